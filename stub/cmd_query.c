@@ -1,0 +1,113 @@
+/* stub/cmd_query.c — general queries: qSupported, QStartNoAckMode, qAttached, qSymbol,
+ * vMustReplyEmpty, qXfer:features:read (target.xml) and qRcmd (monitor commands).
+ */
+#include "stub/session_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* What we tell gdb we support. PacketSize is in hex. */
+#define QUERY_SUPPORTED_REPLY                                                                      \
+    "PacketSize=20000;qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;"                    \
+    "vContSupported+;binary-upload+"
+_Static_assert(SESSION_PACKET_SIZE == 0x20000, "update PacketSize in QUERY_SUPPORTED_REPLY");
+
+/* Monitor output is sent in 'O' packets of at most this many characters. */
+#define MONITOR_CHUNK        1024
+#define MONITOR_UNKNOWN_HINT "kvmstub: unknown monitor command; 'monitor help' lists them\n"
+
+/* The only qXfer:features annex we serve. */
+#define FEATURES_ANNEX "target.xml"
+
+void cmd_query_supported(struct session *s, const char *args, size_t len, int arg)
+{
+    session_reply_str(s, QUERY_SUPPORTED_REPLY);
+}
+
+void cmd_query_reply(struct session *s, const char *args, size_t len, int reply)
+{
+    static const char *const replies[] = {
+        [QUERY_REPLY_EMPTY] = "",
+        [QUERY_REPLY_OK] = "OK",
+        [QUERY_REPLY_ATTACHED] = "1", /* we attached to an existing machine: detach, not kill */
+    };
+    session_reply_str(s, replies[reply]);
+}
+
+void cmd_query_no_ack(struct session *s, const char *args, size_t len, int arg)
+{
+    session_reply_ok(s); /* still acknowledged: the switch happens after this reply */
+    s->ack_mode = false;
+    s->out.keep_last = false;
+}
+
+/* qXfer:features:read:ANNEX:OFFSET,LENGTH → "m" + data when more follows, "l" + data at the
+ * end. */
+void cmd_query_features(struct session *s, const char *args, size_t len, int arg)
+{
+    const char *p = args, *end = args + len;
+    const char *colon = memchr(p, ':', len);
+    uint64_t off, want;
+    if (!colon || !(p = colon + 1, session_parse_pair(&p, end, ',', &off, &want)) || p != end) {
+        session_reply_error(s, EINVAL);
+        return;
+    }
+    if ((size_t)(colon - args) != strlen(FEATURES_ANNEX) ||
+        memcmp(args, FEATURES_ANNEX, strlen(FEATURES_ANNEX)) != 0) {
+        session_reply_str(s, "E00"); /* the manual's reply for an unknown annex */
+        return;
+    }
+    if (off >= s->xml_len) {
+        session_reply_str(s, "l");
+        return;
+    }
+    size_t n = s->xml_len - (size_t)off;
+    if (want > SESSION_PACKET_SIZE)
+        want = SESSION_PACKET_SIZE;
+    if (n > want)
+        n = (size_t)want;
+    packet_begin(&s->out);
+    packet_put(&s->out, off + n < s->xml_len ? "m" : "l", 1);
+    packet_put_binary(&s->out, s->xml + off, n);
+    packet_end(&s->out);
+}
+
+/* target_print_fn for monitor commands: the text goes to gdb's console as 'O' packets. */
+static void monitor_print(void *ctx, const char *text)
+{
+    struct session *s = ctx;
+    size_t len = strlen(text);
+    for (size_t off = 0; off < len; off += MONITOR_CHUNK) {
+        size_t n = len - off < MONITOR_CHUNK ? len - off : MONITOR_CHUNK;
+        packet_begin(&s->out);
+        packet_put(&s->out, "O", 1);
+        packet_put_hex(&s->out, text + off, n);
+        packet_end(&s->out);
+    }
+}
+
+/* qRcmd,HEX: run a monitor command; its output as 'O' packets, then OK or an error. */
+void cmd_query_monitor(struct session *s, const char *args, size_t len, int arg)
+{
+    char *cmd = (char *)s->scratch;
+    if (!s->target.ops->monitor) {
+        session_reply_empty(s);
+        return;
+    }
+    if (len % 2 || len / 2 > SESSION_PACKET_SIZE || !hex_decode(cmd, args, len) ||
+        memchr(cmd, '\0', len / 2)) {
+        session_reply_error(s, EINVAL);
+        return;
+    }
+    cmd[len / 2] = '\0';
+    int rc = s->target.ops->monitor(s->target.ctx, cmd, monitor_print, s);
+    session_regs_invalidate(s); /* a command may change CPU state */
+    if (rc == -ENOENT) {
+        monitor_print(s, MONITOR_UNKNOWN_HINT);
+        session_reply_ok(s);
+    } else if (rc < 0) {
+        session_reply_error(s, -rc);
+    } else {
+        session_reply_ok(s);
+    }
+}

@@ -1,0 +1,82 @@
+/* stub/cmd_thread.c — thread packets: H, T, qC, qfThreadInfo/qsThreadInfo, qThreadExtraInfo.
+ * Threads are the target's CPUs, 1..thread_count.
+ */
+#include "stub/session_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Threads listed per qfThreadInfo/qsThreadInfo reply. */
+#define THREAD_LIST_BATCH 256
+/* Longest qThreadExtraInfo description. */
+#define THREAD_DESCRIBE_MAX 256
+
+/* Hg TID / Hc TID: 0 is any thread (the current one), -1 all (only meaningful for Hc). */
+void cmd_thread_set(struct session *s, const char *args, size_t len, int arg)
+{
+    const char *p = args + 1, *end = args + len;
+    int tid;
+    if (len < 2 || (args[0] != 'g' && args[0] != 'c') || !session_parse_thread(&p, end, &tid) ||
+        p != end || (tid > 0 && !session_thread_valid(s, tid))) {
+        session_reply_error(s, EINVAL);
+        return;
+    }
+    if (args[0] == 'g')
+        s->g_thread = tid == THREAD_ALL ? THREAD_ANY : tid;
+    else
+        s->c_thread = tid;
+    session_reply_ok(s);
+}
+
+void cmd_thread_alive(struct session *s, const char *args, size_t len, int arg)
+{
+    const char *p = args, *end = args + len;
+    int tid;
+    if (!session_parse_thread(&p, end, &tid) || p != end || !session_thread_valid(s, tid))
+        session_reply_error(s, EINVAL);
+    else
+        session_reply_ok(s);
+}
+
+void cmd_thread_current(struct session *s, const char *args, size_t len, int arg)
+{
+    char buf[32];
+    snprintf(buf, sizeof(buf), "QC%02x", (unsigned)s->cur_thread);
+    session_reply_str(s, buf);
+}
+
+/* qfThreadInfo starts the list, qsThreadInfo continues it: "m1,2,..." then "l". */
+void cmd_thread_list(struct session *s, const char *args, size_t len, int first)
+{
+    char buf[16];
+    if (first)
+        s->thread_cursor = 1;
+    if (s->thread_cursor < 1 || s->thread_cursor > s->nthreads) {
+        session_reply_str(s, "l");
+        return;
+    }
+    packet_begin(&s->out);
+    packet_put(&s->out, "m", 1);
+    for (int n = 0; n < THREAD_LIST_BATCH && s->thread_cursor <= s->nthreads; n++) {
+        int len_ = snprintf(buf, sizeof(buf), "%s%02x", n ? "," : "", (unsigned)s->thread_cursor++);
+        packet_put(&s->out, buf, (size_t)len_);
+    }
+    packet_end(&s->out);
+}
+
+void cmd_thread_extra_info(struct session *s, const char *args, size_t len, int arg)
+{
+    const char *p = args, *end = args + len;
+    int tid;
+    char text[THREAD_DESCRIBE_MAX] = "";
+    if (!session_parse_thread(&p, end, &tid) || p != end || !session_thread_valid(s, tid)) {
+        session_reply_error(s, EINVAL);
+        return;
+    }
+    if (s->target.ops->thread_describe)
+        s->target.ops->thread_describe(s->target.ctx, tid, text, sizeof(text));
+    text[sizeof(text) - 1] = '\0';
+    packet_begin(&s->out);
+    packet_put_hex(&s->out, text, strlen(text));
+    packet_end(&s->out);
+}

@@ -1,0 +1,239 @@
+/* tests/unit/fake_target.c — the in-memory fake target (see fake_target.h). */
+#include "tests/unit/fake_target.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+static int fake_thread_count(void *t)
+{
+    return ((struct fake_target *)t)->nthreads;
+}
+
+static void fake_thread_describe(void *t, int thread, char *buf, size_t len)
+{
+    snprintf(buf, len, "CPU %d, fake", thread - 1);
+}
+
+static enum target_arch fake_arch(void *t)
+{
+    return ((struct fake_target *)t)->arch;
+}
+
+static bool fake_thread_ok(struct fake_target *f, int thread)
+{
+    return thread >= 1 && thread <= f->nthreads;
+}
+
+static int fake_read_regs(void *t, int thread, struct x86_regs *regs)
+{
+    struct fake_target *f = t;
+    f->read_regs_calls++;
+    if (f->regs_error)
+        return f->regs_error;
+    if (!fake_thread_ok(f, thread))
+        return -EINVAL;
+    *regs = f->regs[thread - 1];
+    return 0;
+}
+
+static int fake_write_regs(void *t, int thread, const struct x86_regs *regs)
+{
+    struct fake_target *f = t;
+    f->write_regs_calls++;
+    if (f->regs_error)
+        return f->regs_error;
+    if (!fake_thread_ok(f, thread))
+        return -EINVAL;
+    f->regs[thread - 1] = *regs;
+    return 0;
+}
+
+/* The part of [addr, addr+len) inside the fake RAM, starting at addr. */
+static long fake_span(struct fake_target *f, uint64_t addr, size_t len)
+{
+    if (f->mem_error)
+        return f->mem_error;
+    if (addr < f->mem_base || addr >= f->mem_base + FAKE_MEM_SIZE)
+        return -EFAULT;
+    uint64_t room = f->mem_base + FAKE_MEM_SIZE - addr;
+    return (long)(len < room ? len : room);
+}
+
+static long fake_read_mem(void *t, int thread, uint64_t addr, void *buf, size_t len)
+{
+    struct fake_target *f = t;
+    long n = fake_span(f, addr, len);
+    if (n > 0)
+        memcpy(buf, f->mem + (addr - f->mem_base), (size_t)n);
+    return n;
+}
+
+static long fake_write_mem(void *t, int thread, uint64_t addr, const void *buf, size_t len)
+{
+    struct fake_target *f = t;
+    long n = fake_span(f, addr, len);
+    if (n > 0)
+        memcpy(f->mem + (addr - f->mem_base), buf, (size_t)n);
+    return n;
+}
+
+static int fake_insert_bp(void *t, enum bp_type type, uint64_t addr, uint64_t len)
+{
+    struct fake_target *f = t;
+    if (f->bp_error)
+        return f->bp_error;
+    if (f->nbps == FAKE_MAX_BPS)
+        return -ENOSPC;
+    f->bps[f->nbps++] = (struct fake_bp){type, addr, len};
+    return 0;
+}
+
+static int fake_remove_bp(void *t, enum bp_type type, uint64_t addr, uint64_t len)
+{
+    struct fake_target *f = t;
+    for (int i = 0; i < f->nbps; i++) {
+        if (f->bps[i].type == type && f->bps[i].addr == addr && f->bps[i].len == len) {
+            f->bps[i] = f->bps[--f->nbps];
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+void fake_target_post_stop(struct fake_target *f, const struct stop_event *ev)
+{
+    uint64_t one = 1;
+    f->pending = *ev;
+    f->stop_pending = true;
+    if (write(f->efd, &one, sizeof(one)) != sizeof(one))
+        perror("fake_target: eventfd write");
+}
+
+static int fake_resume(void *t, const struct resume_action *actions)
+{
+    struct fake_target *f = t;
+    memcpy(f->last_actions, actions, sizeof(*actions) * (size_t)f->nthreads);
+    f->resumes++;
+    f->running = true;
+    if (f->stop_on_resume)
+        fake_target_post_stop(f, &f->next_stop);
+    return 0;
+}
+
+static void fake_interrupt(void *t)
+{
+    struct fake_target *f = t;
+    struct stop_event ev = {.kind = STOP_SIGNAL, .thread = 1, .signal = GDB_SIGNAL_INT};
+    f->interrupts++;
+    if (f->running && !f->stop_pending)
+        fake_target_post_stop(f, &ev);
+}
+
+static int fake_stop_fd(void *t)
+{
+    return ((struct fake_target *)t)->efd;
+}
+
+static bool fake_get_stop(void *t, struct stop_event *ev)
+{
+    struct fake_target *f = t;
+    uint64_t v;
+    if (!f->stop_pending)
+        return false;
+    if (read(f->efd, &v, sizeof(v)) != sizeof(v))
+        perror("fake_target: eventfd read");
+    f->stop_pending = false;
+    f->running = false;
+    *ev = f->pending;
+    return true;
+}
+
+static int fake_monitor(void *t, const char *cmd, target_print_fn print, void *ctx)
+{
+    struct fake_target *f = t;
+    snprintf(f->last_monitor, sizeof(f->last_monitor), "%s", cmd);
+    if (strcmp(cmd, "help") == 0) {
+        print(ctx, "help: this text\n");
+        print(ctx, "echo TEXT: print TEXT\n");
+        return 0;
+    }
+    if (strncmp(cmd, "echo ", 5) == 0) {
+        print(ctx, cmd + 5);
+        return 0;
+    }
+    if (strcmp(cmd, "fail") == 0)
+        return -EIO;
+    return -ENOENT;
+}
+
+static void fake_detach(void *t)
+{
+    struct fake_target *f = t;
+    f->detaches++;
+    f->nbps = 0;
+    f->running = true;
+}
+
+static void fake_kill(void *t)
+{
+    struct fake_target *f = t;
+    struct stop_event ev = {.kind = STOP_EXITED, .exit_status = f->kill_status};
+    f->kills++;
+    f->running = true;
+    fake_target_post_stop(f, &ev);
+}
+
+static const struct target_ops fake_ops = {
+    .thread_count = fake_thread_count,
+    .thread_describe = fake_thread_describe,
+    .arch = fake_arch,
+    .read_regs = fake_read_regs,
+    .write_regs = fake_write_regs,
+    .read_mem = fake_read_mem,
+    .write_mem = fake_write_mem,
+    .insert_bp = fake_insert_bp,
+    .remove_bp = fake_remove_bp,
+    .resume = fake_resume,
+    .interrupt = fake_interrupt,
+    .stop_fd = fake_stop_fd,
+    .get_stop = fake_get_stop,
+    .monitor = fake_monitor,
+    .detach = fake_detach,
+    .kill = fake_kill,
+};
+
+void fake_target_init(struct fake_target *f, enum target_arch arch, int nthreads)
+{
+    memset(f, 0, sizeof(*f));
+    f->arch = arch;
+    f->nthreads = nthreads;
+    f->mem_base = 0x1000;
+    for (int i = 0; i < FAKE_MEM_SIZE; i++)
+        f->mem[i] = (uint8_t)i;
+    for (int t = 0; t < FAKE_MAX_THREADS; t++) {
+        struct x86_regs *r = &f->regs[t];
+        for (int g = 0; g < X86_NR_GPRS; g++)
+            r->gpr[g] = 0x1111111111111111ull * (uint64_t)(g + 1) + (uint64_t)t;
+        r->rip = 0x1000 + 0x10 * (uint64_t)t;
+        r->rflags = 0x202;
+        r->fctrl = 0x37f;
+        r->ftag = 0xffff;
+        r->mxcsr = 0x1f80;
+        r->cr0 = 0x80000011;
+    }
+    f->next_stop = (struct stop_event){.kind = STOP_SIGNAL, .thread = 1, .signal = GDB_SIGNAL_TRAP};
+    f->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    f->ops = fake_ops;
+    f->target.ops = &f->ops;
+    f->target.ctx = f;
+}
+
+void fake_target_destroy(struct fake_target *f)
+{
+    if (f->efd >= 0)
+        close(f->efd);
+    f->efd = -1;
+}

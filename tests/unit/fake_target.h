@@ -1,0 +1,57 @@
+/* tests/unit/fake_target.h — an in-memory target implementing every target_ops, for tests.
+ *
+ * Memory is one array mapped at [mem_base, mem_base + mem_size); anything else is unmapped.
+ * Registers are per thread. Breakpoints go to a table. resume() records the actions and, if
+ * stop_on_resume is set, makes next_stop pending at once; interrupt() makes a SIGINT stop
+ * pending; kill() makes an exit pending. A pending stop makes stop_fd() readable (an eventfd)
+ * until get_stop() takes it. Calls are counted so tests can assert on them.
+ */
+#ifndef KVMSTUB_TESTS_FAKE_TARGET_H
+#define KVMSTUB_TESTS_FAKE_TARGET_H
+
+#include "stub/target.h"
+
+#define FAKE_MAX_THREADS 8
+#define FAKE_MAX_BPS     16
+#define FAKE_MEM_SIZE    0x4000
+
+struct fake_bp {
+    enum bp_type type;
+    uint64_t addr, len;
+};
+
+struct fake_target {
+    struct target target; /* .ops points at .ops below */
+    enum target_arch arch;
+    int nthreads;
+    struct x86_regs regs[FAKE_MAX_THREADS];
+    uint64_t mem_base;
+    uint8_t mem[FAKE_MEM_SIZE];
+
+    struct fake_bp bps[FAKE_MAX_BPS];
+    int nbps;
+    int bp_error; /* when nonzero, insert_bp returns it */
+
+    struct resume_action last_actions[FAKE_MAX_THREADS];
+    int resumes, interrupts, detaches, kills, read_regs_calls, write_regs_calls;
+    int regs_error, mem_error; /* when nonzero, the op returns it */
+    bool running;
+
+    bool stop_on_resume;
+    struct stop_event next_stop; /* what a resume produces */
+    int kill_status;             /* exit_status after kill() */
+
+    bool stop_pending;
+    struct stop_event pending;
+    int efd;
+
+    char last_monitor[256];
+    struct target_ops ops; /* a copy tests may change (e.g. monitor = NULL) */
+};
+
+void fake_target_init(struct fake_target *f, enum target_arch arch, int nthreads);
+void fake_target_destroy(struct fake_target *f);
+/* Make a stop pending (stop_fd becomes readable). */
+void fake_target_post_stop(struct fake_target *f, const struct stop_event *ev);
+
+#endif
