@@ -1,0 +1,305 @@
+/* kvmstub.c — the command line: parse options, build the VM, load the image, run or debug it. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "guest/demo_image.h"
+#include "loader/loader.h"
+#include "stub/stub.h"
+#include "vm/debug_target.h"
+#include "vm/devices.h"
+#include "vm/diag.h"
+#include "vm/exit_status.h"
+#include "loader/linux_cmdline.h"
+#include "vm/vm.h"
+
+#define KVMSTUB_VERSION "0.1.0"
+
+#define MIB                  (1ULL << 20)
+#define DEFAULT_RAM_BARE     (16 * MIB)
+#define DEFAULT_RAM_LINUX    (256 * MIB)
+#define MIN_RAM              (1 * MIB)
+#define MAX_RAM              (1ULL << 40)
+#define DEMO_PATH            "(built-in demo guest)"
+
+struct options {
+    const char *image;
+    const char *gdb;
+    bool no_wait;
+    bool ram_given;
+    uint64_t ram_size;
+    int cpus;
+    const char *cmdline;
+    const char *initrd;
+    const char *console;
+    uint64_t load_addr;
+    bool irqchip;
+    bool trace_io;
+};
+
+static const char usage_text[] =
+    "usage: kvmstub [options] [IMAGE]\n"
+    "\n"
+    "Boot IMAGE on KVM and, with --gdb, debug it from gdb over the GDB remote protocol.\n"
+    "IMAGE is detected: a Linux bzImage, an ELF vmlinux with a PVH note, a multiboot kernel,\n"
+    "an ELF32 (entered in 32-bit protected mode) or ELF64 (long mode, identity-mapped)\n"
+    "executable, or a raw binary (real mode at --load-addr). Without IMAGE, a built-in demo\n"
+    "guest runs.\n"
+    "\n"
+    "options:\n"
+    "  --gdb [HOST:]PORT | unix:PATH  serve gdb there; HOST defaults to 127.0.0.1. The guest\n"
+    "                                waits for gdb's first continue.\n"
+    "  --no-wait                     with --gdb: start the guest at once\n"
+    "  -m, --memory SIZE             guest RAM, e.g. 64M, 2G (default: 16M, or 256M for Linux,\n"
+    "                                or what the image needs)\n"
+    "  --cpus N                      vCPUs (default 1; bare-metal guests start every vCPU at\n"
+    "                                the entry point, Linux brings them up itself)\n"
+    "  --cmdline STR                 kernel command line (Linux, multiboot)\n"
+    "  --initrd FILE                 initial ramdisk (Linux)\n"
+    "  --console stdio|none|file:PATH|tcp:[HOST:]PORT\n"
+    "                                where guest output goes and input comes from (stdio)\n"
+    "  --load-addr ADDR              raw images: load and start address (default 0)\n"
+    "  --irqchip                     give a bare-metal guest the in-kernel APIC, IOAPIC, PIC\n"
+    "                                and PIT (Linux always has them); HLT then waits for an\n"
+    "                                interrupt instead of ending the guest\n"
+    "  --trace-io                    log every port access on stderr\n"
+    "  -h, --help                    this help;   --version   the version\n"
+    "\n"
+    "Guest output goes to the console only; kvmstub's own messages go to stderr.\n"
+    "Ports: 0xE9 debug console, 0xF4 exit (write v: status (v<<1)|1), 0x10 prints\n"
+    "\"IO port: 10, data: N\" on the console, 0x3F8 8250 UART (COM1), 0x60/0x64 i8042,\n"
+    "0x70/0x71 CMOS clock, 0xCF8/0xCFC PCI (no devices); other ports read all ones.\n"
+    "On a raw terminal (Linux guests on stdio), Ctrl-A x quits.\n"
+    "\n"
+    "exit status:\n"
+    "  0    the guest ended normally: HLT with interrupts off (no --irqchip), i8042 reset,\n"
+    "       Linux reboot\n"
+    "  odd  the guest wrote v to port 0xF4: (v << 1) | 1\n"
+    "  2    bad command line\n"
+    "  4    could not start (KVM, memory, image, debugger socket)\n"
+    "  6    the guest crashed: triple fault or an exit kvmstub cannot handle (registers are\n"
+    "       dumped on stderr)\n"
+    "  8    the host's KVM could not emulate a guest instruction (details on stderr)\n"
+    "  10   a Linux guest panicked\n"
+    "  12   ended on request (gdb kill, Ctrl-A x)\n"
+    "  128+N  kvmstub was killed by signal N\n";
+
+static void usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "kvmstub: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nkvmstub: try 'kvmstub --help'\n");
+    exit(EXIT_USAGE);
+}
+
+enum long_only_option {
+    OPT_GDB = 256,
+    OPT_NO_WAIT,
+    OPT_CPUS,
+    OPT_CMDLINE,
+    OPT_INITRD,
+    OPT_CONSOLE,
+    OPT_LOAD_ADDR,
+    OPT_IRQCHIP,
+    OPT_TRACE_IO,
+    OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+    {"gdb", required_argument, NULL, OPT_GDB},
+    {"no-wait", no_argument, NULL, OPT_NO_WAIT},
+    {"memory", required_argument, NULL, 'm'},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"cmdline", required_argument, NULL, OPT_CMDLINE},
+    {"initrd", required_argument, NULL, OPT_INITRD},
+    {"console", required_argument, NULL, OPT_CONSOLE},
+    {"load-addr", required_argument, NULL, OPT_LOAD_ADDR},
+    {"irqchip", no_argument, NULL, OPT_IRQCHIP},
+    {"trace-io", no_argument, NULL, OPT_TRACE_IO},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static uint64_t host_ram(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : MAX_RAM;
+}
+
+static void parse_ram(struct options *o, const char *arg)
+{
+    if (!ram_parse_size(arg, &o->ram_size))
+        usage_error("-m %s: expected a size such as 64M or 2G", arg);
+    if (o->ram_size < MIN_RAM)
+        usage_error("-m %s: too small (at least 1M)", arg);
+    uint64_t limit = host_ram() < MAX_RAM ? host_ram() : MAX_RAM;
+    if (o->ram_size > limit) {
+        fprintf(stderr, "kvmstub: -m %s: more than this host's %llu MiB of RAM\n", arg,
+                (unsigned long long)(limit >> 20));
+        exit(EXIT_USAGE);
+    }
+    if (o->ram_size % 4096)
+        usage_error("-m %s: must be a multiple of 4 KiB", arg);
+    o->ram_given = true;
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->cpus = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "m:h", long_options, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case OPT_GDB: o->gdb = optarg; break;
+        case OPT_NO_WAIT: o->no_wait = true; break;
+        case 'm': parse_ram(o, optarg); break;
+        case OPT_CPUS:
+            o->cpus = (int)strtol(optarg, &end, 10);
+            if (*end || end == optarg || o->cpus < 1 || o->cpus > VM_MAX_CPUS)
+                usage_error("--cpus %s: expected a number from 1 to 64", optarg);
+            break;
+        case OPT_CMDLINE: o->cmdline = optarg; break;
+        case OPT_INITRD: o->initrd = optarg; break;
+        case OPT_CONSOLE: o->console = optarg; break;
+        case OPT_LOAD_ADDR:
+            o->load_addr = strtoull(optarg, &end, 0);
+            if (*end || end == optarg)
+                usage_error("--load-addr %s: expected an address such as 0x7c00", optarg);
+            break;
+        case OPT_IRQCHIP: o->irqchip = true; break;
+        case OPT_TRACE_IO: o->trace_io = true; break;
+        case 'h': fputs(usage_text, stdout); exit(0);
+        case OPT_VERSION: printf("kvmstub " KVMSTUB_VERSION "\n"); exit(0);
+        default: usage_error("%s", "unknown option");
+        }
+    }
+    if (optind < argc)
+        o->image = argv[optind++];
+    if (optind < argc)
+        usage_error("unexpected argument '%s' (one IMAGE at most)", argv[optind]);
+    if (o->no_wait && !o->gdb)
+        usage_error("%s", "--no-wait only makes sense with --gdb");
+}
+
+static bool image_is_linux(enum image_kind kind)
+{
+    return kind == IMAGE_BZIMAGE || kind == IMAGE_PVH;
+}
+
+/* The one VM object; the signal handler needs it to put the terminal back. */
+static struct vm the_vm;
+
+static void on_fatal_signal(int sig)
+{
+    console_restore_tty(&the_vm.console);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_signal_handlers(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        signal(sigs[i], on_fatal_signal);
+}
+
+static int open_image(const struct options *o, struct image *img)
+{
+    if (!o->image) {
+        *img = (struct image){.path = DEMO_PATH, .data = demo_image, .size = demo_image_size,
+                              .kind = IMAGE_RAW};
+        return 0;
+    }
+    struct load_error err;
+    if (image_open(img, o->image, &err) < 0) {
+        diag("%s: %s", o->image, err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static uint64_t default_ram(const struct image *img)
+{
+    if (image_is_linux(img->kind))
+        return DEFAULT_RAM_LINUX;
+    uint64_t need = (image_min_ram(img) + 2 * MIB + MIB - 1) & ~(MIB - 1);
+    return need > DEFAULT_RAM_BARE ? need : DEFAULT_RAM_BARE;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    parse_options(argc, argv, &o);
+    install_signal_handlers();
+
+    struct image img;
+    if (open_image(&o, &img) < 0)
+        return EXIT_SETUP;
+    bool linux_guest = image_is_linux(img.kind);
+    if (!linux_guest && o.initrd)
+        usage_error("--initrd is for Linux images; %s is not one", img.path);
+
+    struct stub_server *server = NULL;
+    if (o.gdb && !(server = stub_server_listen(o.gdb)))
+        return EXIT_SETUP;
+
+    char cmdline[LINUX_CMDLINE_BUF];
+    const char *effective_cmdline = o.cmdline;
+    if (linux_guest) {
+        linux_cmdline_build(cmdline, sizeof(cmdline), o.cmdline, o.gdb != NULL);
+        effective_cmdline = cmdline;
+    }
+
+    struct vm_config cfg = {
+        .ram_size = o.ram_given ? o.ram_size : default_ram(&img),
+        .cpus = o.cpus,
+        .trace_io = o.trace_io,
+        .irqchip = linux_guest || o.irqchip,
+        .gdb = o.gdb != NULL,
+        .console = o.console,
+    };
+    struct vm *vm = &the_vm;
+    int status = EXIT_SETUP;
+    if (vm_create(vm, &cfg) < 0)
+        goto out;
+    vm->image_kind = img.kind;
+
+    struct load_options lo = {.load_addr = o.load_addr, .cmdline = effective_cmdline,
+                              .initrd = o.initrd};
+    struct boot_state boot;
+    struct load_error err;
+    if (loader_load(&img, &vm->ram, &lo, &boot, &err) < 0) {
+        diag("%s: %s", img.path, err.msg);
+        goto out;
+    }
+    if (vm_setup_boot(vm, &boot) < 0)
+        goto out;
+    if (linux_guest)
+        console_make_raw(&vm->console);
+    if (devices_start(vm) < 0)
+        goto out;
+
+    bool running = !server || o.no_wait;
+    if (vm_start(vm, running) < 0)
+        goto out;
+    if (server) {
+        struct target target;
+        debug_target_init(vm, &target);
+        status = stub_server_run(server, &target, running);
+    } else {
+        status = vm_wait(vm);
+    }
+out:
+    if (server)
+        stub_server_close(server);
+    vm_destroy(vm);
+    if (o.image)
+        image_close(&img);
+    return status;
+}

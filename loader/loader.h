@@ -1,0 +1,72 @@
+/* loader/loader.h — turn an image file into guest memory contents plus an initial CPU state.
+ *
+ * Loaders run nothing and know nothing of KVM: they write into a struct guest_ram and describe
+ * the state the boot CPU must start in. Every rejection comes with a message that names the
+ * problem (the caller prints it).
+ */
+#ifndef KVMSTUB_LOADER_LOADER_H
+#define KVMSTUB_LOADER_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vm/ram.h"
+
+enum image_kind {
+    IMAGE_RAW,       /* flat binary, real mode */
+    IMAGE_ELF32,     /* 32-bit protected mode, paging off */
+    IMAGE_ELF64,     /* long mode, identity-mapped */
+    IMAGE_MULTIBOOT, /* multiboot v1 (ELF32 or a.out kludge) */
+    IMAGE_BZIMAGE,   /* Linux boot protocol */
+    IMAGE_PVH,       /* ELF vmlinux entered through its PVH note */
+};
+
+enum cpu_mode {
+    CPU_MODE_REAL,
+    CPU_MODE_PROT32, /* flat 4 GiB segments, paging off */
+    CPU_MODE_LONG64, /* identity page tables for the first 4 GiB */
+};
+
+/* The CPU state a loader asks for. Registers not named here start at zero. */
+struct boot_state {
+    enum cpu_mode mode;
+    uint64_t rip;
+    uint16_t real_cs; /* real mode: CS selector (base = real_cs << 4) */
+    uint64_t rax, rbx, rsi;
+    bool linux_guest; /* Linux wants the irqchip, CPUID policy, MSRs, reboot = exit 0 */
+};
+
+/* An image file mapped read-only. */
+struct image {
+    const char *path;
+    const uint8_t *data;
+    size_t size;
+    enum image_kind kind;
+};
+
+struct load_options {
+    uint64_t load_addr;     /* raw images */
+    const char *cmdline;    /* NULL: none given */
+    const char *initrd;     /* path or NULL */
+};
+
+#define LOADER_ERROR_MAX 256
+struct load_error {
+    char msg[LOADER_ERROR_MAX];
+};
+
+/* Map path and detect its kind. Returns 0, or -1 with err set. */
+int image_open(struct image *img, const char *path, struct load_error *err);
+/* Detect the kind of an image already in memory (used by image_open and tests). */
+int image_detect(struct image *img, struct load_error *err);
+void image_close(struct image *img);
+const char *image_kind_name(enum image_kind kind);
+/* The smallest RAM the image needs (its highest loaded byte plus some room). */
+uint64_t image_min_ram(const struct image *img);
+
+/* Load the image into ram and fill boot. Returns 0, or -1 with err set. */
+int loader_load(const struct image *img, struct guest_ram *ram, const struct load_options *opt,
+                struct boot_state *boot, struct load_error *err);
+
+#endif

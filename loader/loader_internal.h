@@ -1,0 +1,29 @@
+/* loader/loader_internal.h — what the individual loaders share with each other. */
+#ifndef KVMSTUB_LOADER_INTERNAL_H
+#define KVMSTUB_LOADER_INTERNAL_H
+
+#include "loader/loader.h"
+
+/* Fill err with a printf-style message; always returns -1 so callers can `return fail(...)`. */
+int loader_fail(struct load_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* True when [gpa, gpa + len) overlaps kvmstub's reserved area (vm/layout.h). */
+bool loader_overlaps_reserved(uint64_t gpa, uint64_t len);
+
+int raw_load(const struct image *img, struct guest_ram *ram, const struct load_options *opt,
+             struct boot_state *boot, struct load_error *err);
+int elf_load(const struct image *img, struct guest_ram *ram, struct boot_state *boot,
+             struct load_error *err);
+int multiboot_load(const struct image *img, struct guest_ram *ram, const struct load_options *opt,
+                   struct boot_state *boot, struct load_error *err);
+int bzimage_load(const struct image *img, struct guest_ram *ram, const struct load_options *opt,
+                 struct boot_state *boot, struct load_error *err);
+int pvh_load(const struct image *img, struct guest_ram *ram, const struct load_options *opt,
+             struct boot_state *boot, struct load_error *err);
+
+/* Detection helpers. */
+const uint8_t *multiboot_find_header(const struct image *img);
+bool bzimage_detect(const struct image *img);
+bool pvh_find_entry(const struct image *img, uint32_t *entry);
+
+#endif

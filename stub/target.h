@@ -1,0 +1,148 @@
+/* stub/target.h — the contract between the GDB protocol engine (stub/) and what it debugs.
+ *
+ * The engine never touches KVM: it parses packets and calls these operations. vm/ implements
+ * them for a real virtual machine; tests/unit implements them with a fake in-memory target.
+ *
+ * Threads are the target's CPUs, numbered 1..thread_count (GDB thread ids are positive).
+ * All operations are called from the engine's single thread. Operations that read or change
+ * CPU state or memory are only called while the target is stopped (all threads parked),
+ * except interrupt(), stop_fd() and get_stop(), which are for a running target.
+ */
+#ifndef KVMSTUB_STUB_TARGET_H
+#define KVMSTUB_STUB_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The architecture gdb is told about (target.xml <architecture> and register layout). */
+enum target_arch {
+    TARGET_ARCH_I8086,  /* real mode: i386 register layout, 16-bit disassembly */
+    TARGET_ARCH_I386,   /* 32-bit protected mode: i386 register layout */
+    TARGET_ARCH_X86_64, /* long mode: amd64 register layout */
+};
+
+/* General purpose registers in amd64 order (gdb's amd64 'g' order for the first 16). */
+enum x86_gpr {
+    X86_RAX, X86_RBX, X86_RCX, X86_RDX, X86_RSI, X86_RDI, X86_RBP, X86_RSP,
+    X86_R8, X86_R9, X86_R10, X86_R11, X86_R12, X86_R13, X86_R14, X86_R15,
+    X86_NR_GPRS
+};
+
+/* Segment registers in gdb order. */
+enum x86_seg { X86_CS, X86_SS, X86_DS, X86_ES, X86_FS, X86_GS, X86_NR_SEGS };
+
+/* Every register gdb can see, whatever the mode. The engine picks what a layout shows. */
+struct x86_regs {
+    uint64_t gpr[X86_NR_GPRS];
+    uint64_t rip;
+    uint64_t rflags;
+    uint32_t seg[X86_NR_SEGS]; /* selectors */
+    uint8_t st[8][10];         /* x87 data registers, 80-bit, physical order st0..st7 */
+    uint32_t fctrl, fstat, ftag, fiseg, fioff, foseg, fooff, fop; /* ftag: full 16-bit tag word */
+    uint8_t xmm[16][16];
+    uint32_t mxcsr;
+    uint64_t fs_base, gs_base, k_gs_base;
+    uint64_t cr0, cr2, cr3, cr4, cr8, efer;
+};
+
+/* Breakpoint and watchpoint kinds, numbered as the Z/z packet types. */
+enum bp_type {
+    BP_SOFTWARE = 0,
+    BP_HARDWARE = 1,
+    WP_WRITE = 2,
+    WP_READ = 3,
+    WP_ACCESS = 4,
+};
+
+enum stop_kind {
+    STOP_SIGNAL,     /* stopped with a signal (interrupt: 2, step: 5, fault: 11, bus: 7) */
+    STOP_SWBREAK,    /* a software breakpoint (Z0) was hit */
+    STOP_HWBREAK,    /* a hardware breakpoint (Z1) was hit */
+    STOP_WATCH,      /* write watchpoint: addr is the watchpoint's address */
+    STOP_RWATCH,     /* read watchpoint */
+    STOP_AWATCH,     /* access watchpoint */
+    STOP_EXITED,     /* the guest ended: exit_status; the session ends after reporting it */
+    STOP_TERMINATED, /* the guest was ended by a fatal condition: signal */
+};
+
+/* GDB's own signal numbers (include/gdb/signals.def), used in stop replies. */
+enum gdb_signal {
+    GDB_SIGNAL_0 = 0,
+    GDB_SIGNAL_INT = 2,
+    GDB_SIGNAL_ILL = 4,
+    GDB_SIGNAL_TRAP = 5,
+    GDB_SIGNAL_KILL = 9,
+    GDB_SIGNAL_BUS = 10,
+    GDB_SIGNAL_SEGV = 11,
+};
+
+struct stop_event {
+    enum stop_kind kind;
+    int thread;      /* the thread that stopped (1-based) */
+    int signal;      /* enum gdb_signal; TRAP for breakpoints and watchpoints */
+    uint64_t addr;   /* watchpoints: the address of the watchpoint that fired */
+    int exit_status; /* STOP_EXITED: the status kvmstub will end with */
+};
+
+enum resume_kind {
+    RESUME_NONE,     /* leave this thread stopped */
+    RESUME_CONTINUE, /* run */
+    RESUME_STEP,     /* execute one instruction, then stop (interrupts blocked if the host can) */
+};
+
+struct resume_action {
+    enum resume_kind kind;
+    int signal; /* a signal to deliver (gdb 'C'/'S'); 0 = none. Targets may ignore it. */
+};
+
+/* Output callback for monitor commands: text goes to gdb's console as 'O' packets. */
+typedef void (*target_print_fn)(void *ctx, const char *text);
+
+struct target_ops {
+    int (*thread_count)(void *t);
+    /* A short human description of a thread for qThreadExtraInfo ("CPU 0, long mode, running"). */
+    void (*thread_describe)(void *t, int thread, char *buf, size_t len);
+    /* The layout gdb gets; fixed for a session (chosen when gdb attaches). */
+    enum target_arch (*arch)(void *t);
+
+    int (*read_regs)(void *t, int thread, struct x86_regs *regs);        /* 0 or -errno */
+    int (*write_regs)(void *t, int thread, const struct x86_regs *regs); /* 0 or -errno */
+
+    /* Memory at a linear address as seen by `thread` (or physical when the target's phys mode
+     * is on). Return the number of bytes transferred, which may be short when the range runs
+     * into an unmapped page or the end of RAM, or -errno (-EFAULT) when not even one byte is.
+     * Reads do not show inserted software breakpoint bytes. */
+    long (*read_mem)(void *t, int thread, uint64_t addr, void *buf, size_t len);
+    long (*write_mem)(void *t, int thread, uint64_t addr, const void *buf, size_t len);
+
+    /* Breakpoints and watchpoints: 0, -ENOSPC (out of slots), -EFAULT (cannot be placed there),
+     * -EINVAL (bad length), -ENOTSUP (kind not supported: the engine replies empty). */
+    int (*insert_bp)(void *t, enum bp_type type, uint64_t addr, uint64_t len);
+    int (*remove_bp)(void *t, enum bp_type type, uint64_t addr, uint64_t len);
+
+    /* Start running: actions has thread_count entries, index thread-1. Returns 0 or -errno.
+     * A stop is later reported through stop_fd()/get_stop(). */
+    int (*resume)(void *t, const struct resume_action *actions);
+    /* Ask a running target to stop all threads (gdb's Ctrl-C). Reported as STOP_SIGNAL/INT. */
+    void (*interrupt)(void *t);
+    /* A file descriptor that polls readable while a stop (or the guest's end) is pending. */
+    int (*stop_fd)(void *t);
+    /* Take the pending stop, if any; once it returns true the target is stopped. */
+    bool (*get_stop)(void *t, struct stop_event *ev);
+
+    /* qRcmd: run a monitor command; output through print. Returns 0, or -ENOENT for an unknown
+     * command (the engine then prints the help hint). May be NULL. */
+    int (*monitor)(void *t, const char *cmd, target_print_fn print, void *ctx);
+    /* Remove every breakpoint and watchpoint and all debug state; the target keeps running. */
+    void (*detach)(void *t);
+    /* gdb's 'k': end the guest. */
+    void (*kill)(void *t);
+};
+
+struct target {
+    const struct target_ops *ops;
+    void *ctx;
+};
+
+#endif

@@ -1,0 +1,25 @@
+#!/bin/sh
+# tests/install-deps.sh — install the test-time tools kvmstub's tests need, if missing:
+# nasm (test guests), gdb (real debugger sessions), clang (fuzzers), and what the Linux
+# fixtures need. Runs apt-get update first when something must be installed.
+set -eu
+need=""
+command -v nasm >/dev/null 2>&1 || need="$need nasm"
+command -v gdb >/dev/null 2>&1 || need="$need gdb"
+command -v clang >/dev/null 2>&1 || need="$need clang"
+command -v ld >/dev/null 2>&1 || need="$need binutils"
+command -v gcc >/dev/null 2>&1 || need="$need gcc"
+command -v make >/dev/null 2>&1 || need="$need make"
+command -v python3 >/dev/null 2>&1 || need="$need python3"
+command -v timeout >/dev/null 2>&1 || need="$need coreutils"
+command -v pkill >/dev/null 2>&1 || need="$need procps"
+[ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] ||
+    ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
+    need="$need libclang-rt-14-dev"
+if [ -n "$need" ]; then
+    echo "tests: installing$need" >&2
+    SUDO=
+    [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need >&2
+fi

@@ -1,0 +1,81 @@
+# tests/lib.sh — helpers for the test suites (sourced by tests/run.sh).
+#
+# A suite file (tests/suite_*.sh) defines functions named test_*; each returns 0 for pass,
+# 1 for fail (after saying why with `fail_because`), or 77 for skip (after `skip_because`).
+# Work files go in $TEST_DIR (fresh for each test). $KVMSTUB is the binary under test.
+
+fail_because() { echo "$*" >"$TEST_DIR/.reason"; return 1; }
+skip_because() { echo "$*" >"$TEST_DIR/.reason"; return 77; }
+
+# wait_for_line FILE REGEX TIMEOUT_S PID: wait until FILE has a line matching REGEX, or PID
+# (if given) dies, or the timeout passes. Polls the file: this is a wait on a condition.
+wait_for_line() {
+    local file=$1 regex=$2 limit=$3 pid=${4:-}
+    local deadline=$((SECONDS + limit))
+    while [ $SECONDS -lt $deadline ]; do
+        grep -qE -- "$regex" "$file" 2>/dev/null && return 0
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+            grep -qE -- "$regex" "$file" 2>/dev/null && return 0
+            return 1
+        fi
+        sleep 0.02
+    done
+    return 1
+}
+
+# wait_pid PID TIMEOUT_S: wait for a background child; its status in $WAIT_STATUS.
+# Returns 1 (and kills it) on timeout.
+wait_pid() {
+    local pid=$1 limit=$2
+    local deadline=$((SECONDS + limit))
+    while kill -0 "$pid" 2>/dev/null; do
+        if [ $SECONDS -ge $deadline ]; then
+            kill -9 "$pid" 2>/dev/null
+            wait "$pid" 2>/dev/null
+            WAIT_STATUS=timeout
+            return 1
+        fi
+        sleep 0.02
+    done
+    wait "$pid"
+    WAIT_STATUS=$?
+    return 0
+}
+
+# expect_in_order LOG EXPECT_FILE: every non-empty, non-# line of EXPECT_FILE is an extended
+# regex that must match a line of LOG, each after the previous match.
+expect_in_order() {
+    local log=$1 expect=$2 line=0 regex n
+    while IFS= read -r regex || [ -n "$regex" ]; do
+        case "$regex" in '' | '#'*) continue ;; esac
+        n=$(tail -n +$((line + 1)) "$log" | grep -nE -m1 -- "$regex" | cut -d: -f1)
+        if [ -z "$n" ]; then
+            echo "expected /$regex/ (after line $line of $(basename "$log"))"
+            return 1
+        fi
+        line=$((line + n))
+    done <"$expect"
+    return 0
+}
+
+# start_kvmstub_gdb ARGS...: start kvmstub with --gdb on an ephemeral loopback port, console in
+# $TEST_DIR/console, stderr in $TEST_DIR/stderr. Sets KVMSTUB_PID and GDB_PORT.
+start_kvmstub_gdb() {
+    "$KVMSTUB" --gdb 127.0.0.1:0 "$@" >"$TEST_DIR/console" 2>"$TEST_DIR/stderr" &
+    KVMSTUB_PID=$!
+    if ! wait_for_line "$TEST_DIR/stderr" 'waiting for gdb on' 20 "$KVMSTUB_PID"; then
+        GDB_PORT=
+        return 1
+    fi
+    GDB_PORT=$(sed -n 's/.*waiting for gdb on [^ ]*:\([0-9][0-9]*\).*/\1/p' "$TEST_DIR/stderr" |
+        head -n 1)
+    [ -n "$GDB_PORT" ]
+}
+
+# run_gdb LOG ARGS...: real gdb in batch mode, no init files, bounded in time.
+run_gdb() {
+    local log=$1
+    shift
+    timeout "${GDB_TIMEOUT:-120}" gdb -nx -batch -ex 'set pagination off' \
+        -ex 'set confirm off' "$@" >"$log" 2>&1
+}

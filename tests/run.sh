@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# tests/run.sh — run every test of kvmstub and end with one line: "N passed, N failed, N skipped".
+#
+#   bash tests/run.sh [--jobs N] [--filter REGEX] [--no-sanitize] [--no-linux] [--no-fuzz]
+#
+# What runs: unit tests (tests/unit), guest tests and fault tests (tests/suite_*.sh), real gdb
+# against real kvmstub (tests/gdb-scripts/*.gdb), the Linux tests (tests/linux/), the fuzz corpus
+# replay and a short bounded fuzz run, then the unit, guest and gdb tests again with the
+# AddressSanitizer + UndefinedBehaviorSanitizer build (build/san). Expects `make all unit guests`
+# and `make SANITIZE=1 all unit` to have run (make test does that).
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+. tests/lib.sh
+
+JOBS=2
+FILTER=.
+SANITIZE=1
+LINUX=1
+FUZZ=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --jobs) JOBS=$2; shift ;;
+    --filter) FILTER=$2; shift ;;
+    --no-sanitize) SANITIZE=0 ;;
+    --no-linux) LINUX=0 ;;
+    --no-fuzz) FUZZ=0 ;;
+    *) echo "usage: $0 [--jobs N] [--filter REGEX] [--no-sanitize] [--no-linux] [--no-fuzz]" >&2
+       exit 2 ;;
+    esac
+    shift
+done
+
+OUT=$ROOT/tests/out
+rm -rf "$OUT"
+mkdir -p "$OUT/results"
+export ROOT OUT
+
+# ---- running one test -----------------------------------------------------------------------
+
+# run_one NAME KVMSTUB COMMAND...: run a test in its own directory, record PASS/FAIL/SKIP.
+run_one() {
+    local name=$1 bin=$2
+    shift 2
+    local dir=$OUT/$name
+    mkdir -p "$dir"
+    (
+        export TEST_DIR=$dir KVMSTUB=$bin
+        cd "$ROOT"
+        "$@" >"$dir/log" 2>&1
+    )
+    local rc=$? verdict reason
+    reason=$(cat "$dir/.reason" 2>/dev/null)
+    case $rc in
+    0) verdict=PASS ;;
+    77) verdict=SKIP ;;
+    *) verdict=FAIL; [ -n "$reason" ] || reason="exit status $rc (see $dir/log)" ;;
+    esac
+    echo "$verdict $name${reason:+: $reason}" | tee "$OUT/results/$name" >/dev/null
+    echo "$verdict $name${reason:+: $reason}"
+    # Whatever the test left running (kvmstub, gdb) goes with it.
+    pkill -9 -f -- "$dir/" 2>/dev/null || true
+}
+
+# schedule NAME KVMSTUB COMMAND...: run_one in the background, at most $JOBS at a time.
+schedule() {
+    echo "$1" | grep -qE -- "$FILTER" || return 0
+    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+        wait -n 2>/dev/null || true
+    done
+    run_one "$@" &
+}
+
+# ---- kinds of tests -------------------------------------------------------------------------
+
+# A unit test binary: each line "PASS case" or "FAIL case" becomes a result of its own.
+unit_binary() {
+    local bin=$1 label=$2
+    "$bin" >"$TEST_DIR/out" 2>&1
+    local rc=$?
+    cat "$TEST_DIR/out"
+    grep -q '^FAIL' "$TEST_DIR/out" && fail_because "$(grep -m3 -A2 '^  \|^FAIL' "$TEST_DIR/out" | tr '\n' ' ')"
+    [ $rc -eq 0 ] || fail_because "$label exited with status $rc"
+    grep -q '^PASS' "$TEST_DIR/out" || fail_because "$label ran no case"
+}
+
+# A gdb script test: tests/gdb-scripts/NAME.gdb with header lines
+#   # guest: PATH | demo        the image (demo: the built-in guest)
+#   # args: ...                 more kvmstub options
+#   # symbols: PATH             an ELF gdb loads symbols from (optional)
+#   # status: N                 kvmstub's expected exit status (optional)
+#   # console: REGEX            a line the guest's console must show (optional, repeatable)
+# and NAME.expect: regexes that must match gdb's output in order.
+gdb_script() {
+    local script=$1
+    local guest args symbols status
+    guest=$(sed -n 's/^# guest: *//p' "$script" | head -n 1)
+    args=$(sed -n 's/^# args: *//p' "$script" | head -n 1)
+    symbols=$(sed -n 's/^# symbols: *//p' "$script" | head -n 1)
+    status=$(sed -n 's/^# status: *//p' "$script" | head -n 1)
+    [ "$guest" = demo ] && guest=
+    # shellcheck disable=SC2086
+    start_kvmstub_gdb $args $guest || fail_because "kvmstub did not listen: $(tail -n 3 "$TEST_DIR/stderr")" || return 1
+    run_gdb "$TEST_DIR/gdb.log" ${symbols:+"$symbols"} -ex "target remote 127.0.0.1:$GDB_PORT" -x "$script"
+    local gdb_rc=$?
+    cat "$TEST_DIR/gdb.log"
+    [ $gdb_rc -eq 124 ] && { kill -9 "$KVMSTUB_PID"; fail_because "gdb timed out"; return 1; }
+    if [ -n "$status" ]; then
+        wait_pid "$KVMSTUB_PID" 30 || { fail_because "kvmstub did not end after gdb"; return 1; }
+        [ "$WAIT_STATUS" = "$status" ] || { fail_because "kvmstub exit status $WAIT_STATUS, expected $status"; return 1; }
+    else
+        kill "$KVMSTUB_PID" 2>/dev/null
+        wait "$KVMSTUB_PID" 2>/dev/null
+    fi
+    local why
+    why=$(expect_in_order "$TEST_DIR/gdb.log" "${script%.gdb}.expect") || { fail_because "gdb output: $why"; return 1; }
+    local regex
+    while IFS= read -r regex; do
+        grep -qE -- "$regex" "$TEST_DIR/console" || { fail_because "console lacks /$regex/"; return 1; }
+    done < <(sed -n 's/^# console: *//p' "$script")
+    if grep -q '^kvmstub:' "$TEST_DIR/console"; then
+        fail_because "kvmstub's own messages reached the console"
+        return 1
+    fi
+    return 0
+}
+
+# ---- the plan -------------------------------------------------------------------------------
+
+START=$SECONDS
+run_suites() {
+    local label=$1 bin=$2 builddir=$3
+    for t in "$builddir"/tests/test_*; do
+        [ -x "$t" ] || continue
+        schedule "$label$(basename "$t")" "$bin" unit_binary "$t" "$(basename "$t")"
+    done
+    for suite in tests/suite_*.sh; do
+        # shellcheck disable=SC1090
+        . "$suite"
+        for fn in $(declare -F | awk '{print $3}' | grep "^test_"); do
+            schedule "$label${fn#test_}" "$bin" "$fn"
+        done
+        for fn in $(declare -F | awk '{print $3}' | grep "^test_"); do unset -f "$fn"; done
+    done
+    for script in tests/gdb-scripts/*.gdb; do
+        [ -e "$script" ] || continue
+        schedule "${label}gdb_$(basename "${script%.gdb}")" "$bin" gdb_script "$script"
+    done
+}
+
+if [ ! -e /dev/kvm ]; then
+    echo "FAIL kvm_available: /dev/kvm does not exist: this machine has no KVM, and kvmstub's tests need it"
+elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+    echo "FAIL kvm_available: /dev/kvm is not readable and writable by $(id -un)"
+fi | tee "$OUT/results/kvm_available"
+[ -s "$OUT/results/kvm_available" ] || rm -f "$OUT/results/kvm_available"
+
+if [ "$LINUX" = 1 ] && [ -f tests/linux/run.sh ]; then
+    # The Linux tests are long (the guest kernel is emulated on some hosts): start them first.
+    . tests/linux/run.sh
+    schedule_linux_tests
+fi
+run_suites "" "$ROOT/kvmstub" build/release
+if [ "$FUZZ" = 1 ] && [ -f tests/fuzz/run.sh ]; then
+    schedule fuzz "$ROOT/kvmstub" bash tests/fuzz/run.sh --ci
+fi
+if [ "$SANITIZE" = 1 ]; then
+    if [ -x build/san/kvmstub ]; then
+        export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+        run_suites "san:" "$ROOT/build/san/kvmstub" build/san
+    else
+        echo "FAIL sanitizer_build: build/san/kvmstub is missing (make SANITIZE=1 all unit)" |
+            tee "$OUT/results/sanitizer_build"
+    fi
+fi
+wait
+
+pass=$(cat "$OUT"/results/* 2>/dev/null | grep -c '^PASS')
+fail=$(cat "$OUT"/results/* 2>/dev/null | grep -c '^FAIL')
+skip=$(cat "$OUT"/results/* 2>/dev/null | grep -c '^SKIP')
+if [ "$fail" -gt 0 ]; then
+    echo
+    echo "failures (logs in tests/out/NAME/):"
+    cat "$OUT"/results/* | grep '^FAIL' | sed 's/^/  /'
+fi
+echo "($((SECONDS - START)) s)"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

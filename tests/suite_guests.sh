@@ -1,0 +1,181 @@
+# tests/suite_guests.sh — each test guest boots in its mode and reports through the exit port;
+# the demo guest; console separation; exit statuses.
+
+# run_guest IMAGE ARGS...: run kvmstub with the console in $TEST_DIR/console, stderr apart.
+run_guest() {
+    timeout 60 "$KVMSTUB" "$@" >"$TEST_DIR/console" 2>"$TEST_DIR/stderr"
+    GUEST_STATUS=$?
+}
+
+# expect_guest STATUS REGEX: the last run ended with STATUS and its console matched REGEX.
+expect_guest() {
+    [ "$GUEST_STATUS" = "$1" ] ||
+        fail_because "exit status $GUEST_STATUS, expected $1; stderr: $(head -c 300 "$TEST_DIR/stderr")" || return 1
+    grep -qE -- "$2" "$TEST_DIR/console" ||
+        fail_because "console lacks /$2/: $(head -c 300 "$TEST_DIR/console")" || return 1
+    if grep -q '^kvmstub:' "$TEST_DIR/console"; then
+        fail_because "kvmstub's own messages reached the console"
+        return 1
+    fi
+}
+
+test_demo_guest_runs() {
+    run_guest
+    expect_guest 0 '^Hello from the kvmstub demo guest!$' || return 1
+    grep -q '^IO port: 10, data: 9$' "$TEST_DIR/console" || fail_because "no count on port 0x10" || return 1
+    [ "$(grep -c '^IO port: 10, data:' "$TEST_DIR/console")" = 10 ] || fail_because "count is not bounded to 10"
+}
+
+test_demo_bytes_match_demo_asm() {
+    sh guest/embed-demo.sh "$TEST_DIR/demo_image.c" || return 1
+    cmp -s "$TEST_DIR/demo_image.c" guest/demo_image.c ||
+        fail_because "guest/demo_image.c differs from what nasm makes of guest/demo.asm (run sh guest/embed-demo.sh)"
+}
+
+test_realmode_guest() {
+    run_guest build/guest/realmode.img
+    expect_guest 1 '^real mode OK$' && grep -q '^IO port: 10, data: 4$' "$TEST_DIR/console"
+}
+
+test_prot32_elf_guest() {
+    run_guest build/guest/prot32.img
+    expect_guest 1 '^32-bit protected mode OK$'
+}
+
+test_long64_elf_guest() {
+    run_guest build/guest/long64.img
+    expect_guest 1 '^64-bit long mode OK$'
+}
+
+test_multiboot_guest() {
+    run_guest --cmdline "hello multiboot" build/guest/multiboot.img
+    expect_guest 1 '^multiboot OK$' || return 1
+    grep -q '^multiboot cmdline: build/guest/multiboot.img hello multiboot$' "$TEST_DIR/console" ||
+        fail_because "command line not passed: $(cat "$TEST_DIR/console")"
+}
+
+test_multiboot_guest_same_under_qemu() {
+    command -v qemu-system-x86_64 >/dev/null || { skip_because "qemu-system-x86_64 is not installed"; return 77; }
+    timeout 60 qemu-system-x86_64 -accel kvm -accel tcg -m 16 -kernel build/guest/multiboot.img \
+        -append "hello multiboot" -device isa-debug-exit,iobase=0xf4,iosize=4 \
+        -debugcon "file:$TEST_DIR/qemu-console" -display none -serial none -monitor none \
+        -nodefaults >/dev/null 2>"$TEST_DIR/qemu-stderr"
+    local qemu=$?
+    run_guest --cmdline "hello multiboot" build/guest/multiboot.img
+    [ "$qemu" = "$GUEST_STATUS" ] || fail_because "QEMU ended with $qemu, kvmstub with $GUEST_STATUS" || return 1
+    grep -q '^multiboot OK$' "$TEST_DIR/qemu-console" || fail_because "QEMU run did not pass" || return 1
+    diff <(grep -v 'upper memory' "$TEST_DIR/qemu-console") <(grep -v 'upper memory' "$TEST_DIR/console") >/dev/null ||
+        fail_because "console differs from QEMU's"
+}
+
+test_console_file_and_none() {
+    run_guest --console "file:$TEST_DIR/out.txt" build/guest/long64.img
+    [ "$GUEST_STATUS" = 1 ] && [ ! -s "$TEST_DIR/console" ] && grep -q '^64-bit long mode OK$' "$TEST_DIR/out.txt" ||
+        fail_because "--console file: did not take the output" || return 1
+    run_guest --console none build/guest/long64.img
+    [ "$GUEST_STATUS" = 1 ] && [ ! -s "$TEST_DIR/console" ] || fail_because "--console none still printed"
+}
+
+test_trace_io_goes_to_stderr() {
+    run_guest --trace-io build/guest/realmode.img
+    expect_guest 1 'real mode OK' || return 1
+    grep -q '^kvmstub: io: out port 0x0010 size 2 <- 0x0004 (article-port)$' "$TEST_DIR/stderr" ||
+        fail_because "no trace of port 0x10 on stderr"
+}
+
+test_unclaimed_port_reads_all_ones() {
+    cat >"$TEST_DIR/g.asm" <<'ASM'
+bits 16
+org 0
+        in al, 0x80             ; nobody claims port 0x80
+        cmp al, 0xff
+        jne bad
+        in ax, 0x84
+        cmp ax, 0xffff
+        jne bad
+        mov al, 0
+        out 0xf4, al
+bad:    mov al, 1
+        out 0xf4, al
+ASM
+    nasm -f bin -o "$TEST_DIR/g.img" "$TEST_DIR/g.asm" || return 1
+    run_guest "$TEST_DIR/g.img"
+    [ "$GUEST_STATUS" = 1 ] || fail_because "status $GUEST_STATUS: an unclaimed port did not read all ones"
+}
+
+test_hlt_with_interrupts_off_ends_with_0() {
+    printf '\xfa\xf4' >"$TEST_DIR/hlt.img" # cli; hlt
+    run_guest "$TEST_DIR/hlt.img"
+    [ "$GUEST_STATUS" = 0 ] || fail_because "status $GUEST_STATUS"
+}
+
+test_exit_port_status_values() {
+    for v in 0 5 127; do
+        printf "\\xb0\\x$(printf %02x $v)\\xe6\\xf4" >"$TEST_DIR/exit.img" # mov al, v; out 0xf4, al
+        run_guest "$TEST_DIR/exit.img"
+        [ "$GUEST_STATUS" = $(((v << 1) | 1)) ] || fail_because "v=$v gave status $GUEST_STATUS" || return 1
+    done
+}
+
+test_i8042_reset_ends_with_0() {
+    printf '\xb0\xfe\xe6\x64\xeb\xfe' >"$TEST_DIR/reset.img" # mov al, 0xfe; out 0x64, al; jmp $
+    run_guest "$TEST_DIR/reset.img"
+    [ "$GUEST_STATUS" = 0 ] || fail_because "status $GUEST_STATUS"
+}
+
+test_triple_fault_dumps_registers() {
+    # An empty IDT, then an exception: #UD -> #DF -> triple fault.
+    cat >"$TEST_DIR/tf.asm" <<'ASM'
+bits 64
+global _start
+section .text
+_start: lidt [rel idtr]
+        ud2
+section .data
+idtr:   dw 0
+        dq 0
+ASM
+    nasm -f elf64 -o "$TEST_DIR/tf.o" "$TEST_DIR/tf.asm" &&
+        ld -m elf_x86_64 -Ttext=0x100000 -e _start -o "$TEST_DIR/tf.img" "$TEST_DIR/tf.o" || return 1
+    run_guest "$TEST_DIR/tf.img"
+    [ "$GUEST_STATUS" = 6 ] || fail_because "status $GUEST_STATUS, expected 6" || return 1
+    for what in 'triple fault' 'rip=' 'rflags=' 'cs=' 'cr0=' 'efer=' 'code at rip: 0f 0b'; do
+        grep -q "$what" "$TEST_DIR/stderr" || fail_because "register dump lacks $what" || return 1
+    done
+}
+
+test_cpus_bare_metal_each_vcpu_runs() {
+    cat >"$TEST_DIR/smp.asm" <<'ASM'
+; every vCPU starts here; each prints its APIC id, CPU 0 waits for the others, then exits
+bits 64
+default rel
+global _start
+section .text
+_start:
+        mov eax, 1
+        cpuid
+        shr ebx, 24                     ; APIC id
+        lea eax, [ebx + '0']
+        out 0xe9, al
+        lock inc dword [arrived]
+        test ebx, ebx
+        jnz .park
+.wait:  cmp dword [arrived], 3
+        jne .wait
+        mov al, 10
+        out 0xe9, al
+        mov al, 0
+        out 0xf4, al
+.park:  cli
+        hlt
+section .data
+arrived: dd 0
+ASM
+    nasm -f elf64 -o "$TEST_DIR/smp.o" "$TEST_DIR/smp.asm" &&
+        ld -m elf_x86_64 -Ttext=0x100000 -e _start -o "$TEST_DIR/smp.img" "$TEST_DIR/smp.o" || return 1
+    run_guest --cpus 3 "$TEST_DIR/smp.img"
+    [ "$GUEST_STATUS" = 1 ] || fail_because "status $GUEST_STATUS" || return 1
+    for c in 0 1 2; do
+        grep -q "$c" "$TEST_DIR/console" || fail_because "CPU $c did not run: $(cat "$TEST_DIR/console")" || return 1
+    done
+}

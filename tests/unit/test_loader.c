@@ -1,0 +1,310 @@
+/* tests/unit/test_loader.c — image detection and the raw, ELF and multiboot loaders over
+ * crafted good and bad files; the e820 map; the Linux command line policy. */
+#include <elf.h>
+
+#include "check.h"
+#include "loader/e820.h"
+#include "loader/linux_cmdline.h"
+#include "loader/loader.h"
+#include "vm/layout.h"
+
+#define RAM_SIZE (8 << 20)
+static uint8_t ram_buf[RAM_SIZE];
+static uint8_t file[64 * 1024];
+
+struct seg {
+    uint32_t type;
+    uint64_t offset, vaddr, paddr, filesz, memsz;
+};
+
+/* Build an ELF executable in `file`: returns its size. */
+static size_t make_elf(bool is64, uint16_t machine, uint64_t entry, const struct seg *segs,
+                       int nsegs)
+{
+    memset(file, 0, sizeof(file));
+    if (is64) {
+        Elf64_Ehdr *h = (Elf64_Ehdr *)file;
+        memcpy(h->e_ident, ELFMAG, SELFMAG);
+        h->e_ident[EI_CLASS] = ELFCLASS64;
+        h->e_ident[EI_DATA] = ELFDATA2LSB;
+        h->e_ident[EI_VERSION] = EV_CURRENT;
+        h->e_type = ET_EXEC;
+        h->e_machine = machine;
+        h->e_entry = entry;
+        h->e_phoff = sizeof(*h);
+        h->e_ehsize = sizeof(*h);
+        h->e_phentsize = sizeof(Elf64_Phdr);
+        h->e_phnum = nsegs;
+        Elf64_Phdr *p = (Elf64_Phdr *)(file + sizeof(*h));
+        for (int i = 0; i < nsegs; i++)
+            p[i] = (Elf64_Phdr){.p_type = segs[i].type, .p_offset = segs[i].offset,
+                                .p_vaddr = segs[i].vaddr, .p_paddr = segs[i].paddr,
+                                .p_filesz = segs[i].filesz, .p_memsz = segs[i].memsz};
+    } else {
+        Elf32_Ehdr *h = (Elf32_Ehdr *)file;
+        memcpy(h->e_ident, ELFMAG, SELFMAG);
+        h->e_ident[EI_CLASS] = ELFCLASS32;
+        h->e_ident[EI_DATA] = ELFDATA2LSB;
+        h->e_ident[EI_VERSION] = EV_CURRENT;
+        h->e_type = ET_EXEC;
+        h->e_machine = machine;
+        h->e_entry = entry;
+        h->e_phoff = sizeof(*h);
+        h->e_ehsize = sizeof(*h);
+        h->e_phentsize = sizeof(Elf32_Phdr);
+        h->e_phnum = nsegs;
+        Elf32_Phdr *p = (Elf32_Phdr *)(file + sizeof(*h));
+        for (int i = 0; i < nsegs; i++)
+            p[i] = (Elf32_Phdr){.p_type = segs[i].type, .p_offset = segs[i].offset,
+                                .p_vaddr = segs[i].vaddr, .p_paddr = segs[i].paddr,
+                                .p_filesz = segs[i].filesz, .p_memsz = segs[i].memsz};
+    }
+    return 0x2000;
+}
+
+static int load(size_t size, struct boot_state *boot, struct load_error *err, const char *cmdline)
+{
+    struct image img = {.path = "test.img", .data = file, .size = size};
+    struct guest_ram ram;
+    memset(ram_buf, 0xAA, sizeof(ram_buf));
+    ram_init(&ram, ram_buf, RAM_SIZE);
+    struct load_options opt = {.cmdline = cmdline};
+    err->msg[0] = 0;
+    if (image_detect(&img, err) < 0)
+        return -1;
+    return loader_load(&img, &ram, &opt, boot, err);
+}
+
+static bool err_has(const struct load_error *err, const char *text)
+{
+    bool ok = strstr(err->msg, text) != NULL;
+    if (!ok)
+        printf("  error message was: \"%s\", wanted \"%s\"\n", err->msg, text);
+    return ok;
+}
+
+static void elf64_loads_by_physical_address_and_zeroes_bss(void)
+{
+    struct seg s = {PT_LOAD, 0x1000, 0xffffffff80100000ULL, 0x100000, 0x10, 0x1000};
+    size_t size = make_elf(true, EM_X86_64, 0xffffffff80100004ULL, &s, 1);
+    memcpy(file + 0x1000, "0123456789abcdef", 16);
+    struct boot_state boot;
+    struct load_error err;
+    CHECK_EQ(load(size, &boot, &err, NULL), 0);
+    CHECK(memcmp(ram_buf + 0x100000, "0123456789abcdef", 16) == 0);
+    CHECK_EQ(ram_buf[0x100010], 0);
+    CHECK_EQ(ram_buf[0x100fff], 0);
+    CHECK_EQ(ram_buf[0x101000], 0xAA);
+    CHECK_EQ(boot.mode, CPU_MODE_LONG64);
+    CHECK_EQ(boot.rip, 0x100004); /* the entry, translated to its physical address */
+}
+
+static void elf32_enters_protected_mode(void)
+{
+    struct seg s = {PT_LOAD, 0x1000, 0x200000, 0x200000, 0x20, 0x20};
+    size_t size = make_elf(false, EM_386, 0x200000, &s, 1);
+    struct boot_state boot;
+    struct load_error err;
+    CHECK_EQ(load(size, &boot, &err, NULL), 0);
+    CHECK_EQ(boot.mode, CPU_MODE_PROT32);
+    CHECK_EQ(boot.rip, 0x200000);
+}
+
+static void bad_elves_are_rejected_with_a_reason(void)
+{
+    struct boot_state boot;
+    struct load_error err;
+    struct seg ok = {PT_LOAD, 0x1000, 0x100000, 0x100000, 0x10, 0x10};
+
+    size_t size = make_elf(true, EM_X86_64, 0x100000, &ok, 1);
+    CHECK_EQ(load(40, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "truncated ELF header"));
+
+    make_elf(true, EM_X86_64, 0x100000, &ok, 1);
+    CHECK_EQ(load(0x800, &boot, &err, NULL), -1); /* segment data past the end */
+    CHECK(err_has(&err, "truncated ELF: segment 0"));
+
+    make_elf(true, EM_AARCH64, 0x100000, &ok, 1);
+    CHECK_EQ(load(size, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "unsupported ELF machine"));
+
+    make_elf(false, EM_X86_64, 0x100000, &ok, 1); /* a 32-bit ELF must be i386 */
+    CHECK_EQ(load(size, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "want i386"));
+
+    make_elf(true, EM_X86_64, 0x100000, &ok, 1);
+    file[EI_CLASS] = 7;
+    CHECK_EQ(load(size, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "unsupported ELF class 7"));
+
+    make_elf(true, EM_X86_64, 0x100000, &ok, 1);
+    ((Elf64_Ehdr *)file)->e_type = ET_DYN;
+    CHECK_EQ(load(size, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "not an executable"));
+
+    make_elf(true, EM_X86_64, 0x100000, &ok, 1);
+    ((Elf64_Ehdr *)file)->e_phnum = 0xFFFF;
+    CHECK_EQ(load(size, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "program headers end past the file"));
+
+    struct seg big = {PT_LOAD, 0x1000, 0x100000, 0x7ff000, 0x10, 0x2000};
+    make_elf(true, EM_X86_64, 0x7ff000, &big, 1);
+    CHECK_EQ(load(size, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "outside guest RAM"));
+
+    struct seg wrap = {PT_LOAD, 0x1000, 0, 0xfffffffffffff000ULL, 0x10, 0x2000};
+    make_elf(true, EM_X86_64, 0, &wrap, 1);
+    CHECK_EQ(load(size, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "outside guest RAM"));
+
+    struct seg low = {PT_LOAD, 0x1000, 0x8000, 0x8000, 0x10, 0x10};
+    make_elf(true, EM_X86_64, 0x8000, &low, 1);
+    CHECK_EQ(load(size, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "reserved area"));
+
+    make_elf(true, EM_X86_64, 0x500000, &ok, 1);
+    CHECK_EQ(load(size, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "entry point 0x500000 is outside every loaded segment"));
+
+    struct seg note = {PT_NOTE, 0x1000, 0, 0, 0x10, 0x10};
+    make_elf(true, EM_X86_64, 0x100000, &note, 1);
+    CHECK_EQ(load(size, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "no loadable"));
+
+    struct seg inverted = {PT_LOAD, 0x1000, 0x100000, 0x100000, 0x20, 0x10};
+    make_elf(true, EM_X86_64, 0x100000, &inverted, 1);
+    CHECK_EQ(load(size, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "exceeds memory size"));
+}
+
+static void empty_file_is_rejected(void)
+{
+    struct boot_state boot;
+    struct load_error err;
+    CHECK_EQ(load(0, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "empty"));
+}
+
+static void raw_image_runs_in_real_mode(void)
+{
+    memset(file, 0, sizeof(file));
+    memcpy(file, "\xfa\xf4", 2);
+    struct boot_state boot;
+    struct load_error err;
+    CHECK_EQ(load(2, &boot, &err, NULL), 0);
+    CHECK_EQ(boot.mode, CPU_MODE_REAL);
+    CHECK_EQ(boot.real_cs, 0);
+    CHECK_EQ(boot.rip, 0);
+    CHECK(memcmp(ram_buf, "\xfa\xf4", 2) == 0);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static void put_multiboot_header(size_t at, uint32_t flags)
+{
+    uint32_t h[3] = {0x1BADB002, flags, -(0x1BADB002 + flags)};
+    memcpy(file + at, h, sizeof(h));
+}
+
+static void multiboot_elf_gets_magic_and_info(void)
+{
+    struct seg s = {PT_LOAD, 0x1000, 0x100000, 0x100000, 0x100, 0x100};
+    size_t size = make_elf(false, EM_386, 0x10000c, &s, 1);
+    put_multiboot_header(0x1000, 0x3);
+    struct boot_state boot;
+    struct load_error err;
+    CHECK_EQ(load(size, &boot, &err, "console=x"), 0);
+    CHECK_EQ(boot.mode, CPU_MODE_PROT32);
+    CHECK_EQ(boot.rax, 0x2BADB002);
+    CHECK_EQ(boot.rbx, LAYOUT_BOOT_INFO);
+    CHECK_EQ(boot.rip, 0x10000c);
+    const uint8_t *info = ram_buf + LAYOUT_BOOT_INFO;
+    CHECK_EQ(rd32(info) & 0x45, 0x45);               /* memory, cmdline, mmap */
+    CHECK_EQ(rd32(info + 4), 639);                   /* mem_lower in KiB */
+    CHECK_EQ(rd32(info + 8), (RAM_SIZE - 0x100000) / 1024); /* mem_upper */
+    CHECK_STR((const char *)ram_buf + rd32(info + 16), "test.img console=x");
+    uint32_t mmap_len = rd32(info + 44), mmap_addr = rd32(info + 48);
+    CHECK_EQ(mmap_len, 3 * 24);
+    const uint8_t *e = ram_buf + mmap_addr;
+    uint64_t base, len;
+    memcpy(&base, e + 24 * 2 + 4, 8);
+    memcpy(&len, e + 24 * 2 + 12, 8);
+    CHECK_EQ(base, 0x100000);
+    CHECK_EQ(len, RAM_SIZE - 0x100000);
+    CHECK_EQ(rd32(e + 24 * 2 + 20), 1);
+}
+
+static void multiboot_aout_kludge(void)
+{
+    memset(file, 0, sizeof(file));
+    /* header at offset 0x40 claims header_addr 0x200040: the file loads at 0x200000 */
+    put_multiboot_header(0x40, 0x10003);
+    uint32_t fields[5] = {0x200040, 0x200000, 0x200100, 0x201000, 0x200080};
+    memcpy(file + 0x4c, fields, sizeof(fields));
+    memcpy(file + 0x80, "\xf4", 1);
+    struct boot_state boot;
+    struct load_error err;
+    CHECK_EQ(load(0x100, &boot, &err, NULL), 0);
+    CHECK_EQ(boot.rip, 0x200080);
+    CHECK_EQ(ram_buf[0x200080], 0xf4);
+    CHECK_EQ(ram_buf[0x200fff], 0); /* bss */
+
+    fields[4] = 0x300000; /* entry outside */
+    memcpy(file + 0x4c, fields, sizeof(fields));
+    CHECK_EQ(load(0x100, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "entry 0x300000 is outside"));
+
+    put_multiboot_header(0x40, 0x10003 | 0x8); /* an unknown required feature */
+    CHECK_EQ(load(0x100, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "requires features"));
+}
+
+static void e820_for_small_and_large_ram(void)
+{
+    struct guest_ram ram;
+    struct e820_entry map[E820_MAX_ENTRIES];
+    ram_init(&ram, NULL, 256 << 20);
+    CHECK_EQ(e820_build(&ram, map), 3);
+    CHECK_EQ(map[0].addr, 0);
+    CHECK_EQ(map[0].size, 0x9FC00);
+    CHECK_EQ(map[1].type, E820_RESERVED);
+    CHECK_EQ(map[1].addr + map[1].size, 0x100000);
+    CHECK_EQ(map[2].addr + map[2].size, 256 << 20);
+    ram_init(&ram, NULL, 6ULL << 30);
+    CHECK_EQ(e820_build(&ram, map), 4);
+    CHECK_EQ(map[2].addr + map[2].size, LAYOUT_LOW_RAM_MAX);
+    CHECK_EQ(map[3].addr, LAYOUT_4G);
+    CHECK_EQ(map[3].size, (6ULL << 30) - LAYOUT_LOW_RAM_MAX);
+}
+
+static void linux_cmdline_adds_nokaslr_under_gdb(void)
+{
+    char buf[LINUX_CMDLINE_BUF];
+    linux_cmdline_build(buf, sizeof(buf), NULL, false);
+    CHECK_STR(buf, LINUX_CMDLINE_DEFAULT);
+    linux_cmdline_build(buf, sizeof(buf), NULL, true);
+    CHECK_STR(buf, LINUX_CMDLINE_DEFAULT " nokaslr");
+    linux_cmdline_build(buf, sizeof(buf), "console=ttyS0 kaslr", true);
+    CHECK_STR(buf, "console=ttyS0 kaslr");
+    linux_cmdline_build(buf, sizeof(buf), "", true);
+    CHECK_STR(buf, "nokaslr");
+}
+
+int main(void)
+{
+    RUN(elf64_loads_by_physical_address_and_zeroes_bss);
+    RUN(elf32_enters_protected_mode);
+    RUN(bad_elves_are_rejected_with_a_reason);
+    RUN(empty_file_is_rejected);
+    RUN(raw_image_runs_in_real_mode);
+    RUN(multiboot_elf_gets_magic_and_info);
+    RUN(multiboot_aout_kludge);
+    RUN(e820_for_small_and_large_ram);
+    RUN(linux_cmdline_adds_nokaslr_under_gdb);
+    return CHECK_DONE();
+}

@@ -1,0 +1,142 @@
+/* tests/unit/test_pagewalk.c — the software page walk over synthetic page tables. */
+#include "check.h"
+#include "vm/pagewalk.h"
+
+#define MEM_SIZE (1 << 20)
+static uint8_t mem[MEM_SIZE];
+
+static bool read_mem(void *ctx, uint64_t gpa, void *buf, size_t len)
+{
+    (void)ctx;
+    if (gpa >= MEM_SIZE || len > MEM_SIZE - gpa)
+        return false;
+    memcpy(buf, mem + gpa, len);
+    return true;
+}
+
+static void put32(uint64_t gpa, uint32_t v)
+{
+    memcpy(mem + gpa, &v, 4);
+}
+
+static void put64(uint64_t gpa, uint64_t v)
+{
+    memcpy(mem + gpa, &v, 8);
+}
+
+static uint64_t walk(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear,
+                     struct pagewalk_result *r)
+{
+    return pagewalk(mode, cr3, pse, linear, read_mem, NULL, r) == 0 ? r->gpa : ~0ULL;
+}
+
+static void paging_off_is_identity(void)
+{
+    struct pagewalk_result r;
+    CHECK_EQ(walk(PAGING_NONE, 0, false, 0x12345, &r), 0x12345);
+    CHECK_EQ(walk(PAGING_NONE, 0, false, 0x100000000ULL, &r), ~0ULL);
+    CHECK(r.fault != NULL);
+}
+
+static void mode_from_control_registers(void)
+{
+    CHECK_EQ(paging_mode_of(0x11, 0, 0), PAGING_NONE);
+    CHECK_EQ(paging_mode_of(0x80000011, 0, 0), PAGING_32);
+    CHECK_EQ(paging_mode_of(0x80000011, 0x20, 0), PAGING_PAE);
+    CHECK_EQ(paging_mode_of(0x80000011, 0x20, 0x500), PAGING_4LEVEL);
+    CHECK_EQ(paging_mode_of(0x80000011, 0x1020, 0x500), PAGING_5LEVEL);
+}
+
+static void two_level_4k_and_4m(void)
+{
+    memset(mem, 0, sizeof(mem));
+    /* page directory at 0x1000, page table at 0x2000 */
+    put32(0x1000 + 4 * 0x001, 0x2000 | 0x3);         /* 0x00400000-: page table */
+    put32(0x2000 + 4 * 0x005, 0x7000 | 0x3);         /* 0x00405000 -> 0x7000 */
+    put32(0x1000 + 4 * 0x300, 0x00800000 | 0x83);    /* 0xC0000000: 4 MiB page at 8 MiB */
+    put32(0x1000 + 4 * 0x301, 0x00C00000 | 0x2000 | 0x83); /* PSE-36: bits 39:32 = 1 */
+    struct pagewalk_result r;
+    CHECK_EQ(walk(PAGING_32, 0x1000, true, 0x00405123, &r), 0x7123);
+    CHECK_EQ(r.nsteps, 2);
+    CHECK_EQ(r.page_size, 4096);
+    CHECK_EQ(walk(PAGING_32, 0x1000, true, 0xC0012345, &r), 0x00812345);
+    CHECK_EQ(r.page_size, 4 << 20);
+    CHECK_EQ(walk(PAGING_32, 0x1000, true, 0xC0412345, &r), 0x100C12345ULL);
+    CHECK_EQ(walk(PAGING_32, 0x1000, true, 0x00406000, &r), ~0ULL); /* PTE not present */
+    CHECK_STR(r.fault, "not present");
+    /* Without CR4.PSE the PS bit is ignored: the entry points at a page table. */
+    CHECK(walk(PAGING_32, 0x1000, false, 0xC0012345, &r) != 0x00812345);
+}
+
+static void pae_4k_and_2m(void)
+{
+    memset(mem, 0, sizeof(mem));
+    put64(0x3000 + 8 * 3, 0x4000 | 0x1);                /* PDPTE 3: 0xC0000000- */
+    put64(0x4000 + 8 * 0, 0x5000 | 0x3);                /* PD 0 -> page table */
+    put64(0x5000 + 8 * 0x10, 0x9000 | 0x3);             /* 0xC0010000 -> 0x9000 */
+    put64(0x4000 + 8 * 1, 0x00600000 | 0x83);           /* 0xC0200000: 2 MiB page */
+    struct pagewalk_result r;
+    CHECK_EQ(walk(PAGING_PAE, 0x3000, false, 0xC0010abc, &r), 0x9abc);
+    CHECK_EQ(r.nsteps, 3);
+    CHECK_STR(r.steps[0].name, "PDPTE");
+    CHECK_EQ(walk(PAGING_PAE, 0x3000, false, 0xC0212345, &r), 0x00612345);
+    CHECK_EQ(r.page_size, 2 << 20);
+    CHECK_EQ(walk(PAGING_PAE, 0x3000, false, 0x00001000, &r), ~0ULL);
+}
+
+static void four_level_all_page_sizes(void)
+{
+    memset(mem, 0, sizeof(mem));
+    /* 0xffffffff80000000: PML4 511, PDPT 510 */
+    put64(0x10000 + 8 * 511, 0x11000 | 0x3);
+    put64(0x11000 + 8 * 510, 0x12000 | 0x3);
+    put64(0x12000 + 8 * 0, 0x13000 | 0x3);
+    put64(0x13000 + 8 * 1, 0x20000 | 0x3);             /* 0xffffffff80001000 -> 0x20000 */
+    put64(0x12000 + 8 * 1, 0x00400000 | 0x83 | (1ULL << 63)); /* 2 MiB, NX */
+    put64(0x11000 + 8 * 0, 0x40000000 | 0x83);         /* 0xffffff8000000000: 1 GiB page */
+    struct pagewalk_result r;
+    CHECK_EQ(walk(PAGING_4LEVEL, 0x10000, false, 0xffffffff80001234ULL, &r), 0x20234);
+    CHECK_EQ(r.nsteps, 4);
+    CHECK_STR(r.steps[3].name, "PTE");
+    CHECK_EQ(walk(PAGING_4LEVEL, 0x10000, false, 0xffffffff80212345ULL, &r), 0x00412345);
+    CHECK_EQ(walk(PAGING_4LEVEL, 0x10000, false, 0xffffff8000123456ULL, &r), 0x40123456);
+    CHECK_EQ(r.page_size, 1 << 30);
+    CHECK_EQ(walk(PAGING_4LEVEL, 0x10000, false, 0x0000800000000000ULL, &r), ~0ULL);
+    CHECK_STR(r.fault, "non-canonical address");
+}
+
+static void five_level(void)
+{
+    memset(mem, 0, sizeof(mem));
+    /* linear 0x0100000000001000: PML5 index 1 */
+    put64(0x30000 + 8 * 1, 0x31000 | 0x3);
+    put64(0x31000 + 8 * 0, 0x32000 | 0x3);
+    put64(0x32000 + 8 * 0, 0x33000 | 0x3);
+    put64(0x33000 + 8 * 0, 0x34000 | 0x3);
+    put64(0x34000 + 8 * 1, 0x50000 | 0x3);
+    struct pagewalk_result r;
+    CHECK_EQ(walk(PAGING_5LEVEL, 0x30000, false, 0x0001000000001010ULL, &r), 0x50010);
+    CHECK_EQ(r.nsteps, 5);
+    CHECK_STR(r.steps[0].name, "PML5E");
+    /* Canonical for 5-level, not for 4-level. */
+    CHECK_EQ(walk(PAGING_4LEVEL, 0x30000, false, 0x0001000000001010ULL, &r), ~0ULL);
+}
+
+static void tables_outside_ram_fail_cleanly(void)
+{
+    struct pagewalk_result r;
+    CHECK_EQ(walk(PAGING_4LEVEL, 0x7ffffff000ULL, false, 0x1000, &r), ~0ULL);
+    CHECK_STR(r.fault, "page table outside guest RAM");
+}
+
+int main(void)
+{
+    RUN(paging_off_is_identity);
+    RUN(mode_from_control_registers);
+    RUN(two_level_4k_and_4m);
+    RUN(pae_4k_and_2m);
+    RUN(four_level_all_page_sizes);
+    RUN(five_level);
+    RUN(tables_outside_ram_fail_cleanly);
+    return CHECK_DONE();
+}

@@ -1,0 +1,223 @@
+/* vm/runctl.c — vCPU parking, kicks, all-stop and the end of the guest. */
+#include "vm/runctl.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "vm/diag.h"
+#include "vm/exit_status.h"
+#include "vm/vm.h"
+
+#define SIG_KICK SIGUSR1
+
+static void runctl_kick_handler(int sig)
+{
+    (void)sig; /* only there to make KVM_RUN return EINTR */
+}
+
+int runctl_init(struct vm *vm)
+{
+    pthread_mutex_init(&vm->lock, NULL);
+    pthread_cond_init(&vm->cond, NULL);
+    vm->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (vm->event_fd < 0)
+        return diag_errno("eventfd");
+    struct sigaction sa = {.sa_handler = runctl_kick_handler}; /* no SA_RESTART */
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIG_KICK, &sa, NULL) < 0)
+        return diag_errno("sigaction(SIGUSR1)");
+    return 0;
+}
+
+void runctl_destroy(struct vm *vm)
+{
+    if (vm->event_fd >= 0)
+        close(vm->event_fd);
+    vm->event_fd = -1;
+}
+
+static void runctl_notify(struct vm *vm)
+{
+    uint64_t one = 1;
+    ssize_t n = write(vm->event_fd, &one, sizeof(one));
+    (void)n; /* an eventfd write only fails when the counter would overflow */
+}
+
+/* [lock] Make a vCPU leave KVM_RUN (or not enter it) and park. */
+static void runctl_kick(struct vcpu *vcpu)
+{
+    vcpu->run_requested = false;
+    if (vcpu->parked || !vcpu->thread_started)
+        return;
+    vcpu->run->immediate_exit = 1;
+    pthread_kill(vcpu->thread, SIG_KICK);
+}
+
+/* [lock] Stop every vCPU. */
+static void runctl_stop_all(struct vm *vm)
+{
+    for (int i = 0; i < vm->ncpus; i++)
+        runctl_kick(&vm->vcpus[i]);
+}
+
+/* [lock] The stop is complete once nothing runs. */
+static void runctl_check_complete(struct vm *vm)
+{
+    if (vm->nrunning == 0 && (vm->stop_pending || vm->ended))
+        runctl_notify(vm);
+}
+
+bool runctl_wait_runnable(struct vcpu *vcpu)
+{
+    struct vm *vm = vcpu->vm;
+    pthread_mutex_lock(&vm->lock);
+    if (vcpu->run_requested && !vm->ended) {
+        vcpu->run->immediate_exit = 0;
+        pthread_mutex_unlock(&vm->lock);
+        return true;
+    }
+    if (vcpu->io_pending && !vm->ended) {
+        /* Let KVM finish the port or MMIO access (registers, RIP) without running further:
+         * KVM_RUN with immediate_exit completes it and returns EINTR, so whoever looks at the
+         * stopped vCPU sees the state after the access. Should completing it need another
+         * exit (string I/O in several rounds), that exit is handled like any other. */
+        vcpu->run->immediate_exit = 1;
+        pthread_mutex_unlock(&vm->lock);
+        return true;
+    }
+    vcpu->parked = true;
+    vm->nrunning--;
+    runctl_check_complete(vm);
+    while (!vcpu->run_requested && !vm->ended)
+        pthread_cond_wait(&vm->cond, &vm->lock);
+    vcpu->parked = false;
+    vm->nrunning++;
+    vcpu->run->immediate_exit = 0;
+    bool alive = !vm->ended;
+    pthread_mutex_unlock(&vm->lock);
+    return alive;
+}
+
+void runctl_report_stop(struct vcpu *vcpu, const struct stop_event *ev)
+{
+    struct vm *vm = vcpu->vm;
+    pthread_mutex_lock(&vm->lock);
+    if (!vm->stop_pending) {
+        vm->stop_pending = true;
+        vm->stop = *ev;
+    }
+    runctl_stop_all(vm);
+    pthread_mutex_unlock(&vm->lock);
+}
+
+void runctl_vcpu_done(struct vcpu *vcpu)
+{
+    struct vm *vm = vcpu->vm;
+    pthread_mutex_lock(&vm->lock);
+    vcpu->done = true;
+    vcpu->run_requested = false;
+    bool all_done = true;
+    for (int i = 0; i < vm->ncpus; i++)
+        all_done &= vm->vcpus[i].done;
+    pthread_mutex_unlock(&vm->lock);
+    if (all_done)
+        vm_end(vm, EXIT_GUEST_OK);
+}
+
+void vm_end(struct vm *vm, int status)
+{
+    pthread_mutex_lock(&vm->lock);
+    if (!vm->ended) {
+        vm->ended = true;
+        vm->exit_status = status;
+        runctl_stop_all(vm);
+        pthread_cond_broadcast(&vm->cond);
+        runctl_notify(vm);
+    }
+    pthread_mutex_unlock(&vm->lock);
+}
+
+void runctl_resume(struct vm *vm, const struct resume_action *actions)
+{
+    pthread_mutex_lock(&vm->lock);
+    vm->stop_pending = false;
+    uint64_t drained;
+    while (read(vm->event_fd, &drained, sizeof(drained)) > 0)
+        ;
+    int started = 0, first_requested = 0;
+    for (int i = 0; i < vm->ncpus; i++) {
+        struct vcpu *vcpu = &vm->vcpus[i];
+        enum resume_kind kind = actions ? actions[i].kind : RESUME_CONTINUE;
+        if (kind == RESUME_NONE)
+            continue;
+        if (!first_requested)
+            first_requested = i + 1;
+        if (vcpu->done)
+            continue;
+        vcpu->action = kind;
+        vcpu->run_requested = true;
+        started++;
+    }
+    if (started == 0 && !vm->ended) {
+        /* Nothing can run (every chosen vCPU has halted for good): report a stop at once
+         * rather than leaving the debugger waiting forever. */
+        vm->stop_pending = true;
+        vm->stop = (struct stop_event){.kind = STOP_SIGNAL,
+                                       .thread = first_requested ? first_requested : 1,
+                                       .signal = GDB_SIGNAL_TRAP};
+        runctl_notify(vm);
+    }
+    pthread_cond_broadcast(&vm->cond);
+    pthread_mutex_unlock(&vm->lock);
+}
+
+void runctl_interrupt(struct vm *vm)
+{
+    pthread_mutex_lock(&vm->lock);
+    if (!vm->stop_pending && !vm->ended) {
+        int thread = 1;
+        for (int i = vm->ncpus - 1; i >= 0; i--)
+            if (vm->vcpus[i].run_requested)
+                thread = i + 1;
+        vm->stop_pending = true;
+        vm->stop = (struct stop_event){
+            .kind = STOP_SIGNAL, .thread = thread, .signal = GDB_SIGNAL_INT};
+        runctl_stop_all(vm);
+        runctl_check_complete(vm);
+    }
+    pthread_mutex_unlock(&vm->lock);
+}
+
+bool runctl_take_stop(struct vm *vm, struct stop_event *ev)
+{
+    bool have = false;
+    pthread_mutex_lock(&vm->lock);
+    if (vm->ended) {
+        *ev = (struct stop_event){.kind = STOP_EXITED, .thread = 1,
+                                  .exit_status = vm->exit_status};
+        have = true;
+    } else if (vm->stop_pending && vm->nrunning == 0) {
+        *ev = vm->stop;
+        have = true;
+    }
+    if (have) {
+        uint64_t drained;
+        while (read(vm->event_fd, &drained, sizeof(drained)) > 0)
+            ;
+    }
+    pthread_mutex_unlock(&vm->lock);
+    return have;
+}
+
+bool runctl_running(struct vm *vm)
+{
+    pthread_mutex_lock(&vm->lock);
+    bool running = vm->nrunning > 0;
+    pthread_mutex_unlock(&vm->lock);
+    return running;
+}

@@ -1,0 +1,145 @@
+/* vm/vm.c — create, boot, run and tear down the VM. */
+#include "vm/vm.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vm/cpu_mode.h"
+#include "vm/cpuid.h"
+#include "vm/devices.h"
+#include "vm/diag.h"
+#include "vm/exit_status.h"
+#include "vm/guest_debug_state.h"
+#include "vm/kvm.h"
+#include "vm/layout.h"
+#include "vm/memslots.h"
+#include "vm/platform.h"
+#include "vm/regdump.h"
+#include "vm/runctl.h"
+#include "vm/vcpu.h"
+
+static int vm_create_ram(struct vm *vm)
+{
+    uint64_t size = vm->cfg->ram_size;
+    void *host = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (host == MAP_FAILED)
+        return diag_errno("cannot allocate %llu MiB of guest RAM", (unsigned long long)(size >> 20));
+    ram_init(&vm->ram, host, size);
+    return memslots_init(vm);
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg)
+{
+    memset(vm, 0, sizeof(*vm));
+    vm->cfg = cfg;
+    vm->kvm_fd = vm->vm_fd = vm->event_fd = -1;
+    vm->ncpus = cfg->cpus;
+    vm->nrunning = cfg->cpus; /* every thread counts as running until it parks */
+    for (int i = 0; i < VM_MAX_CPUS; i++)
+        vm->vcpus[i].fd = -1;
+    if (runctl_init(vm) < 0 || kvm_open_vm(vm) < 0)
+        return -1;
+    if (cfg->gdb && guest_debug_init(vm) < 0)
+        return -1;
+    if (platform_create(vm) < 0 || vm_create_ram(vm) < 0)
+        return -1;
+    if (console_open(&vm->console, cfg->console) < 0)
+        return -1;
+    ioport_bus_init(&vm->io, cfg->trace_io);
+    if (devices_init(vm) < 0)
+        return -1;
+    for (int i = 0; i < vm->ncpus; i++)
+        if (vcpu_create(vm, i) < 0)
+            return -1;
+    return 0;
+}
+
+int vm_setup_boot(struct vm *vm, const struct boot_state *boot)
+{
+    vm->linux_guest = boot->linux_guest;
+    vm->boot_mode = boot->mode;
+    if (cpu_mode_write_tables(&vm->ram, boot->mode) < 0)
+        return -1;
+    for (int i = 0; i < vm->ncpus; i++) {
+        struct vcpu *vcpu = &vm->vcpus[i];
+        if (cpuid_setup(vcpu) < 0 || platform_setup_vcpu(vcpu) < 0)
+            return -1;
+        /* Linux starts its other CPUs itself (INIT/SIPI through the in-kernel LAPIC); bare
+         * guests get every vCPU at the entry point and tell them apart by APIC id. */
+        if ((i == 0 || !boot->linux_guest) && cpu_mode_apply(vcpu, boot) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int vm_start(struct vm *vm, bool running)
+{
+    for (int i = 0; i < vm->ncpus; i++)
+        vm->vcpus[i].run_requested = running;
+    for (int i = 0; i < vm->ncpus; i++)
+        if (vcpu_start_thread(&vm->vcpus[i]) < 0) {
+            vm_end(vm, EXIT_SETUP);
+            return -1;
+        }
+    return 0;
+}
+
+int vm_wait(struct vm *vm)
+{
+    for (;;) {
+        struct pollfd p = {.fd = vm->event_fd, .events = POLLIN};
+        if (poll(&p, 1, -1) < 0 && errno != EINTR)
+            return diag_errno("poll on the VM's event fd"), EXIT_SETUP;
+        struct stop_event ev;
+        if (runctl_take_stop(vm, &ev) && ev.kind == STOP_EXITED)
+            return ev.exit_status;
+        /* Without a debugger nothing else stops the guest; resume if something did. */
+        if (!vm->ended && !runctl_running(vm))
+            runctl_resume(vm, NULL);
+    }
+}
+
+void vm_fatal(struct vcpu *vcpu, int status, int signal, const char *why)
+{
+    struct vm *vm = vcpu->vm;
+    pthread_mutex_lock(&vm->lock);
+    bool attached = vm->debugger_attached;
+    pthread_mutex_unlock(&vm->lock);
+    if (attached) {
+        diag("vCPU %d: %s; stopped for the debugger (continuing ends the guest)", vcpu->id, why);
+        vcpu->fatal_status = status;
+        struct stop_event ev = {.kind = STOP_SIGNAL, .thread = vcpu->id + 1, .signal = signal};
+        runctl_report_stop(vcpu, &ev);
+        return;
+    }
+    diag("vCPU %d: %s", vcpu->id, why);
+    regdump_print(vcpu);
+    vm_end(vm, status);
+}
+
+void vm_destroy(struct vm *vm)
+{
+    vm_end(vm, EXIT_GUEST_OK);
+    for (int i = 0; i < vm->ncpus; i++)
+        if (vm->vcpus[i].thread_started)
+            pthread_join(vm->vcpus[i].thread, NULL);
+    for (int i = 0; i < vm->ncpus; i++)
+        vcpu_destroy(&vm->vcpus[i]);
+    devices_destroy(vm);
+    console_close(&vm->console);
+    memslots_destroy(vm);
+    guest_debug_destroy(vm);
+    if (vm->ram.host)
+        munmap(vm->ram.host, vm->ram.size);
+    if (vm->vm_fd >= 0)
+        close(vm->vm_fd);
+    if (vm->kvm_fd >= 0)
+        close(vm->kvm_fd);
+    runctl_destroy(vm);
+}

@@ -1,0 +1,110 @@
+/* vm/vm.h — the one VM object: KVM handles, RAM, vCPUs, devices and run control.
+ *
+ * Threads: one per vCPU (blocked in KVM_RUN or parked), plus the controller (the main thread,
+ * or the GDB stub's thread). Fields marked [lock] are protected by vm->lock.
+ */
+#ifndef KVMSTUB_VM_VM_H
+#define KVMSTUB_VM_VM_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "loader/loader.h"
+#include "stub/target.h"
+#include "vm/console.h"
+#include "vm/ioport.h"
+#include "vm/memslots.h"
+#include "vm/ram.h"
+
+#define VM_MAX_CPUS 64
+
+struct debug_state;
+struct dev_serial;
+struct dev_cmos;
+
+struct vm_config {
+    uint64_t ram_size;
+    int cpus;
+    bool trace_io;
+    bool irqchip;         /* in-kernel LAPIC/IOAPIC/PIC/PIT (always for Linux) */
+    bool gdb;             /* a debugger may attach: guest-debug exits are expected */
+    const char *console;  /* console spec */
+};
+
+struct vcpu {
+    struct vm *vm;
+    int id;
+    int fd;
+    struct kvm_run *run;
+    pthread_t thread;
+    bool thread_started;
+
+    /* run control [lock] */
+    bool run_requested;    /* the controller wants this vCPU running */
+    bool parked;           /* the thread is waiting in run control, not in KVM_RUN */
+    enum resume_kind action;
+    bool done;             /* halted for good (HLT without an interrupt source) */
+    int fatal_status;      /* stopped on something fatal: resuming ends the guest with it */
+
+    /* owned by the vCPU thread */
+    bool io_pending;       /* a PIO/MMIO exit is completed only by the next KVM_RUN */
+    uint64_t debug_gen;    /* the guest-debug generation applied to this vCPU */
+    bool debug_step;       /* single-step flag applied with debug_gen */
+    bool inject_bp;        /* hand the guest its own #BP on the next entry */
+};
+
+struct vm {
+    const struct vm_config *cfg;
+    int kvm_fd;
+    int vm_fd;
+    int run_size;
+    uint32_t guest_debug_caps; /* KVM_CAP_SET_GUEST_DEBUG2 flags */
+    struct guest_ram ram;
+    struct memslot_map memslots;
+    bool linux_guest;
+    enum image_kind image_kind;
+    enum cpu_mode boot_mode;
+
+    int ncpus;
+    struct vcpu vcpus[VM_MAX_CPUS];
+
+    struct console console;
+    struct ioport_bus io;
+    struct dev_serial *serial;
+    struct dev_cmos *cmos;
+    uint32_t pci_address; /* PCI config address register (dev_pci) */
+    bool guest_panicked; /* the serial console saw a Linux panic message */
+
+    /* run control */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int event_fd;             /* readable: a stop is complete, or the guest ended */
+    int nrunning;             /* [lock] threads not parked */
+    bool stop_pending;        /* [lock] an all-stop is under way or complete */
+    struct stop_event stop;   /* [lock] what stopped it */
+    bool ended;               /* [lock] the guest is over */
+    int exit_status;          /* [lock] valid once ended */
+    bool debugger_attached;   /* [lock] a stop goes to gdb rather than ending the guest */
+
+    struct debug_state *debug;
+};
+
+/* Open /dev/kvm, create the VM, its RAM and vCPUs. Messages on error; returns 0 or -1. */
+int vm_create(struct vm *vm, const struct vm_config *cfg);
+/* Put boot CPU state (and every other vCPU's) in place for a loaded image. */
+int vm_setup_boot(struct vm *vm, const struct boot_state *boot);
+/* Start the vCPU threads; running = false leaves them parked for a debugger. */
+int vm_start(struct vm *vm, bool running);
+/* Without a debugger: wait for the guest to end; returns kvmstub's exit status. */
+int vm_wait(struct vm *vm);
+void vm_destroy(struct vm *vm);
+
+/* End the guest with status (the first call wins), from any thread. */
+void vm_end(struct vm *vm, int status);
+/* A vCPU hit something fatal (triple fault, unhandled exit): dump its registers and end, or,
+ * with a debugger attached, stop with signal so gdb can look. */
+void vm_fatal(struct vcpu *vcpu, int status, int signal, const char *why);
+
+#endif
