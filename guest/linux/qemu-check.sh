@@ -30,9 +30,13 @@ qemu_run() { # IMAGE CPUS CMDLINE
 }
 
 failed=0
-report() { # NAME SECONDS OK|FAIL [WHY]
-	printf '%-22s %6.1f s  %s\n' "$1" "$2" "$3${4:+: $4}"
-	[ "$3" = ok ] || failed=1
+report() { # NAME SECONDS WHY LOG: passed when WHY is empty
+	if [ -z "$3" ]; then
+		printf '%-22s %6.1f s  ok\n' "$1" "$2"
+	else
+		printf '%-22s %6.1f s  FAIL: %s (log: %s)\n' "$1" "$2" "$3" "$4"
+		failed=1
+	fi
 }
 
 # fact LOG KEY: the value of "kvmstub-fact: KEY=value" (console line endings stripped).
@@ -59,7 +63,7 @@ check_boot() { # IMAGE CPUS
 			why="did not end by reboot"
 		fi
 	fi
-	report "$name" "$(echo "$end - $start" | bc)" "${why:+FAIL}${why:-ok}" "$why${why:+ (log: $log)}"
+	report "$name" "$(echo "$end - $start" | bc)" "$why" "$log"
 }
 
 # wait_for LOG PATTERN SECONDS: poll the console log until a line matches.
@@ -92,8 +96,7 @@ check_shell() {
 	exec 7>&-
 	wait "$pid" || why=${why:-"qemu exit status $?"}
 	end=$(date +%s.%N)
-	report "bzImage kvmstub.shell" "$(echo "$end - $start" | bc)" "${why:+FAIL}${why:-ok}" \
-		"$why${why:+ (log: $log)}"
+	report "bzImage kvmstub.shell" "$(echo "$end - $start" | bc)" "$why" "$log"
 }
 
 echo "kernel $release: $kdir"
