@@ -38,6 +38,7 @@ struct regs_reg {
 
 struct regs_layout {
     const char *architecture; /* target.xml <architecture> */
+    const char *osabi;        /* target.xml <osabi>, or NULL for gdb's default */
     const struct regs_reg *regs;
     int count;
     int pc, sp, fp;
@@ -120,8 +121,10 @@ static const struct regs_reg regs_i386[] = {
     REGS_SEGS_X87,
     REGS_XMM0_7,
     REGS_MXCSR,
-    REG("fs_base", 32, fs_base, FEAT_SEGMENTS, "int32", NULL),
-    REG("gs_base", 32, gs_base, FEAT_SEGMENTS, "int32", NULL),
+    /* Not org.gnu.gdb.i386.segments: gdb 13 asserts on that feature in an i386 description
+     * without the AVX-512/PKRU features (its fs_base number lies past its register count). */
+    REG("fs_base", 32, fs_base, FEAT_SYSTEM, "int32", NULL),
+    REG("gs_base", 32, gs_base, FEAT_SYSTEM, "int32", NULL),
     SYS(k_gs_base, 64, "int64"),
     SYS(cr0, 32, "i386_cr0"),
     SYS(cr2, 32, "int32"),
@@ -137,11 +140,14 @@ static const struct regs_reg regs_i386[] = {
 enum { AMD64_RIP = 16, AMD64_RSP = 7, AMD64_RBP = 6, I386_EIP = 8, I386_ESP = 4, I386_EBP = 5 };
 
 static const struct regs_layout regs_layouts[] = {
-    [TARGET_ARCH_X86_64] = {"i386:x86-64", regs_amd64, ARRAY_LEN(regs_amd64), AMD64_RIP, AMD64_RSP,
-                            AMD64_RBP},
-    [TARGET_ARCH_I386] = {"i386", regs_i386, ARRAY_LEN(regs_i386), I386_EIP, I386_ESP, I386_EBP},
-    /* Same registers as i386; the architecture makes gdb disassemble 16-bit code. */
-    [TARGET_ARCH_I8086] = {"i8086", regs_i386, ARRAY_LEN(regs_i386), I386_EIP, I386_ESP, I386_EBP},
+    [TARGET_ARCH_X86_64] = {"i386:x86-64", NULL, regs_amd64, ARRAY_LEN(regs_amd64), AMD64_RIP,
+                            AMD64_RSP, AMD64_RBP},
+    [TARGET_ARCH_I386] = {"i386", NULL, regs_i386, ARRAY_LEN(regs_i386), I386_EIP, I386_ESP,
+                          I386_EBP},
+    /* Same registers as i386; the architecture makes gdb disassemble 16-bit code. gdb's
+     * default OS ABI (GNU/Linux) has no i8086 variant and would warn: say "none". */
+    [TARGET_ARCH_I8086] = {"i8086", "none", regs_i386, ARRAY_LEN(regs_i386), I386_EIP, I386_ESP,
+                           I386_EBP},
 };
 
 const struct regs_layout *regs_layout_get(enum target_arch arch)
@@ -345,6 +351,14 @@ static void regs_xml_type(FILE *f, const struct regs_reg *reg)
     }
 }
 
+static bool regs_feature_used(const struct regs_layout *l, enum regs_feature feat)
+{
+    for (int i = 0; i < l->count; i++)
+        if (l->regs[i].feature == feat)
+            return true;
+    return false;
+}
+
 char *regs_target_xml(const struct regs_layout *l, size_t *len)
 {
     char *xml = NULL;
@@ -356,7 +370,11 @@ char *regs_target_xml(const struct regs_layout *l, size_t *len)
             "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
             "<target version=\"1.0\">\n<architecture>%s</architecture>\n",
             l->architecture);
+    if (l->osabi)
+        fprintf(f, "<osabi>%s</osabi>\n", l->osabi);
     for (int feat = 0; feat < FEAT_COUNT; feat++) {
+        if (!regs_feature_used(l, (enum regs_feature)feat))
+            continue; /* gdb reacts to a feature's presence, even empty */
         fprintf(f, "<feature name=\"%s\">\n", regs_feature_names[feat]);
         for (int i = 0; i < l->count; i++) {
             const struct regs_reg *reg = &l->regs[i];
