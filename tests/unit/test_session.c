@@ -1,0 +1,571 @@
+/* tests/unit/test_session.c — every packet family against the fake target. */
+#include "stub/hex.h"
+#include "stub/regs.h"
+#include "stub/session.h"
+#include "tests/unit/check.h"
+#include "tests/unit/harness.h"
+
+#include <errno.h>
+
+static struct harness *new_session(int nthreads)
+{
+    struct harness *h = harness_new(TARGET_ARCH_X86_64, nthreads);
+    harness_no_ack(h);
+    return h;
+}
+
+static void test_qsupported_contents(void)
+{
+    struct harness *h = new_session(1);
+    const char *r = harness_cmd(h, "qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386");
+    static const char *const features[] = {
+        "PacketSize=20000", "qXfer:features:read+", "swbreak+",      "hwbreak+",
+        "QStartNoAckMode+", "vContSupported+",      "binary-upload+"};
+    for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++)
+        CHECK(r && strstr(r, features[i]) != NULL);
+    harness_free(h);
+}
+
+static void test_unknown_packets_get_empty_reply(void)
+{
+    struct harness *h = new_session(1);
+    CHECK_STR(harness_cmd(h, "vMustReplyEmpty"), "");
+    CHECK_STR(harness_cmd(h, "qTStatus"), "");
+    CHECK_STR(harness_cmd(h, "vFile:open:2f,0,0"), "");
+    CHECK_STR(harness_cmd(h, "!"), "");
+    CHECK_STR(harness_cmd(h, "qCRC:0,4"), ""); /* not "qC" */
+    CHECK_STR(harness_cmd(h, "qAttached"), "1");
+    CHECK_STR(harness_cmd(h, "qSymbol::"), "OK");
+    CHECK_EQ(h->replies, 1);
+    harness_free(h);
+}
+
+static void test_m_reads_memory(void)
+{
+    struct harness *h = new_session(1);
+    CHECK_STR(harness_cmd(h, "m1000,4"), "00010203");
+    CHECK_STR(harness_cmd(h, "m10fe,3"), "feff00");
+    /* runs into the unmapped end of RAM: what could be read */
+    CHECK_STR(harness_cmd(h, "m4ffe,10"), "feff");
+    CHECK_STR(harness_cmd(h, "m5000,4"), "E0e");
+    CHECK_STR(harness_cmd(h, "m0,4"), "E0e");
+    h->ft.mem_error = -EIO;
+    CHECK_STR(harness_cmd(h, "m1000,4"), "E05");
+    harness_free(h);
+}
+
+static void test_x_reads_binary_with_escapes(void)
+{
+    struct harness *h = new_session(1);
+    /* 0x1023..0x1026 hold '#', '$', '%', '&'; 0x102a is '*', 0x107d is '}' */
+    const char *r = harness_cmd(h, "x1023,2");
+    CHECK(r && h->reply_len == 3 && memcmp(r, "b#$", 3) == 0);
+    CHECK(memchr(h->out, '$', h->out_len) == h->out); /* escaped on the wire */
+    r = harness_cmd(h, "x107c,3");
+    CHECK(r && h->reply_len == 4 && memcmp(r, "b|}~", 4) == 0);
+    r = harness_cmd(h, "x4ffe,8");
+    CHECK(r && h->reply_len == 3 && (uint8_t)r[1] == 0xfe && (uint8_t)r[2] == 0xff);
+    CHECK_STR(harness_cmd(h, "x1000,0"), "b");
+    CHECK_STR(harness_cmd(h, "x6000,1"), "E0e");
+    harness_free(h);
+}
+
+static void test_M_and_X_write_memory(void)
+{
+    struct harness *h = new_session(1);
+    CHECK_STR(harness_cmd(h, "M1000,3:aabbcc"), "OK");
+    CHECK_EQ(h->ft.mem[0], 0xaa);
+    CHECK_EQ(h->ft.mem[2], 0xcc);
+    CHECK_STR(harness_cmd(h, "M1000,3:aabb"), "E16");
+    CHECK_STR(harness_cmd(h, "M1000,1:zz"), "E16");
+    CHECK_STR(harness_cmd(h, "M6000,1:00"), "E0e");
+    CHECK_STR(harness_cmd(h, "M4fff,2:0102"), "E0e"); /* only partly written: an error */
+    const char x[] = "X1010,4:#$}\x03";               /* binary payload, escaped by the framing */
+    char esc[32];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(x) - 1; i++) {
+        char c = x[i];
+        if (i >= 8 && (c == '#' || c == '$' || c == '}')) {
+            esc[n++] = '}';
+            c ^= 0x20;
+        }
+        esc[n++] = c;
+    }
+    CHECK_STR(harness_cmd_bin(h, esc, n), "OK");
+    CHECK(memcmp(h->ft.mem + 0x10, "#$}\x03", 4) == 0);
+    CHECK_STR(harness_cmd(h, "X1000,0:"), "OK");
+    CHECK_STR(harness_cmd(h, "X1000,2:a"), "E16");
+    harness_free(h);
+}
+
+static void test_g_G_p_P(void)
+{
+    struct harness *h = new_session(2);
+    const struct regs_layout *l = regs_layout_get(TARGET_ARCH_X86_64);
+    char hex[2048];
+    regs_encode_g(l, &h->ft.regs[0], hex);
+    hex[2 * regs_g_size(l)] = '\0';
+    CHECK_STR(harness_cmd(h, "g"), hex);
+    CHECK_STR(harness_cmd(h, "p10"), "0010000000000000"); /* rip */
+    CHECK_STR(harness_cmd(h, "P10=3412000000000000"), "OK");
+    CHECK_EQ(h->ft.regs[0].rip, 0x1234);
+    CHECK_EQ(h->ft.regs[0].gpr[X86_RAX], 0x1111111111111111ull); /* the rest written back */
+    /* G: all registers, read-modify-write */
+    struct x86_regs r = h->ft.regs[0];
+    r.gpr[X86_RDX] = 42;
+    char G[2100] = "G";
+    regs_encode_g(l, &r, G + 1);
+    G[1 + 2 * regs_g_size(l)] = '\0';
+    CHECK_STR(harness_cmd(h, G), "OK");
+    CHECK_EQ(h->ft.regs[0].gpr[X86_RDX], 42);
+    CHECK_STR(harness_cmd(h, "G00"), "E16");
+    CHECK_STR(harness_cmd(h, "p999"), "E16");
+    CHECK_STR(harness_cmd(h, "P10=12"), "E16");
+    CHECK_STR(harness_cmd(h, "Pzz=12"), "E16");
+    harness_free(h);
+    h = new_session(1);
+    h->ft.regs_error = -EIO;
+    CHECK_STR(harness_cmd(h, "p0"), "E05");
+    CHECK_STR(harness_cmd(h, "g"), "E05");
+    CHECK_STR(harness_cmd(h, "P0=0000000000000000"), "E05");
+    harness_free(h);
+}
+
+static void test_regs_are_cached_until_resume(void)
+{
+    struct harness *h = new_session(1);
+    harness_cmd(h, "g");
+    harness_cmd(h, "g");
+    harness_cmd(h, "p7");
+    CHECK_EQ(h->ft.read_regs_calls, 1);
+    h->ft.stop_on_resume = true;
+    harness_cmd(h, "vCont;c");
+    harness_stop(h); /* the stop reply reads them once */
+    harness_cmd(h, "g");
+    CHECK_EQ(h->ft.read_regs_calls, 2);
+    harness_free(h);
+}
+
+static void test_Z_z_reach_the_target(void)
+{
+    struct harness *h = new_session(1);
+    CHECK_STR(harness_cmd(h, "Z0,1005,1"), "OK");
+    CHECK_STR(harness_cmd(h, "Z1,1006,1"), "OK");
+    CHECK_STR(harness_cmd(h, "Z2,2000,4;X2,0a"), "OK"); /* a condition list is ignored */
+    CHECK_STR(harness_cmd(h, "Z3,2008,8"), "OK");
+    CHECK_STR(harness_cmd(h, "Z4,2010,2"), "OK");
+    CHECK_EQ(h->ft.nbps, 5);
+    CHECK_EQ(h->ft.bps[0].type, BP_SOFTWARE);
+    CHECK_EQ(h->ft.bps[0].addr, 0x1005);
+    CHECK_EQ(h->ft.bps[1].type, BP_HARDWARE);
+    CHECK_EQ(h->ft.bps[2].type, WP_WRITE);
+    CHECK_EQ(h->ft.bps[2].len, 4);
+    CHECK_EQ(h->ft.bps[3].type, WP_READ);
+    CHECK_EQ(h->ft.bps[4].type, WP_ACCESS);
+    CHECK_STR(harness_cmd(h, "z0,1005,1"), "OK");
+    CHECK_EQ(h->ft.nbps, 4);
+    CHECK_STR(harness_cmd(h, "Z5,1000,1"), "");
+    CHECK_STR(harness_cmd(h, "Z0,1005"), "E16");
+    CHECK_STR(harness_cmd(h, "Z0,1005,1junk"), "E16");
+    h->ft.bp_error = -ENOSPC;
+    CHECK_STR(harness_cmd(h, "Z1,1000,1"), "E1c");
+    h->ft.bp_error = -ENOTSUP;
+    CHECK_STR(harness_cmd(h, "Z3,1000,1"), "");
+    h->ft.bp_error = -EFAULT;
+    CHECK_STR(harness_cmd(h, "Z0,1000,1"), "E0e");
+    harness_free(h);
+}
+
+static void check_actions(struct harness *h, const char *expect)
+{
+    /* expect: one letter per thread: n(one) c(ontinue) s(tep) */
+    for (int i = 0; expect[i]; i++) {
+        char got = "ncs"[h->ft.last_actions[i].kind];
+        if (got != expect[i])
+            printf("  thread %d: %c, expected %c\n", i + 1, got, expect[i]);
+        CHECK(got == expect[i]);
+    }
+}
+
+static void test_vcont_actions(void)
+{
+    struct harness *h = new_session(4);
+    CHECK_STR(harness_cmd(h, "vCont?"), "vCont;c;C;s;S");
+    CHECK(harness_cmd(h, "vCont;s:2;c") == NULL); /* no reply until the stop */
+    CHECK(session_target_running(h->s));
+    check_actions(h, "cscc");
+    fake_target_post_stop(
+        &h->ft, &(struct stop_event){.kind = STOP_SIGNAL, .thread = 2, .signal = GDB_SIGNAL_TRAP});
+    harness_stop(h);
+    CHECK(!session_target_running(h->s));
+
+    harness_cmd(h, "vCont;c:1;s:1;s:3"); /* leftmost match wins; the rest stay stopped */
+    check_actions(h, "cnsn");
+    harness_stop(h); /* nothing pending: no reply, still running */
+    CHECK_EQ(h->replies, 0);
+    fake_target_post_stop(&h->ft, &(struct stop_event){.kind = STOP_SIGNAL, .thread = 1});
+    harness_stop(h);
+
+    harness_cmd(h, "vCont;C0b:4;s:-1");
+    check_actions(h, "sssc");
+    CHECK_EQ(h->ft.last_actions[3].signal, 11);
+    fake_target_post_stop(&h->ft, &(struct stop_event){.kind = STOP_SIGNAL, .thread = 4});
+    harness_stop(h);
+
+    int resumes = h->ft.resumes;
+    CHECK_STR(harness_cmd(h, "vCont;x"), "E16");
+    CHECK_STR(harness_cmd(h, "vCont;s:9"), "E16");
+    CHECK_STR(harness_cmd(h, "vCont;c:"), "E16");
+    CHECK_STR(harness_cmd(h, "vCont;c;"), "E16");
+    CHECK_STR(harness_cmd(h, "vCont;"), "E16");
+    CHECK_STR(harness_cmd(h, "vCont;C:1"), "E16");
+    CHECK_EQ(h->ft.resumes, resumes);
+    harness_free(h);
+}
+
+static void test_c_s_C_S(void)
+{
+    struct harness *h = new_session(3);
+    harness_cmd(h, "Hc2");
+    harness_cmd(h, "s");
+    check_actions(h, "nsn");
+    fake_target_post_stop(&h->ft, &(struct stop_event){.kind = STOP_SIGNAL, .thread = 2});
+    CHECK(strncmp(harness_stop(h), "T00thread:02;", 13) == 0);
+    harness_cmd(h, "c2000");
+    check_actions(h, "ccc");
+    CHECK_EQ(h->ft.regs[1].rip, 0x2000);
+    fake_target_post_stop(&h->ft, &(struct stop_event){.kind = STOP_SIGNAL, .thread = 1});
+    harness_stop(h);
+    harness_cmd(h, "C05;3000"); /* the signal and the address go to the Hc thread */
+    check_actions(h, "ccc");
+    CHECK_EQ(h->ft.last_actions[1].signal, 5);
+    CHECK_EQ(h->ft.last_actions[0].signal, 0);
+    CHECK_EQ(h->ft.regs[1].rip, 0x3000);
+    harness_free(h);
+}
+
+static void test_stop_replies_for_every_kind(void)
+{
+    static const struct {
+        struct stop_event ev;
+        const char *prefix;
+    } cases[] = {
+        {{.kind = STOP_SIGNAL, .thread = 1, .signal = GDB_SIGNAL_INT}, "T02thread:01;6:"},
+        {{.kind = STOP_SIGNAL, .thread = 2, .signal = GDB_SIGNAL_SEGV}, "T0bthread:02;6:"},
+        {{.kind = STOP_SWBREAK, .thread = 2, .signal = GDB_SIGNAL_TRAP},
+         "T05thread:02;swbreak:;6:"},
+        {{.kind = STOP_HWBREAK, .thread = 1, .signal = GDB_SIGNAL_TRAP}, "T05thread:01;hwbreak:;"},
+        {{.kind = STOP_WATCH, .thread = 1, .signal = GDB_SIGNAL_TRAP, .addr = 0x2000},
+         "T05thread:01;watch:2000;"},
+        {{.kind = STOP_RWATCH, .thread = 1, .signal = GDB_SIGNAL_TRAP, .addr = 0xffff8000},
+         "T05thread:01;rwatch:ffff8000;"},
+        {{.kind = STOP_AWATCH, .thread = 2, .signal = 0, .addr = 0x10}, "T05thread:02;awatch:10;"},
+        {{.kind = STOP_EXITED, .exit_status = 3}, "W03"},
+        {{.kind = STOP_TERMINATED, .signal = GDB_SIGNAL_KILL}, "X09"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct harness *h = new_session(2);
+        h->ft.stop_on_resume = true;
+        h->ft.next_stop = cases[i].ev;
+        harness_cmd(h, "vCont;c");
+        const char *r = harness_stop(h);
+        CHECK(r != NULL);
+        if (r && strncmp(r, cases[i].prefix, strlen(cases[i].prefix)) != 0)
+            printf("  got %s, expected %s...\n", r, cases[i].prefix);
+        CHECK(r && strncmp(r, cases[i].prefix, strlen(cases[i].prefix)) == 0);
+        if (cases[i].ev.kind < STOP_EXITED) {
+            /* expedited fp (6), sp (7) and pc (10) of the stopped thread */
+            char pc[64];
+            int t = cases[i].ev.thread - 1;
+            uint64_t rip = h->ft.regs[t].rip;
+            char le[17];
+            hex_encode(le, &rip, 8);
+            le[16] = '\0';
+            snprintf(pc, sizeof(pc), ";10:%s;", le);
+            CHECK(r && strstr(r, pc) != NULL && strstr(r, ";7:") != NULL);
+            CHECK_EQ(session_state(h->s), SESSION_ACTIVE);
+        } else {
+            CHECK_EQ(session_state(h->s), SESSION_EXITED);
+        }
+        harness_free(h);
+    }
+    struct harness *h = new_session(1);
+    h->ft.stop_on_resume = true;
+    h->ft.next_stop = (struct stop_event){.kind = STOP_TERMINATED, .signal = GDB_SIGNAL_KILL};
+    harness_cmd(h, "c");
+    harness_stop(h);
+    CHECK_EQ(session_exit_status(h->s), 128 + 9);
+    harness_free(h);
+}
+
+static void test_stop_makes_stopped_thread_current(void)
+{
+    struct harness *h = new_session(3);
+    CHECK_STR(harness_cmd(h, "qC"), "QC01");
+    h->ft.stop_on_resume = true;
+    h->ft.next_stop = (struct stop_event){.kind = STOP_SWBREAK, .thread = 3, .signal = 5};
+    harness_cmd(h, "vCont;c");
+    harness_stop(h);
+    CHECK_STR(harness_cmd(h, "qC"), "QC03");
+    CHECK_STR(harness_cmd(h, "p10"), "2010000000000000"); /* thread 3's rip */
+    CHECK(strncmp(harness_cmd(h, "?"), "T05thread:03;swbreak:;", 22) == 0);
+    harness_free(h);
+}
+
+static void test_ctrl_c_interrupts_only_a_running_target(void)
+{
+    struct harness *h = new_session(1);
+    harness_feed_str(h, "\x03");
+    CHECK_EQ(h->ft.interrupts, 0);
+    harness_cmd(h, "vCont;c");
+    harness_feed_str(h, "\x03");
+    CHECK_EQ(h->ft.interrupts, 1);
+    CHECK(strncmp(harness_stop(h), "T02thread:01;", 13) == 0);
+    harness_free(h);
+}
+
+static void test_packets_while_running_get_errors(void)
+{
+    struct harness *h = new_session(1);
+    harness_cmd(h, "vCont;c");
+    CHECK_STR(harness_cmd(h, "g"), "E16");
+    CHECK_EQ(h->ft.read_regs_calls, 0);
+    harness_free(h);
+}
+
+static void test_qxfer_target_xml_in_chunks(void)
+{
+    struct harness *h = new_session(1);
+    size_t len;
+    char *xml = regs_target_xml(regs_layout_get(TARGET_ARCH_X86_64), &len);
+    char *got = calloc(1, len + 1);
+    size_t off = 0;
+    for (;;) {
+        char cmd[64];
+        snprintf(cmd, sizeof(cmd), "qXfer:features:read:target.xml:%zx,%x", off, 100);
+        const char *r = harness_cmd(h, cmd);
+        CHECK(r && (r[0] == 'm' || r[0] == 'l'));
+        if (!r || (r[0] != 'm' && r[0] != 'l'))
+            break;
+        memcpy(got + off, r + 1, h->reply_len - 1);
+        off += h->reply_len - 1;
+        if (r[0] == 'l')
+            break;
+        CHECK_EQ(h->reply_len - 1, 100);
+    }
+    CHECK_EQ(off, len);
+    CHECK(memcmp(got, xml, len) == 0);
+    char cmd[64];
+    snprintf(cmd, sizeof(cmd), "qXfer:features:read:target.xml:%zx,10", len + 5);
+    CHECK_STR(harness_cmd(h, cmd), "l");
+    CHECK_STR(harness_cmd(h, "qXfer:features:read:other.xml:0,10"), "E00");
+    CHECK_STR(harness_cmd(h, "qXfer:features:read:target.xml:zz"), "E16");
+    CHECK_STR(harness_cmd(h, "qXfer:memory-map:read::0,10"), "");
+    free(got);
+    free(xml);
+    harness_free(h);
+}
+
+/* "qRcmd," + hex of cmd */
+static const char *monitor(struct harness *h, const char *cmd)
+{
+    char pkt[256] = "qRcmd,";
+    hex_encode(pkt + 6, cmd, strlen(cmd));
+    pkt[6 + 2 * strlen(cmd)] = '\0';
+    return harness_cmd(h, pkt);
+}
+
+static void test_qrcmd_output_as_O_packets(void)
+{
+    struct harness *h = new_session(1);
+    char hex[128];
+    monitor(h, "help");
+    CHECK_EQ(h->replies, 3);
+    hex_encode(hex, "help: this text\n", 16);
+    hex[32] = '\0';
+    CHECK(harness_packet(h, 0) && harness_packet(h, 0)[0] == 'O');
+    CHECK_STR(harness_packet(h, 0) + 1, hex);
+    CHECK_STR(harness_packet(h, 2), "OK");
+    CHECK_STR(h->ft.last_monitor, "help");
+    /* unknown: a hint, then OK */
+    monitor(h, "frobnicate");
+    CHECK_EQ(h->replies, 2);
+    CHECK_STR(harness_packet(h, 1), "OK");
+    CHECK_STR(monitor(h, "fail"), "E05");
+    CHECK_STR(harness_cmd(h, "qRcmd,6"), "E16");
+    CHECK_STR(harness_cmd(h, "qRcmd,zz"), "E16");
+    h->ft.ops.monitor = NULL;
+    CHECK_STR(monitor(h, "help"), "");
+    harness_free(h);
+}
+
+static void test_threads(void)
+{
+    struct harness *h = new_session(3);
+    CHECK_STR(harness_cmd(h, "qfThreadInfo"), "m01,02,03");
+    CHECK_STR(harness_cmd(h, "qsThreadInfo"), "l");
+    char hex[64];
+    hex_encode(hex, "CPU 1, fake", 11);
+    hex[22] = '\0';
+    CHECK_STR(harness_cmd(h, "qThreadExtraInfo,2"), hex);
+    CHECK_STR(harness_cmd(h, "qThreadExtraInfo,9"), "E16");
+    CHECK_STR(harness_cmd(h, "T3"), "OK");
+    CHECK_STR(harness_cmd(h, "T4"), "E16");
+    CHECK_STR(harness_cmd(h, "T0"), "E16");
+    CHECK_STR(harness_cmd(h, "Hg2"), "OK");
+    CHECK_STR(harness_cmd(h, "p10"), "1010000000000000");
+    CHECK_STR(harness_cmd(h, "Hg0"), "OK");
+    CHECK_STR(harness_cmd(h, "p10"), "0010000000000000");
+    CHECK_STR(harness_cmd(h, "Hg9"), "E16");
+    CHECK_STR(harness_cmd(h, "Hc-1"), "OK");
+    CHECK_STR(harness_cmd(h, "Hc0"), "OK");
+    CHECK_STR(harness_cmd(h, "Hx1"), "E16");
+    CHECK_STR(harness_cmd(h, "H"), "E16");
+    harness_free(h);
+}
+
+static void test_detach_and_kill(void)
+{
+    struct harness *h = new_session(1);
+    CHECK_STR(harness_cmd(h, "D"), "OK");
+    CHECK_EQ(h->ft.detaches, 1);
+    CHECK_EQ(session_state(h->s), SESSION_DETACHED);
+    harness_cmd(h, "g"); /* ignored after detach */
+    CHECK_EQ(h->replies, 0);
+    harness_free(h);
+
+    h = new_session(1);
+    h->ft.kill_status = 7;
+    CHECK(harness_cmd(h, "k") == NULL);
+    CHECK_EQ(h->ft.kills, 1);
+    CHECK_EQ(session_state(h->s), SESSION_KILLED);
+    CHECK(session_target_running(h->s));
+    harness_stop(h);
+    CHECK_EQ(h->replies, 0);
+    CHECK_EQ(session_state(h->s), SESSION_EXITED);
+    CHECK_EQ(session_exit_status(h->s), 7);
+    harness_free(h);
+}
+
+static void test_malformed_packets_never_crash(void)
+{
+    static const char *const bad[] = {
+        "m",
+        "m,",
+        "m1000",
+        "m1000,",
+        "m1000,4,",
+        "mffffffffffffffffff,1",
+        "x",
+        "x1000",
+        "M",
+        "M1000,1",
+        "M1000,1:",
+        "M1000,2:0",
+        "X",
+        "X1000",
+        "X1000,1",
+        "G",
+        "G0",
+        "P",
+        "P1",
+        "P1=",
+        "p",
+        "pzz",
+        "H",
+        "Hg",
+        "Hg-",
+        "Hgz",
+        "T",
+        "Tz",
+        "Z",
+        "Z0",
+        "Z0,",
+        "Z0,1",
+        "z9,1,1",
+        "vCont",
+        "vCont;",
+        "vCont;c:zz",
+        "c1000zz",
+        "Czz",
+        "C05;",
+        "S",
+        "s1;2",
+        "qRcmd,",
+        "qXfer:features:read:",
+        "qXfer:features:read:target.xml:",
+        "qThreadExtraInfo,",
+        "qSupported:"
+        "\xff\xfe",
+        "",
+        "?junk",
+        "D;1",
+        "g1",
+    };
+    struct harness *h = new_session(2);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *r = harness_cmd(h, bad[i]);
+        if (session_target_running(h->s)) {
+            /* a few of these are valid resumes: take the stop */
+            fake_target_post_stop(&h->ft, &(struct stop_event){.kind = STOP_SIGNAL, .thread = 1});
+            harness_stop(h);
+            continue;
+        }
+        if (session_state(h->s) != SESSION_ACTIVE) {
+            harness_free(h);
+            h = new_session(2);
+            continue;
+        }
+        CHECK(r != NULL);
+        if (!r)
+            printf("  no reply to \"%s\"\n", bad[i]);
+    }
+    CHECK_STR(harness_cmd(h, "qAttached"), "1"); /* still serving */
+    harness_free(h);
+}
+
+static void test_write_failure_breaks_the_session(void)
+{
+    struct harness *h = new_session(1);
+    h->fail_writes = true;
+    harness_cmd(h, "g");
+    CHECK_EQ(session_state(h->s), SESSION_BROKEN);
+    harness_free(h);
+}
+
+static void test_large_memory_transfer_in_one_write(void)
+{
+    struct harness *h = new_session(1);
+    harness_cmd(h, "m1000,4000");
+    CHECK_EQ(h->writes, 1);
+    CHECK_EQ(h->reply_len, 2 * 0x4000);
+    harness_cmd(h, "x1000,4000");
+    CHECK_EQ(h->reply_len, 1 + 0x4000);
+    harness_free(h);
+}
+
+int main(void)
+{
+    RUN(test_qsupported_contents);
+    RUN(test_unknown_packets_get_empty_reply);
+    RUN(test_m_reads_memory);
+    RUN(test_x_reads_binary_with_escapes);
+    RUN(test_M_and_X_write_memory);
+    RUN(test_g_G_p_P);
+    RUN(test_regs_are_cached_until_resume);
+    RUN(test_Z_z_reach_the_target);
+    RUN(test_vcont_actions);
+    RUN(test_c_s_C_S);
+    RUN(test_stop_replies_for_every_kind);
+    RUN(test_stop_makes_stopped_thread_current);
+    RUN(test_ctrl_c_interrupts_only_a_running_target);
+    RUN(test_packets_while_running_get_errors);
+    RUN(test_qxfer_target_xml_in_chunks);
+    RUN(test_qrcmd_output_as_O_packets);
+    RUN(test_threads);
+    RUN(test_detach_and_kill);
+    RUN(test_malformed_packets_never_crash);
+    RUN(test_write_failure_breaks_the_session);
+    RUN(test_large_memory_transfer_in_one_write);
+    return CHECK_DONE();
+}
