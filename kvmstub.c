@@ -13,6 +13,7 @@
 #include "vm/devices.h"
 #include "vm/diag.h"
 #include "vm/exit_status.h"
+#include "vm/kvm.h"
 #include "loader/linux_cmdline.h"
 #include "vm/vm.h"
 
@@ -252,7 +253,8 @@ int main(int argc, char **argv)
     char cmdline[LINUX_CMDLINE_BUF];
     const char *effective_cmdline = o.cmdline;
     if (linux_guest) {
-        linux_cmdline_build(cmdline, sizeof(cmdline), o.cmdline, o.gdb != NULL);
+        linux_cmdline_build(cmdline, sizeof(cmdline), o.cmdline, o.gdb != NULL,
+                            kvm_host_emulates());
         effective_cmdline = cmdline;
     }
 

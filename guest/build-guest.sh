@@ -11,13 +11,13 @@ addr=$(sed -n 's/^; link: *\(0x[0-9a-fA-F]*\).*/\1/p' "$src" | head -n 1)
 obj=$out.o
 case "$kind" in
 bin)
-    nasm -f bin -o "$out" "$src"
+    nasm -f bin -I "$(dirname "$src")/" -o "$out" "$src"
     ;;
 elf32 | elf64)
     [ -n "$addr" ] || { echo "$src: '; link: ADDR' missing" >&2; exit 1; }
     emul=elf_i386
     [ "$kind" = elf64 ] && emul=elf_x86_64
-    nasm -f "$kind" -g -F dwarf -o "$obj" "$src"
+    nasm -f "$kind" -g -F dwarf -I "$(dirname "$src")/" -o "$obj" "$src"
     ld -m "$emul" -nostdlib -static -z noexecstack -z noseparate-code --build-id=none \
         -Ttext="$addr" -e _start -o "$out" "$obj"
     rm -f "$obj"

@@ -118,8 +118,13 @@ int elf_load_segments(const struct elf_file *ef, struct guest_ram *ram, uint64_t
         memcpy(dst, ef->img->data + s.offset, s.filesz);
         memset(dst + s.filesz, 0, s.memsz - s.filesz);
         loaded++;
+        /* The entry is virtual, like the segments' p_vaddr; some images (Linux's vmlinux)
+         * give it as a physical address instead. */
         if (!entry_found && ef->entry >= s.vaddr && ef->entry - s.vaddr < s.memsz) {
             *entry_phys = s.paddr + (ef->entry - s.vaddr);
+            entry_found = true;
+        } else if (!entry_found && ef->entry >= s.paddr && ef->entry - s.paddr < s.memsz) {
+            *entry_phys = ef->entry;
             entry_found = true;
         }
     }

@@ -21,6 +21,11 @@ int bzimage_load(const struct image *img, struct guest_ram *ram, const struct lo
 int pvh_load(const struct image *img, struct guest_ram *ram, const struct load_options *opt,
              struct boot_state *boot, struct load_error *err);
 
+/* Read the initrd at path into RAM at the highest page-aligned address below max_addr that
+ * stays above avoid_end (the kernel and its decompression area). */
+int initrd_load(struct guest_ram *ram, const char *path, uint64_t max_addr, uint64_t avoid_end,
+                uint64_t *addr, uint64_t *size, struct load_error *err);
+
 /* Detection helpers. */
 const uint8_t *multiboot_find_header(const struct image *img);
 bool bzimage_detect(const struct image *img);

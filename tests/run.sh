@@ -35,6 +35,7 @@ OUT=$ROOT/tests/out
 rm -rf "$OUT"
 mkdir -p "$OUT/results"
 export ROOT OUT
+export SUITE=
 
 # ---- running one test -----------------------------------------------------------------------
 
@@ -44,12 +45,14 @@ run_one() {
     shift 2
     local dir=$OUT/$name
     mkdir -p "$dir"
-    (
-        export TEST_DIR=$dir KVMSTUB=$bin
+    # Each test runs in a shell of its own, bounded in time, with the suites' helpers loaded.
+    TEST_DIR=$dir KVMSTUB=$bin timeout -k 5 "${TEST_TIMEOUT:-300}" bash -c '
         cd "$ROOT"
-        "$@" >"$dir/log" 2>&1
-    )
+        . tests/lib.sh
+        [ -n "$SUITE" ] && . "$SUITE"
+        "$@"' run_one "$@" >"$dir/log" 2>&1
     local rc=$? verdict reason
+    [ $rc = 124 ] && echo "timed out after ${TEST_TIMEOUT:-300} s" >"$dir/.reason"
     reason=$(cat "$dir/.reason" 2>/dev/null)
     case $rc in
     0) verdict=PASS ;;
@@ -72,6 +75,7 @@ schedule() {
 }
 
 # ---- kinds of tests -------------------------------------------------------------------------
+# (defined here, exported so that the per-test shell has them)
 
 # A unit test binary: each line "PASS case" or "FAIL case" becomes a result of its own.
 unit_binary() {
@@ -125,6 +129,8 @@ gdb_script() {
     return 0
 }
 
+export -f unit_binary gdb_script
+
 # ---- the plan -------------------------------------------------------------------------------
 
 START=$SECONDS
@@ -135,12 +141,9 @@ run_suites() {
         schedule "$label$(basename "$t")" "$bin" unit_binary "$t" "$(basename "$t")"
     done
     for suite in tests/suite_*.sh; do
-        # shellcheck disable=SC1090
-        . "$suite"
-        for fn in $(declare -F | awk '{print $3}' | grep "^test_"); do
-            schedule "$label${fn#test_}" "$bin" "$fn"
+        for fn in $(grep -o '^test_[a-z0-9_]*' "$suite"); do
+            SUITE=$suite schedule "$label${fn#test_}" "$bin" "$fn"
         done
-        for fn in $(declare -F | awk '{print $3}' | grep "^test_"); do unset -f "$fn"; done
     done
     for script in tests/gdb-scripts/*.gdb; do
         [ -e "$script" ] || continue

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
+#include "vm/cpu_mode.h"
 #include "vm/guest_debug_state.h"
 #include "vm/guest_mem.h"
 #include "vm/kvm.h"
@@ -103,11 +105,21 @@ static const struct breakpoint *int3_at_gpa(const struct bp_table *t, uint64_t g
     return NULL;
 }
 
+/* Emulating hosts (PVM) hand a real-mode INT3 straight to the guest's vector table, even with
+ * KVM_GUESTDBG_USE_SW_BP, so there a breakpoint in real-mode code needs a debug register. */
+static bool int3_reaches_kvmstub(struct vcpu *vcpu)
+{
+    if (!kvm_host_emulates())
+        return true;
+    struct kvm_sregs sregs;
+    return ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) == 0 && cpu_mode_current(&sregs) != CPU_MODE_REAL;
+}
+
 static int bp_place_int3(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
 {
     struct pagewalk_result walk;
     uint8_t *host = NULL;
-    if (guest_translate(vcpu, b->addr, &walk) == 0)
+    if (int3_reaches_kvmstub(vcpu) && guest_translate(vcpu, b->addr, &walk) == 0)
         host = ram_ptr(&vm->ram, walk.gpa, 1);
     if (host) {
         const struct breakpoint *other = int3_at_gpa(table_of(vm), walk.gpa, b);
@@ -117,7 +129,8 @@ static int bp_place_int3(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
         *host = INT3;
         return 0;
     }
-    /* Not mapped (yet): a debug register watches the linear address instead. */
+    /* Not mapped (yet), or real mode on an emulating host: a debug register watches the
+     * linear address instead. */
     int slot = dr_take_slot(&table_of(vm)->dr, b->addr, DR_RW_EXEC, 1);
     if (slot < 0)
         return -EFAULT;

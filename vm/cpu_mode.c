@@ -132,6 +132,22 @@ int cpu_mode_apply(struct vcpu *vcpu, const struct boot_state *boot)
     return 0;
 }
 
+void cpu_mode_decode_descriptor(uint64_t d, uint16_t selector, struct kvm_segment *seg)
+{
+    uint32_t limit = (d & 0xFFFF) | ((d >> 32) & 0xF0000);
+    seg->selector = selector;
+    seg->base = ((d >> 16) & 0xFFFFFF) | ((d >> 32) & 0xFF000000);
+    seg->g = (d >> 55) & 1;
+    seg->limit = seg->g ? (limit << 12) | 0xFFF : limit;
+    seg->type = (d >> 40) & 0xF;
+    seg->s = (d >> 44) & 1;
+    seg->dpl = (d >> 45) & 3;
+    seg->present = (d >> 47) & 1;
+    seg->l = (d >> 53) & 1;
+    seg->db = (d >> 54) & 1;
+    seg->unusable = !seg->present;
+}
+
 enum cpu_mode cpu_mode_current(const struct kvm_sregs *sregs)
 {
     if (!(sregs->cr0 & X86_CR0_PE))

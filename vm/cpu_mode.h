@@ -6,6 +6,7 @@
 
 struct vcpu;
 struct kvm_sregs;
+struct kvm_segment;
 
 /* CR0, CR4 and EFER bits kvmstub names. */
 #define X86_CR0_PE   (1ULL << 0)
@@ -31,6 +32,8 @@ struct kvm_sregs;
 int cpu_mode_write_tables(struct guest_ram *ram, enum cpu_mode mode);
 /* Load segment, control and general registers for the boot state into one vCPU. */
 int cpu_mode_apply(struct vcpu *vcpu, const struct boot_state *boot);
+/* Fill the hidden part of a segment register from an 8-byte GDT/LDT descriptor. */
+void cpu_mode_decode_descriptor(uint64_t desc, uint16_t selector, struct kvm_segment *seg);
 /* The mode a vCPU is in now, from its CR0/EFER (for gdb's layout and messages). */
 enum cpu_mode cpu_mode_current(const struct kvm_sregs *sregs);
 const char *cpu_mode_name(enum cpu_mode mode);

@@ -154,6 +154,68 @@ static void fpu_to_kvm(const struct x86_regs *x, struct kvm_fpu *f)
     f->mxcsr = x->mxcsr;
 }
 
+/* The FXSAVE-format start of the XSAVE area (Intel SDM vol. 1, 10.5.1). */
+enum {
+    FXSAVE_FCW = 0,
+    FXSAVE_FSW = 2,
+    FXSAVE_FTW = 4,
+    FXSAVE_FOP = 6,
+    FXSAVE_FIP = 8,
+    FXSAVE_FDP = 16,
+    FXSAVE_MXCSR = 24,
+    FXSAVE_ST = 32,
+    FXSAVE_XMM = 160,
+};
+
+/* x87 and SSE state. Read through KVM_GET_XSAVE where it works: on some hosts (PVM)
+ * KVM_GET_FPU reports MXCSR as 0 whatever the guest has. */
+static int fpu_get(struct vcpu *vcpu, struct kvm_fpu *f)
+{
+    struct kvm_xsave xs;
+    if (ioctl(vcpu->fd, KVM_GET_XSAVE, &xs) < 0) {
+        if (ioctl(vcpu->fd, KVM_GET_FPU, f) < 0)
+            return diag_errno("KVM_GET_FPU (vCPU %d)", vcpu->id);
+        return 0;
+    }
+    const uint8_t *a = (const uint8_t *)xs.region;
+    memset(f, 0, sizeof(*f));
+    memcpy(&f->fcw, a + FXSAVE_FCW, 2);
+    memcpy(&f->fsw, a + FXSAVE_FSW, 2);
+    f->ftwx = a[FXSAVE_FTW];
+    memcpy(&f->last_opcode, a + FXSAVE_FOP, 2);
+    memcpy(&f->last_ip, a + FXSAVE_FIP, 8);
+    memcpy(&f->last_dp, a + FXSAVE_FDP, 8);
+    memcpy(&f->mxcsr, a + FXSAVE_MXCSR, 4);
+    for (int i = 0; i < 8; i++)
+        memcpy(f->fpr[i], a + FXSAVE_ST + 16 * i, 16);
+    memcpy(f->xmm, a + FXSAVE_XMM, sizeof(f->xmm));
+    return 0;
+}
+
+static int fpu_set(struct vcpu *vcpu, const struct kvm_fpu *f)
+{
+    struct kvm_xsave xs;
+    if (ioctl(vcpu->fd, KVM_GET_XSAVE, &xs) < 0) {
+        if (ioctl(vcpu->fd, KVM_SET_FPU, f) < 0)
+            return diag_errno("KVM_SET_FPU (vCPU %d)", vcpu->id);
+        return 0;
+    }
+    uint8_t *a = (uint8_t *)xs.region;
+    memcpy(a + FXSAVE_FCW, &f->fcw, 2);
+    memcpy(a + FXSAVE_FSW, &f->fsw, 2);
+    a[FXSAVE_FTW] = f->ftwx;
+    memcpy(a + FXSAVE_FOP, &f->last_opcode, 2);
+    memcpy(a + FXSAVE_FIP, &f->last_ip, 8);
+    memcpy(a + FXSAVE_FDP, &f->last_dp, 8);
+    memcpy(a + FXSAVE_MXCSR, &f->mxcsr, 4);
+    for (int i = 0; i < 8; i++)
+        memcpy(a + FXSAVE_ST + 16 * i, f->fpr[i], 16);
+    memcpy(a + FXSAVE_XMM, f->xmm, sizeof(f->xmm));
+    if (ioctl(vcpu->fd, KVM_SET_XSAVE, &xs) < 0)
+        return diag_errno("KVM_SET_XSAVE (vCPU %d)", vcpu->id);
+    return 0;
+}
+
 int cpu_regs_read(struct vcpu *vcpu, struct x86_regs *x)
 {
     struct kvm_regs r;
@@ -164,8 +226,8 @@ int cpu_regs_read(struct vcpu *vcpu, struct x86_regs *x)
         return diag_errno("KVM_GET_REGS (vCPU %d)", vcpu->id);
     if (ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0)
         return diag_errno("KVM_GET_SREGS (vCPU %d)", vcpu->id);
-    if (ioctl(vcpu->fd, KVM_GET_FPU, &f) < 0)
-        return diag_errno("KVM_GET_FPU (vCPU %d)", vcpu->id);
+    if (fpu_get(vcpu, &f) < 0)
+        return -1;
     regs_from_kvm(x, &r);
     sregs_from_kvm(x, &s);
     fpu_from_kvm(x, &f);
@@ -187,17 +249,7 @@ static void segment_reload(struct vcpu *vcpu, const struct kvm_sregs *s, struct 
     uint64_t d;
     if (guest_mem_copy(vcpu, s->gdt.base + (selector & ~7u), &d, 8, false, false) != 8)
         return;
-    seg->base = ((d >> 16) & 0xFFFFFF) | ((d >> 32) & 0xFF000000);
-    uint32_t limit = (d & 0xFFFF) | ((d >> 32) & 0xF0000);
-    seg->g = (d >> 55) & 1;
-    seg->limit = seg->g ? (limit << 12) | 0xFFF : limit;
-    seg->type = (d >> 40) & 0xF;
-    seg->s = (d >> 44) & 1;
-    seg->dpl = (d >> 45) & 3;
-    seg->present = (d >> 47) & 1;
-    seg->l = (d >> 53) & 1;
-    seg->db = (d >> 54) & 1;
-    seg->unusable = !seg->present;
+    cpu_mode_decode_descriptor(d, selector, seg);
 }
 
 static bool sregs_changed(const struct x86_regs *a, const struct x86_regs *b)
@@ -247,11 +299,11 @@ int cpu_regs_write(struct vcpu *vcpu, const struct x86_regs *old, const struct x
         return -1;
     if (fpu_changed(old, x)) {
         struct kvm_fpu f;
-        if (ioctl(vcpu->fd, KVM_GET_FPU, &f) < 0)
-            return diag_errno("KVM_GET_FPU (vCPU %d)", vcpu->id);
+        if (fpu_get(vcpu, &f) < 0)
+            return -1;
         fpu_to_kvm(x, &f);
-        if (ioctl(vcpu->fd, KVM_SET_FPU, &f) < 0)
-            return diag_errno("KVM_SET_FPU (vCPU %d)", vcpu->id);
+        if (fpu_set(vcpu, &f) < 0)
+            return -1;
     }
     if (old->k_gs_base != x->k_gs_base &&
         cpu_msr_write(vcpu, MSR_KERNEL_GS_BASE, x->k_gs_base) < 0)

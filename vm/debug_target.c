@@ -171,6 +171,7 @@ static void dt_detach(void *t)
     struct vm *vm = vm_of(t);
     bp_remove_all(vm);
     vm->debug->phys = false;
+    vm->debug->paging = -1;
     guest_debug_set_attached(vm, false);
     memset(vm->debug->regs_valid, 0, sizeof(vm->debug->regs_valid));
     runctl_resume(vm, NULL);

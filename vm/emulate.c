@@ -15,6 +15,7 @@
 
 #include "vm/cpu_mode.h"
 #include "vm/diag.h"
+#include "vm/exception.h"
 #include "vm/exit_status.h"
 #include "vm/guest_debug.h"
 #include "vm/guest_mem.h"
@@ -41,6 +42,10 @@ static const struct insn_pattern insn_patterns[] = {
     {{0x0F, 0x01, 0xD0}, 3, MODRM_NONE, 0, "XGETBV"},
     {{0x0F, 0x01, 0xD1}, 3, MODRM_NONE, 0, "XSETBV"},
     {{0x0F, 0x01, 0xF9}, 3, MODRM_NONE, 0, "RDTSCP"},
+    {{0x0F, 0xAE}, 2, MODRM_MEM, 0, "FXSAVE"},
+    {{0x0F, 0xAE}, 2, MODRM_MEM, 1, "FXRSTOR"},
+    {{0x0F, 0xAE}, 2, MODRM_MEM, 2, "LDMXCSR"},
+    {{0x0F, 0xAE}, 2, MODRM_MEM, 3, "STMXCSR"},
     {{0x0F, 0xAE}, 2, MODRM_MEM, 4, "XSAVE"},
     {{0x0F, 0xAE}, 2, MODRM_MEM, 5, "XRSTOR"},
     {{0x0F, 0xAE}, 2, MODRM_MEM, 6, "XSAVEOPT/CLWB"},
@@ -144,6 +149,13 @@ void emulate_failure(struct vcpu *vcpu)
     if (n >= 1 && bytes[0] == INSN_INT3) {
         if (guest_debug_sw_breakpoint_hit(vcpu, rip))
             return;
+        /* Single-stepping the guest's own INT3: deliver it here and stop at the handler's
+         * first instruction, as a CPU does (an injected #BP is lost under single-step). */
+        if (vcpu->action == RESUME_STEP && guest_debug_attached(vcpu->vm) &&
+            exception_deliver(vcpu, X86_VECTOR_BP, regs.rip + 1) == 0) {
+            guest_debug_step_done(vcpu);
+            return;
+        }
         if (emulate_deliver_int3(vcpu, regs.rip) == 0)
             return;
     }

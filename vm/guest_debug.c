@@ -21,6 +21,7 @@ int guest_debug_init(struct vm *vm)
     vm->debug = calloc(1, sizeof(*vm->debug));
     if (!vm->debug)
         return diag_errno("out of memory for the debugger state");
+    vm->debug->paging = -1;
     return 0;
 }
 
@@ -160,6 +161,11 @@ bool guest_debug_handle_mmio(struct vcpu *vcpu)
     if (b && vm->debug->attached)
         guest_debug_stop(vcpu, stop_kind_of(b->type), hit_addr);
     return true;
+}
+
+void guest_debug_step_done(struct vcpu *vcpu)
+{
+    guest_debug_stop(vcpu, STOP_SIGNAL, 0);
 }
 
 bool guest_debug_sw_breakpoint_hit(struct vcpu *vcpu, uint64_t rip)

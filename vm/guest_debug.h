@@ -17,6 +17,8 @@ void guest_debug_handle_exit(struct vcpu *vcpu);
 /* KVM_EXIT_MMIO on a page trapped for a watchpoint: perform the access, report hits.
  * False when the address is not a trapped page. */
 bool guest_debug_handle_mmio(struct vcpu *vcpu);
+/* This vCPU finished a single-step without a KVM_EXIT_DEBUG (kvmstub emulated it): report it. */
+void guest_debug_step_done(struct vcpu *vcpu);
 /* An INT3 the host could not execute (DESIGN.md §7) at rip: when it is one of our software
  * breakpoints, report the hit and return true. */
 bool guest_debug_sw_breakpoint_hit(struct vcpu *vcpu, uint64_t rip);

@@ -6,6 +6,7 @@
 
 #include "vm/cpu_mode.h"
 #include "vm/diag.h"
+#include "vm/guest_debug_state.h"
 #include "vm/vm.h"
 
 static bool guest_mem_read_phys(void *ctx, uint64_t gpa, void *buf, size_t len)
@@ -17,8 +18,13 @@ int guest_translate_sregs(struct vcpu *vcpu, const struct kvm_sregs *sregs, uint
                           struct pagewalk_result *out)
 {
     enum paging_mode mode = paging_mode_of(sregs->cr0, sregs->cr4, sregs->efer);
-    return pagewalk(mode, sregs->cr3, sregs->cr4 & X86_CR4_PSE, linear, guest_mem_read_phys,
-                    &vcpu->vm->ram, out);
+    bool pse = sregs->cr4 & X86_CR4_PSE;
+    const struct debug_state *d = vcpu->vm->debug;
+    if (d && d->paging >= 0) {
+        mode = d->paging; /* the debugger asked to see memory through another paging mode */
+        pse = true;
+    }
+    return pagewalk(mode, sregs->cr3, pse, linear, guest_mem_read_phys, &vcpu->vm->ram, out);
 }
 
 int guest_translate(struct vcpu *vcpu, uint64_t linear, struct pagewalk_result *out)

@@ -128,8 +128,10 @@ static int cmd_translate(struct monitor_ctx *m)
         return 0;
     struct pagewalk_result w;
     int rc = guest_translate_sregs(m->vcpu, &s, addr, &w);
-    out(m, "linear 0x%" PRIx64 ", %s, cr3=0x%" PRIx64, addr,
-        paging_mode_name(paging_mode_of(s.cr0, s.cr4, s.efer)), (uint64_t)s.cr3);
+    enum paging_mode mode = m->vm->debug->paging >= 0 ? (enum paging_mode)m->vm->debug->paging
+                                                      : paging_mode_of(s.cr0, s.cr4, s.efer);
+    out(m, "linear 0x%" PRIx64 ", %s%s, cr3=0x%" PRIx64, addr, paging_mode_name(mode),
+        m->vm->debug->paging >= 0 ? " (monitor paging)" : "", (uint64_t)s.cr3);
     for (int i = 0; i < w.nsteps; i++) {
         char flags[48];
         show_entry_flags(flags, sizeof(flags), w.steps[i].entry);
@@ -156,6 +158,32 @@ static int cmd_phys(struct monitor_ctx *m)
         return 0;
     }
     out(m, "memory addresses are %s", d->phys ? "physical" : "linear (through the page tables)");
+    return 0;
+}
+
+static int cmd_paging(struct monitor_ctx *m)
+{
+    static const char *const names[] = {"none", "32bit", "pae", "4level", "5level"};
+    struct debug_state *d = m->vm->debug;
+    if (m->argc == 2) {
+        int found = -2;
+        if (strcmp(m->argv[1], "auto") == 0)
+            found = -1;
+        for (int i = 0; i < 5; i++)
+            if (strcmp(m->argv[1], names[i]) == 0)
+                found = i;
+        if (found == -2) {
+            out(m, "usage: monitor paging [auto|none|32bit|pae|4level|5level]");
+            return 0;
+        }
+        d->paging = found;
+    }
+    if (d->paging < 0)
+        out(m, "gdb's addresses are translated with the vCPU's own paging mode (auto)");
+    else
+        out(m, "gdb's addresses are translated as %s with the vCPU's CR3 (the vCPU itself is "
+               "unchanged; 'monitor paging auto' to undo)",
+            paging_mode_name(d->paging));
     return 0;
 }
 
@@ -382,6 +410,9 @@ static const struct monitor_command monitor_commands[] = {
     {"sregs", "", "segments (hidden parts), GDTR/IDTR, CR0-4/8, EFER, debug registers", cmd_sregs},
     {"translate", "ADDR", "walk the page tables for ADDR, every level", cmd_translate},
     {"phys", "[on|off]", "gdb's memory addresses are physical (on) or linear (off)", cmd_phys},
+    {"paging", "[auto|MODE]", "read memory as if paging were MODE (none, 32bit, pae, 4level, "
+                              "5level) with the current CR3",
+     cmd_paging},
     {"gdt", "", "decode the GDT", cmd_gdt},
     {"idt", "[COUNT]", "decode the IDT (first 32 vectors by default)", cmd_idt},
     {"cpuid", "[LEAF [SUB]]", "CPUID as the guest sees it", cmd_cpuid},

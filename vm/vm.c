@@ -18,6 +18,7 @@
 #include "vm/kvm.h"
 #include "vm/layout.h"
 #include "vm/memslots.h"
+#include "vm/mptable.h"
 #include "vm/platform.h"
 #include "vm/regdump.h"
 #include "vm/runctl.h"
@@ -60,11 +61,25 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
     return 0;
 }
 
+/* Linux without ACPI learns its CPUs and interrupt wiring from the MP table. */
+static int vm_write_mptable(struct vm *vm)
+{
+    uint32_t eax, ebx, ecx, edx;
+    __asm__("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(1), "c"(0));
+    if (mptable_write(&vm->ram, vm->ncpus, eax, edx) < 0) {
+        diag("guest RAM is too small for the MP table");
+        return -1;
+    }
+    return 0;
+}
+
 int vm_setup_boot(struct vm *vm, const struct boot_state *boot)
 {
     vm->linux_guest = boot->linux_guest;
     vm->boot_mode = boot->mode;
     if (cpu_mode_write_tables(&vm->ram, boot->mode) < 0)
+        return -1;
+    if (boot->linux_guest && vm_write_mptable(vm) < 0)
         return -1;
     for (int i = 0; i < vm->ncpus; i++) {
         struct vcpu *vcpu = &vm->vcpus[i];

@@ -40,6 +40,7 @@ struct fake_target {
     bool stop_on_resume;
     struct stop_event next_stop; /* what a resume produces */
     int kill_status;             /* exit_status after kill() */
+    bool exit_on_detach;         /* detach() makes an exit with kill_status pending */
 
     bool stop_pending;
     struct stop_event pending;

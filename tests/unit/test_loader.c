@@ -285,14 +285,26 @@ static void e820_for_small_and_large_ram(void)
 static void linux_cmdline_adds_nokaslr_under_gdb(void)
 {
     char buf[LINUX_CMDLINE_BUF];
-    linux_cmdline_build(buf, sizeof(buf), NULL, false);
+    linux_cmdline_build(buf, sizeof(buf), NULL, false, false);
     CHECK_STR(buf, LINUX_CMDLINE_DEFAULT);
-    linux_cmdline_build(buf, sizeof(buf), NULL, true);
+    linux_cmdline_build(buf, sizeof(buf), NULL, true, false);
     CHECK_STR(buf, LINUX_CMDLINE_DEFAULT " nokaslr");
-    linux_cmdline_build(buf, sizeof(buf), "console=ttyS0 kaslr", true);
+    linux_cmdline_build(buf, sizeof(buf), "console=ttyS0 kaslr", true, false);
     CHECK_STR(buf, "console=ttyS0 kaslr");
-    linux_cmdline_build(buf, sizeof(buf), "", true);
+    linux_cmdline_build(buf, sizeof(buf), "console=ttyS0 nokaslr", true, false);
+    CHECK_STR(buf, "console=ttyS0 nokaslr");
+    linux_cmdline_build(buf, sizeof(buf), "", true, false);
     CHECK_STR(buf, "nokaslr");
+}
+
+static void linux_cmdline_on_emulating_host(void)
+{
+    char buf[LINUX_CMDLINE_BUF];
+    linux_cmdline_build(buf, sizeof(buf), "console=ttyS0", true, true);
+    CHECK_STR(buf, "console=ttyS0 nokaslr " LINUX_CMDLINE_EMULATING_HOST);
+    /* the kernel parses clearcpuid= into a 128-byte buffer */
+    const char *arg = strstr(LINUX_CMDLINE_EMULATING_HOST, "clearcpuid=") + strlen("clearcpuid=");
+    CHECK(strlen(arg) < 128);
 }
 
 int main(void)
@@ -306,5 +318,6 @@ int main(void)
     RUN(multiboot_aout_kludge);
     RUN(e820_for_small_and_large_ram);
     RUN(linux_cmdline_adds_nokaslr_under_gdb);
+    RUN(linux_cmdline_on_emulating_host);
     return CHECK_DONE();
 }

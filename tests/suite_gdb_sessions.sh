@@ -1,0 +1,148 @@
+# tests/suite_gdb_sessions.sh — debugger sessions that a script alone cannot drive: Ctrl-C,
+# detach and reattach, a second client, unix sockets, listening errors, a debugger that dies.
+
+SPIN=build/guest/spin64.img
+
+# gdb_bg LOG ARGS...: start gdb in the background (GDB_PID), symbols of spin64 loaded.
+gdb_bg() {
+    local log=$1
+    shift
+    timeout 120 gdb -nx -batch -ex 'set pagination off' -ex 'set confirm off' "$SPIN" "$@" \
+        >"$log" 2>&1 &
+    GDB_PID=$!
+}
+
+test_ctrl_c_stops_a_spinning_guest() {
+    start_kvmstub_gdb "$SPIN" || { fail_because "kvmstub did not listen"; return 1; }
+    gdb_bg "$TEST_DIR/gdb.log" -ex "target remote 127.0.0.1:$GDB_PORT" -ex continue \
+        -ex 'p $pc == (long)&spin || $pc == (long)&spin + 7 || $pc == (long)&spin + 15' \
+        -ex 'p *(long *)&spins > 0' -ex 'set *(long *)&release = 1' -ex continue
+    wait_for_line "$TEST_DIR/console" '^spinning$' 30 "$KVMSTUB_PID" || { fail_because "guest did not start"; return 1; }
+    # The guest spins under `continue` now; gdb's Ctrl-C is SIGINT to gdb, which sends 0x03.
+    kill -INT "$GDB_PID"
+    wait_pid "$GDB_PID" 60 || { fail_because "gdb hung after Ctrl-C"; return 1; }
+    wait_pid "$KVMSTUB_PID" 30 || { fail_because "kvmstub did not end"; return 1; }
+    cat "$TEST_DIR/gdb.log"
+    grep -q 'Program received signal SIGINT' "$TEST_DIR/gdb.log" || { fail_because "no SIGINT stop"; return 1; }
+    grep -q '^\$1 = 1$' "$TEST_DIR/gdb.log" || { fail_because "stopped outside the spin loop"; return 1; }
+    grep -q '^\$2 = 1$' "$TEST_DIR/gdb.log" || { fail_because "the guest had not run"; return 1; }
+    grep -q 'exited with code 01' "$TEST_DIR/gdb.log" || { fail_because "guest did not finish after release"; return 1; }
+    [ "$WAIT_STATUS" = 1 ] || fail_because "kvmstub status $WAIT_STATUS"
+}
+
+test_detach_then_a_second_gdb_attaches() {
+    start_kvmstub_gdb "$SPIN" || { fail_because "kvmstub did not listen"; return 1; }
+    run_gdb "$TEST_DIR/gdb1.log" "$SPIN" -ex "target remote 127.0.0.1:$GDB_PORT" \
+        -ex 'break spin' -ex continue -ex 'delete' -ex detach
+    grep -q 'Breakpoint 1, spin' "$TEST_DIR/gdb1.log" || { fail_because "first gdb: $(cat "$TEST_DIR/gdb1.log")"; return 1; }
+    # After detach the guest runs on, without breakpoints: its counter keeps moving.
+    run_gdb "$TEST_DIR/gdb2.log" "$SPIN" -ex "target remote 127.0.0.1:$GDB_PORT" \
+        -ex 'set $a = *(long *)&spins' -ex 'set *(long *)&release = 0' \
+        -ex 'p $a > 1' -ex 'info breakpoints' -ex 'set *(long *)&release = 1' -ex continue
+    cat "$TEST_DIR/gdb1.log" "$TEST_DIR/gdb2.log"
+    grep -q '^\$1 = 1$' "$TEST_DIR/gdb2.log" || { fail_because "guest did not run between the sessions"; return 1; }
+    grep -q 'No breakpoints or watchpoints' "$TEST_DIR/gdb2.log" || { fail_because "breakpoints survived detach"; return 1; }
+    grep -q 'exited with code 01' "$TEST_DIR/gdb2.log" || { fail_because "second gdb did not see the end"; return 1; }
+    wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 1 ] || fail_because "kvmstub status $WAIT_STATUS"
+}
+
+test_dropped_connection_keeps_guest_stopped() {
+    start_kvmstub_gdb "$SPIN" || { fail_because "kvmstub did not listen"; return 1; }
+    gdb_bg "$TEST_DIR/gdb1.log" -ex "target remote 127.0.0.1:$GDB_PORT" -ex 'break spin' \
+        -ex continue -ex 'p *(long *)&spins' -ex 'shell sleep 600'
+    wait_for_line "$TEST_DIR/gdb1.log" '^\$1 = ' 60 "$GDB_PID" || { fail_because "first gdb did not stop"; return 1; }
+    local spins
+    spins=$(sed -n 's/^\$1 = //p' "$TEST_DIR/gdb1.log")
+    pkill -9 -P "$GDB_PID" 2>/dev/null
+    kill -9 "$GDB_PID"
+    wait "$GDB_PID" 2>/dev/null
+    # The next debugger finds the guest exactly where the dead one left it.
+    run_gdb "$TEST_DIR/gdb2.log" "$SPIN" -ex "target remote 127.0.0.1:$GDB_PORT" \
+        -ex 'p *(long *)&spins' -ex 'p $pc == (long)&spin' -ex 'set *(long *)&release = 1' -ex continue
+    cat "$TEST_DIR/gdb2.log"
+    grep -q "^\$1 = $spins\$" "$TEST_DIR/gdb2.log" || { fail_because "the guest moved while no debugger was attached (was $spins)"; return 1; }
+    grep -q '^\$2 = 1$' "$TEST_DIR/gdb2.log" || { fail_because "pc moved"; return 1; }
+    grep -q 'exited with code 01' "$TEST_DIR/gdb2.log" || fail_because "second gdb could not finish the guest"
+}
+
+test_gdb_killed_while_guest_runs() {
+    start_kvmstub_gdb "$SPIN" || { fail_because "kvmstub did not listen"; return 1; }
+    gdb_bg "$TEST_DIR/gdb1.log" -ex "target remote 127.0.0.1:$GDB_PORT" -ex continue
+    wait_for_line "$TEST_DIR/console" '^spinning$' 30 "$KVMSTUB_PID" || { fail_because "guest did not start"; return 1; }
+    pkill -9 -P "$GDB_PID" # gdb itself, under timeout
+    kill -9 "$GDB_PID"
+    wait "$GDB_PID" 2>/dev/null
+    wait_for_line "$TEST_DIR/stderr" 'gdb disconnected' 30 "$KVMSTUB_PID" || { fail_because "kvmstub did not notice"; return 1; }
+    run_gdb "$TEST_DIR/gdb2.log" "$SPIN" -ex "target remote 127.0.0.1:$GDB_PORT" \
+        -ex 'set $a = *(long *)&spins' -ex 'stepi 3' -ex 'p *(long *)&spins - $a' \
+        -ex 'set *(long *)&release = 1' -ex continue
+    cat "$TEST_DIR/gdb2.log"
+    grep -q '^\$1 = [01]$' "$TEST_DIR/gdb2.log" || { fail_because "the guest ran on while stopped for the new debugger"; return 1; }
+    grep -q 'exited with code 01' "$TEST_DIR/gdb2.log" || fail_because "second gdb could not finish the guest"
+}
+
+test_second_client_is_refused() {
+    start_kvmstub_gdb "$SPIN" || { fail_because "kvmstub did not listen"; return 1; }
+    gdb_bg "$TEST_DIR/gdb1.log" -ex "target remote 127.0.0.1:$GDB_PORT" -ex 'break spin' \
+        -ex continue -ex 'shell touch $TEST_DIR/first-ready; while [ ! -e $TEST_DIR/second-done ]; do sleep 0.05; done' \
+        -ex 'p $pc == (long)&spin' -ex 'set *(long *)&release = 1' -ex 'delete' -ex continue
+    local deadline=$((SECONDS + 60))
+    while [ ! -e "$TEST_DIR/first-ready" ] && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
+    run_gdb "$TEST_DIR/gdb2.log" -ex "target remote 127.0.0.1:$GDB_PORT"
+    touch "$TEST_DIR/second-done"
+    wait_pid "$GDB_PID" 60 || { fail_because "first gdb hung"; return 1; }
+    cat "$TEST_DIR/gdb1.log" "$TEST_DIR/gdb2.log"
+    grep -qi 'another debugger' "$TEST_DIR/gdb2.log" || { fail_because "second gdb was not told why"; return 1; }
+    grep -q 'refused' "$TEST_DIR/stderr" || { fail_because "kvmstub did not log the refusal"; return 1; }
+    grep -q '^\$1 = 1$' "$TEST_DIR/gdb1.log" || { fail_because "first session disturbed"; return 1; }
+    grep -q 'exited with code 01' "$TEST_DIR/gdb1.log" || fail_because "first session could not finish"
+}
+
+test_unix_socket_is_private() {
+    local sock=$TEST_DIR/gdb.sock
+    "$KVMSTUB" --gdb "unix:$sock" build/guest/realmode.img >"$TEST_DIR/console" 2>"$TEST_DIR/stderr" &
+    KVMSTUB_PID=$!
+    wait_for_line "$TEST_DIR/stderr" 'waiting for gdb on unix:' 20 "$KVMSTUB_PID" || { fail_because "no unix listener"; return 1; }
+    [ "$(stat -c %a "$sock")" = 600 ] || { fail_because "socket mode $(stat -c %a "$sock"), expected 600"; return 1; }
+    run_gdb "$TEST_DIR/gdb.log" -ex "target remote $sock" -ex 'x/i $pc' -ex continue
+    cat "$TEST_DIR/gdb.log"
+    grep -q 'exited with code 01' "$TEST_DIR/gdb.log" || { fail_because "session over the unix socket failed"; return 1; }
+    wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 1 ] || { fail_because "status $WAIT_STATUS"; return 1; }
+    [ ! -e "$sock" ] || fail_because "the socket file was left behind"
+}
+
+test_listen_errors_are_clear() {
+    start_kvmstub_gdb "$SPIN" || { fail_because "kvmstub did not listen"; return 1; }
+    timeout 20 "$KVMSTUB" --gdb "127.0.0.1:$GDB_PORT" "$SPIN" >/dev/null 2>"$TEST_DIR/err2"
+    local rc=$?
+    kill "$KVMSTUB_PID"
+    [ $rc = 4 ] || { fail_because "port in use: status $rc"; return 1; }
+    grep -q 'Address already in use' "$TEST_DIR/err2" || { fail_because "port in use: $(cat "$TEST_DIR/err2")"; return 1; }
+    for bad in 'nosuchhost.invalid:1234' '127.0.0.1:99999' 'unix:' '[::1'; do
+        timeout 20 "$KVMSTUB" --gdb "$bad" "$SPIN" >/dev/null 2>"$TEST_DIR/err3"
+        rc=$?
+        [ $rc = 4 ] && grep -q '^kvmstub: ' "$TEST_DIR/err3" || { fail_because "--gdb $bad: status $rc, $(cat "$TEST_DIR/err3")"; return 1; }
+    done
+}
+
+test_default_listen_is_loopback_and_wide_listen_warns() {
+    "$KVMSTUB" --gdb :0 "$SPIN" >/dev/null 2>"$TEST_DIR/err" &
+    local pid=$!
+    wait_for_line "$TEST_DIR/err" 'waiting for gdb on' 20 "$pid" || { fail_because "no listener"; return 1; }
+    kill "$pid"
+    grep -q 'waiting for gdb on 127.0.0.1:' "$TEST_DIR/err" || { fail_because "':PORT' did not mean loopback: $(cat "$TEST_DIR/err")"; return 1; }
+    "$KVMSTUB" --gdb 0.0.0.0:0 "$SPIN" >/dev/null 2>"$TEST_DIR/err" &
+    pid=$!
+    wait_for_line "$TEST_DIR/err" 'waiting for gdb on' 20 "$pid" || { fail_because "no listener"; return 1; }
+    kill "$pid"
+    grep -qi 'warning.*every interface\|warning.*not loopback\|warning.*reach' "$TEST_DIR/err" ||
+        fail_because "no warning for a non-loopback listen: $(cat "$TEST_DIR/err")"
+}
+
+test_no_wait_starts_at_once() {
+    "$KVMSTUB" --gdb 127.0.0.1:0 --no-wait build/guest/long64.img >"$TEST_DIR/console" 2>"$TEST_DIR/stderr" &
+    KVMSTUB_PID=$!
+    wait_pid "$KVMSTUB_PID" 30 || { fail_because "guest did not run without gdb"; return 1; }
+    [ "$WAIT_STATUS" = 1 ] && grep -q '64-bit long mode OK' "$TEST_DIR/console" ||
+        fail_because "status $WAIT_STATUS"
+}
