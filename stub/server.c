@@ -153,24 +153,25 @@ static void server_drop_client(struct server_run *r, const char *what)
         server_announce(r);
 }
 
-static void server_client_input(struct server_run *r, short revents)
+/* Read and serve what the debugger sent; false when there was nothing to read. */
+static bool server_client_input(struct server_run *r, short revents)
 {
     if (!r->sess) {
         /* Waiting for the target to stop: leave its requests queued in the socket. */
         if (revents & (POLLERR | POLLHUP))
             server_drop_client(r, "disconnected");
-        return;
+        return false;
     }
     ssize_t n = conn_recv(r->client, r->buf, SERVER_READ_CHUNK);
     if (n < 0)
-        return; /* nothing yet */
+        return false; /* nothing yet */
     if (n > 0)
         session_feed(r->sess, r->buf, (size_t)n);
     if (n == 0) {
         char what[160];
         snprintf(what, sizeof(what), "disconnected (%s)", conn_why(r->client));
         server_drop_client(r, what);
-        return;
+        return true;
     }
     switch (session_state(r->sess)) {
     case SESSION_DETACHED:
@@ -182,6 +183,7 @@ static void server_client_input(struct server_run *r, short revents)
         break;
     default: break;
     }
+    return true;
 }
 
 /* ---- the target ---- */
@@ -269,6 +271,16 @@ static void server_accept(struct server_run *r)
     int fd = transport_accept(&r->srv->listener);
     if (fd < 0)
         return;
+    /* The attached debugger may be gone with its last bytes still unread (a script that
+     * closes and reconnects at once): read to the end before calling the newcomer second. */
+    while (r->client && server_client_input(r, 0) && r->client && !conn_broken(r->client))
+        ;
+    if (r->client && conn_broken(r->client))
+        server_drop_client(r, conn_why(r->client));
+    if (r->done) {
+        close(fd);
+        return;
+    }
     if (r->client) {
         server_refuse(r, fd);
         return;

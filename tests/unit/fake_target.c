@@ -176,8 +176,8 @@ static void fake_detach(void *t)
     f->nbps = 0;
     f->running = true;
     if (f->exit_on_detach)
-        fake_target_post_stop(f, &(struct stop_event){.kind = STOP_EXITED,
-                                                       .exit_status = f->kill_status});
+        fake_target_post_stop(
+            f, &(struct stop_event){.kind = STOP_EXITED, .exit_status = f->kill_status});
 }
 
 static void fake_kill(void *t)

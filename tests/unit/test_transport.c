@@ -59,8 +59,8 @@ static void test_parse_good_addresses(void)
 static void test_parse_bad_addresses(void)
 {
     static const char *const bad[] = {
-        "", "host:", "99999", "[::1", "unix:", "[]:1", "[::1]1234", "::1:1234", "12a", "-1",
-        "1.2.3.4:65536", ":",
+        "",          "host:",    "99999", "[::1", "unix:",         "[]:1",
+        "[::1]1234", "::1:1234", "12a",   "-1",   "1.2.3.4:65536", ":",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct transport_addr a;
