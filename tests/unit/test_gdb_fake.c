@@ -1,0 +1,163 @@
+/* tests/unit/test_gdb_fake.c — real gdb against the stub serving the fake target: each
+ * register layout loads without a warning, registers and disassembly look right, breakpoints
+ * stop, detach and reattach work. Skipped (with a note) when gdb is not installed.
+ */
+#include "stub/stub.h"
+#include "tests/unit/check.h"
+#include "tests/unit/fake_target.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <unistd.h>
+
+/* gdb gets this long for one batch run. */
+#define GDB_TIMEOUT "60"
+#define GDB_BASE    "timeout " GDB_TIMEOUT " gdb -nx -batch -ex 'set confirm off' "
+
+/* mov eax,1 ; nop ; nop ; hlt ; xor eax,eax ; inc eax ; ret */
+static const unsigned char fake_code[] = {0xb8, 1,    0,    0,    0,    0x90,
+                                          0x90, 0xf4, 0x31, 0xc0, 0x40, 0xc3};
+
+struct gdb_server {
+    struct fake_target ft;
+    struct stub_server *srv;
+    pthread_t thread;
+    int status;
+};
+
+static void *gdb_server_main(void *arg)
+{
+    struct gdb_server *g = arg;
+    g->status = stub_server_run(g->srv, &g->ft.target, false);
+    return NULL;
+}
+
+static struct gdb_server *gdb_server_start(enum target_arch arch)
+{
+    struct gdb_server *g = calloc(1, sizeof(*g));
+    fake_target_init(&g->ft, arch, 2);
+    memcpy(g->ft.mem, fake_code, sizeof(fake_code));
+    g->ft.stop_on_resume = true;
+    g->ft.regs[1].rip = 0x1005; /* thread 2 stops on the breakpoint the test sets */
+    g->ft.next_stop = (struct stop_event){.kind = STOP_SWBREAK, .thread = 2, .signal = 5};
+    g->ft.kill_status = 3;
+    g->srv = stub_server_listen("127.0.0.1:0");
+    pthread_create(&g->thread, NULL, gdb_server_main, g);
+    return g;
+}
+
+static int gdb_server_join(struct gdb_server *g)
+{
+    pthread_join(g->thread, NULL);
+    int status = g->status;
+    stub_server_close(g->srv);
+    fake_target_destroy(&g->ft);
+    free(g);
+    return status;
+}
+
+/* Run gdb with the given -ex commands after connecting; its output in out. */
+static void run_gdb(const struct gdb_server *g, const char *commands, char *out, size_t cap)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof(cmd), GDB_BASE "-ex 'target remote %s' %s 2>&1",
+             stub_server_address(g->srv), commands);
+    FILE *p = popen(cmd, "r");
+    size_t n = p ? fread(out, 1, cap - 1, p) : 0;
+    out[n] = '\0';
+    if (p)
+        pclose(p);
+}
+
+/* Any warning other than the usual one about no executable file. */
+static bool has_unexpected_warning(const char *out)
+{
+    for (const char *p = out; (p = strstr(p, "warning:")) != NULL; p++)
+        if (strncmp(p, "warning: No executable has been specified", 41) != 0)
+            return true;
+    return false;
+}
+
+static bool gdb_available(void)
+{
+    return system("gdb --version >/dev/null 2>&1") == 0;
+}
+
+static void check_layout(enum target_arch arch, const char *arch_name, const char *pc_name,
+                         const char *insn)
+{
+    static char out[64 * 1024];
+    struct gdb_server *g = gdb_server_start(arch);
+    run_gdb(g,
+            "-ex 'show architecture' -ex 'info registers' -ex 'x/2i $pc' -ex 'p/x $cr0' "
+            "-ex 'p $fs_base' -ex 'info threads' -ex 'kill'",
+            out, sizeof(out));
+    CHECK(!has_unexpected_warning(out));
+    CHECK(strstr(out, arch_name) != NULL);
+    CHECK(strstr(out, pc_name) != NULL);
+    CHECK(strstr(out, insn) != NULL);
+    CHECK(strstr(out, "$1 = 0x80000011") != NULL);
+    CHECK(strstr(out, "Thread 2 (CPU 1, fake)") != NULL);
+    CHECK(strstr(out, "internal-error") == NULL);
+    CHECK_EQ(gdb_server_join(g), 3);
+    if (check_case_failed)
+        printf("%s\n", out);
+}
+
+static void test_layout_x86_64(void)
+{
+    if (gdb_available())
+        check_layout(TARGET_ARCH_X86_64, "(currently \"i386:x86-64\")", "rip ", "mov    $0x1,%eax");
+}
+
+static void test_layout_i386(void)
+{
+    if (gdb_available())
+        check_layout(TARGET_ARCH_I386, "(currently \"i386\")", "eip ", "mov    $0x1,%eax");
+}
+
+static void test_layout_i8086(void)
+{
+    if (gdb_available())
+        check_layout(TARGET_ARCH_I8086, "(currently \"i8086\")", "eip ", "mov    $0x1,%ax");
+}
+
+static void test_breakpoint_step_detach_reattach(void)
+{
+    static char out[64 * 1024];
+    if (!gdb_available()) {
+        printf("  gdb not installed: skipped\n");
+        return;
+    }
+    struct gdb_server *g = gdb_server_start(TARGET_ARCH_X86_64);
+    run_gdb(g,
+            "-ex 'break *0x1005' -ex 'continue' -ex 'stepi' -ex 'set $rax = 0x1234' "
+            "-ex 'p/x $rax' -ex 'x/4xb 0x1000' -ex 'monitor help' -ex 'detach'",
+            out, sizeof(out));
+    CHECK(strstr(out, "Thread 2 hit Breakpoint 1, 0x0000000000001005") != NULL);
+    CHECK(strstr(out, "$1 = 0x1234") != NULL);
+    CHECK(strstr(out, "0x1000:\t0xb8\t0x01\t0x00\t0x00") != NULL);
+    CHECK(strstr(out, "echo TEXT: print TEXT") != NULL);
+    CHECK(strstr(out, "detached") != NULL);
+    CHECK(!has_unexpected_warning(out));
+    if (check_case_failed)
+        printf("%s\n", out);
+    /* the detached guest runs; a new gdb stops it (SIGINT) and sees it */
+    run_gdb(g, "-ex 'info threads' -ex 'kill'", out, sizeof(out));
+    CHECK(strstr(out, "Thread 1 (CPU 0, fake)") != NULL);
+    CHECK(!has_unexpected_warning(out));
+    CHECK_EQ(gdb_server_join(g), 3);
+    if (check_case_failed)
+        printf("%s\n", out);
+}
+
+int main(void)
+{
+    if (!gdb_available())
+        printf("  gdb not installed: the real-gdb cases check nothing\n");
+    RUN(test_layout_x86_64);
+    RUN(test_layout_i386);
+    RUN(test_layout_i8086);
+    RUN(test_breakpoint_step_detach_reattach);
+    return CHECK_DONE();
+}
