@@ -29,6 +29,19 @@ void hex_encode(char *dst, const void *src, size_t n)
         memcpy(dst + 2 * i, &hex_pairs[2 * s[i]], 2);
 }
 
+uint8_t hex_encode_sum(char *dst, const void *src, size_t n)
+{
+    const uint8_t *s = src;
+    unsigned sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint16_t pair;
+        memcpy(&pair, &hex_pairs[2 * s[i]], 2);
+        memcpy(dst + 2 * i, &pair, 2);
+        sum += (pair & 0xffu) + (pair >> 8);
+    }
+    return (uint8_t)sum;
+}
+
 bool hex_decode(void *dst, const char *src, size_t nchars)
 {
     uint8_t *d = dst;

@@ -18,6 +18,8 @@ int hex_digit_value(char c);
 
 /* Write 2*n lowercase hex digits for n bytes (no terminator). */
 void hex_encode(char *dst, const void *src, size_t n);
+/* The same, returning the sum of the digits written (for an RSP checksum), modulo 256. */
+uint8_t hex_encode_sum(char *dst, const void *src, size_t n);
 
 /* Decode nchars hex digits (must be even) into nchars/2 bytes. False on any non-digit. */
 bool hex_decode(void *dst, const char *src, size_t nchars);

@@ -125,9 +125,23 @@ size_t packet_decode_feed(struct packet_decoder *d, const void *in, size_t len,
 
 /* ---- writer ---- */
 
-static bool packet_needs_escape(uint8_t c)
+/* Bytes that cannot appear as themselves in a packet's payload. */
+static const bool packet_escaped[256] = {
+    [PACKET_START] = true,
+    [PACKET_END] = true,
+    [PACKET_ESCAPE] = true,
+    [PACKET_RLE] = true,
+};
+
+/* Bring the checksum up to date with everything written so far, so that a writer that sums
+ * as it goes can continue from here. */
+static void writer_sum_catch_up(struct packet_writer *w)
 {
-    return c == PACKET_START || c == PACKET_END || c == PACKET_ESCAPE || c == PACKET_RLE;
+    uint8_t sum = w->sum;
+    for (size_t i = w->summed; i < w->len; i++)
+        sum += (uint8_t)w->buf[i];
+    w->sum = sum;
+    w->summed = w->len;
 }
 
 int packet_writer_init(struct packet_writer *w, size_t max_packet, packet_write_fn write, void *ctx)
@@ -185,6 +199,8 @@ void packet_begin(struct packet_writer *w)
         packet_flush(w);
     w->start = w->len;
     packet_write_raw(w, "$", 1);
+    w->summed = w->len;
+    w->sum = 0;
 }
 
 char *packet_put_space(struct packet_writer *w, size_t n)
@@ -211,40 +227,48 @@ void packet_put_binary(struct packet_writer *w, const void *data, size_t len)
     const uint8_t *s = data;
     if (!writer_reserve(w, 2 * len))
         return;
+    writer_sum_catch_up(w);
     char *d = w->buf + w->len;
+    unsigned sum = w->sum;
     for (size_t i = 0; i < len; i++) {
         uint8_t c = s[i];
-        if (packet_needs_escape(c)) {
+        if (packet_escaped[c]) {
             *d++ = PACKET_ESCAPE;
+            sum += PACKET_ESCAPE;
             c ^= PACKET_ESCAPE_XOR;
         }
         *d++ = (char)c;
+        sum += c;
     }
     w->len = (size_t)(d - w->buf);
+    w->sum = (uint8_t)sum;
+    w->summed = w->len;
 }
 
 void packet_put_hex(struct packet_writer *w, const void *data, size_t len)
 {
-    char *d = packet_put_space(w, 2 * len);
-    if (d)
-        hex_encode(d, data, len);
+    if (!writer_reserve(w, 2 * len))
+        return;
+    writer_sum_catch_up(w);
+    w->sum += hex_encode_sum(w->buf + w->len, data, len);
+    w->len += 2 * len;
+    w->summed = w->len;
 }
 
 void packet_put_hex_u64(struct packet_writer *w, uint64_t v)
 {
     char digits[HEX_U64_MAX_DIGITS];
-    packet_put(w, digits, hex_format_u64(digits, v));
+    size_t n = hex_format_u64(digits, v);
+    packet_put(w, digits, n);
 }
 
 void packet_end(struct packet_writer *w)
 {
-    uint8_t sum = 0;
     char trailer[3] = {PACKET_END};
     if (w->failed)
         return;
-    for (size_t i = w->start + 1; i < w->len; i++)
-        sum += (uint8_t)w->buf[i];
-    hex_encode(trailer + 1, &sum, 1);
+    writer_sum_catch_up(w);
+    hex_encode(trailer + 1, &w->sum, 1);
     packet_write_raw(w, trailer, sizeof(trailer));
     if (!w->keep_last || w->failed)
         return;

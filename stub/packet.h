@@ -67,7 +67,9 @@ typedef int (*packet_write_fn)(void *ctx, const void *data, size_t len);
 struct packet_writer {
     char *buf; /* pending output: acks and finished packets, then the packet being built */
     size_t len, cap;
-    size_t start; /* offset of the '$' of the packet being built */
+    size_t start;  /* offset of the '$' of the packet being built */
+    size_t summed; /* the checksum covers [start + 1, summed) */
+    uint8_t sum;
     size_t flush_threshold;
     char *last; /* the last packet sent, for '-' (only while keep_last) */
     size_t last_len, last_cap;
