@@ -544,6 +544,84 @@ static void test_large_memory_transfer_in_one_write(void)
     harness_free(h);
 }
 
+/* A small deterministic PRNG (xorshift64), so a failure reproduces. */
+static uint64_t rng_next(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
+/* Packets made of real names and random arguments, and raw garbage between them: whatever
+ * arrives, the session answers or NAKs and keeps serving. */
+static void test_random_input_never_breaks_the_session(void)
+{
+    static const char *const names[] = {
+        "m",
+        "x",
+        "M",
+        "X",
+        "g",
+        "G",
+        "p",
+        "P",
+        "Z",
+        "z",
+        "c",
+        "s",
+        "C",
+        "S",
+        "vCont;",
+        "vCont?",
+        "?",
+        "H",
+        "T",
+        "qC",
+        "qfThreadInfo",
+        "qsThreadInfo",
+        "qThreadExtraInfo,",
+        "qXfer:features:read:target.xml:",
+        "qSupported:",
+        "qRcmd,",
+        "qAttached",
+        "D",
+        "k",
+    };
+    static const char alphabet[] = "0123456789abcdefABCDEF,:;=-#$}*p.\x03lmnzZ";
+    uint64_t rng = 0x9e3779b97f4a7c15ull;
+    struct harness *h = new_session(3);
+    h->ft.stop_on_resume = true;
+    for (int iter = 0; iter < 20000; iter++) {
+        char payload[96], framed[128];
+        size_t n = (size_t)snprintf(payload, sizeof(payload), "%s",
+                                    names[rng_next(&rng) % (sizeof(names) / sizeof(names[0]))]);
+        size_t extra = rng_next(&rng) % 24;
+        for (size_t i = 0; i < extra; i++)
+            payload[n++] = alphabet[rng_next(&rng) % (sizeof(alphabet) - 1)];
+        size_t len = harness_frame(framed, payload, n);
+        if (rng_next(&rng) % 8 == 0)
+            framed[rng_next(&rng) % len] = (char)rng_next(&rng); /* corrupt a byte */
+        harness_clear(h);
+        harness_feed(h, framed, len);
+        if (session_target_running(h->s))
+            harness_stop(h);
+        if (session_target_running(h->s)) {
+            /* an 'x' in the input may have been taken as data; stop it explicitly */
+            fake_target_post_stop(&h->ft, &(struct stop_event){.kind = STOP_SIGNAL, .thread = 1});
+            harness_stop(h);
+        }
+        if (session_state(h->s) != SESSION_ACTIVE) {
+            harness_free(h);
+            h = new_session(3);
+            h->ft.stop_on_resume = true;
+        }
+        CHECK(!session_target_running(h->s));
+    }
+    CHECK_STR(harness_cmd(h, "qAttached"), "1");
+    harness_free(h);
+}
+
 int main(void)
 {
     RUN(test_qsupported_contents);
@@ -567,5 +645,6 @@ int main(void)
     RUN(test_malformed_packets_never_crash);
     RUN(test_write_failure_breaks_the_session);
     RUN(test_large_memory_transfer_in_one_write);
+    RUN(test_random_input_never_breaks_the_session);
     return CHECK_DONE();
 }
