@@ -19,12 +19,12 @@
 
 #define KVMSTUB_VERSION "0.1.0"
 
-#define MIB                  (1ULL << 20)
-#define DEFAULT_RAM_BARE     (16 * MIB)
-#define DEFAULT_RAM_LINUX    (256 * MIB)
-#define MIN_RAM              (1 * MIB)
-#define MAX_RAM              (1ULL << 40)
-#define DEMO_PATH            "(built-in demo guest)"
+#define MIB               (1ULL << 20)
+#define DEFAULT_RAM_BARE  (16 * MIB)
+#define DEFAULT_RAM_LINUX (256 * MIB)
+#define MIN_RAM           (1 * MIB)
+#define MAX_RAM           (1ULL << 40)
+#define DEMO_PATH         "(built-in demo guest)"
 
 struct options {
     const char *image;
@@ -213,8 +213,8 @@ static void install_signal_handlers(void)
 static int open_image(const struct options *o, struct image *img)
 {
     if (!o->image) {
-        *img = (struct image){.path = DEMO_PATH, .data = demo_image, .size = demo_image_size,
-                              .kind = IMAGE_RAW};
+        *img = (struct image){
+            .path = DEMO_PATH, .data = demo_image, .size = demo_image_size, .kind = IMAGE_RAW};
         return 0;
     }
     struct load_error err;
@@ -272,8 +272,8 @@ int main(int argc, char **argv)
         goto out;
     vm->image_kind = img.kind;
 
-    struct load_options lo = {.load_addr = o.load_addr, .cmdline = effective_cmdline,
-                              .initrd = o.initrd};
+    struct load_options lo = {
+        .load_addr = o.load_addr, .cmdline = effective_cmdline, .initrd = o.initrd};
     struct boot_state boot;
     struct load_error err;
     if (loader_load(&img, &vm->ram, &lo, &boot, &err) < 0) {
@@ -297,6 +297,7 @@ int main(int argc, char **argv)
     } else {
         status = vm_wait(vm);
     }
+    vm_explain_end(vm, status);
 out:
     if (server)
         stub_server_close(server);

@@ -16,9 +16,11 @@ nasm -f bin -o "$tmp" "$here/demo.asm"
     echo " */"
     echo '#include "guest/demo_image.h"'
     echo
+    echo "/* clang-format off */"
     echo "const unsigned char demo_image[] = {"
     od -An -v -tx1 "$tmp" | sed 's/ *$//; s/ \([0-9a-f][0-9a-f]\)/0x\1, /g; s/^/    /; s/, $/,/'
     echo "};"
+    echo "/* clang-format on */"
     echo
     echo "const unsigned long demo_image_size = sizeof(demo_image);"
 } >"$out"

@@ -41,21 +41,21 @@ enum {
     BP_E820_TABLE = 0x2D0,
 };
 
-#define HDR_MAGIC_VALUE     0x53726448 /* "HdrS" */
-#define BOOT_FLAG_VALUE     0xAA55
-#define BOOT_PROTOCOL_MIN   0x206
-#define BOOT_PROTOCOL_64BIT 0x20C
-#define LOADFLAG_LOADED_HIGH 0x01
+#define HDR_MAGIC_VALUE       0x53726448 /* "HdrS" */
+#define BOOT_FLAG_VALUE       0xAA55
+#define BOOT_PROTOCOL_MIN     0x206
+#define BOOT_PROTOCOL_64BIT   0x20C
+#define LOADFLAG_LOADED_HIGH  0x01
 #define LOADFLAG_CAN_USE_HEAP 0x80
-#define XLF_KERNEL_64       0x01
-#define LOADER_TYPE_UNKNOWN 0xFF
-#define VID_MODE_NORMAL     0xFFFF
-#define HEAP_END            0xFE00
-#define KERNEL_LOAD_ADDR    0x100000ULL
-#define ENTRY_64_OFFSET     0x200
-#define DECOMPRESS_ADDR     0x1000000ULL /* LOAD_PHYSICAL_ADDR: where the kernel unpacks */
-#define E820_MAX_ZEROPAGE   128
-#define PAGE_4K             4096ULL
+#define XLF_KERNEL_64         0x01
+#define LOADER_TYPE_UNKNOWN   0xFF
+#define VID_MODE_NORMAL       0xFFFF
+#define HEAP_END              0xFE00
+#define KERNEL_LOAD_ADDR      0x100000ULL
+#define ENTRY_64_OFFSET       0x200
+#define DECOMPRESS_ADDR       0x1000000ULL /* LOAD_PHYSICAL_ADDR: where the kernel unpacks */
+#define E820_MAX_ZEROPAGE     128
+#define PAGE_4K               4096ULL
 
 static uint32_t rd(const uint8_t *p, int size)
 {
@@ -78,7 +78,8 @@ static void bzimage_write_e820(struct guest_ram *ram, uint8_t *zp)
 {
     struct e820_entry map[E820_MAX_ENTRIES];
     int n = e820_build(ram, map);
-    for (int i = 0; i < n && i < E820_MAX_ZEROPAGE; i++) {
+    _Static_assert(E820_MAX_ENTRIES <= E820_MAX_ZEROPAGE, "the zero page holds every entry");
+    for (int i = 0; i < n; i++) {
         uint8_t *e = zp + BP_E820_TABLE + 20 * i;
         wr(e, map[i].addr, 8);
         wr(e + 8, map[i].size, 8);
@@ -97,8 +98,10 @@ int bzimage_load(const struct image *img, struct guest_ram *ram, const struct lo
     if (rd(d + HDR_BOOT_FLAG, 2) != BOOT_FLAG_VALUE)
         return loader_fail(err, "bzImage lacks the 0xAA55 boot flag");
     if (version < BOOT_PROTOCOL_MIN)
-        return loader_fail(err, "Linux boot protocol %u.%02u is too old (kvmstub needs 2.06 or "
-                           "later, Linux 2.6.22+)", version >> 8, version & 0xFF);
+        return loader_fail(err,
+                           "Linux boot protocol %u.%02u is too old (kvmstub needs 2.06 or "
+                           "later, Linux 2.6.22+)",
+                           version >> 8, version & 0xFF);
     if (!(d[HDR_LOADFLAGS] & LOADFLAG_LOADED_HIGH))
         return loader_fail(err, "a zImage (loaded low) is not supported; build a bzImage");
     unsigned setup_sects = d[HDR_SETUP_SECTS] ? d[HDR_SETUP_SECTS] : 4;
@@ -111,7 +114,8 @@ int bzimage_load(const struct image *img, struct guest_ram *ram, const struct lo
     uint64_t init_size = rd(d + HDR_INIT_SIZE, 4);
     uint64_t need = DECOMPRESS_ADDR + (init_size > kernel_size ? init_size : kernel_size);
     if (ram->low_size < need)
-        return loader_fail(err, "guest RAM (%llu MiB) is too small for this kernel, which needs "
+        return loader_fail(err,
+                           "guest RAM (%llu MiB) is too small for this kernel, which needs "
                            "%llu MiB to unpack itself; try -m 256M",
                            (unsigned long long)(ram->size >> 20),
                            (unsigned long long)((need + (1 << 20) - 1) >> 20));

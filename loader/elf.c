@@ -83,8 +83,9 @@ static int elf_check_segment(const struct elf_file *ef, unsigned i, const struct
         return loader_fail(err, "ELF segment %u: file size 0x%llx exceeds memory size 0x%llx", i,
                            (unsigned long long)s->filesz, (unsigned long long)s->memsz);
     if (s->offset > ef->img->size || s->filesz > ef->img->size - s->offset)
-        return loader_fail(err, "truncated ELF: segment %u needs bytes up to 0x%llx, file has 0x%zx",
-                           i, (unsigned long long)(s->offset + s->filesz), ef->img->size);
+        return loader_fail(err,
+                           "truncated ELF: segment %u needs bytes up to 0x%llx, file has 0x%zx", i,
+                           (unsigned long long)(s->offset + s->filesz), ef->img->size);
     if (!ram_contains(ram, s->paddr, s->memsz))
         return loader_fail(err,
                            "ELF segment %u at 0x%llx-0x%llx is outside guest RAM (%llu MiB); "
@@ -97,8 +98,8 @@ static int elf_check_segment(const struct elf_file *ef, unsigned i, const struct
                            "ELF segment %u at 0x%llx-0x%llx overlaps kvmstub's reserved area "
                            "0x%llx-0x%llx (link it at 1 MiB or above)",
                            i, (unsigned long long)s->paddr,
-                           (unsigned long long)(s->paddr + s->memsz),
-                           LAYOUT_RESERVED_START, LAYOUT_RESERVED_END);
+                           (unsigned long long)(s->paddr + s->memsz), LAYOUT_RESERVED_START,
+                           LAYOUT_RESERVED_END);
     return 0;
 }
 
@@ -136,15 +137,14 @@ int elf_load_segments(const struct elf_file *ef, struct guest_ram *ram, uint64_t
     return 0;
 }
 
-bool elf_find_note(const struct elf_file *ef, const char *name, uint32_t type,
-                   const uint8_t **desc, uint32_t *desc_len)
+bool elf_find_note(const struct elf_file *ef, const char *name, uint32_t type, const uint8_t **desc,
+                   uint32_t *desc_len)
 {
     size_t name_len = strlen(name) + 1;
     for (unsigned i = 0; i < ef->phnum; i++) {
         struct elf_segment s;
         elf_segment_get(ef, i, &s);
-        if (s.type != PT_NOTE || s.offset > ef->img->size ||
-            s.filesz > ef->img->size - s.offset)
+        if (s.type != PT_NOTE || s.offset > ef->img->size || s.filesz > ef->img->size - s.offset)
             continue;
         const uint8_t *p = ef->img->data + s.offset, *end = p + s.filesz;
         while (end - p >= 12) {
@@ -175,7 +175,8 @@ int elf_load(const struct image *img, struct guest_ram *ram, struct boot_state *
     boot->mode = ef.is64 ? CPU_MODE_LONG64 : CPU_MODE_PROT32;
     boot->rip = entry;
     if (ef.is64 && entry >= LAYOUT_4G)
-        return loader_fail(err, "ELF64 entry 0x%llx is above 4 GiB: kvmstub enters 64-bit images "
+        return loader_fail(err,
+                           "ELF64 entry 0x%llx is above 4 GiB: kvmstub enters 64-bit images "
                            "through an identity map of the first 4 GiB",
                            (unsigned long long)entry);
     return 0;

@@ -26,7 +26,7 @@ void elf_segment_get(const struct elf_file *ef, unsigned i, struct elf_segment *
 int elf_load_segments(const struct elf_file *ef, struct guest_ram *ram, uint64_t *entry_phys,
                       struct load_error *err);
 /* Find a note (name, type) in the PT_NOTE segments; its descriptor in desc and desc_len. */
-bool elf_find_note(const struct elf_file *ef, const char *name, uint32_t type,
-                   const uint8_t **desc, uint32_t *desc_len);
+bool elf_find_note(const struct elf_file *ef, const char *name, uint32_t type, const uint8_t **desc,
+                   uint32_t *desc_len);
 
 #endif

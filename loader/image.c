@@ -32,9 +32,9 @@ bool loader_overlaps_reserved(uint64_t gpa, uint64_t len)
 const char *image_kind_name(enum image_kind kind)
 {
     static const char *const names[] = {
-        [IMAGE_RAW] = "raw (real mode)",   [IMAGE_ELF32] = "ELF32 (protected mode)",
+        [IMAGE_RAW] = "raw (real mode)",     [IMAGE_ELF32] = "ELF32 (protected mode)",
         [IMAGE_ELF64] = "ELF64 (long mode)", [IMAGE_MULTIBOOT] = "multiboot",
-        [IMAGE_BZIMAGE] = "Linux bzImage",  [IMAGE_PVH] = "Linux vmlinux (PVH entry)",
+        [IMAGE_BZIMAGE] = "Linux bzImage",   [IMAGE_PVH] = "Linux vmlinux (PVH entry)",
     };
     return names[kind];
 }
@@ -112,7 +112,7 @@ uint64_t image_min_ram(const struct image *img)
     if (img->kind == IMAGE_ELF32 || img->kind == IMAGE_ELF64 || img->kind == IMAGE_MULTIBOOT ||
         img->kind == IMAGE_PVH) {
         struct elf_file ef;
-        struct load_error ignored;
+        struct load_error ignored = {{0}};
         if (memcmp(img->data, ELFMAG, SELFMAG) == 0 && elf_parse(img, &ef, &ignored) == 0) {
             for (unsigned i = 0; i < ef.phnum; i++) {
                 struct elf_segment s;

@@ -11,9 +11,8 @@
 
 /* Read the initrd file into guest RAM at the highest page-aligned address that stays below
  * max_addr and clear of [avoid_start, avoid_end) (the kernel and where it decompresses). */
-int initrd_load(struct guest_ram *ram, const char *path, uint64_t max_addr,
-                               uint64_t avoid_end, uint64_t *addr, uint64_t *size,
-                               struct load_error *err)
+int initrd_load(struct guest_ram *ram, const char *path, uint64_t max_addr, uint64_t avoid_end,
+                uint64_t *addr, uint64_t *size, struct load_error *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -50,4 +49,3 @@ int initrd_load(struct guest_ram *ram, const char *path, uint64_t max_addr,
     *size = len;
     return 0;
 }
-

@@ -17,10 +17,12 @@
  * on its command line not to use what the host's emulator refuses: XSAVE, and by X86_FEATURE
  * number (stable: word = CPUID register, DESIGN.md §7's list) SMAP, SMEP, POPCNT, FSGSBASE,
  * RDRAND, RDSEED, BMI1, BMI2, PCID, INVPCID, SSE4.1, SSE4.2, AES, PCLMULQDQ, MOVBE, ABM, RDPID,
- * CLWB, CLFLUSHOPT, UMIP, PKU (clearing XSAVE clears AVX and everything built on it). */
-#define LINUX_CMDLINE_EMULATING_HOST                                                              \
-    "noxsave clearcpuid=308,295,151,288,158,306,291,296,145,298,147,148,153,129,150,197,534,312," \
-    "311,514,515"
+ * CLWB, CLFLUSHOPT, UMIP, PKU (clearing XSAVE clears AVX and everything built on it); and ERMS
+ * and FSRM, which are not refused but make memset and memcpy use byte-wise REP STOSB/MOVSB,
+ * which the emulator runs a byte at a time (booting took a minute longer with them). */
+#define LINUX_CMDLINE_EMULATING_HOST                                                               \
+    "noxsave clearcpuid=308,295,151,288,158,306,291,296,145,298,147,148,153,129,150,197,534,312,"  \
+    "311,514,515,297,580"
 
 /* user (or the default), plus "nokaslr" under a debugger unless it already mentions kaslr
  * (gdb's vmlinux symbols only match an unrandomized kernel), plus the emulating host's

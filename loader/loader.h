@@ -46,9 +46,9 @@ struct image {
 };
 
 struct load_options {
-    uint64_t load_addr;     /* raw images */
-    const char *cmdline;    /* NULL: none given */
-    const char *initrd;     /* path or NULL */
+    uint64_t load_addr;  /* raw images */
+    const char *cmdline; /* NULL: none given */
+    const char *initrd;  /* path or NULL */
 };
 
 #define LOADER_ERROR_MAX 256

@@ -13,18 +13,18 @@
 #include "loader/elf.h"
 #include "vm/layout.h"
 
-#define MB_HEADER_MAGIC      0x1BADB002u
-#define MB_BOOTLOADER_MAGIC  0x2BADB002u
-#define MB_SEARCH_LIMIT      8192
-#define MB_FLAG_AOUT_KLUDGE  (1u << 16)
-#define MB_FLAGS_KNOWN_LOW   0x7u /* page-align modules, memory info, video mode */
-#define MB_INFO_MEMORY       (1u << 0)
-#define MB_INFO_CMDLINE      (1u << 2)
-#define MB_INFO_MEM_MAP      (1u << 6)
-#define MB_INFO_LOADER_NAME  (1u << 9)
-#define MB_INFO_SIZE         0x78
-#define MB_LOADER_NAME_ADDR  (LAYOUT_BOOT_INFO + 0x100)
-#define MB_LOADER_NAME       "kvmstub"
+#define MB_HEADER_MAGIC     0x1BADB002u
+#define MB_BOOTLOADER_MAGIC 0x2BADB002u
+#define MB_SEARCH_LIMIT     8192
+#define MB_FLAG_AOUT_KLUDGE (1u << 16)
+#define MB_FLAGS_KNOWN_LOW  0x7u /* page-align modules, memory info, video mode */
+#define MB_INFO_MEMORY      (1u << 0)
+#define MB_INFO_CMDLINE     (1u << 2)
+#define MB_INFO_MEM_MAP     (1u << 6)
+#define MB_INFO_LOADER_NAME (1u << 9)
+#define MB_INFO_SIZE        0x78
+#define MB_LOADER_NAME_ADDR (LAYOUT_BOOT_INFO + 0x100)
+#define MB_LOADER_NAME      "kvmstub"
 
 /* Offsets in the multiboot info struct (multiboot spec 0.6.96, section 3.3). */
 enum {
@@ -61,8 +61,8 @@ const uint8_t *multiboot_find_header(const struct image *img)
 }
 
 /* The a.out kludge: the header's address fields say where the file goes. */
-static int multiboot_load_kludge(const struct image *img, const uint8_t *hdr,
-                                 struct guest_ram *ram, uint64_t *entry, struct load_error *err)
+static int multiboot_load_kludge(const struct image *img, const uint8_t *hdr, struct guest_ram *ram,
+                                 uint64_t *entry, struct load_error *err)
 {
     size_t hdr_off = hdr - img->data;
     if (hdr_off + 32 > img->size)
@@ -70,8 +70,10 @@ static int multiboot_load_kludge(const struct image *img, const uint8_t *hdr,
     uint32_t header_addr = rd32(hdr + 12), load_addr = rd32(hdr + 16);
     uint32_t load_end = rd32(hdr + 20), bss_end = rd32(hdr + 24), entry_addr = rd32(hdr + 28);
     if (load_addr > header_addr || header_addr - load_addr > hdr_off)
-        return loader_fail(err, "multiboot header: load_addr 0x%x is inconsistent with header_addr "
-                           "0x%x", load_addr, header_addr);
+        return loader_fail(err,
+                           "multiboot header: load_addr 0x%x is inconsistent with header_addr "
+                           "0x%x",
+                           load_addr, header_addr);
     uint64_t file_off = hdr_off - (header_addr - load_addr);
     uint64_t load_size = load_end ? (uint64_t)load_end - load_addr : img->size - file_off;
     if (load_end && load_end < load_addr)
@@ -82,12 +84,16 @@ static int multiboot_load_kludge(const struct image *img, const uint8_t *hdr,
     uint64_t mem_end = bss_end > load_addr + load_size ? bss_end : load_addr + load_size;
     uint64_t mem_size = mem_end - load_addr;
     if (!ram_contains(ram, load_addr, mem_size))
-        return loader_fail(err, "multiboot image at 0x%x-0x%llx is outside guest RAM; try a "
-                           "larger -m", load_addr, (unsigned long long)mem_end);
+        return loader_fail(err,
+                           "multiboot image at 0x%x-0x%llx is outside guest RAM; try a "
+                           "larger -m",
+                           load_addr, (unsigned long long)mem_end);
     if (loader_overlaps_reserved(load_addr, mem_size))
-        return loader_fail(err, "multiboot image at 0x%x-0x%llx overlaps kvmstub's reserved area "
-                           "0x%llx-0x%llx", load_addr, (unsigned long long)mem_end,
-                           LAYOUT_RESERVED_START, LAYOUT_RESERVED_END);
+        return loader_fail(err,
+                           "multiboot image at 0x%x-0x%llx overlaps kvmstub's reserved area "
+                           "0x%llx-0x%llx",
+                           load_addr, (unsigned long long)mem_end, LAYOUT_RESERVED_START,
+                           LAYOUT_RESERVED_END);
     if (entry_addr < load_addr || entry_addr >= mem_end)
         return loader_fail(err, "multiboot entry 0x%x is outside the loaded image", entry_addr);
     uint8_t *dst = ram_ptr(ram, load_addr, mem_size);
@@ -126,7 +132,8 @@ static int multiboot_write_info(struct guest_ram *ram, const struct image *img,
     ram_write(ram, MB_LOADER_NAME_ADDR, MB_LOADER_NAME, sizeof(MB_LOADER_NAME));
 
     uint64_t upper = ram->low_size > LAYOUT_HIGH_START ? ram->low_size - LAYOUT_HIGH_START : 0;
-    wr32(info + MBI_FLAGS, MB_INFO_MEMORY | MB_INFO_CMDLINE | MB_INFO_MEM_MAP | MB_INFO_LOADER_NAME);
+    wr32(info + MBI_FLAGS,
+         MB_INFO_MEMORY | MB_INFO_CMDLINE | MB_INFO_MEM_MAP | MB_INFO_LOADER_NAME);
     wr32(info + MBI_MEM_LOWER, LAYOUT_EBDA_START / 1024);
     wr32(info + MBI_MEM_UPPER, upper / 1024);
     wr32(info + MBI_CMDLINE, LAYOUT_BOOT_CMDLINE);
@@ -144,8 +151,10 @@ int multiboot_load(const struct image *img, struct guest_ram *ram, const struct 
         return loader_fail(err, "no multiboot header in the first %d bytes", MB_SEARCH_LIMIT);
     uint32_t flags = rd32(hdr + 4);
     if (flags & 0xFFFF & ~MB_FLAGS_KNOWN_LOW)
-        return loader_fail(err, "multiboot header requires features kvmstub does not know "
-                           "(flags 0x%x)", flags);
+        return loader_fail(err,
+                           "multiboot header requires features kvmstub does not know "
+                           "(flags 0x%x)",
+                           flags);
     uint64_t entry;
     if (flags & MB_FLAG_AOUT_KLUDGE) {
         if (multiboot_load_kludge(img, hdr, ram, &entry, err) < 0)
@@ -154,7 +163,7 @@ int multiboot_load(const struct image *img, struct guest_ram *ram, const struct 
         struct elf_file ef;
         if (img->size < 4 || memcmp(img->data, ELFMAG, SELFMAG) != 0)
             return loader_fail(err, "multiboot image is not ELF and has no address fields "
-                               "(flag 16)");
+                                    "(flag 16)");
         if (elf_parse(img, &ef, err) < 0)
             return -1;
         if (ef.is64)

@@ -55,7 +55,7 @@ struct hvm_memmap_table_entry {
 bool pvh_find_entry(const struct image *img, uint32_t *entry)
 {
     struct elf_file ef;
-    struct load_error ignored;
+    struct load_error ignored = {{0}};
     const uint8_t *desc;
     uint32_t len;
     if (elf_parse(img, &ef, &ignored) < 0 ||

@@ -69,6 +69,11 @@ struct stub_server *stub_server_listen(const char *address)
         free(s);
         return NULL;
     }
+    if (transport_reachable_from_outside(&s->listener))
+        fprintf(stderr,
+                "kvmstub: warning: gdb listens on %s, which is not loopback: whoever can reach "
+                "it controls the guest (use 127.0.0.1, [::1] or unix:PATH to keep it local)\n",
+                s->listener.name);
     fprintf(stderr, "kvmstub: waiting for gdb on %s\n", s->listener.name);
     fflush(stderr);
     return s;

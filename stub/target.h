@@ -24,8 +24,22 @@ enum target_arch {
 
 /* General purpose registers in amd64 order (gdb's amd64 'g' order for the first 16). */
 enum x86_gpr {
-    X86_RAX, X86_RBX, X86_RCX, X86_RDX, X86_RSI, X86_RDI, X86_RBP, X86_RSP,
-    X86_R8, X86_R9, X86_R10, X86_R11, X86_R12, X86_R13, X86_R14, X86_R15,
+    X86_RAX,
+    X86_RBX,
+    X86_RCX,
+    X86_RDX,
+    X86_RSI,
+    X86_RDI,
+    X86_RBP,
+    X86_RSP,
+    X86_R8,
+    X86_R9,
+    X86_R10,
+    X86_R11,
+    X86_R12,
+    X86_R13,
+    X86_R14,
+    X86_R15,
     X86_NR_GPRS
 };
 

@@ -227,6 +227,24 @@ int transport_listen(const struct transport_addr *a, struct transport_listener *
                                      : transport_listen_tcp(a, l, why);
 }
 
+bool transport_reachable_from_outside(const struct transport_listener *l)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    if (l->fd < 0 || getsockname(l->fd, (struct sockaddr *)&ss, &len) < 0)
+        return false;
+    if (ss.ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
+        return (ntohl(in->sin_addr.s_addr) >> 24) != 127; /* 127.0.0.0/8 is loopback */
+    }
+    if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
+        return !IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) &&
+               !(IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127);
+    }
+    return false; /* unix sockets: the file's mode decides (0600) */
+}
+
 void transport_close(struct transport_listener *l)
 {
     if (l->fd >= 0)

@@ -38,6 +38,9 @@ int transport_parse(const char *spec, struct transport_addr *a, const char **why
 /* Bind and listen (non-blocking). 0, or -1 with *why set to the reason. */
 int transport_listen(const struct transport_addr *a, struct transport_listener *l,
                      const char **why);
+/* True when the listener is on an address other machines may reach (not loopback, not a
+ * unix socket). */
+bool transport_reachable_from_outside(const struct transport_listener *l);
 void transport_close(struct transport_listener *l);
 /* Accept one connection: a non-blocking socket (TCP_NODELAY on TCP), or -1 with errno. */
 int transport_accept(const struct transport_listener *l);

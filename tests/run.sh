@@ -46,12 +46,17 @@ run_one() {
     local dir=$OUT/$name
     mkdir -p "$dir"
     # Each test runs in a shell of its own, bounded in time, with the suites' helpers loaded.
-    TEST_DIR=$dir KVMSTUB=$bin timeout -k 5 "${TEST_TIMEOUT:-300}" bash -c '
+    # Its own session and process group: whatever it leaves running (kvmstub, gdb) is killed
+    # with it.
+    TEST_DIR=$dir KVMSTUB=$bin setsid timeout -k 5 "${TEST_TIMEOUT:-300}" bash -c '
         cd "$ROOT"
         . tests/lib.sh
         [ -n "$SUITE" ] && . "$SUITE"
-        "$@"' run_one "$@" >"$dir/log" 2>&1
+        "$@"' run_one "$@" >"$dir/log" 2>&1 </dev/null &
+    local pid=$!
+    wait "$pid"
     local rc=$? verdict reason
+    kill -9 -- "-$pid" 2>/dev/null
     [ $rc = 124 ] && echo "timed out after ${TEST_TIMEOUT:-300} s" >"$dir/.reason"
     reason=$(cat "$dir/.reason" 2>/dev/null)
     case $rc in
@@ -61,8 +66,6 @@ run_one() {
     esac
     echo "$verdict $name${reason:+: $reason}" | tee "$OUT/results/$name" >/dev/null
     echo "$verdict $name${reason:+: $reason}"
-    # Whatever the test left running (kvmstub, gdb) goes with it.
-    pkill -9 -f -- "$dir/" 2>/dev/null || true
 }
 
 # schedule NAME KVMSTUB COMMAND...: run_one in the background, at most $JOBS at a time.
@@ -94,18 +97,25 @@ unit_binary() {
 #   # symbols: PATH             an ELF gdb loads symbols from (optional)
 #   # status: N                 kvmstub's expected exit status (optional)
 #   # console: REGEX            a line the guest's console must show (optional, repeatable)
+#   # gdb-init: COMMAND         run before gdb loads the symbols (-iex; optional, repeatable)
 # and NAME.expect: regexes that must match gdb's output in order.
 gdb_script() {
     local script=$1
     local guest args symbols status
-    guest=$(sed -n 's/^# guest: *//p' "$script" | head -n 1)
-    args=$(sed -n 's/^# args: *//p' "$script" | head -n 1)
-    symbols=$(sed -n 's/^# symbols: *//p' "$script" | head -n 1)
-    status=$(sed -n 's/^# status: *//p' "$script" | head -n 1)
+    # Header values may name the Linux fixtures as $KERNEL_DIR and $INITRD.
+    header() {
+        sed -n "s/^# $1: *//p" "$script" | sed "s|\$KERNEL_DIR|${KERNEL_DIR:-}|g; s|\$INITRD|${INITRD:-}|g"
+    }
+    guest=$(header guest | head -n 1)
+    args=$(header args | head -n 1)
+    symbols=$(header symbols | head -n 1)
+    status=$(header status | head -n 1)
+    local -a init=()
+    while IFS= read -r line; do init+=(-iex "$line"); done < <(header gdb-init)
     [ "$guest" = demo ] && guest=
     # shellcheck disable=SC2086
     start_kvmstub_gdb $args $guest || fail_because "kvmstub did not listen: $(tail -n 3 "$TEST_DIR/stderr")" || return 1
-    run_gdb "$TEST_DIR/gdb.log" ${symbols:+"$symbols"} -ex "target remote 127.0.0.1:$GDB_PORT" -x "$script"
+    run_gdb "$TEST_DIR/gdb.log" "${init[@]}" ${symbols:+"$symbols"} -ex "target remote 127.0.0.1:$GDB_PORT" -x "$script"
     local gdb_rc=$?
     cat "$TEST_DIR/gdb.log"
     [ $gdb_rc -eq 124 ] && { kill -9 "$KVMSTUB_PID"; fail_because "gdb timed out"; return 1; }
@@ -120,8 +130,8 @@ gdb_script() {
     why=$(expect_in_order "$TEST_DIR/gdb.log" "${script%.gdb}.expect") || { fail_because "gdb output: $why"; return 1; }
     local regex
     while IFS= read -r regex; do
-        grep -qE -- "$regex" "$TEST_DIR/console" || { fail_because "console lacks /$regex/"; return 1; }
-    done < <(sed -n 's/^# console: *//p' "$script")
+        tr -d '\r' <"$TEST_DIR/console" | grep -qE -- "$regex" || { fail_because "console lacks /$regex/"; return 1; }
+    done < <(header console)
     if grep -q '^kvmstub:' "$TEST_DIR/console"; then
         fail_because "kvmstub's own messages reached the console"
         return 1

@@ -13,7 +13,7 @@
 #include "vm/memslots.h"
 #include "vm/vm.h"
 
-#define INT3 0xCC
+#define INT3         0xCC
 #define PAGE_SIZE_4K 4096ULL
 
 const char *bp_mechanism_name(enum bp_mechanism mech)
@@ -211,8 +211,8 @@ static int watch_place_trap(struct vm *vm, struct vcpu *vcpu, struct breakpoint 
         uint64_t len = end - linear < in_page ? end - linear : in_page;
         if (!ram_contains(&vm->ram, walk.gpa, len) || b->npieces == WATCH_MAX_PIECES)
             return b->npieces == WATCH_MAX_PIECES ? -EINVAL : -EFAULT;
-        b->pieces[b->npieces++] = (struct watch_piece){.linear = linear, .gpa = walk.gpa,
-                                                       .len = len};
+        b->pieces[b->npieces++] =
+            (struct watch_piece){.linear = linear, .gpa = walk.gpa, .len = len};
         linear += len;
     }
     for (int p = 0; p < b->npieces; p++) {
@@ -316,8 +316,7 @@ void bp_remove_all(struct vm *vm)
         bp_delete(vm, &t->items[t->n - 1]);
 }
 
-void bp_hide_in_read(const struct bp_table *t, uint64_t addr, uint8_t *buf, uint64_t len,
-                     bool phys)
+void bp_hide_in_read(const struct bp_table *t, uint64_t addr, uint8_t *buf, uint64_t len, bool phys)
 {
     for (int i = 0; i < t->n; i++) {
         const struct breakpoint *b = &t->items[i];

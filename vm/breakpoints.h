@@ -47,9 +47,9 @@ struct breakpoint {
     uint64_t gpa;  /* MECH_INT3: where the INT3 byte is */
     uint8_t saved; /* MECH_INT3: the byte it replaced */
     int slots[DR_NSLOTS];
-    int nslots;    /* MECH_DEBUG_REG: slots used */
+    int nslots; /* MECH_DEBUG_REG: slots used */
     struct watch_piece pieces[WATCH_MAX_PIECES];
-    int npieces;   /* MECH_MEMORY_TRAP */
+    int npieces; /* MECH_MEMORY_TRAP */
 };
 
 struct debug_regs_state {

@@ -26,8 +26,8 @@
 #define PT_ENTRIES   512
 #define IDENTITY_GIB 4
 
-#define X86_FPU_FCW_DEFAULT   0x37F
-#define X86_MXCSR_DEFAULT     0x1F80
+#define X86_FPU_FCW_DEFAULT 0x37F
+#define X86_MXCSR_DEFAULT   0x1F80
 
 int cpu_mode_write_tables(struct guest_ram *ram, enum cpu_mode mode)
 {
@@ -83,8 +83,8 @@ static void cpu_mode_protected_sregs(struct kvm_sregs *s, bool long_mode)
                       : flat_segment(GDT_SEL_CODE32, SEG_TYPE_CODE_XR_ACCESSED, false);
     s->ds = s->es = s->fs = s->gs = s->ss =
         flat_segment(GDT_SEL_DATA, SEG_TYPE_DATA_RW_ACCESSED, false);
-    s->tr = (struct kvm_segment){.base = 0, .limit = 0x67, .selector = GDT_SEL_TSS,
-                                 .type = SEG_TYPE_TSS_BUSY, .present = 1};
+    s->tr = (struct kvm_segment){
+        .base = 0, .limit = 0x67, .selector = GDT_SEL_TSS, .type = SEG_TYPE_TSS_BUSY, .present = 1};
     s->ldt = (struct kvm_segment){.type = SEG_TYPE_LDT, .present = 1, .unusable = 1};
     s->gdt.base = LAYOUT_GDT;
     s->gdt.limit = GDT_ENTRIES * 8 - 1;

@@ -9,21 +9,21 @@ struct kvm_sregs;
 struct kvm_segment;
 
 /* CR0, CR4 and EFER bits kvmstub names. */
-#define X86_CR0_PE   (1ULL << 0)
-#define X86_CR0_MP   (1ULL << 1)
-#define X86_CR0_ET   (1ULL << 4)
-#define X86_CR0_NE   (1ULL << 5)
-#define X86_CR0_WP   (1ULL << 16)
-#define X86_CR0_PG   (1ULL << 31)
-#define X86_CR4_PSE  (1ULL << 4)
-#define X86_CR4_PAE  (1ULL << 5)
-#define X86_CR4_LA57 (1ULL << 12)
-#define X86_EFER_LME (1ULL << 8)
-#define X86_EFER_LMA (1ULL << 10)
-#define X86_EFER_NX  (1ULL << 11)
+#define X86_CR0_PE          (1ULL << 0)
+#define X86_CR0_MP          (1ULL << 1)
+#define X86_CR0_ET          (1ULL << 4)
+#define X86_CR0_NE          (1ULL << 5)
+#define X86_CR0_WP          (1ULL << 16)
+#define X86_CR0_PG          (1ULL << 31)
+#define X86_CR4_PSE         (1ULL << 4)
+#define X86_CR4_PAE         (1ULL << 5)
+#define X86_CR4_LA57        (1ULL << 12)
+#define X86_EFER_LME        (1ULL << 8)
+#define X86_EFER_LMA        (1ULL << 10)
+#define X86_EFER_NX         (1ULL << 11)
 #define X86_RFLAGS_RESERVED (1ULL << 1)
-#define X86_RFLAGS_TF (1ULL << 8)
-#define X86_RFLAGS_IF (1ULL << 9)
+#define X86_RFLAGS_TF       (1ULL << 8)
+#define X86_RFLAGS_IF       (1ULL << 9)
 
 /* Where bare-metal guests start with their stack pointer (below the page tables). */
 #define CPU_MODE_BOOT_STACK 0x8000ULL

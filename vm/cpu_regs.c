@@ -255,16 +255,16 @@ static void segment_reload(struct vcpu *vcpu, const struct kvm_sregs *s, struct 
 static bool sregs_changed(const struct x86_regs *a, const struct x86_regs *b)
 {
     return memcmp(a->seg, b->seg, sizeof(a->seg)) || a->fs_base != b->fs_base ||
-           a->gs_base != b->gs_base || a->cr0 != b->cr0 || a->cr2 != b->cr2 ||
-           a->cr3 != b->cr3 || a->cr4 != b->cr4 || a->cr8 != b->cr8 || a->efer != b->efer;
+           a->gs_base != b->gs_base || a->cr0 != b->cr0 || a->cr2 != b->cr2 || a->cr3 != b->cr3 ||
+           a->cr4 != b->cr4 || a->cr8 != b->cr8 || a->efer != b->efer;
 }
 
 static bool fpu_changed(const struct x86_regs *a, const struct x86_regs *b)
 {
-    return memcmp(a->st, b->st, sizeof(a->st)) || a->fctrl != b->fctrl ||
-           a->fstat != b->fstat || a->ftag != b->ftag || a->fiseg != b->fiseg ||
-           a->fioff != b->fioff || a->foseg != b->foseg || a->fooff != b->fooff ||
-           a->fop != b->fop || memcmp(a->xmm, b->xmm, sizeof(a->xmm)) || a->mxcsr != b->mxcsr;
+    return memcmp(a->st, b->st, sizeof(a->st)) || a->fctrl != b->fctrl || a->fstat != b->fstat ||
+           a->ftag != b->ftag || a->fiseg != b->fiseg || a->fioff != b->fioff ||
+           a->foseg != b->foseg || a->fooff != b->fooff || a->fop != b->fop ||
+           memcmp(a->xmm, b->xmm, sizeof(a->xmm)) || a->mxcsr != b->mxcsr;
 }
 
 static int cpu_sregs_write(struct vcpu *vcpu, const struct x86_regs *old, const struct x86_regs *x)
@@ -305,8 +305,7 @@ int cpu_regs_write(struct vcpu *vcpu, const struct x86_regs *old, const struct x
         if (fpu_set(vcpu, &f) < 0)
             return -1;
     }
-    if (old->k_gs_base != x->k_gs_base &&
-        cpu_msr_write(vcpu, MSR_KERNEL_GS_BASE, x->k_gs_base) < 0)
+    if (old->k_gs_base != x->k_gs_base && cpu_msr_write(vcpu, MSR_KERNEL_GS_BASE, x->k_gs_base) < 0)
         return diag_errno("KVM_SET_MSRS KERNEL_GS_BASE (vCPU %d)", vcpu->id);
     return 0;
 }

@@ -46,9 +46,9 @@ static const struct cpuid_hide cpuid_hidden_when_emulating[] = {
     /* leaf 7.0 EBX: FSGSBASE, BMI1, HLE, AVX2, SMEP, BMI2, INVPCID, RTM, AVX512F, AVX512DQ,
      * RDSEED, ADX, SMAP, AVX512IFMA, CLFLUSHOPT, CLWB, AVX512PF/ER/CD, SHA, AVX512BW/VL */
     {7, 0, CPUID_EBX,
-     BIT(0) | BIT(3) | BIT(4) | BIT(5) | BIT(7) | BIT(8) | BIT(10) | BIT(11) | BIT(16) |
-         BIT(17) | BIT(18) | BIT(19) | BIT(20) | BIT(21) | BIT(23) | BIT(24) | BIT(26) | BIT(27) |
-         BIT(28) | BIT(29) | BIT(30) | BIT(31)},
+     BIT(0) | BIT(3) | BIT(4) | BIT(5) | BIT(7) | BIT(8) | BIT(10) | BIT(11) | BIT(16) | BIT(17) |
+         BIT(18) | BIT(19) | BIT(20) | BIT(21) | BIT(23) | BIT(24) | BIT(26) | BIT(27) | BIT(28) |
+         BIT(29) | BIT(30) | BIT(31)},
     /* leaf 7.0 ECX: AVX512VBMI, UMIP, PKU, OSPKE, WAITPKG, AVX512VBMI2, CET, GFNI, VAES,
      * VPCLMULQDQ, AVX512VNNI, BITALG, VPOPCNTDQ, LA57, RDPID, MOVDIRI, MOVDIR64B */
     {7, 0, CPUID_ECX,
@@ -65,6 +65,9 @@ static const struct cpuid_hide cpuid_hidden_when_emulating[] = {
     {0xD, ANY_INDEX, CPUID_EDX, 0xFFFFFFFFu},
     /* leaf 0x80000001 ECX: ABM (LZCNT), SSE4A, XOP, FMA4, TBM */
     {0x80000001, ANY_INDEX, CPUID_ECX, BIT(5) | BIT(6) | BIT(11) | BIT(16) | BIT(21)},
+    /* KVM's paravirtual features that work by hypercall: PV_UNHALT (spinlock kicks),
+     * PV_SEND_IPI, PV_SCHED_YIELD. A guest with two vCPUs hung in its first PV IPI here. */
+    {0x40000001, ANY_INDEX, CPUID_EAX, BIT(7) | BIT(11) | BIT(13)},
 };
 
 #define CPUID_LEAF1_ECX_HYPERVISOR BIT(31)
@@ -109,8 +112,8 @@ void cpuid_apply_policy(struct kvm_cpuid2 *cpuid, uint32_t apic_id, bool emulati
         if (e->function == 0x80000000) {
             e->ebx = e->ecx = e->edx = 0; /* Intel has no vendor string here */
         }
-        for (size_t h = 0; h < sizeof(cpuid_hidden_when_emulating) /
-                                   sizeof(cpuid_hidden_when_emulating[0]);
+        for (size_t h = 0;
+             h < sizeof(cpuid_hidden_when_emulating) / sizeof(cpuid_hidden_when_emulating[0]);
              h++) {
             const struct cpuid_hide *hide = &cpuid_hidden_when_emulating[h];
             if (hide->function == e->function &&

@@ -9,8 +9,8 @@
 
 #define ARTICLE_PORT 0x10
 
-static void article_io(void *opaque, struct vcpu *vcpu, uint16_t port, bool is_write,
-                       uint8_t *data, unsigned size)
+static void article_io(void *opaque, struct vcpu *vcpu, uint16_t port, bool is_write, uint8_t *data,
+                       unsigned size)
 {
     struct vm *vm = opaque;
     if (!is_write) {

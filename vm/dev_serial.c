@@ -3,8 +3,8 @@
  * Output goes to the console at once (the transmitter is always empty); input comes from the
  * console through a thread that feeds the receive buffer. The interrupt line follows
  * (IER.RDI and data ready) or (IER.THRI and a pending "transmitter empty"), and KVM_IRQ_LINE
- * is called only when that level changes. The transmitted text is also watched for a Linux
- * panic message, so a panicking kernel ends kvmstub with EXIT_GUEST_PANIC.
+ * is called only when that level changes. The transmitted text is also watched (console_watch)
+ * for a Linux panic, so a panicking kernel ends kvmstub with EXIT_GUEST_PANIC.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,36 +34,34 @@ enum serial_reg {
     SERIAL_SCR = 7,
 };
 
-#define SERIAL_IER_RDI   0x01
-#define SERIAL_IER_THRI  0x02
-#define SERIAL_IER_MASK  0x0F
-#define SERIAL_IIR_NONE  0x01
-#define SERIAL_IIR_THRI  0x02
-#define SERIAL_IIR_RDI   0x04
-#define SERIAL_IIR_FIFO  0xC0
-#define SERIAL_FCR_FIFO  0x01
+#define SERIAL_IER_RDI      0x01
+#define SERIAL_IER_THRI     0x02
+#define SERIAL_IER_MASK     0x0F
+#define SERIAL_IIR_NONE     0x01
+#define SERIAL_IIR_THRI     0x02
+#define SERIAL_IIR_RDI      0x04
+#define SERIAL_IIR_FIFO     0xC0
+#define SERIAL_FCR_FIFO     0x01
 #define SERIAL_FCR_CLEAR_RX 0x02
-#define SERIAL_LCR_DLAB  0x80
-#define SERIAL_MCR_DTR   0x01
-#define SERIAL_MCR_RTS   0x02
-#define SERIAL_MCR_OUT1  0x04
-#define SERIAL_MCR_OUT2  0x08
-#define SERIAL_MCR_LOOP  0x10
-#define SERIAL_LSR_DR    0x01
-#define SERIAL_LSR_THRE  0x20
-#define SERIAL_LSR_TEMT  0x40
-#define SERIAL_MSR_CTS   0x10
-#define SERIAL_MSR_DSR   0x20
-#define SERIAL_MSR_RI    0x40
-#define SERIAL_MSR_DCD   0x80
+#define SERIAL_LCR_DLAB     0x80
+#define SERIAL_MCR_DTR      0x01
+#define SERIAL_MCR_RTS      0x02
+#define SERIAL_MCR_OUT1     0x04
+#define SERIAL_MCR_OUT2     0x08
+#define SERIAL_MCR_LOOP     0x10
+#define SERIAL_LSR_DR       0x01
+#define SERIAL_LSR_THRE     0x20
+#define SERIAL_LSR_TEMT     0x40
+#define SERIAL_MSR_CTS      0x10
+#define SERIAL_MSR_DSR      0x20
+#define SERIAL_MSR_RI       0x40
+#define SERIAL_MSR_DCD      0x80
 
 #define SERIAL_RESET_MCR (SERIAL_MCR_OUT2)
 #define SERIAL_RESET_MSR (SERIAL_MSR_DCD | SERIAL_MSR_DSR | SERIAL_MSR_CTS)
 #define SERIAL_RX_SIZE   4096
 
 #define CTRL_A 0x01 /* Ctrl-A x quits kvmstub from a raw terminal, as in QEMU */
-
-static const char serial_panic_text[] = "Kernel panic - not syncing";
 
 struct dev_serial {
     struct vm *vm;
@@ -72,7 +70,6 @@ struct dev_serial {
     bool irq_level;
     uint8_t rx[SERIAL_RX_SIZE];
     unsigned rx_head, rx_count;
-    unsigned panic_match;
     /* input thread */
     pthread_t input_thread;
     bool input_started;
@@ -119,26 +116,15 @@ static uint8_t serial_rx_pop(struct dev_serial *s)
     return c;
 }
 
-/* Watch the output for the start of a Linux panic message. */
-static void serial_watch_panic(struct dev_serial *s, uint8_t c)
-{
-    if (c == (uint8_t)serial_panic_text[s->panic_match])
-        s->panic_match++;
-    else
-        s->panic_match = c == (uint8_t)serial_panic_text[0];
-    if (s->panic_match == sizeof(serial_panic_text) - 1) {
-        s->vm->guest_panicked = true;
-        s->panic_match = 0;
-    }
-}
-
 static void serial_transmit(struct dev_serial *s, uint8_t c)
 {
     if (s->mcr & SERIAL_MCR_LOOP) {
         serial_rx_push(s, c);
     } else {
         console_write(&s->vm->console, &c, 1);
-        serial_watch_panic(s, c);
+        if (console_watch_feed(&s->vm->console_watch, &c, 1) &&
+            s->vm->console_watch.seen[CONSOLE_SAW_PANIC])
+            s->vm->guest_panicked = true;
     }
     s->thr_ipending = true; /* the byte left at once: the transmitter is empty again */
 }
@@ -206,8 +192,7 @@ static uint8_t serial_read(struct dev_serial *s, unsigned reg)
     }
     case SERIAL_LCR: return s->lcr;
     case SERIAL_MCR: return s->mcr;
-    case SERIAL_LSR:
-        return SERIAL_LSR_THRE | SERIAL_LSR_TEMT | (s->rx_count ? SERIAL_LSR_DR : 0);
+    case SERIAL_LSR: return SERIAL_LSR_THRE | SERIAL_LSR_TEMT | (s->rx_count ? SERIAL_LSR_DR : 0);
     case SERIAL_MSR: return serial_msr(s);
     case SERIAL_SCR: return s->scr;
     }

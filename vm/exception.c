@@ -18,11 +18,11 @@
 #include "vm/guest_mem.h"
 #include "vm/vm.h"
 
-#define GATE_TYPE_INTERRUPT 0xE
-#define GATE_TYPE_TRAP      0xF
+#define GATE_TYPE_INTERRUPT        0xE
+#define GATE_TYPE_TRAP             0xF
 #define RFLAGS_CLEARED_ON_DELIVERY ((1ULL << 8) | (1ULL << 14) | (1ULL << 16) | (1ULL << 17))
-#define TSS64_RSP0          4
-#define TSS64_IST1          0x24
+#define TSS64_RSP0                 4
+#define TSS64_IST1                 0x24
 
 static bool read_linear(struct vcpu *vcpu, uint64_t addr, void *buf, size_t len)
 {
@@ -46,8 +46,8 @@ static bool load_descriptor(struct vcpu *vcpu, const struct kvm_sregs *s, uint16
     return seg->present;
 }
 
-static int deliver_long_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_sregs *s,
-                             int vector, uint64_t return_rip)
+static int deliver_long_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_sregs *s, int vector,
+                             uint64_t return_rip)
 {
     uint8_t gate[16];
     if ((uint64_t)vector * 16 + 15 > s->idt.limit ||
@@ -57,9 +57,9 @@ static int deliver_long_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_s
     if (!present || (type != GATE_TYPE_INTERRUPT && type != GATE_TYPE_TRAP))
         return -1;
     uint16_t cs_sel = gate[2] | gate[3] << 8;
-    uint64_t target = (uint64_t)(gate[0] | gate[1] << 8) | (uint64_t)(gate[6] | gate[7] << 8) << 16 |
-                      (uint64_t)(gate[8] | gate[9] << 8 | gate[10] << 16 | (uint32_t)gate[11] << 24)
-                          << 32;
+    uint64_t target =
+        (uint64_t)(gate[0] | gate[1] << 8) | (uint64_t)(gate[6] | gate[7] << 8) << 16 |
+        (uint64_t)(gate[8] | gate[9] << 8 | gate[10] << 16 | (uint32_t)gate[11] << 24) << 32;
     struct kvm_segment cs = s->cs;
     if (!load_descriptor(vcpu, s, cs_sel, &cs) || !cs.l)
         return -1;
@@ -120,8 +120,8 @@ static int deliver_protected_mode(struct vcpu *vcpu, struct kvm_regs *r, struct 
     return 0;
 }
 
-static int deliver_real_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_sregs *s,
-                             int vector, uint64_t return_rip)
+static int deliver_real_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_sregs *s, int vector,
+                             uint64_t return_rip)
 {
     uint16_t ivt[2];
     if (!read_linear(vcpu, s->idt.base + vector * 4, ivt, 4))

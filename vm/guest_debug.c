@@ -78,8 +78,8 @@ int guest_debug_prepare(struct vcpu *vcpu)
         }
         dbg.arch.debugreg[7] = dr->dr7;
         if (step)
-            dbg.control |= KVM_GUESTDBG_SINGLESTEP |
-                           (vcpu->vm->guest_debug_caps & KVM_GUESTDBG_BLOCKIRQ);
+            dbg.control |=
+                KVM_GUESTDBG_SINGLESTEP | (vcpu->vm->guest_debug_caps & KVM_GUESTDBG_BLOCKIRQ);
         if (vcpu->inject_bp)
             dbg.control |= KVM_GUESTDBG_INJECT_BP;
     }
@@ -156,11 +156,18 @@ bool guest_debug_handle_mmio(struct vcpu *vcpu)
         memcpy(run->mmio.data, host, len);
     vcpu->io_pending = true;
     uint64_t hit_addr;
-    const struct breakpoint *b = bp_watch_hit(&vm->debug->bps, gpa, len, run->mmio.is_write,
-                                              &hit_addr);
+    const struct breakpoint *b =
+        bp_watch_hit(&vm->debug->bps, gpa, len, run->mmio.is_write, &hit_addr);
     if (b && vm->debug->attached)
         guest_debug_stop(vcpu, stop_kind_of(b->type), hit_addr);
     return true;
+}
+
+void guest_debug_step_after_io(struct vcpu *vcpu)
+{
+    const struct debug_state *d = vcpu->vm->debug;
+    if (d && d->attached && vcpu->action == RESUME_STEP)
+        guest_debug_stop(vcpu, STOP_SIGNAL, 0);
 }
 
 void guest_debug_step_done(struct vcpu *vcpu)

@@ -17,6 +17,10 @@ void guest_debug_handle_exit(struct vcpu *vcpu);
 /* KVM_EXIT_MMIO on a page trapped for a watchpoint: perform the access, report hits.
  * False when the address is not a trapped page. */
 bool guest_debug_handle_mmio(struct vcpu *vcpu);
+/* After a port or MMIO access handled in userspace: when this vCPU is single-stepping, the
+ * access completes the instruction, so report the step (some hosts would run one more
+ * instruction before their single-step trap). */
+void guest_debug_step_after_io(struct vcpu *vcpu);
 /* This vCPU finished a single-step without a KVM_EXIT_DEBUG (kvmstub emulated it): report it. */
 void guest_debug_step_done(struct vcpu *vcpu);
 /* An INT3 the host could not execute (DESIGN.md §7) at rip: when it is one of our software

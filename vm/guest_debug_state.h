@@ -11,10 +11,10 @@
 
 struct debug_state {
     struct bp_table bps;
-    uint64_t gen;     /* bumped on every change the vCPUs must apply */
-    bool attached;    /* guest debugging enabled (a debugger is in charge) */
-    bool phys;        /* `monitor phys on`: gdb's addresses are physical */
-    int paging;       /* `monitor paging MODE`: walk as enum paging_mode; -1: the vCPU's own */
+    uint64_t gen;  /* bumped on every change the vCPUs must apply */
+    bool attached; /* guest debugging enabled (a debugger is in charge) */
+    bool phys;     /* `monitor phys on`: gdb's addresses are physical */
+    int paging;    /* `monitor paging MODE`: walk as enum paging_mode; -1: the vCPU's own */
     enum target_arch arch;
     struct x86_regs regs[VM_MAX_CPUS]; /* cached while stopped */
     bool regs_valid[VM_MAX_CPUS];

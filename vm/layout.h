@@ -7,17 +7,17 @@
 #ifndef KVMSTUB_VM_LAYOUT_H
 #define KVMSTUB_VM_LAYOUT_H
 
-#define LAYOUT_RESERVED_START 0x1000ULL
-#define LAYOUT_GDT            0x1000ULL /* 8 descriptors */
-#define LAYOUT_BOOT_INFO      0x2000ULL /* multiboot info / hvm_start_info */
-#define LAYOUT_BOOT_MMAP      0x3000ULL /* memory map that BOOT_INFO points to */
-#define LAYOUT_BOOT_CMDLINE   0x4000ULL /* multiboot/PVH command line, up to 4 KiB */
+#define LAYOUT_RESERVED_START   0x1000ULL
+#define LAYOUT_GDT              0x1000ULL /* 8 descriptors */
+#define LAYOUT_BOOT_INFO        0x2000ULL /* multiboot info / hvm_start_info */
+#define LAYOUT_BOOT_MMAP        0x3000ULL /* memory map that BOOT_INFO points to */
+#define LAYOUT_BOOT_CMDLINE     0x4000ULL /* multiboot/PVH command line, up to 4 KiB */
 #define LAYOUT_BOOT_CMDLINE_MAX 0x1000ULL
-#define LAYOUT_ZERO_PAGE      0x7000ULL /* Linux boot_params */
-#define LAYOUT_PML4           0x9000ULL /* identity page tables for long-mode entry */
-#define LAYOUT_PDPT           0xA000ULL
-#define LAYOUT_PD             0xB000ULL /* 4 pages: 4 GiB of 2 MiB pages */
-#define LAYOUT_RESERVED_END   0x10000ULL
+#define LAYOUT_ZERO_PAGE        0x7000ULL /* Linux boot_params */
+#define LAYOUT_PML4             0x9000ULL /* identity page tables for long-mode entry */
+#define LAYOUT_PDPT             0xA000ULL
+#define LAYOUT_PD               0xB000ULL /* 4 pages: 4 GiB of 2 MiB pages */
+#define LAYOUT_RESERVED_END     0x10000ULL
 
 #define LAYOUT_LINUX_CMDLINE     0x20000ULL /* bzImage command line */
 #define LAYOUT_LINUX_CMDLINE_MAX 0x10000ULL

@@ -40,15 +40,13 @@ static int memslots_apply(struct vm *vm)
             uint64_t page = m->trapped[t];
             if (page < cursor)
                 continue;
-            if (page > cursor &&
-                memslots_set(vm, m->nslots++, cursor, page - cursor,
-                             regions[r].offset + (cursor - start)) < 0)
+            if (page > cursor && memslots_set(vm, m->nslots++, cursor, page - cursor,
+                                              regions[r].offset + (cursor - start)) < 0)
                 return -1;
             cursor = page + MEMSLOT_PAGE;
         }
-        if (end > cursor &&
-            memslots_set(vm, m->nslots++, cursor, end - cursor,
-                         regions[r].offset + (cursor - start)) < 0)
+        if (end > cursor && memslots_set(vm, m->nslots++, cursor, end - cursor,
+                                         regions[r].offset + (cursor - start)) < 0)
             return -1;
     }
     return 0;
@@ -96,7 +94,8 @@ int memslots_untrap_page(struct vm *vm, uint64_t gpa)
     uint64_t page = gpa & ~(MEMSLOT_PAGE - 1);
     for (int i = 0; i < m->ntrapped; i++) {
         if (m->trapped[i] == page) {
-            memmove(&m->trapped[i], &m->trapped[i + 1], (m->ntrapped - i - 1) * sizeof(*m->trapped));
+            memmove(&m->trapped[i], &m->trapped[i + 1],
+                    (m->ntrapped - i - 1) * sizeof(*m->trapped));
             m->ntrapped--;
             return memslots_apply(vm);
         }

@@ -16,7 +16,7 @@ struct vm;
 struct memslot_map {
     uint64_t *trapped; /* sorted page-aligned guest physical addresses */
     int ntrapped;
-    int nslots;        /* slots currently registered with KVM: ids 0..nslots-1 */
+    int nslots; /* slots currently registered with KVM: ids 0..nslots-1 */
 };
 
 /* Register RAM with KVM (no holes). */

@@ -19,10 +19,10 @@
 #include "vm/memslots.h"
 #include "vm/vm.h"
 
-#define MONITOR_LINE     256
-#define MONITOR_MAX_ARGS 4
-#define MSR_APIC_BASE    0x1B
-#define IDT_DEFAULT_SHOW 32
+#define MONITOR_LINE      256
+#define MONITOR_MAX_ARGS  4
+#define MSR_APIC_BASE     0x1B
+#define IDT_DEFAULT_SHOW  32
 #define CPUID_MAX_ENTRIES 512
 
 struct monitor_ctx {
@@ -98,14 +98,14 @@ static int cmd_sregs(struct monitor_ctx *m)
     out(m, "cr2=%016" PRIx64 " cr3=%016" PRIx64, (uint64_t)s.cr2, (uint64_t)s.cr3);
     out(m, "cr4=%016" PRIx64 " [%s%s%s ]", (uint64_t)s.cr4, s.cr4 & X86_CR4_PSE ? " PSE" : "",
         s.cr4 & X86_CR4_PAE ? " PAE" : "", s.cr4 & X86_CR4_LA57 ? " LA57" : "");
-    out(m, "cr8=%016" PRIx64 " efer=%016" PRIx64 " [%s%s%s ]", (uint64_t)s.cr8,
-        (uint64_t)s.efer, s.efer & X86_EFER_LME ? " LME" : "", s.efer & X86_EFER_LMA ? " LMA" : "",
+    out(m, "cr8=%016" PRIx64 " efer=%016" PRIx64 " [%s%s%s ]", (uint64_t)s.cr8, (uint64_t)s.efer,
+        s.efer & X86_EFER_LME ? " LME" : "", s.efer & X86_EFER_LMA ? " LMA" : "",
         s.efer & X86_EFER_NX ? " NXE" : "");
     out(m, "apic_base=%016" PRIx64, (uint64_t)s.apic_base);
     struct kvm_debugregs dr;
     if (ioctl(m->vcpu->fd, KVM_GET_DEBUGREGS, &dr) == 0)
-        out(m, "dr0=%016llx dr1=%016llx dr2=%016llx dr3=%016llx dr6=%016llx dr7=%016llx",
-            dr.db[0], dr.db[1], dr.db[2], dr.db[3], dr.dr6, dr.dr7);
+        out(m, "dr0=%016llx dr1=%016llx dr2=%016llx dr3=%016llx dr6=%016llx dr7=%016llx", dr.db[0],
+            dr.db[1], dr.db[2], dr.db[3], dr.dr6, dr.dr7);
     return 0;
 }
 
@@ -181,8 +181,9 @@ static int cmd_paging(struct monitor_ctx *m)
     if (d->paging < 0)
         out(m, "gdb's addresses are translated with the vCPU's own paging mode (auto)");
     else
-        out(m, "gdb's addresses are translated as %s with the vCPU's CR3 (the vCPU itself is "
-               "unchanged; 'monitor paging auto' to undo)",
+        out(m,
+            "gdb's addresses are translated as %s with the vCPU's CR3 (the vCPU itself is "
+            "unchanged; 'monitor paging auto' to undo)",
             paging_mode_name(d->paging));
     return 0;
 }
@@ -312,7 +313,9 @@ static int cmd_idt(struct monitor_ctx *m)
         if (!present)
             continue;
         out(m, "  %3u: %04x:%016" PRIx64 " %s dpl=%u%s", v, sel, off,
-            (type & 7) == 6 ? "interrupt gate" : (type & 7) == 7 ? "trap gate" : "gate",
+            (type & 7) == 6   ? "interrupt gate"
+            : (type & 7) == 7 ? "trap gate"
+                              : "gate",
             (e[5] >> 5) & 3, long_mode && (e[4] & 7) ? " ist" : "");
     }
     return 0;
@@ -323,7 +326,9 @@ static int cmd_breakpoints(struct monitor_ctx *m)
     const struct bp_table *t = &m->vm->debug->bps;
     static const char *const kinds[] = {"break", "hbreak", "watch", "rwatch", "awatch"};
     out(m, "%d breakpoints/watchpoints; watch mode %s", t->n,
-        t->watch_mode == WATCH_MODE_AUTO ? "auto" : t->watch_mode == WATCH_MODE_DR ? "dr" : "trap");
+        t->watch_mode == WATCH_MODE_AUTO ? "auto"
+        : t->watch_mode == WATCH_MODE_DR ? "dr"
+                                         : "trap");
     for (int i = 0; i < t->n; i++) {
         const struct breakpoint *b = &t->items[i];
         char extra[64] = "";
@@ -333,8 +338,8 @@ static int cmd_breakpoints(struct monitor_ctx *m)
             snprintf(extra, sizeof(extra), " in %d slot%s", b->nslots, b->nslots > 1 ? "s" : "");
         else
             snprintf(extra, sizeof(extra), " on %d page%s", b->npieces, b->npieces > 1 ? "s" : "");
-        out(m, "  %-6s 0x%016" PRIx64 " len %" PRIu64 ": %s%s", kinds[b->type], b->addr,
-            b->len, bp_mechanism_name(b->mech), extra);
+        out(m, "  %-6s 0x%016" PRIx64 " len %" PRIu64 ": %s%s", kinds[b->type], b->addr, b->len,
+            bp_mechanism_name(b->mech), extra);
     }
     return 0;
 }
@@ -381,9 +386,10 @@ static int cmd_status(struct monitor_ctx *m)
     out(m, "image: %s; %" PRIu64 " MiB RAM; %d vCPU%s; %s", image_kind_name(vm->image_kind),
         vm->ram.size >> 20, vm->ncpus, vm->ncpus > 1 ? "s" : "",
         vm->cfg->irqchip ? "in-kernel irqchip" : "no irqchip (HLT ends a vCPU)");
-    out(m, "host KVM: %s; single-step %s interrupts", kvm_host_emulates()
-        ? "PVM (emulates guest kernel code: INT3 delivered by kvmstub, watchpoints by memory traps)"
-        : "hardware virtualization",
+    out(m, "host KVM: %s; single-step %s interrupts",
+        kvm_host_emulates() ? "PVM (emulates guest kernel code: INT3 delivered by kvmstub, "
+                              "watchpoints by memory traps)"
+                            : "hardware virtualization",
         vm->guest_debug_caps & KVM_GUESTDBG_BLOCKIRQ ? "blocks" : "cannot block");
     for (int i = 0; i < vm->ncpus; i++) {
         struct kvm_sregs s;
@@ -410,8 +416,9 @@ static const struct monitor_command monitor_commands[] = {
     {"sregs", "", "segments (hidden parts), GDTR/IDTR, CR0-4/8, EFER, debug registers", cmd_sregs},
     {"translate", "ADDR", "walk the page tables for ADDR, every level", cmd_translate},
     {"phys", "[on|off]", "gdb's memory addresses are physical (on) or linear (off)", cmd_phys},
-    {"paging", "[auto|MODE]", "read memory as if paging were MODE (none, 32bit, pae, 4level, "
-                              "5level) with the current CR3",
+    {"paging", "[auto|MODE]",
+     "read memory as if paging were MODE (none, 32bit, pae, 4level, "
+     "5level) with the current CR3",
      cmd_paging},
     {"gdt", "", "decode the GDT", cmd_gdt},
     {"idt", "[COUNT]", "decode the IDT (first 32 vectors by default)", cmd_idt},

@@ -7,23 +7,23 @@
 
 #include "vm/layout.h"
 
-#define MP_SPEC_REV      4
-#define MP_APIC_VERSION  0x14
+#define MP_SPEC_REV       4
+#define MP_APIC_VERSION   0x14
 #define MP_IOAPIC_VERSION 0x11
-#define MP_ISA_IRQS      16
-#define MP_BUS_ISA_ID    0
+#define MP_ISA_IRQS       16
+#define MP_BUS_ISA_ID     0
 
 enum mp_entry_type { MP_PROCESSOR = 0, MP_BUS = 1, MP_IOAPIC = 2, MP_INTSRC = 3, MP_LINTSRC = 4 };
 enum mp_irq_type { MP_INT = 0, MP_NMI = 1, MP_EXTINT = 3 };
 
-#define MP_CPU_ENABLED 0x1
-#define MP_CPU_BSP     0x2
+#define MP_CPU_ENABLED   0x1
+#define MP_CPU_BSP       0x2
 #define MP_IOAPIC_USABLE 0x1
 
 struct __attribute__((packed)) mpf_intel {
     char signature[4]; /* "_MP_" */
     uint32_t physptr;
-    uint8_t length;    /* in 16-byte units */
+    uint8_t length; /* in 16-byte units */
     uint8_t specification;
     uint8_t checksum;
     uint8_t feature[5];
@@ -103,9 +103,12 @@ int mptable_write(struct guest_ram *ram, int ncpus, uint32_t cpu_signature, uint
     uint8_t ioapic_id = ncpus;
 
     for (int i = 0; i < ncpus; i++, entries++) {
-        struct mpc_cpu cpu = {.type = MP_PROCESSOR, .apicid = i, .apicver = MP_APIC_VERSION,
+        struct mpc_cpu cpu = {.type = MP_PROCESSOR,
+                              .apicid = i,
+                              .apicver = MP_APIC_VERSION,
                               .cpuflag = MP_CPU_ENABLED | (i == 0 ? MP_CPU_BSP : 0),
-                              .cpufeature = cpu_signature, .featureflag = features};
+                              .cpufeature = cpu_signature,
+                              .featureflag = features};
         memcpy(p, &cpu, sizeof(cpu));
         p += sizeof(cpu);
     }
@@ -113,22 +116,34 @@ int mptable_write(struct guest_ram *ram, int ncpus, uint32_t cpu_signature, uint
     memcpy(p, &bus, sizeof(bus));
     p += sizeof(bus);
     entries++;
-    struct mpc_ioapic ioapic = {.type = MP_IOAPIC, .apicid = ioapic_id,
-                                .apicver = MP_IOAPIC_VERSION, .flags = MP_IOAPIC_USABLE,
+    struct mpc_ioapic ioapic = {.type = MP_IOAPIC,
+                                .apicid = ioapic_id,
+                                .apicver = MP_IOAPIC_VERSION,
+                                .flags = MP_IOAPIC_USABLE,
                                 .apicaddr = MPTABLE_IOAPIC_ADDR};
     memcpy(p, &ioapic, sizeof(ioapic));
     p += sizeof(ioapic);
     entries++;
     for (int irq = 0; irq < MP_ISA_IRQS; irq++, entries++) {
-        struct mpc_intsrc src = {.type = MP_INTSRC, .irqtype = MP_INT, .srcbus = MP_BUS_ISA_ID,
-                                 .srcbusirq = irq, .dstapic = ioapic_id, .dstirq = irq};
+        struct mpc_intsrc src = {.type = MP_INTSRC,
+                                 .irqtype = MP_INT,
+                                 .srcbus = MP_BUS_ISA_ID,
+                                 .srcbusirq = irq,
+                                 .dstapic = ioapic_id,
+                                 .dstirq = irq};
         memcpy(p, &src, sizeof(src));
         p += sizeof(src);
     }
     struct mpc_intsrc lint[2] = {
-        {.type = MP_LINTSRC, .irqtype = MP_EXTINT, .srcbus = MP_BUS_ISA_ID, .dstapic = 0,
+        {.type = MP_LINTSRC,
+         .irqtype = MP_EXTINT,
+         .srcbus = MP_BUS_ISA_ID,
+         .dstapic = 0,
          .dstirq = 0},
-        {.type = MP_LINTSRC, .irqtype = MP_NMI, .srcbus = MP_BUS_ISA_ID, .dstapic = 0xFF,
+        {.type = MP_LINTSRC,
+         .irqtype = MP_NMI,
+         .srcbus = MP_BUS_ISA_ID,
+         .dstapic = 0xFF,
          .dstirq = 1},
     };
     memcpy(p, lint, sizeof(lint));

@@ -9,14 +9,14 @@
 #define CR4_LA57 (1ULL << 12)
 #define EFER_LMA (1ULL << 10)
 
-#define PTE_P            (1ULL << 0)
-#define PTE_PS           (1ULL << 7)
-#define PTE_ADDR_MASK    0x000FFFFFFFFFF000ULL
-#define PDE32_4M_LOW     0xFFC00000ULL /* bits 31:22 */
-#define PDE32_4M_HIGH    0x001FE000ULL /* bits 20:13 = physical bits 39:32 (PSE-36/40) */
-#define PAE_PDPT_ADDR    0xFFFFFFE0ULL
-#define CR3_32_ADDR      0xFFFFF000ULL
-#define LINEAR_32_LIMIT  0x100000000ULL
+#define PTE_P           (1ULL << 0)
+#define PTE_PS          (1ULL << 7)
+#define PTE_ADDR_MASK   0x000FFFFFFFFFF000ULL
+#define PDE32_4M_LOW    0xFFC00000ULL /* bits 31:22 */
+#define PDE32_4M_HIGH   0x001FE000ULL /* bits 20:13 = physical bits 39:32 (PSE-36/40) */
+#define PAE_PDPT_ADDR   0xFFFFFFE0ULL
+#define CR3_32_ADDR     0xFFFFF000ULL
+#define LINEAR_32_LIMIT 0x100000000ULL
 
 enum paging_mode paging_mode_of(uint64_t cr0, uint64_t cr4, uint64_t efer)
 {
@@ -30,8 +30,8 @@ enum paging_mode paging_mode_of(uint64_t cr0, uint64_t cr4, uint64_t efer)
 const char *paging_mode_name(enum paging_mode mode)
 {
     static const char *const names[] = {
-        [PAGING_NONE] = "paging off",      [PAGING_32] = "32-bit paging",
-        [PAGING_PAE] = "PAE paging",       [PAGING_4LEVEL] = "4-level paging",
+        [PAGING_NONE] = "paging off",       [PAGING_32] = "32-bit paging",
+        [PAGING_PAE] = "PAE paging",        [PAGING_4LEVEL] = "4-level paging",
         [PAGING_5LEVEL] = "5-level paging",
     };
     return names[mode];
@@ -40,7 +40,7 @@ const char *paging_mode_name(enum paging_mode mode)
 /* One table level: which bits of the linear address index it, and its entry size. */
 struct pagewalk_level {
     const char *name;
-    unsigned shift;      /* lowest linear-address bit of the index */
+    unsigned shift; /* lowest linear-address bit of the index */
     unsigned index_bits;
     unsigned entry_size; /* 4 (32-bit paging) or 8 */
     bool can_be_large;   /* PS = 1 maps a page here */
@@ -106,8 +106,7 @@ int pagewalk(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear, pag
             return walk_fail(out, "non-canonical address");
         lv = levels_5, nlevels = 5, table = cr3 & PTE_ADDR_MASK;
         break;
-    default:
-        return walk_fail(out, "unknown paging mode");
+    default: return walk_fail(out, "unknown paging mode");
     }
 
     for (int i = 0; i < nlevels; i++) {

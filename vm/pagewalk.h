@@ -31,7 +31,7 @@ struct pagewalk_result {
     uint64_t page_size; /* of the page that maps it */
     int nsteps;
     struct pagewalk_step steps[PAGEWALK_MAX_LEVELS];
-    const char *fault;  /* why it failed: "not present", "non-canonical", ... */
+    const char *fault; /* why it failed: "not present", "non-canonical", ... */
 };
 
 /* Read len bytes of guest physical memory; false when they are not RAM. */

@@ -8,10 +8,10 @@
 #include "vm/layout.h"
 #include "vm/vm.h"
 
-#define MSR_IA32_MISC_ENABLE        0x1A0
+#define MSR_IA32_MISC_ENABLE             0x1A0
 #define MSR_IA32_MISC_ENABLE_FAST_STRING 0x1
-#define MSR_MTRR_DEF_TYPE           0x2FF
-#define MTRR_DEF_TYPE_ENABLE_WB     0x806 /* MTRRs enabled, default type write-back */
+#define MSR_MTRR_DEF_TYPE                0x2FF
+#define MTRR_DEF_TYPE_ENABLE_WB          0x806 /* MTRRs enabled, default type write-back */
 
 #define APIC_LVT0            0x350
 #define APIC_LVT1            0x360

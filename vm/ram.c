@@ -27,8 +27,7 @@ int ram_regions(const struct guest_ram *ram, struct ram_region out[2])
 }
 
 /* Offset into host of gpa and the contiguous bytes available there; false when not RAM. */
-static bool ram_locate(const struct guest_ram *ram, uint64_t gpa, uint64_t *offset,
-                       uint64_t *avail)
+static bool ram_locate(const struct guest_ram *ram, uint64_t gpa, uint64_t *offset, uint64_t *avail)
 {
     struct ram_region r[2];
     int n = ram_regions(ram, r);

@@ -185,8 +185,8 @@ void runctl_interrupt(struct vm *vm)
             if (vm->vcpus[i].run_requested)
                 thread = i + 1;
         vm->stop_pending = true;
-        vm->stop = (struct stop_event){
-            .kind = STOP_SIGNAL, .thread = thread, .signal = GDB_SIGNAL_INT};
+        vm->stop =
+            (struct stop_event){.kind = STOP_SIGNAL, .thread = thread, .signal = GDB_SIGNAL_INT};
         runctl_stop_all(vm);
         runctl_check_complete(vm);
     }
@@ -198,8 +198,7 @@ bool runctl_take_stop(struct vm *vm, struct stop_event *ev)
     bool have = false;
     pthread_mutex_lock(&vm->lock);
     if (vm->ended) {
-        *ev = (struct stop_event){.kind = STOP_EXITED, .thread = 1,
-                                  .exit_status = vm->exit_status};
+        *ev = (struct stop_event){.kind = STOP_EXITED, .thread = 1, .exit_status = vm->exit_status};
         have = true;
     } else if (vm->stop_pending && vm->nrunning == 0) {
         *ev = vm->stop;

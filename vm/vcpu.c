@@ -52,6 +52,7 @@ static void vcpu_handle_io(struct vcpu *vcpu)
     ioport_dispatch(&vcpu->vm->io, vcpu, run->io.port, run->io.direction == KVM_EXIT_IO_OUT, data,
                     run->io.size, run->io.count);
     vcpu->io_pending = true;
+    guest_debug_step_after_io(vcpu);
 }
 
 /* Physical memory that is not RAM: reads see all ones, writes are dropped. Under a debugger
@@ -91,19 +92,14 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
     if (getenv("KVMSTUB_TRACE_EXITS"))
         diag("exit %u", run->exit_reason);
     switch (run->exit_reason) {
-    case KVM_EXIT_IO:
-        vcpu_handle_io(vcpu);
-        break;
+    case KVM_EXIT_IO: vcpu_handle_io(vcpu); break;
     case KVM_EXIT_MMIO:
         if (!guest_debug_handle_mmio(vcpu))
             vcpu_handle_unmapped_mmio(vcpu);
+        guest_debug_step_after_io(vcpu);
         break;
-    case KVM_EXIT_HLT:
-        vcpu_handle_hlt(vcpu);
-        break;
-    case KVM_EXIT_DEBUG:
-        guest_debug_handle_exit(vcpu);
-        break;
+    case KVM_EXIT_HLT: vcpu_handle_hlt(vcpu); break;
+    case KVM_EXIT_DEBUG: guest_debug_handle_exit(vcpu); break;
     case KVM_EXIT_SHUTDOWN:
         if (vcpu->vm->linux_guest)
             vm_end(vcpu->vm, vcpu->vm->guest_panicked ? EXIT_GUEST_PANIC : EXIT_GUEST_OK);
@@ -127,8 +123,7 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
             vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "unexpected KVM system event");
         break;
     case KVM_EXIT_IRQ_WINDOW_OPEN:
-    case KVM_EXIT_INTR:
-        break;
+    case KVM_EXIT_INTR: break;
     default: {
         char why[64];
         snprintf(why, sizeof(why), "unhandled KVM exit reason %u", run->exit_reason);

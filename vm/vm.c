@@ -30,7 +30,8 @@ static int vm_create_ram(struct vm *vm)
     void *host = mmap(NULL, size, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (host == MAP_FAILED)
-        return diag_errno("cannot allocate %llu MiB of guest RAM", (unsigned long long)(size >> 20));
+        return diag_errno("cannot allocate %llu MiB of guest RAM",
+                          (unsigned long long)(size >> 20));
     ram_init(&vm->ram, host, size);
     return memslots_init(vm);
 }
@@ -136,6 +137,19 @@ void vm_fatal(struct vcpu *vcpu, int status, int signal, const char *why)
     diag("vCPU %d: %s", vcpu->id, why);
     regdump_print(vcpu);
     vm_end(vm, status);
+}
+
+void vm_explain_end(struct vm *vm, int status)
+{
+    if (status != EXIT_GUEST_PANIC)
+        return;
+    const bool *seen = vm->console_watch.seen;
+    if (kvm_host_emulates() && seen[CONSOLE_SAW_RUN_INIT] && seen[CONSOLE_SAW_INIT_DIED])
+        diag("the kernel booted to user space, where this host stops it: its KVM (PVM) runs "
+             "ring-3 code natively and init's first system call faults, so the kernel panics "
+             "(expected here; a hardware-virtualization host runs user space)");
+    else
+        diag("the Linux guest panicked; its message is on the console");
 }
 
 void vm_destroy(struct vm *vm)

@@ -14,6 +14,7 @@
 #include "loader/loader.h"
 #include "stub/target.h"
 #include "vm/console.h"
+#include "vm/console_watch.h"
 #include "vm/ioport.h"
 #include "vm/memslots.h"
 #include "vm/ram.h"
@@ -28,9 +29,9 @@ struct vm_config {
     uint64_t ram_size;
     int cpus;
     bool trace_io;
-    bool irqchip;         /* in-kernel LAPIC/IOAPIC/PIC/PIT (always for Linux) */
-    bool gdb;             /* a debugger may attach: guest-debug exits are expected */
-    const char *console;  /* console spec */
+    bool irqchip;        /* in-kernel LAPIC/IOAPIC/PIC/PIT (always for Linux) */
+    bool gdb;            /* a debugger may attach: guest-debug exits are expected */
+    const char *console; /* console spec */
 };
 
 struct vcpu {
@@ -42,17 +43,17 @@ struct vcpu {
     bool thread_started;
 
     /* run control [lock] */
-    bool run_requested;    /* the controller wants this vCPU running */
-    bool parked;           /* the thread is waiting in run control, not in KVM_RUN */
+    bool run_requested; /* the controller wants this vCPU running */
+    bool parked;        /* the thread is waiting in run control, not in KVM_RUN */
     enum resume_kind action;
-    bool done;             /* halted for good (HLT without an interrupt source) */
-    int fatal_status;      /* stopped on something fatal: resuming ends the guest with it */
+    bool done;        /* halted for good (HLT without an interrupt source) */
+    int fatal_status; /* stopped on something fatal: resuming ends the guest with it */
 
     /* owned by the vCPU thread */
-    bool io_pending;       /* a PIO/MMIO exit is completed only by the next KVM_RUN */
-    uint64_t debug_gen;    /* the guest-debug generation applied to this vCPU */
-    bool debug_step;       /* single-step flag applied with debug_gen */
-    bool inject_bp;        /* hand the guest its own #BP on the next entry */
+    bool io_pending;    /* a PIO/MMIO exit is completed only by the next KVM_RUN */
+    uint64_t debug_gen; /* the guest-debug generation applied to this vCPU */
+    bool debug_step;    /* single-step flag applied with debug_gen */
+    bool inject_bp;     /* hand the guest its own #BP on the next entry */
 };
 
 struct vm {
@@ -74,19 +75,20 @@ struct vm {
     struct ioport_bus io;
     struct dev_serial *serial;
     struct dev_cmos *cmos;
-    uint32_t pci_address; /* PCI config address register (dev_pci) */
-    bool guest_panicked; /* the serial console saw a Linux panic message */
+    uint32_t pci_address;               /* PCI config address register (dev_pci) */
+    struct console_watch console_watch; /* what the guest's serial output has shown */
+    bool guest_panicked;                /* the serial console saw a Linux panic message */
 
     /* run control */
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    int event_fd;             /* readable: a stop is complete, or the guest ended */
-    int nrunning;             /* [lock] threads not parked */
-    bool stop_pending;        /* [lock] an all-stop is under way or complete */
-    struct stop_event stop;   /* [lock] what stopped it */
-    bool ended;               /* [lock] the guest is over */
-    int exit_status;          /* [lock] valid once ended */
-    bool debugger_attached;   /* [lock] a stop goes to gdb rather than ending the guest */
+    int event_fd;           /* readable: a stop is complete, or the guest ended */
+    int nrunning;           /* [lock] threads not parked */
+    bool stop_pending;      /* [lock] an all-stop is under way or complete */
+    struct stop_event stop; /* [lock] what stopped it */
+    bool ended;             /* [lock] the guest is over */
+    int exit_status;        /* [lock] valid once ended */
+    bool debugger_attached; /* [lock] a stop goes to gdb rather than ending the guest */
 
     struct debug_state *debug;
 };
@@ -100,6 +102,8 @@ int vm_start(struct vm *vm, bool running);
 /* Without a debugger: wait for the guest to end; returns kvmstub's exit status. */
 int vm_wait(struct vm *vm);
 void vm_destroy(struct vm *vm);
+/* After the guest ended with status: say on stderr what a non-obvious end means. */
+void vm_explain_end(struct vm *vm, int status);
 
 /* End the guest with status (the first call wins), from any thread. */
 void vm_end(struct vm *vm, int status);

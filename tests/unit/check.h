@@ -37,7 +37,7 @@ static int check_total_failed;
     do {                                                                                           \
         const char *check_a_ = (a), *check_b_ = (b);                                               \
         if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                           \
-            printf("  %s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #a,              \
+            printf("  %s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #a,             \
                    check_a_ ? check_a_ : "(null)", check_b_ ? check_b_ : "(null)");                \
             check_case_failed = 1;                                                                 \
         }                                                                                          \

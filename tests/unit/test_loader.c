@@ -37,9 +37,12 @@ static size_t make_elf(bool is64, uint16_t machine, uint64_t entry, const struct
         h->e_phnum = nsegs;
         Elf64_Phdr *p = (Elf64_Phdr *)(file + sizeof(*h));
         for (int i = 0; i < nsegs; i++)
-            p[i] = (Elf64_Phdr){.p_type = segs[i].type, .p_offset = segs[i].offset,
-                                .p_vaddr = segs[i].vaddr, .p_paddr = segs[i].paddr,
-                                .p_filesz = segs[i].filesz, .p_memsz = segs[i].memsz};
+            p[i] = (Elf64_Phdr){.p_type = segs[i].type,
+                                .p_offset = segs[i].offset,
+                                .p_vaddr = segs[i].vaddr,
+                                .p_paddr = segs[i].paddr,
+                                .p_filesz = segs[i].filesz,
+                                .p_memsz = segs[i].memsz};
     } else {
         Elf32_Ehdr *h = (Elf32_Ehdr *)file;
         memcpy(h->e_ident, ELFMAG, SELFMAG);
@@ -55,9 +58,12 @@ static size_t make_elf(bool is64, uint16_t machine, uint64_t entry, const struct
         h->e_phnum = nsegs;
         Elf32_Phdr *p = (Elf32_Phdr *)(file + sizeof(*h));
         for (int i = 0; i < nsegs; i++)
-            p[i] = (Elf32_Phdr){.p_type = segs[i].type, .p_offset = segs[i].offset,
-                                .p_vaddr = segs[i].vaddr, .p_paddr = segs[i].paddr,
-                                .p_filesz = segs[i].filesz, .p_memsz = segs[i].memsz};
+            p[i] = (Elf32_Phdr){.p_type = segs[i].type,
+                                .p_offset = segs[i].offset,
+                                .p_vaddr = segs[i].vaddr,
+                                .p_paddr = segs[i].paddr,
+                                .p_filesz = segs[i].filesz,
+                                .p_memsz = segs[i].memsz};
     }
     return 0x2000;
 }
@@ -224,8 +230,8 @@ static void multiboot_elf_gets_magic_and_info(void)
     CHECK_EQ(boot.rbx, LAYOUT_BOOT_INFO);
     CHECK_EQ(boot.rip, 0x10000c);
     const uint8_t *info = ram_buf + LAYOUT_BOOT_INFO;
-    CHECK_EQ(rd32(info) & 0x45, 0x45);               /* memory, cmdline, mmap */
-    CHECK_EQ(rd32(info + 4), 639);                   /* mem_lower in KiB */
+    CHECK_EQ(rd32(info) & 0x45, 0x45);                      /* memory, cmdline, mmap */
+    CHECK_EQ(rd32(info + 4), 639);                          /* mem_lower in KiB */
     CHECK_EQ(rd32(info + 8), (RAM_SIZE - 0x100000) / 1024); /* mem_upper */
     CHECK_STR((const char *)ram_buf + rd32(info + 16), "test.img console=x");
     uint32_t mmap_len = rd32(info + 44), mmap_addr = rd32(info + 48);

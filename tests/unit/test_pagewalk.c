@@ -51,9 +51,9 @@ static void two_level_4k_and_4m(void)
 {
     memset(mem, 0, sizeof(mem));
     /* page directory at 0x1000, page table at 0x2000 */
-    put32(0x1000 + 4 * 0x001, 0x2000 | 0x3);         /* 0x00400000-: page table */
-    put32(0x2000 + 4 * 0x005, 0x7000 | 0x3);         /* 0x00405000 -> 0x7000 */
-    put32(0x1000 + 4 * 0x300, 0x00800000 | 0x83);    /* 0xC0000000: 4 MiB page at 8 MiB */
+    put32(0x1000 + 4 * 0x001, 0x2000 | 0x3);               /* 0x00400000-: page table */
+    put32(0x2000 + 4 * 0x005, 0x7000 | 0x3);               /* 0x00405000 -> 0x7000 */
+    put32(0x1000 + 4 * 0x300, 0x00800000 | 0x83);          /* 0xC0000000: 4 MiB page at 8 MiB */
     put32(0x1000 + 4 * 0x301, 0x00C00000 | 0x2000 | 0x83); /* PSE-36: bits 39:32 = 1 */
     struct pagewalk_result r;
     CHECK_EQ(walk(PAGING_32, 0x1000, true, 0x00405123, &r), 0x7123);
@@ -71,10 +71,10 @@ static void two_level_4k_and_4m(void)
 static void pae_4k_and_2m(void)
 {
     memset(mem, 0, sizeof(mem));
-    put64(0x3000 + 8 * 3, 0x4000 | 0x1);                /* PDPTE 3: 0xC0000000- */
-    put64(0x4000 + 8 * 0, 0x5000 | 0x3);                /* PD 0 -> page table */
-    put64(0x5000 + 8 * 0x10, 0x9000 | 0x3);             /* 0xC0010000 -> 0x9000 */
-    put64(0x4000 + 8 * 1, 0x00600000 | 0x83);           /* 0xC0200000: 2 MiB page */
+    put64(0x3000 + 8 * 3, 0x4000 | 0x1);      /* PDPTE 3: 0xC0000000- */
+    put64(0x4000 + 8 * 0, 0x5000 | 0x3);      /* PD 0 -> page table */
+    put64(0x5000 + 8 * 0x10, 0x9000 | 0x3);   /* 0xC0010000 -> 0x9000 */
+    put64(0x4000 + 8 * 1, 0x00600000 | 0x83); /* 0xC0200000: 2 MiB page */
     struct pagewalk_result r;
     CHECK_EQ(walk(PAGING_PAE, 0x3000, false, 0xC0010abc, &r), 0x9abc);
     CHECK_EQ(r.nsteps, 3);
@@ -91,9 +91,9 @@ static void four_level_all_page_sizes(void)
     put64(0x10000 + 8 * 511, 0x11000 | 0x3);
     put64(0x11000 + 8 * 510, 0x12000 | 0x3);
     put64(0x12000 + 8 * 0, 0x13000 | 0x3);
-    put64(0x13000 + 8 * 1, 0x20000 | 0x3);             /* 0xffffffff80001000 -> 0x20000 */
+    put64(0x13000 + 8 * 1, 0x20000 | 0x3);                    /* 0xffffffff80001000 -> 0x20000 */
     put64(0x12000 + 8 * 1, 0x00400000 | 0x83 | (1ULL << 63)); /* 2 MiB, NX */
-    put64(0x11000 + 8 * 0, 0x40000000 | 0x83);         /* 0xffffff8000000000: 1 GiB page */
+    put64(0x11000 + 8 * 0, 0x40000000 | 0x83);                /* 0xffffff8000000000: 1 GiB page */
     struct pagewalk_result r;
     CHECK_EQ(walk(PAGING_4LEVEL, 0x10000, false, 0xffffffff80001234ULL, &r), 0x20234);
     CHECK_EQ(r.nsteps, 4);

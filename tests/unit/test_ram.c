@@ -49,7 +49,7 @@ static void large_ram_continues_above_4g(void)
     CHECK_EQ(r[1].size, (4ULL << 30) - LAYOUT_LOW_RAM_MAX);
     CHECK_EQ(r[1].offset, LAYOUT_LOW_RAM_MAX);
     CHECK(ram_contains(&ram, LAYOUT_4G, 4096));
-    CHECK(!ram_contains(&ram, LAYOUT_LOW_RAM_MAX, 1)); /* the hole */
+    CHECK(!ram_contains(&ram, LAYOUT_LOW_RAM_MAX, 1));     /* the hole */
     CHECK(!ram_contains(&ram, LAYOUT_LOW_RAM_MAX - 1, 2)); /* runs into the hole */
 }
 

@@ -1,0 +1,165 @@
+# tests/linux/suite_linux.sh — booting the fixture kernel (guest/linux/): bzImage and PVH
+# vmlinux, SMP, memory above the 32-bit hole, the command line, the console, bad inputs.
+#
+# Where Linux user space cannot run (hosts whose KVM emulates guest kernel code: PVM,
+# DESIGN.md §7) a boot ends at `Run /init` with a kernel panic; the tests check that end, and
+# the checks that need user space say plainly that they were skipped and why.
+# Uses $KERNEL_DIR and $INITRD from tests/linux/run.sh.
+
+emulating_host() {
+    [ -e /sys/module/kvm_pvm ]
+}
+
+USERSPACE_SKIP="this host's KVM (PVM) runs guest ring-3 code natively and a system call from it faults, so Linux user space cannot run here (DESIGN.md 7)"
+
+# boot_linux IMAGE ARGS...: boot to the end; console in $TEST_DIR/console, status in $BOOT_STATUS.
+boot_linux() {
+    local image=$1
+    shift
+    timeout 600 "$KVMSTUB" --console "file:$TEST_DIR/console" "$@" "$image" >"$TEST_DIR/stdout" \
+        2>"$TEST_DIR/stderr" </dev/null
+    BOOT_STATUS=$?
+    tr -d '\r' <"$TEST_DIR/console" >"$TEST_DIR/console.txt"
+    tail -n 5 "$TEST_DIR/console.txt"
+    cat "$TEST_DIR/stderr"
+}
+
+# expect_boot_end: on an emulating host, `Run /init`, the panic, status 10 and the one-line
+# explanation; elsewhere the initramfs marker, its facts and status 0.
+expect_boot_end() {
+    local c=$TEST_DIR/console.txt
+    grep -q '^kvmstub:' "$c" && { fail_because "kvmstub's own messages reached the console"; return 1; }
+    [ -s "$TEST_DIR/stdout" ] && { fail_because "output on stdout with --console file:"; return 1; }
+    grep -q 'Linux version 6\.1' "$c" || { fail_because "no kernel log on the console"; return 1; }
+    if emulating_host; then
+        grep -q 'Run /init as init process' "$c" || { fail_because "did not reach Run /init: $(tail -n 3 "$c" | tr '\n' ' ')"; return 1; }
+        grep -q 'Kernel panic - not syncing' "$c" || { fail_because "no panic after init died"; return 1; }
+        [ "$BOOT_STATUS" = 10 ] || { fail_because "status $BOOT_STATUS, expected 10 (guest panic)"; return 1; }
+        [ "$(grep -c 'booted to user space, where this host stops it' "$TEST_DIR/stderr")" = 1 ] ||
+            { fail_because "the host limitation was not reported in one line"; return 1; }
+        return 0
+    fi
+    grep -q '^KVMSTUB-INIT-OK' "$c" || { fail_because "no initramfs marker"; return 1; }
+    grep -q '^kvmstub-fact: release=6\.1' "$c" || { fail_because "no release fact"; return 1; }
+    [ "$BOOT_STATUS" = 0 ] || fail_because "status $BOOT_STATUS after reboot, expected 0"
+}
+
+test_linux_bzimage_boots() {
+    boot_linux "$KERNEL_DIR/bzImage" --initrd "$INITRD"
+    expect_boot_end || return 1
+    grep -q 'Kernel Offset: 0x' "$TEST_DIR/console.txt" || emulating_host ||
+        fail_because "KASLR did not randomize without a debugger"
+}
+
+test_linux_pvh_vmlinux_boots() {
+    boot_linux "$KERNEL_DIR/vmlinux" --initrd "$INITRD"
+    expect_boot_end || return 1
+    # PVH: no decompressor ran, the kernel came up through the PVH entry.
+    grep -q 'Decompressing Linux' "$TEST_DIR/console.txt" && { fail_because "vmlinux went through the decompressor"; return 1; }
+    return 0
+}
+
+# stop_at_line REGEX TIMEOUT ARGS...: boot, wait for a console line, end the VM. For facts the
+# kernel prints early, so a test need not boot to the end.
+stop_at_line() {
+    local regex=$1 limit=$2
+    shift 2
+    "$KVMSTUB" --console "file:$TEST_DIR/console" "$@" >"$TEST_DIR/stdout" 2>"$TEST_DIR/stderr" </dev/null &
+    local pid=$!
+    wait_for_line "$TEST_DIR/console" "$regex" "$limit" "$pid"
+    local found=$?
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    tr -d '\r' <"$TEST_DIR/console" >"$TEST_DIR/console.txt"
+    return $found
+}
+
+test_linux_large_memory_above_the_hole() {
+    # 4 GiB: 3 GiB below the 32-bit hole, 1 GiB from 4 GiB up, all of it in the e820 map.
+    stop_at_line 'Memory: [0-9]+K/[0-9]+K available' 300 -m 4G --initrd "$INITRD" "$KERNEL_DIR/vmlinux" ||
+        { fail_because "kernel did not report its memory: $(tail -n 2 "$TEST_DIR/console.txt")"; return 1; }
+    grep -q 'BIOS-e820: \[mem 0x0000000100000000-0x000000013fffffff\] usable' "$TEST_DIR/console.txt" ||
+        { fail_because "no RAM above 4 GiB in the e820 map"; return 1; }
+    grep -q 'BIOS-e820: \[mem 0x0000000000100000-0x00000000bfffffff\] usable' "$TEST_DIR/console.txt" ||
+        { fail_because "low RAM does not end at the 3 GiB hole"; return 1; }
+    local total
+    total=$(sed -n 's/.*Memory: [0-9]*K\/\([0-9]*\)K available.*/\1/p' "$TEST_DIR/console.txt")
+    [ "$total" -gt $((4 * 1024 * 1024 - 200 * 1024)) ] || fail_because "kernel sees only ${total}K"
+}
+
+test_linux_cmdline_reaches_the_kernel() {
+    stop_at_line 'Kernel command line:' 300 --cmdline "console=ttyS0 reboot=t panic=-1 kvmstub.test=hello" \
+        --initrd "$INITRD" "$KERNEL_DIR/vmlinux" || { fail_because "no command line in the log"; return 1; }
+    grep -q 'Kernel command line: console=ttyS0 reboot=t panic=-1 kvmstub.test=hello' "$TEST_DIR/console.txt" ||
+        { fail_because "$(grep 'command line' "$TEST_DIR/console.txt")"; return 1; }
+    if emulating_host; then
+        echo "SKIP part: /proc/cmdline from user space: $USERSPACE_SKIP"
+    fi
+    return 0
+}
+
+test_linux_userspace_facts_and_shell() {
+    if emulating_host; then
+        skip_because "$USERSPACE_SKIP"
+        return 77
+    fi
+    # Type into the guest's shell on the console: stdin is the 8250's receive side.
+    printf 'echo typed-$((6*7))\nls /\nexit\n' >"$TEST_DIR/input"
+    timeout 600 "$KVMSTUB" --cpus 2 -m 512M --cmdline "console=ttyS0 reboot=t panic=-1 kvmstub.shell" \
+        --initrd "$INITRD" "$KERNEL_DIR/bzImage" <"$TEST_DIR/input" >"$TEST_DIR/console" 2>"$TEST_DIR/stderr"
+    local rc=$?
+    tr -d '\r' <"$TEST_DIR/console" >"$TEST_DIR/console.txt"
+    [ $rc = 0 ] || { fail_because "status $rc"; return 1; }
+    grep -q '^typed-42' "$TEST_DIR/console.txt" || { fail_because "the shell did not answer typed input"; return 1; }
+    grep -q 'proc' "$TEST_DIR/console.txt" || { fail_because "ls / printed nothing"; return 1; }
+    grep -q '^kvmstub-fact: cpus=2' "$TEST_DIR/console.txt" || { fail_because "not 2 CPUs"; return 1; }
+    grep -q '^kvmstub-fact: cmdline=.*kvmstub.shell' "$TEST_DIR/console.txt" || fail_because "/proc/cmdline"
+}
+
+test_linux_no_initrd_panics_clearly() {
+    if emulating_host; then
+        # The VFS panic comes at the end of the boot; here that costs minutes that the other
+        # boots already spend, so check it where user space exists (the same code path ends
+        # both: the serial console's panic text and status 10 are tested by the boots above).
+        skip_because "a full extra boot here is too slow; the panic path is covered by the boots above"
+        return 77
+    fi
+    boot_linux "$KERNEL_DIR/bzImage"
+    grep -q 'VFS: Unable to mount root fs' "$TEST_DIR/console.txt" || { fail_because "no VFS panic"; return 1; }
+    [ "$BOOT_STATUS" = 10 ] || fail_because "status $BOOT_STATUS"
+}
+
+# expect_load_error STATUS REGEX ARGS...
+expect_load_error() {
+    local status=$1 regex=$2
+    shift 2
+    timeout 30 "$KVMSTUB" "$@" >"$TEST_DIR/out" 2>"$TEST_DIR/err" </dev/null
+    local rc=$?
+    [ $rc = "$status" ] && grep -qE -- "$regex" "$TEST_DIR/err" ||
+        fail_because "kvmstub $*: status $rc, stderr: $(cat "$TEST_DIR/err")"
+}
+
+test_linux_bad_inputs() {
+    local bz=$KERNEL_DIR/bzImage
+    expect_load_error 4 'cannot open' "$TEST_DIR/missing-bzImage" || return 1
+    head -c 100000 "$bz" >"$TEST_DIR/truncated"
+    expect_load_error 4 'truncated bzImage' "$TEST_DIR/truncated" || return 1
+    head -c 600 "$bz" >"$TEST_DIR/header-only"
+    expect_load_error 4 'truncated bzImage' "$TEST_DIR/header-only" || return 1
+    cp "$bz" "$TEST_DIR/old"
+    printf '\x05\x02' | dd of="$TEST_DIR/old" bs=1 seek=$((0x206)) conv=notrunc status=none
+    expect_load_error 4 'boot protocol 2.05 is too old' "$TEST_DIR/old" || return 1
+    expect_load_error 4 'initrd .*missing-initrd: cannot open' --initrd "$TEST_DIR/missing-initrd" "$bz" || return 1
+    truncate -s 120M "$TEST_DIR/huge-initrd"
+    expect_load_error 4 'does not fit in guest RAM' -m 128M --initrd "$TEST_DIR/huge-initrd" "$bz" || return 1
+    expect_load_error 4 'too small for this kernel' -m 16M "$bz" || return 1
+    expect_load_error 4 'command line is [0-9]+ bytes' --cmdline "$(head -c 3000 /dev/zero | tr '\0' x)" "$bz"
+}
+
+test_linux_smp_brings_up_all_cpus() {
+    stop_at_line 'smp: Brought up 1 node, [0-9]+ CPU' 300 --cpus 2 --initrd "$INITRD" "$KERNEL_DIR/vmlinux" ||
+        { fail_because "SMP bring-up not reported: $(tail -n 2 "$TEST_DIR/console.txt")"; return 1; }
+    grep -q 'smp: Brought up 1 node, 2 CPUs' "$TEST_DIR/console.txt" ||
+        { fail_because "$(grep 'Brought up' "$TEST_DIR/console.txt")"; return 1; }
+    grep -q 'Processor #1' "$TEST_DIR/console.txt" || fail_because "the MP table did not list CPU 1"
+}
