@@ -1,0 +1,83 @@
+; guest/bench.asm — the benchmark guest (bench/): a multiboot (v1) kernel that runs the same
+; under kvmstub and `qemu-system-x86_64 -enable-kvm -kernel`. It fills a 1 MiB region with a
+; known pattern, stops at `bench_ready`, then spins. The benchmark client moves the PC to the
+; code each scenario needs; the symbols below are its contract (bench/run.sh reads them with nm):
+;   bench_ready        reached once the pattern is complete (the client puts a breakpoint here)
+;   bench_spin         a loop that never ends (Ctrl-C latency), up to bench_spin_end
+;   bench_step         BENCH_STEP_COUNT instructions of BENCH_STEP_LEN bytes each, then a jump
+;   bench_step_end     back to bench_step: single-steps walk this predictable stream
+;   bench_bp           a two-instruction loop: bench_bp adds one to the dword bench_counter
+;   bench_bp_next      (breakpoint cycles are checked against it), bench_bp_next jumps back
+;   bench_pattern      BENCH_PATTERN_SIZE bytes, byte i = (i * 7 + 3) & 255
+; 32-bit protected mode, paging off, interrupts off (IRET is not emulated on PVM hosts).
+; build: elf32
+; link: 0x100000
+
+bits 32
+global _start, bench_ready, bench_spin, bench_step, bench_step_end, bench_bp
+global bench_spin_end, bench_bp_next, bench_counter, bench_pattern
+
+MB_MAGIC           equ 0x1BADB002
+MB_FLAGS           equ 0x00000003      ; page-align modules, want memory information
+BENCH_PATTERN_SIZE equ 1 << 20
+BENCH_PATTERN_MUL  equ 7
+BENCH_PATTERN_ADD  equ 3
+PATTERN_PERIOD     equ 256             ; (i * 7 + 3) & 255 repeats every 256 bytes
+BENCH_STEP_COUNT   equ 4096
+BENCH_STEP_LEN     equ 3               ; add eax, 1 (83 C0 01)
+
+section .text
+align 4
+multiboot_header:
+        dd MB_MAGIC
+        dd MB_FLAGS
+        dd -(MB_MAGIC + MB_FLAGS)
+
+_start:
+        cli
+        cld
+        mov esp, stack_top
+        ; One period byte by byte (256 emulated iterations) ...
+        mov edi, bench_pattern
+        xor ecx, ecx
+.period:
+        mov eax, ecx
+        imul eax, eax, BENCH_PATTERN_MUL
+        add eax, BENCH_PATTERN_ADD
+        mov [edi + ecx], al
+        inc ecx
+        cmp ecx, PATTERN_PERIOD
+        jne .period
+        ; ... then an overlapping forward copy repeats it: dword k of the destination is read
+        ; after the copy wrote it one period earlier. One instruction for the whole MiB.
+        mov esi, bench_pattern
+        lea edi, [esi + PATTERN_PERIOD]
+        mov ecx, (BENCH_PATTERN_SIZE - PATTERN_PERIOD) / 4
+        rep movsd
+bench_ready:
+bench_spin:
+        inc ecx
+        jmp bench_spin
+bench_spin_end:
+
+align 16
+bench_bp:
+        inc dword [bench_counter]
+bench_bp_next:
+        jmp bench_bp
+
+align 16
+bench_step:
+%rep BENCH_STEP_COUNT
+        add eax, 1
+%endrep
+bench_step_end:
+        jmp bench_step
+
+section .bss
+alignb 4096
+bench_pattern: resb BENCH_PATTERN_SIZE
+bench_counter: resd 1
+alignb 16
+stack: resb 4096
+stack_top:
