@@ -1,13 +1,9 @@
-/* bench/main.c — kvmstub against QEMU+KVM, side by side: the command line, the order of the
- * measurements, and the report. `make bench` runs it through bench/run.sh.
- *
- * Debugging scenarios alternate between the two stubs repetition by repetition, so a change in
- * the machine's load hits both alike. A scenario that fails on a stub is recorded with its
- * reason and that stub is restarted for the next scenario; nothing aborts the whole run.
+/* bench/main.c — kvmstub-bench: the command line, and the report of what bench/measure.c
+ * measured: header, table, targets, how it was measured. `make bench` runs it through
+ * bench/run.sh.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,76 +12,27 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench/attach.h"
-#include "bench/debug_session.h"
 #include "bench/guest_layout.h"
-#include "bench/kvm_step.h"
-#include "bench/linux_boot.h"
+#include "bench/measure.h"
 #include "bench/report.h"
-#include "bench/rtt_floor.h"
-#include "bench/scenarios.h"
-#include "bench/startup.h"
-#include "bench/stub_proc.h"
-#include "loader/linux_cmdline.h"
 
-#define BENCH_ERR_MAX          REPORT_WHY_MAX
-#define BENCH_PATH_MAX         4096
-#define READY_TIMEOUT_MS       120000 /* QEMU runs SeaBIOS under the emulator first: seconds */
-#define KVM_STEPS              20000
-#define LINUX_MEMORY_MIB       256
-#define PVM_MODULE             "/sys/module/kvm_pvm"
-#define EXIT_BENCH_USAGE       2
-#define EXIT_BENCH_SETUP       4
-#define SLOT_MAX_FAILED_STARTS 2 /* then a stub is given up for the run */
-/* A console line early in the boot that QEMU+KVM reaches on PVM hosts too (it dies right
- * after it), so the two VMMs' boot speed can be compared even where QEMU never gets further.
- * "x87 FPU will use FXSAVE" here, "XSAVE" on hosts that offer it. */
-#define LINUX_MILESTONE "x86/fpu: x87 FPU will use"
-
-enum row_id {
-    ROW_RTT_FLOOR,
-    ROW_KVM_STEP,
-    ROW_KVM_STEP_REGS,
-    ROW_SCENARIO, /* SC_COUNT rows, in enum scenario_id order */
-    ROW_ATTACH = ROW_SCENARIO + SC_COUNT,
-    ROW_HANDSHAKE,
-    ROW_START_LISTEN,
-    ROW_START_STOP,
-    ROW_RSS,
-    ROW_LINUX_BZIMAGE_MILESTONE,
-    ROW_LINUX_BZIMAGE,
-    ROW_LINUX_PVH_MILESTONE,
-    ROW_LINUX_PVH,
-    ROW_COUNT
-};
+#define BENCH_ERR_MAX    REPORT_WHY_MAX
+#define BENCH_PATH_MAX   4096
+#define EXIT_BENCH_USAGE 2
+#define EXIT_BENCH_SETUP 4
 
 struct options {
-    const char *binary[STUB_KINDS]; /* kvmstub, qemu (NULL: not installed) */
-    const char *image, *symbols, *out, *logs;
-    int reps, attaches, starts;
-    struct scenario_params params;
-    unsigned rss_mib;
-    const char *bzimage, *vmlinux, *initrd, *marker, *marker_note;
-    int linux_timeout;
-    unsigned only; /* GROUP_* bits to run */
+    struct measure_config m;
+    const char *symbols, *out;
+    const char *marker_note;
 };
 
-/* Groups of measurements --only can select (for profiling one of them). */
-enum group {
-    GROUP_KVM = 1u << 0,
-    GROUP_ATTACH = 1u << 1,
-    GROUP_SCENARIOS = 1u << 2, /* the next SC_COUNT bits: one per scenario */
-    GROUP_STARTUP = GROUP_SCENARIOS << SC_COUNT,
-    GROUP_RSS = GROUP_STARTUP << 1,
-    GROUP_LINUX = GROUP_RSS << 1,
-    GROUP_ALL = (GROUP_LINUX << 1) - 1,
-};
-
+/* What --only can choose. */
 static const struct {
     const char *name;
     unsigned bits;
 } group_names[] = {
-    {"kvm", GROUP_KVM},
+    {"ref", GROUP_REFERENCE},
     {"attach", GROUP_ATTACH},
     {"step", GROUP_SCENARIOS << SC_STEP},
     {"vcont", GROUP_SCENARIOS << SC_STEP_VCONT},
@@ -99,302 +46,6 @@ static const struct {
     {"rss", GROUP_RSS},
     {"linux", GROUP_LINUX},
 };
-
-/* One stub under test in the debugging scenarios. */
-struct slot {
-    struct stub_cmd cmd;
-    struct stub_proc proc;
-    struct dbg_session sess;
-    bool running; /* the process */
-    bool ready;   /* the session, stopped at the guest's ready point */
-    int failed_starts;
-    char start_err[BENCH_ERR_MAX];
-    char log[BENCH_PATH_MAX];
-};
-
-static struct row rows[ROW_COUNT];
-
-static void progress(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "bench: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-}
-
-static void rows_init(void)
-{
-    static const struct {
-        int id;
-        const char *name, *unit;
-        bool higher_better;
-    } fixed[] = {
-        {ROW_RTT_FLOOR, "TCP request/reply floor (ref.)", "us", false},
-        {ROW_KVM_STEP, "KVM single-step exit (bare VM, ref.)", "us/step", false},
-        {ROW_KVM_STEP_REGS, "  + KVM_GET_REGS per step (ref.)", "us/step", false},
-        {ROW_ATTACH, "attach: connect -> `?` -> stop", "us", false},
-        {ROW_HANDSHAKE, "attach: gdb handshake (note below)", "us", false},
-        {ROW_START_LISTEN, "start-up: exec -> listening", "ms", false},
-        {ROW_START_STOP, "start-up: exec -> first stop reply", "ms", false},
-        {ROW_RSS, "peak RSS, 256 MiB guest", "MiB", false},
-        {ROW_LINUX_BZIMAGE_MILESTONE, "Linux bzImage: exec -> FPU init line", "s", false},
-        {ROW_LINUX_BZIMAGE, "Linux bzImage: exec -> marker", "s", false},
-        {ROW_LINUX_PVH_MILESTONE, "Linux PVH: exec -> FPU init line", "s", false},
-        {ROW_LINUX_PVH, "Linux PVH: exec -> marker", "s", false},
-    };
-    for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++)
-        rows[fixed[i].id] = (struct row){
-            .name = fixed[i].name, .unit = fixed[i].unit, .higher_better = fixed[i].higher_better};
-    for (int id = 0; id < SC_COUNT; id++) {
-        const struct scenario_info *info = scenario_info((enum scenario_id)id);
-        rows[ROW_SCENARIO + id] = (struct row){
-            .name = info->name, .unit = info->unit, .higher_better = info->higher_better};
-    }
-}
-
-/* ---- the stubs in the debugging scenarios ---- */
-
-static void slot_down(struct slot *s)
-{
-    if (s->running) {
-        dbg_close(&s->sess);
-        stub_stop(&s->proc);
-    }
-    s->running = s->ready = false;
-}
-
-static int slot_start(struct slot *s, char *err, size_t errlen)
-{
-    if (s->running)
-        return 0;
-    if (stub_start(&s->cmd, &s->proc, err, errlen) < 0)
-        return -1;
-    progress("%s: pid %d, gdb on %s:%u", stub_kind_name(s->cmd.kind), (int)s->proc.pid, STUB_HOST,
-             s->proc.port);
-    s->running = true;
-    memset(&s->sess, 0, sizeof(s->sess));
-    return 0;
-}
-
-/* Running, attached, stopped where the guest's pattern is complete. A stub that failed to
- * get there twice is not tried again. */
-static int slot_ready(struct slot *s, const struct guest_layout *g, char *err, size_t errlen)
-{
-    if (s->ready)
-        return 0;
-    if (s->failed_starts >= SLOT_MAX_FAILED_STARTS) {
-        snprintf(err, errlen, "%s", s->start_err);
-        return -1;
-    }
-    if (slot_start(s, s->start_err, sizeof(s->start_err)) < 0 ||
-        dbg_open(&s->sess, STUB_HOST, s->proc.port) < 0 ||
-        dbg_run_to(&s->sess, g->ready, READY_TIMEOUT_MS) < 0) {
-        if (s->running)
-            snprintf(s->start_err, sizeof(s->start_err), "%s", s->sess.err);
-        snprintf(err, errlen, "%s", s->start_err);
-        s->failed_starts++;
-        slot_down(s);
-        return -1;
-    }
-    s->failed_starts = 0;
-    s->ready = true;
-    return 0;
-}
-
-/* ---- measurements ---- */
-
-/* The floor's replies are the size of kvmstub's `g` reply for a 32-bit guest. */
-#define RTT_FLOOR_REPLY 624
-
-static void measure_rtt_floor(const struct options *o)
-{
-    char err[BENCH_ERR_MAX];
-    struct cell *c = &rows[ROW_RTT_FLOOR].cell[STUB_KVMSTUB];
-    progress("request/reply floor (%d round trips x %d)", o->params.regs, o->reps);
-    for (int rep = 0; rep < o->reps; rep++) {
-        double us;
-        if (rtt_floor_measure(o->params.regs, RTT_FLOOR_REPLY, &us, err, sizeof(err)) < 0) {
-            cell_fail(c, CELL_FAILED, "%s", err);
-            break;
-        }
-        cell_ok(c, us);
-    }
-}
-
-static void measure_kvm_reference(const struct options *o)
-{
-    char err[BENCH_ERR_MAX];
-    progress("KVM single-step reference (%d exits x %d)", KVM_STEPS, o->reps);
-    for (int regs = 0; regs < 2; regs++) {
-        struct cell *c = &rows[regs ? ROW_KVM_STEP_REGS : ROW_KVM_STEP].cell[STUB_KVMSTUB];
-        for (int rep = 0; rep < o->reps; rep++) {
-            double us;
-            if (kvm_step_measure(KVM_STEPS, regs, &us, err, sizeof(err)) < 0) {
-                cell_fail(c, CELL_FAILED, "%s", err);
-                break;
-            }
-            cell_ok(c, us);
-        }
-    }
-}
-
-static void measure_attach(const struct options *o, struct slot *slots)
-{
-    char err[BENCH_ERR_MAX];
-    progress("attach (%d connections x %d)", o->attaches, o->reps);
-    for (int handshake = 0; handshake < 2; handshake++) {
-        struct row *r = &rows[handshake ? ROW_HANDSHAKE : ROW_ATTACH];
-        for (int rep = 0; rep < o->reps; rep++) {
-            for (int k = 0; k < STUB_KINDS; k++) {
-                struct slot *s = &slots[k];
-                double us;
-                if (!o->binary[k] || r->cell[k].state == CELL_FAILED)
-                    continue;
-                if (slot_start(s, err, sizeof(err)) < 0 ||
-                    attach_measure(STUB_HOST, s->proc.port, handshake, o->attaches, &us, err,
-                                   sizeof(err)) < 0) {
-                    cell_fail(&r->cell[k], CELL_FAILED, "%s", err);
-                    slot_down(s);
-                    continue;
-                }
-                cell_ok(&r->cell[k], us);
-            }
-        }
-    }
-}
-
-/* The order matters for QEMU: its software breakpoints end its VM, so they come last. */
-static const enum scenario_id scenario_order[] = {
-    SC_REGS,       SC_STEP,     SC_STEP_VCONT, SC_MEM_HEX,
-    SC_MEM_BINARY, SC_HW_BREAK, SC_INTERRUPT,  SC_SW_BREAK,
-};
-
-static void measure_scenarios(const struct options *o, struct slot *slots,
-                              const struct guest_layout *g)
-{
-    char err[BENCH_ERR_MAX];
-    for (size_t i = 0; i < sizeof(scenario_order) / sizeof(*scenario_order); i++) {
-        enum scenario_id id = scenario_order[i];
-        struct row *r = &rows[ROW_SCENARIO + id];
-        if (!(o->only & (GROUP_SCENARIOS << id)))
-            continue;
-        progress("%s (%d repetitions)", r->name, o->reps);
-        for (int rep = 0; rep < o->reps; rep++) {
-            for (int k = 0; k < STUB_KINDS; k++) {
-                struct slot *s = &slots[k];
-                struct cell *c = &r->cell[k];
-                double value;
-                if (!o->binary[k] || c->state == CELL_FAILED || c->state == CELL_NA)
-                    continue;
-                if (slot_ready(s, g, err, sizeof(err)) < 0) {
-                    cell_fail(c, CELL_FAILED, "could not start: %s", err);
-                    continue;
-                }
-                const char *missing = scenario_unsupported(id, &s->sess);
-                if (missing) {
-                    cell_fail(c, CELL_NA, "%s", missing);
-                    continue;
-                }
-                if (scenario_run(id, &s->sess, g, &o->params, &value, err, sizeof(err)) < 0) {
-                    cell_fail(c, CELL_FAILED, "repetition %d: %s", rep + 1, err);
-                    progress("%s: %s: %s", stub_kind_name((enum stub_kind)k), r->name, err);
-                    slot_down(s); /* whatever state it is in, start afresh */
-                    continue;
-                }
-                cell_ok(c, value);
-            }
-        }
-    }
-}
-
-static void measure_startup(const struct options *o, struct slot *slots)
-{
-    char err[BENCH_ERR_MAX];
-    progress("start-up (%d starts each)", o->starts);
-    for (int i = 0; i < o->starts; i++) {
-        for (int k = 0; k < STUB_KINDS; k++) {
-            struct startup_times t;
-            struct cell *listen = &rows[ROW_START_LISTEN].cell[k];
-            struct cell *stop = &rows[ROW_START_STOP].cell[k];
-            if (!o->binary[k] || listen->state == CELL_FAILED)
-                continue;
-            if (startup_measure(&slots[k].cmd, &t, err, sizeof(err)) < 0) {
-                cell_fail(listen, CELL_FAILED, "%s", err);
-                cell_fail(stop, CELL_FAILED, "%s", err);
-                continue;
-            }
-            cell_ok(listen, t.listen_ms);
-            cell_ok(stop, t.first_stop_ms);
-        }
-    }
-}
-
-static void measure_rss(const struct options *o, struct slot *slots, const struct guest_layout *g)
-{
-    char err[BENCH_ERR_MAX];
-    progress("peak RSS with %u MiB of guest RAM", o->rss_mib);
-    for (int k = 0; k < STUB_KINDS; k++) {
-        struct stub_cmd cmd = slots[k].cmd;
-        struct cell *c = &rows[ROW_RSS].cell[k];
-        double mib;
-        if (!o->binary[k])
-            continue;
-        cmd.memory_mib = o->rss_mib;
-        if (rss_measure(&cmd, g->ready, READY_TIMEOUT_MS, &mib, err, sizeof(err)) < 0)
-            cell_fail(c, CELL_FAILED, "%s", err);
-        else
-            cell_ok(c, mib);
-    }
-}
-
-static void measure_linux(const struct options *o)
-{
-    char cmdline[LINUX_CMDLINE_BUF], why[BENCH_ERR_MAX], console[BENCH_PATH_MAX],
-        log[BENCH_PATH_MAX];
-    const char *kernels[] = {o->bzimage, o->vmlinux};
-    const int row_ids[] = {ROW_LINUX_BZIMAGE, ROW_LINUX_PVH};
-    const int milestone_rows[] = {ROW_LINUX_BZIMAGE_MILESTONE, ROW_LINUX_PVH_MILESTONE};
-    /* QEMU boots with the command line kvmstub gives Linux on this host. */
-    linux_cmdline_build(cmdline, sizeof(cmdline), NULL, false, access(PVM_MODULE, F_OK) == 0);
-    for (int i = 0; i < 2; i++) {
-        for (int k = 0; k < STUB_KINDS; k++) {
-            const char *name = stub_kind_name((enum stub_kind)k);
-            struct cell *c = &rows[row_ids[i]].cell[k];
-            struct cell *mc = &rows[milestone_rows[i]].cell[k];
-            struct linux_boot_times t;
-            why[0] = '\0';
-            if (!o->binary[k] || !kernels[i] || !o->initrd)
-                continue;
-            progress("%s: %s to '%s' (timeout %d s)", name, rows[row_ids[i]].name, o->marker,
-                     o->linux_timeout);
-            snprintf(console, sizeof(console), "%s/linux-%d-%s.console", o->logs, i, name);
-            snprintf(log, sizeof(log), "%s/linux-%d-%s.log", o->logs, i, name);
-            struct linux_boot_cmd cmd = {.kind = (enum stub_kind)k,
-                                         .binary = o->binary[k],
-                                         .kernel = kernels[i],
-                                         .initrd = o->initrd,
-                                         .cmdline = cmdline,
-                                         .memory_mib = LINUX_MEMORY_MIB,
-                                         .marker = o->marker,
-                                         .milestone = LINUX_MILESTONE,
-                                         .timeout_s = o->linux_timeout,
-                                         .console = console,
-                                         .log = log};
-            if (linux_boot_measure(&cmd, &t, why, sizeof(why)) < 0) {
-                cell_fail(c, CELL_FAILED, "did not reach the marker: %s", why);
-                progress("%s", why);
-            } else {
-                cell_ok(c, t.marker_s);
-            }
-            if (t.milestone_s >= 0)
-                cell_ok(mc, t.milestone_s);
-            else
-                cell_fail(mc, CELL_FAILED, "no '%s' line: %s", LINUX_MILESTONE, why);
-        }
-    }
-}
 
 /* ---- the report ---- */
 
@@ -441,8 +92,8 @@ static void print_header(FILE *out, const struct options *o, const char *load_st
     time_t now = time(NULL);
     strftime(when, sizeof(when), "%Y-%m-%d %H:%M %Z", localtime(&now));
     uname(&u);
-    if (o->binary[STUB_QEMU]) {
-        snprintf(cmd, sizeof(cmd), "%s --version", o->binary[STUB_QEMU]);
+    if (o->m.binary[STUB_QEMU]) {
+        snprintf(cmd, sizeof(cmd), "%s --version", o->m.binary[STUB_QEMU]);
         first_line_of(cmd, qemu, sizeof(qemu));
     }
     fprintf(out, "kvmstub vs QEMU+KVM, %s\n", when);
@@ -456,8 +107,8 @@ static void print_header(FILE *out, const struct options *o, const char *load_st
             "each cell: median [min-max] of %d repetitions; a repetition is %d steps, %d `g`, "
             "%d breakpoint cycles, 1 MiB read, %d interrupts, %d attaches; start-up: %d starts; "
             "RSS and Linux: 1 run\n\n",
-            o->reps, o->params.steps, o->params.regs, o->params.breaks, o->params.interrupts,
-            o->attaches, o->starts);
+            o->m.reps, o->m.params.steps, o->m.params.regs, o->m.params.breaks,
+            o->m.params.interrupts, o->m.attaches, o->m.starts);
 }
 
 static void print_footer(FILE *out, const struct options *o)
@@ -481,7 +132,7 @@ static void print_footer(FILE *out, const struct options *o)
             "a TCP connection on its -gdb port.\n"
             "  Linux marker: '%s'%s;\n"
             "  FPU init line: the first '%s' line, which both VMMs reach.\n",
-            o->marker, o->marker_note ? o->marker_note : "", LINUX_MILESTONE);
+            o->m.marker, o->marker_note ? o->marker_note : "", LINUX_MILESTONE);
 }
 
 /* ---- the command line ---- */
@@ -499,7 +150,7 @@ static const char usage_text[] =
     "  --marker TEXT           console line that ends a Linux boot (KVMSTUB-INIT-OK)\n"
     "  --marker-note TEXT      said in the report next to the marker\n"
     "  --linux-timeout S       per Linux boot (240)\n"
-    "  --only G,G...           run only these: kvm attach step vcont regs hwbreak swbreak\n"
+    "  --only G,G...           run only these: ref attach step vcont regs hwbreak swbreak\n"
     "                          mem xmem interrupt startup rss linux\n";
 
 static int parse_count(const char *arg, const char *name)
@@ -581,48 +232,50 @@ static void parse_options(int argc, char **argv, struct options *o)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    *o = (struct options){.logs = ".",
-                          .reps = 5,
-                          .attaches = 20,
-                          .starts = 20,
-                          .params = {.steps = 1000, .regs = 2000, .breaks = 200, .interrupts = 20},
-                          .rss_mib = 256,
-                          .marker = "KVMSTUB-INIT-OK",
-                          .linux_timeout = 240,
-                          .only = GROUP_ALL};
+    *o = (struct options){
+        .m = {.logs = ".",
+              .reps = 5,
+              .attaches = 20,
+              .starts = 20,
+              .params = {.steps = 1000, .regs = 2000, .breaks = 200, .interrupts = 20},
+              .rss_mib = 256,
+              .marker = "KVMSTUB-INIT-OK",
+              .linux_timeout_s = 240,
+              .groups = GROUP_ALL},
+    };
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case O_KVMSTUB: o->binary[STUB_KVMSTUB] = optarg; break;
-        case O_QEMU: o->binary[STUB_QEMU] = optarg; break;
-        case O_IMAGE: o->image = optarg; break;
+        case O_KVMSTUB: o->m.binary[STUB_KVMSTUB] = optarg; break;
+        case O_QEMU: o->m.binary[STUB_QEMU] = optarg; break;
+        case O_IMAGE: o->m.image = optarg; break;
         case O_SYMBOLS: o->symbols = optarg; break;
         case O_OUT: o->out = optarg; break;
-        case O_LOGS: o->logs = optarg; break;
-        case O_REPS: o->reps = parse_count(optarg, "--reps"); break;
-        case O_STEPS: o->params.steps = parse_count(optarg, "--steps"); break;
-        case O_REGS: o->params.regs = parse_count(optarg, "--regs"); break;
-        case O_BREAKS: o->params.breaks = parse_count(optarg, "--breaks"); break;
-        case O_INTERRUPTS: o->params.interrupts = parse_count(optarg, "--interrupts"); break;
-        case O_ATTACHES: o->attaches = parse_count(optarg, "--attaches"); break;
-        case O_STARTS: o->starts = parse_count(optarg, "--starts"); break;
-        case O_RSS: o->rss_mib = (unsigned)parse_count(optarg, "--rss-mib"); break;
-        case O_BZIMAGE: o->bzimage = optarg; break;
-        case O_VMLINUX: o->vmlinux = optarg; break;
-        case O_INITRD: o->initrd = optarg; break;
-        case O_MARKER: o->marker = optarg; break;
+        case O_LOGS: o->m.logs = optarg; break;
+        case O_REPS: o->m.reps = parse_count(optarg, "--reps"); break;
+        case O_STEPS: o->m.params.steps = parse_count(optarg, "--steps"); break;
+        case O_REGS: o->m.params.regs = parse_count(optarg, "--regs"); break;
+        case O_BREAKS: o->m.params.breaks = parse_count(optarg, "--breaks"); break;
+        case O_INTERRUPTS: o->m.params.interrupts = parse_count(optarg, "--interrupts"); break;
+        case O_ATTACHES: o->m.attaches = parse_count(optarg, "--attaches"); break;
+        case O_STARTS: o->m.starts = parse_count(optarg, "--starts"); break;
+        case O_RSS: o->m.rss_mib = (unsigned)parse_count(optarg, "--rss-mib"); break;
+        case O_BZIMAGE: o->m.bzimage = optarg; break;
+        case O_VMLINUX: o->m.vmlinux = optarg; break;
+        case O_INITRD: o->m.initrd = optarg; break;
+        case O_MARKER: o->m.marker = optarg; break;
         case O_MARKER_NOTE: o->marker_note = optarg; break;
-        case O_LINUX_TIMEOUT: o->linux_timeout = parse_count(optarg, "--linux-timeout"); break;
-        case O_ONLY: o->only = parse_groups(optarg); break;
+        case O_LINUX_TIMEOUT: o->m.linux_timeout_s = parse_count(optarg, "--linux-timeout"); break;
+        case O_ONLY: o->m.groups = parse_groups(optarg); break;
         case 'h': fputs(usage_text, stdout); exit(0);
         default: fputs(usage_text, stderr); exit(EXIT_BENCH_USAGE);
         }
     }
-    if (!o->binary[STUB_KVMSTUB] || !o->image || !o->symbols || optind != argc) {
+    if (!o->m.binary[STUB_KVMSTUB] || !o->m.image || !o->symbols || optind != argc) {
         fputs(usage_text, stderr);
         exit(EXIT_BENCH_USAGE);
     }
-    if (o->reps > STATS_MAX_SAMPLES || o->starts > STATS_MAX_SAMPLES) {
+    if (o->m.reps > STATS_MAX_SAMPLES || o->m.starts > STATS_MAX_SAMPLES) {
         fprintf(stderr, "kvmstub-bench: at most %d repetitions or starts\n", STATS_MAX_SAMPLES);
         exit(EXIT_BENCH_USAGE);
     }
@@ -632,51 +285,27 @@ int main(int argc, char **argv)
 {
     struct options o;
     struct guest_layout g;
+    static struct row rows[ROW_COUNT];
     char err[BENCH_ERR_MAX], load_start[64], load_end[64];
-    struct slot slots[STUB_KINDS];
     parse_options(argc, argv, &o);
     if (guest_layout_load(o.symbols, &g, err, sizeof(err)) < 0) {
         fprintf(stderr, "kvmstub-bench: %s\n", err);
         return EXIT_BENCH_SETUP;
     }
-    rows_init();
+    measure_rows_init(rows);
     load_average(load_start, sizeof(load_start));
-    memset(slots, 0, sizeof(slots));
-    for (int k = 0; k < STUB_KINDS; k++) {
-        slots[k].cmd = (struct stub_cmd){.kind = (enum stub_kind)k,
-                                         .binary = o.binary[k],
-                                         .image = o.image,
-                                         .log = slots[k].log};
-        snprintf(slots[k].log, sizeof(slots[k].log), "%s/%s.log", o.logs,
-                 stub_kind_name((enum stub_kind)k));
-    }
-
-    if (o.only & GROUP_KVM) {
-        measure_rtt_floor(&o);
-        measure_kvm_reference(&o);
-    }
-    if (o.only & GROUP_ATTACH)
-        measure_attach(&o, slots);
-    measure_scenarios(&o, slots, &g);
-    for (int k = 0; k < STUB_KINDS; k++)
-        slot_down(&slots[k]);
-    if (o.only & GROUP_STARTUP)
-        measure_startup(&o, slots);
-    if (o.only & GROUP_RSS)
-        measure_rss(&o, slots, &g);
-    if (o.only & GROUP_LINUX)
-        measure_linux(&o);
-
+    measure_all(&o.m, &g, rows);
     load_average(load_end, sizeof(load_end));
-    FILE *out = o.out ? fopen(o.out, "w") : NULL;
-    if (o.out && !out)
+
+    FILE *files[] = {stdout, o.out ? fopen(o.out, "w") : NULL};
+    if (o.out && !files[1])
         fprintf(stderr, "kvmstub-bench: %s: %s\n", o.out, strerror(errno));
-    for (FILE *f = stdout; f; f = f == stdout ? out : NULL) {
-        print_header(f, &o, load_start, load_end);
-        report_print(f, rows, ROW_COUNT, targets, sizeof(targets) / sizeof(*targets));
-        print_footer(f, &o);
+    for (size_t i = 0; i < sizeof(files) / sizeof(*files) && files[i]; i++) {
+        print_header(files[i], &o, load_start, load_end);
+        report_print(files[i], rows, ROW_COUNT, targets, sizeof(targets) / sizeof(*targets));
+        print_footer(files[i], &o);
     }
-    if (out)
-        fclose(out);
+    if (files[1])
+        fclose(files[1]);
     return 0;
 }
