@@ -38,18 +38,34 @@ static bool hex_byte(const char *p, uint8_t *b)
     return true;
 }
 
-/* Hex to bytes at memory-transfer speed: one table lookup per digit, one check per call. */
+/* Two hex digits (the first in the low byte) to their byte, -1 for anything else: one lookup
+ * per byte, as memory replies are megabytes of hex. */
+static int16_t pair_table[1 << 16];
+static bool pair_table_ready;
+
+static void pair_table_init(void)
+{
+    if (!nibble_table_ready)
+        nibble_table_init();
+    for (unsigned k = 0; k < (1u << 16); k++) {
+        int hi = nibble_table[k & 0xFF], lo = nibble_table[k >> 8];
+        pair_table[k] = (int16_t)(hi < 0 || lo < 0 ? -1 : hi << 4 | lo);
+    }
+    pair_table_ready = true;
+}
+
 bool hex_to_bytes(const char *hex, size_t len, uint8_t *out)
 {
+    const uint8_t *h = (const uint8_t *)hex;
     int bad = 0;
     if (len % 2)
         return false;
-    if (!nibble_table_ready)
-        nibble_table_init();
+    if (!pair_table_ready)
+        pair_table_init();
     for (size_t i = 0; i < len / 2; i++) {
-        int hi = nibble_table[(uint8_t)hex[2 * i]], lo = nibble_table[(uint8_t)hex[2 * i + 1]];
-        bad |= hi | lo;
-        out[i] = (uint8_t)(hi << 4 | lo);
+        int v = pair_table[h[2 * i] | h[2 * i + 1] << 8];
+        bad |= v;
+        out[i] = (uint8_t)v;
     }
     return bad >= 0;
 }
