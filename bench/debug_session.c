@@ -124,15 +124,15 @@ int dbg_stop_pc(struct dbg_session *s, const struct stop_reply *stop, uint64_t *
     return dbg_read_pc(s, pc);
 }
 
+/* As gdb does, the registers are read before one is written: QEMU 7.2 (with KVM) loses a `P`
+ * that comes before any register read since the guest last ran. */
 int dbg_set_pc(struct dbg_session *s, uint64_t pc)
 {
     char req[DBG_REQUEST_MAX];
+    uint64_t check;
     int n = snprintf(req, sizeof(req), "P%x=", (unsigned)s->desc.pc_regnum);
     hex_le_encode(req + n, pc, s->desc.pc_size);
-    if (dbg_request_ok(s, req) < 0)
-        return -1;
-    uint64_t check;
-    if (dbg_read_pc(s, &check) < 0)
+    if (dbg_read_pc(s, &check) < 0 || dbg_request_ok(s, req) < 0 || dbg_read_pc(s, &check) < 0)
         return -1;
     if (check != pc)
         return dbg_fail(s, "P: the pc reads 0x%" PRIx64 " after writing 0x%" PRIx64, check, pc);

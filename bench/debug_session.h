@@ -29,7 +29,8 @@ struct dbg_session {
 };
 
 /* Connect and do gdb's handshake: qSupported, QStartNoAckMode (when offered), the target
- * description (QEMU answers p/P only after it), vCont?, '?'. */
+ * description (QEMU answers p/P only after it), vCont?, '?'. dbg_close afterwards, whatever
+ * dbg_open returned. */
 int dbg_open(struct dbg_session *s, const char *host, unsigned port);
 void dbg_close(struct dbg_session *s);
 
