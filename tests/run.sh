@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-OUT=$ROOT/tests/out
+OUT=${TEST_OUT:-$ROOT/tests/out}
 rm -rf "$OUT"
 mkdir -p "$OUT/results"
 export ROOT OUT
@@ -43,7 +43,7 @@ export SUITE=
 run_one() {
     local name=$1 bin=$2
     shift 2
-    local dir=$OUT/$name
+    local dir=$OUT/$name start=$SECONDS
     mkdir -p "$dir"
     # Each test runs in a shell of its own, bounded in time, with the suites' helpers loaded.
     # Its own session and process group: whatever it leaves running (kvmstub, gdb) is killed
@@ -64,8 +64,8 @@ run_one() {
     77) verdict=SKIP ;;
     *) verdict=FAIL; [ -n "$reason" ] || reason="exit status $rc (see $dir/log)" ;;
     esac
-    echo "$verdict $name${reason:+: $reason}" | tee "$OUT/results/$name" >/dev/null
-    echo "$verdict $name${reason:+: $reason}"
+    echo "$verdict $name${reason:+: $reason}" >"$OUT/results/$name"
+    echo "$verdict $name${reason:+: $reason} ($((SECONDS - start)) s)"
 }
 
 # schedule NAME KVMSTUB COMMAND...: run_one in the background, at most $JOBS at a time.
@@ -180,7 +180,7 @@ fi
 if [ "$SANITIZE" = 1 ]; then
     if [ -x build/san/kvmstub ]; then
         export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-        run_suites "san:" "$ROOT/build/san/kvmstub" build/san
+        run_suites "san-" "$ROOT/build/san/kvmstub" build/san
     else
         echo "FAIL sanitizer_build: build/san/kvmstub is missing (make SANITIZE=1 all unit)" |
             tee "$OUT/results/sanitizer_build"

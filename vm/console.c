@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,8 +58,14 @@ static int console_open_tcp(struct console *c, const char *where)
     }
     freeaddrinfo(res);
     c->listen_fd = fd;
-    snprintf(c->address, sizeof(c->address), "%s:%s", host, port);
-    diag("console on tcp %s", c->address);
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    unsigned bound = 0;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+        bound = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                               : ((struct sockaddr_in *)&ss)->sin_port);
+    snprintf(c->address, sizeof(c->address), strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, bound);
+    diag("console on tcp %s (one client at a time)", c->address);
     return 0;
 }
 

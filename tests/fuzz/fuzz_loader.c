@@ -1,0 +1,130 @@
+/* tests/fuzz/fuzz_loader.c — libFuzzer target: image detection and every loader (raw,
+ * ELF32/ELF64, multiboot ELF and a.out kludge, bzImage, PVH vmlinux) on arbitrary bytes.
+ *
+ * Input: the image file itself, so any image (a crash input, a test guest) can be replayed
+ * with kvmstub too. Each input is detected, then loaded as the kind detected into guest RAM
+ * of several sizes and with two sets of options (no initrd: a loader never opens files here),
+ * and once as every other kind, since no loader may trust that it was picked correctly.
+ * RAM is heap memory, so AddressSanitizer sees a loader that writes past it.
+ *
+ * Oracles besides the sanitizers: a successful load enters at an address inside guest RAM;
+ * a plain ELF leaves kvmstub's reserved area alone; a failure always says why.
+ */
+#include "loader/loader.h"
+#include "vm/layout.h"
+#include "vm/ram.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KIB 1024ULL
+#define MIB (1024 * KIB)
+
+struct ram_config {
+    uint64_t size;
+    bool linux_only; /* big enough for a bzImage to unpack; only Linux kinds get it */
+};
+
+static const struct ram_config ram_configs[] = {
+    {64 * KIB, false},
+    {4 * MIB, false},
+    {20 * MIB, true},
+};
+#define RAM_CONFIGS (sizeof(ram_configs) / sizeof(ram_configs[0]))
+
+static const struct load_options load_options[] = {
+    {.load_addr = 0, .cmdline = NULL, .initrd = NULL},
+    {.load_addr = 0x7c00, .cmdline = "console=ttyS0 fuzz", .initrd = NULL},
+};
+
+static uint8_t *ram_host[RAM_CONFIGS];
+#define RESERVED_PATTERN 0x5a
+
+static void check(bool ok, const char *what, const struct load_error *err)
+{
+    if (!ok) {
+        fprintf(stderr, "fuzz_loader: %s (%s)\n", what, err ? err->msg : "");
+        abort();
+    }
+}
+
+static bool is_linux(enum image_kind kind)
+{
+    return kind == IMAGE_BZIMAGE || kind == IMAGE_PVH;
+}
+
+static void load_once(const struct image *img, size_t ram_index, const struct load_options *opt)
+{
+    struct guest_ram ram;
+    struct boot_state boot;
+    struct load_error err;
+    ram_init(&ram, ram_host[ram_index], ram_configs[ram_index].size);
+    bool reserved_fits = ram.size >= LAYOUT_RESERVED_END;
+    if (reserved_fits)
+        memset(ram.host + LAYOUT_RESERVED_START, RESERVED_PATTERN,
+               LAYOUT_RESERVED_END - LAYOUT_RESERVED_START);
+    err.msg[0] = '\0';
+    if (loader_load(img, &ram, opt, &boot, &err) < 0) {
+        check(err.msg[0] != '\0', "a load failed without a message", NULL);
+        check(memchr(err.msg, '\0', sizeof(err.msg)) != NULL, "unterminated message", NULL);
+        return;
+    }
+    uint64_t entry = boot.rip;
+    if (boot.mode == CPU_MODE_REAL)
+        entry += (uint64_t)boot.real_cs << 4;
+    else
+        check(boot.real_cs == 0, "real_cs set outside real mode", &err);
+    check(boot.mode <= CPU_MODE_LONG64, "unknown CPU mode", &err);
+    check(ram_contains(&ram, entry, 1), "the entry point is outside guest RAM", &err);
+    if (boot.mode == CPU_MODE_LONG64)
+        check(entry < LAYOUT_4G, "a 64-bit entry above the identity map", &err);
+    if ((img->kind == IMAGE_ELF32 || img->kind == IMAGE_ELF64) && reserved_fits)
+        for (uint64_t a = LAYOUT_RESERVED_START; a < LAYOUT_RESERVED_END; a++)
+            check(ram.host[a] == RESERVED_PATTERN, "an ELF load wrote kvmstub's reserved area",
+                  &err);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    for (size_t i = 0; i < RAM_CONFIGS; i++) {
+        ram_host[i] = malloc(ram_configs[i].size);
+        check(ram_host[i] != NULL, "out of memory", NULL);
+        memset(ram_host[i], 0, ram_configs[i].size);
+    }
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* A copy of exactly `size` bytes, so reading past the image is caught. */
+    uint8_t *copy = malloc(size ? size : 1);
+    check(copy != NULL, "out of memory", NULL);
+    memcpy(copy, data, size);
+    struct image img = {.path = "fuzz.img", .data = copy, .size = size};
+    struct load_error err;
+    err.msg[0] = '\0';
+    if (image_detect(&img, &err) < 0) {
+        check(err.msg[0] != '\0', "detection failed without a message", NULL);
+        free(copy);
+        return 0;
+    }
+    check(img.kind <= IMAGE_PVH, "unknown image kind", NULL);
+    check(image_kind_name(img.kind) != NULL, "unnamed image kind", NULL);
+    (void)image_min_ram(&img);
+    enum image_kind detected = img.kind;
+    for (size_t r = 0; r < RAM_CONFIGS; r++) {
+        if (ram_configs[r].linux_only && !is_linux(detected))
+            continue;
+        for (size_t o = 0; o < sizeof(load_options) / sizeof(load_options[0]); o++)
+            load_once(&img, r, &load_options[o]);
+    }
+    for (int k = IMAGE_RAW; k <= IMAGE_PVH; k++) {
+        if ((enum image_kind)k == detected)
+            continue;
+        img.kind = (enum image_kind)k;
+        load_once(&img, is_linux(img.kind) ? 2 : 1, &load_options[0]);
+    }
+    free(copy);
+    return 0;
+}

@@ -1,0 +1,271 @@
+# tests/suite_faults.sh — hostile input and faults with real processes: debugger clients that
+# misbehave (a byte at a time, never reading, 10,000 random and malformed packets), guests that
+# fault under the debugger (unmapped memory, triple fault), and hostile image files. Whatever
+# happens, kvmstub must not crash, hang, lose the guest's state or let memory grow unbounded.
+# The raw protocol clients are in tests/fuzz/rsp_client.py.
+# (gdb killed while the guest runs or is stopped: tests/suite_gdb_sessions.sh; reads and writes
+# beyond RAM and wrapping past 2^64: tests/gdb-scripts/unmapped_memory.gdb.)
+
+RSP_CLIENT=tests/fuzz/rsp_client.py
+SPIN=build/guest/spin64.img
+LOOP=build/guest/loop64.img
+
+# assemble64 NAME: assemble the 64-bit guest on stdin (nasm) and link it at 1 MiB with symbols;
+# the image is $TEST_DIR/NAME.img.
+assemble64() {
+    cat >"$TEST_DIR/$1.asm"
+    nasm -f elf64 -g -F dwarf -o "$TEST_DIR/$1.o" "$TEST_DIR/$1.asm" &&
+        ld -m elf_x86_64 -Ttext=0x100000 -e _start -o "$TEST_DIR/$1.img" "$TEST_DIR/$1.o" ||
+        fail_because "cannot assemble the $1 guest"
+}
+
+# status_kib PID FIELD: a /proc/PID/status memory figure (VmRSS, VmHWM) in KiB.
+status_kib() {
+    sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"
+}
+
+# memory_check PID BASE_KIB: kvmstub's peak memory grew less than the limit since BASE_KIB.
+memory_check() {
+    local now
+    now=$(status_kib "$1" VmHWM)
+    [ -n "$now" ] && [ -n "$2" ] || { fail_because "cannot read kvmstub's memory use"; return 1; }
+    echo "kvmstub's peak memory: $2 KiB before, $now KiB after"
+    [ $((now - $2)) -lt "$(memory_growth_limit_kib)" ] || fail_because "kvmstub's memory grew by $((now - $2)) KiB"
+}
+
+# How much kvmstub's peak memory may grow while a client misbehaves: its output queue is capped
+# at 8 MiB (stub/conn.h). AddressSanitizer keeps freed memory in quarantine, so it gets more.
+memory_growth_limit_kib() {
+    case $KVMSTUB in
+    */build/san/*) echo $((128 * 1024)) ;;
+    *) echo $((64 * 1024)) ;;
+    esac
+}
+
+# finish_spin_guest LOG: attach a real gdb, check the guest never ran, release it, run it to its
+# end (status 1).
+finish_spin_guest() {
+    run_gdb "$1" "$SPIN" -ex "target remote 127.0.0.1:$GDB_PORT" -ex 'p *(long *)&spins' \
+        -ex 'p $pc == (long)&_start' -ex 'set *(long *)&release = 1' -ex continue
+    cat "$1"
+    grep -q '^\$1 = 0$' "$1" || fail_because "the guest ran while the client held the session" || return 1
+    grep -q '^\$2 = 1$' "$1" || fail_because "the guest is no longer at its entry point" || return 1
+    grep -q 'exited with code 01' "$1" || fail_because "the next gdb could not finish the guest" || return 1
+    wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 1 ] || fail_because "kvmstub status $WAIT_STATUS"
+}
+
+test_fault_packets_sent_a_byte_at_a_time_get_the_same_replies() {
+    start_kvmstub_gdb "$LOOP" || { fail_because "kvmstub did not listen"; return 1; }
+    timeout 120 python3 "$RSP_CLIENT" bytewise "$GDB_PORT" >"$TEST_DIR/client.log" 2>&1
+    local rc=$?
+    cat "$TEST_DIR/client.log"
+    [ $rc = 0 ] || { fail_because "$(grep -m1 FAIL "$TEST_DIR/client.log" || echo "client status $rc")"; return 1; }
+    kill -0 "$KVMSTUB_PID" 2>/dev/null || fail_because "kvmstub died"
+}
+
+# A client that sends requests with tiny replies and never reads: kvmstub's output queue fills,
+# it stops reading that client (the client's sends block) and goes on serving everything else.
+test_fault_client_that_never_reads_is_pushed_back_not_waited_for() {
+    start_kvmstub_gdb "$SPIN" || { fail_because "kvmstub did not listen"; return 1; }
+    local base
+    base=$(status_kib "$KVMSTUB_PID" VmHWM)
+    python3 "$RSP_CLIENT" noread "$GDB_PORT" small >"$TEST_DIR/client.log" 2>&1 &
+    local client=$!
+    wait_for_line "$TEST_DIR/client.log" '^noread: |FAIL' 120 "$client" || { fail_because "the client neither stalled nor was dropped"; return 1; }
+    cat "$TEST_DIR/client.log"
+    grep -q '^noread: stalled' "$TEST_DIR/client.log" || { fail_because "$(head -n 1 "$TEST_DIR/client.log")"; return 1; }
+    kill -0 "$KVMSTUB_PID" 2>/dev/null || { fail_because "kvmstub died"; return 1; }
+    memory_check "$KVMSTUB_PID" "$base" || return 1
+    # Still serving: a second debugger is told at once that the first one holds the session.
+    run_gdb "$TEST_DIR/gdb2.log" -ex "target remote 127.0.0.1:$GDB_PORT"
+    cat "$TEST_DIR/gdb2.log"
+    grep -qi 'another debugger' "$TEST_DIR/gdb2.log" || { fail_because "kvmstub did not answer a second debugger"; return 1; }
+    kill "$client"
+    wait "$client" 2>/dev/null
+    wait_for_line "$TEST_DIR/stderr" 'gdb disconnected' 30 "$KVMSTUB_PID" || { fail_because "kvmstub did not notice the client left"; return 1; }
+    finish_spin_guest "$TEST_DIR/gdb3.log"
+}
+
+# A client that asks for 256 KiB replies and never reads: kvmstub drops it at its output limit
+# instead of buffering without end, and the next debugger finds the guest as it was.
+test_fault_client_that_never_reads_big_replies_is_dropped() {
+    start_kvmstub_gdb "$SPIN" || { fail_because "kvmstub did not listen"; return 1; }
+    local base
+    base=$(status_kib "$KVMSTUB_PID" VmHWM)
+    python3 "$RSP_CLIENT" noread "$GDB_PORT" big >"$TEST_DIR/client.log" 2>&1 &
+    local client=$!
+    wait_for_line "$TEST_DIR/client.log" '^noread: |FAIL' 120 "$client" || { fail_because "the client neither stalled nor was dropped"; return 1; }
+    cat "$TEST_DIR/client.log"
+    grep -q '^noread: dropped' "$TEST_DIR/client.log" || { fail_because "$(head -n 1 "$TEST_DIR/client.log")"; return 1; }
+    wait_for_line "$TEST_DIR/stderr" 'not reading its replies' 30 "$KVMSTUB_PID" || { fail_because "kvmstub did not say why it dropped the client"; return 1; }
+    memory_check "$KVMSTUB_PID" "$base" || return 1
+    kill "$client"
+    wait "$client" 2>/dev/null
+    finish_spin_guest "$TEST_DIR/gdb2.log"
+}
+
+# NAKs ask kvmstub to send its last packet again; 1024 of them after a 256 KiB reply, arriving
+# at once, must not make kvmstub buffer 256 MiB (64 KiB of them would be 16 GiB): it sends or
+# drops, like any output the client does not read.
+test_fault_nak_flood_does_not_balloon_memory() {
+    start_kvmstub_gdb "$SPIN" || { fail_because "kvmstub did not listen"; return 1; }
+    local base
+    base=$(status_kib "$KVMSTUB_PID" VmHWM)
+    python3 "$RSP_CLIENT" nakflood "$GDB_PORT" 1024 >"$TEST_DIR/client.log" 2>&1 &
+    local client=$!
+    wait_for_line "$TEST_DIR/client.log" '^nakflood: |FAIL' 60 "$client" || { fail_because "the client did not get its NAKs read"; return 1; }
+    cat "$TEST_DIR/client.log"
+    grep -q '^nakflood: ' "$TEST_DIR/client.log" || { fail_because "$(head -n 1 "$TEST_DIR/client.log")"; return 1; }
+    kill -0 "$KVMSTUB_PID" 2>/dev/null || { fail_because "kvmstub died"; return 1; }
+    memory_check "$KVMSTUB_PID" "$base" || return 1
+    kill "$client"
+    wait "$client" 2>/dev/null
+    wait_for_line "$TEST_DIR/stderr" 'gdb (disconnected|the debugger is not reading)' 30 "$KVMSTUB_PID" || { fail_because "kvmstub did not notice the client left"; return 1; }
+    finish_spin_guest "$TEST_DIR/gdb2.log"
+}
+
+# The client continues the guest, then floods requests and never reads: the guest runs on to its
+# own end (2-3 s by the RTC) and kvmstub ends with the guest's status.
+test_fault_guest_runs_to_its_end_while_the_client_never_reads() {
+    assemble64 rtc <<'ASM' || return 1
+bits 64
+global _start
+%macro RTC_SECONDS 0
+        mov al, 0                       ; CMOS register 0: seconds
+        out 0x70, al
+        in al, 0x71
+%endmacro
+section .text
+_start: mov ecx, 3                      ; three ticks of the RTC's seconds: 2 to 3 s
+        RTC_SECONDS
+        mov bl, al
+.wait:  RTC_SECONDS
+        cmp al, bl
+        je .wait
+        mov bl, al
+        dec ecx
+        jnz .wait
+        mov al, 'T'
+        out 0xe9, al
+        mov al, 10
+        out 0xe9, al
+        mov al, 0
+        out 0xf4, al                    ; status 1
+ASM
+    start_kvmstub_gdb "$TEST_DIR/rtc.img" || { fail_because "kvmstub did not listen"; return 1; }
+    python3 "$RSP_CLIENT" noread "$GDB_PORT" running >"$TEST_DIR/client.log" 2>&1 &
+    local client=$!
+    wait_pid "$KVMSTUB_PID" 60 || { fail_because "kvmstub did not end while the client flooded it"; return 1; }
+    kill "$client" 2>/dev/null
+    wait "$client" 2>/dev/null
+    cat "$TEST_DIR/client.log" "$TEST_DIR/stderr"
+    [ "$WAIT_STATUS" = 1 ] || { fail_because "kvmstub status $WAIT_STATUS, expected the guest's 1"; return 1; }
+    grep -q '^T$' "$TEST_DIR/console" || fail_because "the guest did not finish its run"
+}
+
+# 10,000 random and malformed packets (bad checksums, noise, cut packets, NAKs, oversized
+# packets, bad hex, huge lengths, unknown commands, Z/z of every kind, monitor commands, m/M/X at
+# absurd addresses), each answered in lock step; then '?', 'g' and memory read as before, and
+# the guest runs to its end and passes.
+test_fault_10000_random_and_malformed_packets_change_nothing() {
+    start_kvmstub_gdb "$LOOP" || { fail_because "kvmstub did not listen"; return 1; }
+    timeout 240 python3 "$RSP_CLIENT" flood "$GDB_PORT" 10000 "${FAULT_SEED:-6}" >"$TEST_DIR/client.log" 2>&1
+    local rc=$?
+    cat "$TEST_DIR/client.log"
+    [ $rc = 0 ] || { fail_because "$(grep -m1 FAIL "$TEST_DIR/client.log" || echo "client status $rc")"; return 1; }
+    wait_pid "$KVMSTUB_PID" 30 || { fail_because "kvmstub did not end with the guest"; return 1; }
+    [ "$WAIT_STATUS" = 1 ] || { fail_because "kvmstub status $WAIT_STATUS"; return 1; }
+    grep -q '^loop64 OK$' "$TEST_DIR/console" || fail_because "the guest did not pass its own checks"
+}
+
+test_fault_guest_touching_unmapped_memory_stops_with_sigbus() {
+    assemble64 mmio <<'ASM' || return 1
+bits 64
+default rel
+global _start, read_nothing, after_read, write_nothing, after_write, seen
+section .text
+_start: mov rbx, 0x80000000             ; identity-mapped, but neither RAM nor a device
+read_nothing:
+        mov eax, [rbx]
+after_read:
+        mov [seen], eax
+        cmp eax, 0xffffffff             ; a read of nothing gives all ones
+        jne fail
+write_nothing:
+        mov dword [rbx], 0x12345678     ; and a write goes nowhere
+after_write:
+        cmp dword [seen], 0xffffffff
+        jne fail
+        mov al, 0
+        out 0xf4, al                    ; status 1
+fail:   mov al, 1
+        out 0xf4, al                    ; status 3
+section .data
+seen:   dd 0
+ASM
+    start_kvmstub_gdb "$TEST_DIR/mmio.img" || { fail_because "kvmstub did not listen"; return 1; }
+    run_gdb "$TEST_DIR/gdb.log" "$TEST_DIR/mmio.img" -ex "target remote 127.0.0.1:$GDB_PORT" \
+        -ex continue -ex 'p $pc == (long)&after_read' -ex 'p/x $eax' -ex 'x/i $pc' \
+        -ex continue -ex 'p $pc == (long)&after_write' -ex continue
+    cat "$TEST_DIR/gdb.log" "$TEST_DIR/stderr"
+    [ "$(grep -c 'Program received signal SIGBUS' "$TEST_DIR/gdb.log")" = 2 ] || { fail_because "gdb did not see two SIGBUS stops"; return 1; }
+    grep -q '^\$1 = 1$' "$TEST_DIR/gdb.log" || { fail_because "the read's stop is not right after it"; return 1; }
+    grep -q '^\$2 = 0xffffffff$' "$TEST_DIR/gdb.log" || { fail_because "the read did not give all ones"; return 1; }
+    grep -q '=> 0x[0-9a-f]* <after_read>:' "$TEST_DIR/gdb.log" || { fail_because "gdb could not show the code at the stop"; return 1; }
+    grep -q '^\$3 = 1$' "$TEST_DIR/gdb.log" || { fail_because "the write's stop is not right after it"; return 1; }
+    grep -q 'exited with code 01' "$TEST_DIR/gdb.log" || { fail_because "the guest did not run on to its end"; return 1; }
+    grep -q 'accessed 0x80000000, which is neither RAM nor a device' "$TEST_DIR/stderr" || { fail_because "kvmstub did not say what was accessed"; return 1; }
+    wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 1 ] || fail_because "kvmstub status $WAIT_STATUS"
+}
+
+test_fault_guest_triple_fault_stops_with_sigsegv_then_exits_6() {
+    assemble64 tf <<'ASM' || return 1
+bits 64
+default rel
+global _start, fault
+section .text
+_start: lidt [idtr]                     ; an empty IDT: any exception becomes a triple fault
+        mov rax, 0x1234abcd
+fault:  ud2                             ; #UD, no handler, #DF, no handler: shutdown
+        mov al, 0
+        out 0xf4, al
+section .data
+idtr:   dw 0
+        dq 0
+ASM
+    start_kvmstub_gdb "$TEST_DIR/tf.img" || { fail_because "kvmstub did not listen"; return 1; }
+    run_gdb "$TEST_DIR/gdb.log" "$TEST_DIR/tf.img" -ex "target remote 127.0.0.1:$GDB_PORT" \
+        -ex continue -ex 'p $pc == (long)&fault' -ex 'p/x $rax' -ex 'info registers rip cs' \
+        -ex 'x/i $pc' -ex continue
+    cat "$TEST_DIR/gdb.log" "$TEST_DIR/stderr"
+    grep -q 'Program received signal SIGSEGV' "$TEST_DIR/gdb.log" || { fail_because "gdb did not see a SIGSEGV stop"; return 1; }
+    grep -q '^\$1 = 1$' "$TEST_DIR/gdb.log" || { fail_because "the stop is not at the faulting instruction"; return 1; }
+    grep -q '^\$2 = 0x1234abcd$' "$TEST_DIR/gdb.log" || { fail_because "registers at the stop are wrong"; return 1; }
+    grep -qE '^cs +0x20 ' "$TEST_DIR/gdb.log" || { fail_because "info registers failed"; return 1; }
+    grep -q '=> 0x[0-9a-f]* <fault>:.*ud2' "$TEST_DIR/gdb.log" || { fail_because "gdb could not show the code at the stop"; return 1; }
+    grep -q 'exited with code 06' "$TEST_DIR/gdb.log" || { fail_because "continuing did not end the guest with status 6"; return 1; }
+    grep -q 'triple fault' "$TEST_DIR/stderr" || { fail_because "kvmstub did not say why"; return 1; }
+    wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 6 ] || fail_because "kvmstub status $WAIT_STATUS, expected 6"
+}
+
+# Every loader input of the fuzz corpus and every loader crash ever found, booted for real:
+# kvmstub refuses it with a message (status 4) or runs it to an end, never dies of a signal.
+test_fault_hostile_images_are_refused_cleanly() {
+    local f rc n=0 refused=0
+    for f in tests/fuzz/corpus/loader/* tests/fuzz/regressions/loader/*; do
+        [ -f "$f" ] || continue
+        timeout -k 5 30 "$KVMSTUB" --console none "$f" >/dev/null 2>"$TEST_DIR/err"
+        rc=$?
+        n=$((n + 1))
+        echo "$f: status $rc: $(head -n 1 "$TEST_DIR/err")"
+        case $rc in
+        4)
+            refused=$((refused + 1))
+            grep -q "^kvmstub: $f: " "$TEST_DIR/err" || { fail_because "$f: refused without saying why: $(head -c 200 "$TEST_DIR/err")"; return 1; } ;;
+        124 | 137) fail_because "$f: kvmstub hung"; return 1 ;;
+        *) [ "$rc" -lt 128 ] || { fail_because "$f: kvmstub died with status $rc: $(tail -n 3 "$TEST_DIR/err")"; return 1; } ;;
+        esac
+    done
+    echo "$n images, $refused refused"
+    [ "$n" -gt 0 ] || fail_because "no loader corpus in tests/fuzz/corpus/loader"
+}
