@@ -52,8 +52,16 @@ test_linux_bzimage_boots() {
 }
 
 test_linux_pvh_vmlinux_boots() {
-    boot_linux "$KERNEL_DIR/vmlinux" --initrd "$INITRD"
+    # On a terminal: kvmstub puts it in raw mode for the guest and restores it at the end.
+    timeout 600 python3 tests/linux/pty_run.py "$TEST_DIR/console" "$TEST_DIR/stderr" \
+        "$KVMSTUB" --initrd "$INITRD" "$KERNEL_DIR/vmlinux" >"$TEST_DIR/pty.log"
+    BOOT_STATUS=$?
+    : >"$TEST_DIR/stdout"
+    tr -d '\r' <"$TEST_DIR/console" >"$TEST_DIR/console.txt"
+    cat "$TEST_DIR/pty.log" "$TEST_DIR/stderr"
     expect_boot_end || return 1
+    grep -q 'raw while running: yes' "$TEST_DIR/pty.log" || { fail_because "the terminal was not in raw mode"; return 1; }
+    grep -q 'restored at the end: yes' "$TEST_DIR/pty.log" || { fail_because "the terminal was not restored"; return 1; }
     # PVH: no decompressor ran, the kernel came up through the PVH entry.
     grep -q 'Decompressing Linux' "$TEST_DIR/console.txt" && { fail_because "vmlinux went through the decompressor"; return 1; }
     return 0
@@ -162,4 +170,15 @@ test_linux_smp_brings_up_all_cpus() {
     grep -q 'smp: Brought up 1 node, 2 CPUs' "$TEST_DIR/console.txt" ||
         { fail_because "$(grep 'Brought up' "$TEST_DIR/console.txt")"; return 1; }
     grep -q 'Processor #1' "$TEST_DIR/console.txt" || fail_because "the MP table did not list CPU 1"
+}
+
+test_linux_ctrl_a_x_quits_and_restores_the_terminal() {
+    timeout 300 python3 tests/linux/pty_run.py --type-after 'Linux version' '\x01x' \
+        "$TEST_DIR/console" "$TEST_DIR/stderr" "$KVMSTUB" --initrd "$INITRD" "$KERNEL_DIR/vmlinux" \
+        >"$TEST_DIR/pty.log"
+    local rc=$?
+    cat "$TEST_DIR/pty.log" "$TEST_DIR/stderr"
+    [ $rc = 12 ] || { fail_because "status $rc after Ctrl-A x, expected 12"; return 1; }
+    grep -q 'quit on Ctrl-A x' "$TEST_DIR/stderr" || { fail_because "no message on stderr"; return 1; }
+    grep -q 'restored at the end: yes' "$TEST_DIR/pty.log" || fail_because "the terminal was not restored"
 }

@@ -1,7 +1,7 @@
 # Debugging the fixture kernel (bzImage) from before paging to its end, as README's
 # "Debugging Linux" tells a kernel developer to: `break start_kernel` set before the first
 # continue (its address is not mapped while the kernel decompresses: kvmstub backs it with a
-# debug register), `next` that stays in the function, hbreak later, stepping with interrupts on
+# debug register), `finish` and `step`, `next` that stays in the function, hbreak later, stepping with interrupts on
 # that stays out of interrupt handlers, `watch jiffies`, Ctrl-C, a software breakpoint late in
 # boot, the kernel's lx- scripts, and the guest's end reported to gdb. kvmstub adds nokaslr
 # under --gdb, so the vmlinux symbols match.
@@ -23,7 +23,19 @@ end
 break start_kernel
 continue
 bt 1
+tbreak setup_arch
+continue
+finish
 python
+entered = None
+for i in range(12):
+    gdb.execute("step", to_string=True)
+    if frame_name() != "start_kernel":
+        entered = frame_name()
+        break
+print("step went into a callee: %s" % ("yes" if entered else "no"))
+gdb.execute("finish", to_string=True)
+print("finish returned to %s" % frame_name())
 left = [frame_name()]
 for i in range(20):
     gdb.execute("next", to_string=True)
