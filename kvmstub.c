@@ -39,6 +39,7 @@ struct options {
     uint64_t load_addr;
     bool irqchip;
     bool trace_io;
+    bool trace_exits;
 };
 
 static const char usage_text[] =
@@ -67,6 +68,7 @@ static const char usage_text[] =
     "                                and PIT (Linux always has them); HLT then waits for an\n"
     "                                interrupt instead of ending the guest\n"
     "  --trace-io                    log every port access on stderr\n"
+    "  --trace-exits                 log every KVM exit on stderr (to debug kvmstub itself)\n"
     "  -h, --help                    this help;   --version   the version\n"
     "\n"
     "Guest output goes to the console only; kvmstub's own messages go to stderr.\n"
@@ -106,6 +108,7 @@ enum long_only_option {
     OPT_LOAD_ADDR,
     OPT_IRQCHIP,
     OPT_TRACE_IO,
+    OPT_TRACE_EXITS,
     OPT_VERSION,
 };
 
@@ -120,6 +123,7 @@ static const struct option long_options[] = {
     {"load-addr", required_argument, NULL, OPT_LOAD_ADDR},
     {"irqchip", no_argument, NULL, OPT_IRQCHIP},
     {"trace-io", no_argument, NULL, OPT_TRACE_IO},
+    {"trace-exits", no_argument, NULL, OPT_TRACE_EXITS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -174,6 +178,7 @@ static void parse_options(int argc, char **argv, struct options *o)
             break;
         case OPT_IRQCHIP: o->irqchip = true; break;
         case OPT_TRACE_IO: o->trace_io = true; break;
+        case OPT_TRACE_EXITS: o->trace_exits = true; break;
         case 'h': fputs(usage_text, stdout); exit(0);
         case OPT_VERSION: printf("kvmstub " KVMSTUB_VERSION "\n"); exit(0);
         default: usage_error("%s", "unknown option");
@@ -262,6 +267,7 @@ int main(int argc, char **argv)
         .ram_size = o.ram_given ? o.ram_size : default_ram(&img),
         .cpus = o.cpus,
         .trace_io = o.trace_io,
+        .trace_exits = o.trace_exits,
         .irqchip = linux_guest || o.irqchip,
         .gdb = o.gdb != NULL,
         .console = o.console,

@@ -5,7 +5,6 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -89,8 +88,8 @@ static void vcpu_handle_hlt(struct vcpu *vcpu)
 static void vcpu_handle_exit(struct vcpu *vcpu)
 {
     struct kvm_run *run = vcpu->run;
-    if (getenv("KVMSTUB_TRACE_EXITS"))
-        diag("exit %u", run->exit_reason);
+    if (vcpu->vm->cfg->trace_exits)
+        diag("vCPU %d: exit %u", vcpu->id, run->exit_reason);
     switch (run->exit_reason) {
     case KVM_EXIT_IO: vcpu_handle_io(vcpu); break;
     case KVM_EXIT_MMIO:
