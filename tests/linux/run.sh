@@ -39,6 +39,7 @@ schedule_linux_tests() {
         grep -E -- "$FILTER")
     [ -n "$names" ] || return 0
     linux_lane &
+    LINUX_LANE_PID=$!
     # The Linux lane takes one core for minutes; the other tests share the other.
     JOBS=1
 }
