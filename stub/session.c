@@ -253,8 +253,9 @@ static void session_event(struct session *s, enum packet_event ev)
         session_reply_error(s, ENOSPC);
         break;
     case PACKET_EV_NAK:
-        if (s->ack_mode)
-            packet_retransmit(&s->out);
+        /* Retransmit once per batch of input, however many NAKs it holds: a flood of '-'
+         * must not multiply the last (possibly 128 KiB) reply in the output queue. */
+        s->nak_pending = s->ack_mode;
         break;
     case PACKET_EV_INTERRUPT:
         if (s->running)
@@ -281,6 +282,9 @@ void session_feed(struct session *s, const void *data, size_t len)
         if (s->out.failed)
             s->state = SESSION_BROKEN;
     }
+    if (s->nak_pending && s->state == SESSION_ACTIVE)
+        packet_retransmit(&s->out);
+    s->nak_pending = false;
     session_flush(s);
 }
 
