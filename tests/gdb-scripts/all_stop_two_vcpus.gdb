@@ -29,8 +29,8 @@ for i in range(20):
 print("CPU 1 ran while CPU 0 was stepped: %s" % (counter(1) != c1))
 gdb.execute("set scheduler-locking off")
 gdb.execute("thread 2")
-gdb.execute("stepi", to_string=True)
-gdb.execute("stepi", to_string=True)
+for i in range(3):  # the loop is three instructions: one of them is the increment
+    gdb.execute("stepi", to_string=True)
 print("thread 2 steps CPU 1: %s" % (counter(1) != c1))
 gdb.execute("thread 1", to_string=True)
 threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
