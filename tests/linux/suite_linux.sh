@@ -83,16 +83,25 @@ stop_at_line() {
 }
 
 test_linux_large_memory_above_the_hole() {
-    # 4 GiB: 3 GiB below the 32-bit hole, 1 GiB from 4 GiB up, all of it in the e820 map.
-    stop_at_line 'Memory: [0-9]+K/[0-9]+K available' 300 -m 4G --initrd "$INITRD" "$KERNEL_DIR/vmlinux" ||
-        { fail_because "kernel did not report its memory: $(tail -n 2 "$TEST_DIR/console.txt")"; return 1; }
-    grep -q 'BIOS-e820: \[mem 0x0000000100000000-0x000000013fffffff\] usable' "$TEST_DIR/console.txt" ||
+    # 3200 MiB: 3 GiB below the 32-bit hole, 128 MiB from 4 GiB up, all of it in the e820 map
+    # and in the kernel's memory map.
+    if emulating_host; then
+        # Setting up struct pages for GiBs of RAM takes minutes of emulated code here: stop once
+        # the kernel has taken the RAM above 4 GiB into its memory map.
+        stop_at_line 'node +0: \[mem 0x0000000100000000-0x0000000107ffffff\]' 300 -m 3200M \
+            --initrd "$INITRD" "$KERNEL_DIR/vmlinux" ||
+            { fail_because "the kernel did not map RAM above 4 GiB: $(grep -E 'e820|node' "$TEST_DIR/console.txt" | tr '\n' ' ')"; return 1; }
+    else
+        boot_linux "$KERNEL_DIR/vmlinux" -m 3200M --initrd "$INITRD"
+        expect_boot_end || return 1
+        local kb
+        kb=$(sed -n 's/^kvmstub-fact: memtotal_kb=//p' "$TEST_DIR/console.txt")
+        [ "${kb:-0}" -gt $((3 * 1024 * 1024)) ] || { fail_because "/proc/meminfo shows ${kb}K"; return 1; }
+    fi
+    grep -q 'BIOS-e820: \[mem 0x0000000100000000-0x0000000107ffffff\] usable' "$TEST_DIR/console.txt" ||
         { fail_because "no RAM above 4 GiB in the e820 map"; return 1; }
     grep -q 'BIOS-e820: \[mem 0x0000000000100000-0x00000000bfffffff\] usable' "$TEST_DIR/console.txt" ||
-        { fail_because "low RAM does not end at the 3 GiB hole"; return 1; }
-    local total
-    total=$(sed -n 's/.*Memory: [0-9]*K\/\([0-9]*\)K available.*/\1/p' "$TEST_DIR/console.txt")
-    [ "$total" -gt $((4 * 1024 * 1024 - 200 * 1024)) ] || fail_because "kernel sees only ${total}K"
+        fail_because "low RAM does not end at the 3 GiB hole"
 }
 
 test_linux_cmdline_reaches_the_kernel() {
