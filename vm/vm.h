@@ -29,7 +29,7 @@ struct vm_config {
     uint64_t ram_size;
     int cpus;
     bool trace_io;
-    bool trace_exits;     /* log every KVM exit (for debugging kvmstub itself) */
+    bool trace_exits;    /* log every KVM exit (for debugging kvmstub itself) */
     bool irqchip;        /* in-kernel LAPIC/IOAPIC/PIC/PIT (always for Linux) */
     bool gdb;            /* a debugger may attach: guest-debug exits are expected */
     const char *console; /* console spec */
