@@ -25,7 +25,7 @@ struct session {
     enum session_state state;
     bool ack_mode;
     bool nak_pending; /* a NAK arrived in this batch of input: retransmit once */
-    bool running; /* resumed: waiting for a stop */
+    bool running;     /* resumed: waiting for a stop */
     int nthreads;
     int cur_thread;    /* the thread of the last stop */
     int g_thread;      /* Hg: a thread, or THREAD_ANY */
