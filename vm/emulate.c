@@ -20,6 +20,7 @@
 #include "vm/guest_debug.h"
 #include "vm/guest_mem.h"
 #include "vm/kvm.h"
+#include "vm/trap_step.h"
 #include "vm/vm.h"
 
 #define INSN_INT3      0xCC
@@ -144,6 +145,8 @@ void emulate_failure(struct vcpu *vcpu)
         return;
     }
     uint64_t rip = sregs.cs.base + regs.rip;
+    if (trap_step_begin(vcpu, rip))
+        return; /* the code is in a page trapped for a watchpoint: step it with the page in */
     uint8_t bytes[INSN_MAX_BYTES];
     unsigned n = emulate_insn_bytes(vcpu, rip, bytes);
     if (n >= 1 && bytes[0] == INSN_INT3) {

@@ -11,6 +11,7 @@
 #include "vm/guest_debug_state.h"
 #include "vm/memslots.h"
 #include "vm/runctl.h"
+#include "vm/trap_step.h"
 #include "vm/vm.h"
 
 #define X86_VECTOR_DB 1
@@ -62,7 +63,7 @@ int guest_debug_prepare(struct vcpu *vcpu)
     struct debug_state *d = vcpu->vm->debug;
     if (!d)
         return 0;
-    bool step = vcpu->action == RESUME_STEP && d->attached;
+    bool step = (vcpu->action == RESUME_STEP && d->attached) || trap_step_active(vcpu);
     uint64_t gen = __atomic_load_n(&d->gen, __ATOMIC_ACQUIRE);
     if (vcpu->debug_gen == gen && vcpu->debug_step == step && !vcpu->inject_bp)
         return 0;
@@ -98,6 +99,13 @@ static void guest_debug_stop(struct vcpu *vcpu, enum stop_kind kind, uint64_t ad
     runctl_report_stop(vcpu, &ev);
 }
 
+static enum stop_kind stop_kind_of(enum bp_type type);
+
+void guest_debug_report_watch(struct vcpu *vcpu, enum bp_type type, uint64_t addr)
+{
+    guest_debug_stop(vcpu, stop_kind_of(type), addr);
+}
+
 static enum stop_kind stop_kind_of(enum bp_type type)
 {
     switch (type) {
@@ -118,6 +126,8 @@ void guest_debug_handle_exit(struct vcpu *vcpu)
         guest_debug_stop(vcpu, STOP_SIGNAL, 0);
         return;
     }
+    if (trap_step_end(vcpu))
+        return;
     if (a->exception == X86_VECTOR_BP) {
         const struct breakpoint *b = bp_find_sw(&d->bps, a->pc);
         if (b && b->mech == MECH_INT3)

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "stub/target.h"
+
 struct vm;
 struct vcpu;
 
@@ -21,6 +23,8 @@ bool guest_debug_handle_mmio(struct vcpu *vcpu);
  * access completes the instruction, so report the step (some hosts would run one more
  * instruction before their single-step trap). */
 void guest_debug_step_after_io(struct vcpu *vcpu);
+/* Report a watchpoint of this type hit at linear addr. */
+void guest_debug_report_watch(struct vcpu *vcpu, enum bp_type type, uint64_t addr);
 /* This vCPU finished a single-step without a KVM_EXIT_DEBUG (kvmstub emulated it): report it. */
 void guest_debug_step_done(struct vcpu *vcpu);
 /* An INT3 the host could not execute (DESIGN.md §7) at rip: when it is one of our software

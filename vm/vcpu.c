@@ -16,6 +16,7 @@
 #include "vm/exit_status.h"
 #include "vm/guest_debug.h"
 #include "vm/runctl.h"
+#include "vm/trap_step.h"
 #include "vm/vm.h"
 
 int vcpu_create(struct vm *vm, int id)
@@ -36,6 +37,7 @@ int vcpu_create(struct vm *vm, int id)
 
 void vcpu_destroy(struct vcpu *vcpu)
 {
+    trap_step_free(vcpu);
     if (vcpu->run)
         munmap(vcpu->run, vcpu->vm->run_size);
     if (vcpu->fd > 0)

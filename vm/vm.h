@@ -22,6 +22,7 @@
 #define VM_MAX_CPUS 64
 
 struct debug_state;
+struct trap_step;
 struct dev_serial;
 struct dev_cmos;
 
@@ -51,10 +52,11 @@ struct vcpu {
     int fatal_status; /* stopped on something fatal: resuming ends the guest with it */
 
     /* owned by the vCPU thread */
-    bool io_pending;    /* a PIO/MMIO exit is completed only by the next KVM_RUN */
-    uint64_t debug_gen; /* the guest-debug generation applied to this vCPU */
-    bool debug_step;    /* single-step flag applied with debug_gen */
-    bool inject_bp;     /* hand the guest its own #BP on the next entry */
+    bool io_pending;             /* a PIO/MMIO exit is completed only by the next KVM_RUN */
+    uint64_t debug_gen;          /* the guest-debug generation applied to this vCPU */
+    bool debug_step;             /* single-step flag applied with debug_gen */
+    bool inject_bp;              /* hand the guest its own #BP on the next entry */
+    struct trap_step *trap_step; /* stepping out of a watchpoint's trapped page */
 };
 
 struct vm {
