@@ -21,7 +21,7 @@
 #define KVM_STEPS              20000
 #define SLOT_MAX_FAILED_STARTS 2 /* then a stub is given up for the run */
 /* The floor's replies are the size of kvmstub's `g` reply for a 32-bit guest. */
-#define RTT_FLOOR_REPLY 624
+#define RTT_FLOOR_REPLY 704
 
 /* One stub under test: its process and, for the debugging scenarios, a session. */
 struct slot {
