@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bench/guest_layout.h"
+#include "bench/machine_load.h"
 #include "bench/measure.h"
 #include "bench/report.h"
 
@@ -65,15 +66,6 @@ static const struct target targets[] = {
     {"  ... and to the FPU init line <= QEMU", TARGET_SPEEDUP, ROW_LINUX_PVH_MILESTONE, 0, 1},
 };
 
-static void load_average(char *buf, size_t len)
-{
-    double l[3];
-    if (getloadavg(l, 3) == 3)
-        snprintf(buf, len, "%.2f %.2f %.2f", l[0], l[1], l[2]);
-    else
-        snprintf(buf, len, "?");
-}
-
 static void first_line_of(const char *cmd, char *buf, size_t len)
 {
     FILE *p = popen(cmd, "r");
@@ -84,11 +76,10 @@ static void first_line_of(const char *cmd, char *buf, size_t len)
         pclose(p);
 }
 
-static void print_header(FILE *out, const struct options *o, const char *load_start,
-                         const char *load_end)
+static void print_header(FILE *out, const struct options *o, const char *load)
 {
     struct utsname u;
-    char when[64], qemu[160] = "not installed", cmd[BENCH_PATH_MAX + 32];
+    char when[64], qemu[160] = "not compared (none given)", cmd[BENCH_PATH_MAX + 32];
     time_t now = time(NULL);
     strftime(when, sizeof(when), "%Y-%m-%d %H:%M %Z", localtime(&now));
     uname(&u);
@@ -101,8 +92,7 @@ static void print_header(FILE *out, const struct options *o, const char *load_st
             sysconf(_SC_NPROCESSORS_ONLN),
             access(PVM_MODULE, F_OK) == 0 ? "PVM (guest kernel code is emulated)" : "hardware");
     fprintf(out, "QEMU: %s\n", qemu);
-    fprintf(out, "load average (1/5/15 min): %s at the start, %s at the end\n", load_start,
-            load_end);
+    fprintf(out, "during the run: %s\n", load);
     fprintf(out,
             "each cell: median [min-max] of %d repetitions; a repetition is %d steps, %d `g`, "
             "%d breakpoint cycles, 1 MiB read, %d interrupts, %d attaches; start-up: %d starts; "
@@ -286,22 +276,24 @@ int main(int argc, char **argv)
     struct options o;
     struct guest_layout g;
     static struct row rows[ROW_COUNT];
-    char err[BENCH_ERR_MAX], load_start[64], load_end[64];
+    char err[BENCH_ERR_MAX], load[BENCH_ERR_MAX];
+    struct machine_sample before, after;
     parse_options(argc, argv, &o);
     if (guest_layout_load(o.symbols, &g, err, sizeof(err)) < 0) {
         fprintf(stderr, "kvmstub-bench: %s\n", err);
         return EXIT_BENCH_SETUP;
     }
     measure_rows_init(rows);
-    load_average(load_start, sizeof(load_start));
+    machine_sample_take(&before);
     measure_all(&o.m, &g, rows);
-    load_average(load_end, sizeof(load_end));
+    machine_sample_take(&after);
+    machine_describe(&before, &after, load, sizeof(load));
 
     FILE *files[] = {stdout, o.out ? fopen(o.out, "w") : NULL};
     if (o.out && !files[1])
         fprintf(stderr, "kvmstub-bench: %s: %s\n", o.out, strerror(errno));
     for (size_t i = 0; i < sizeof(files) / sizeof(*files) && files[i]; i++) {
-        print_header(files[i], &o, load_start, load_end);
+        print_header(files[i], &o, load);
         report_print(files[i], rows, ROW_COUNT, targets, sizeof(targets) / sizeof(*targets));
         print_footer(files[i], &o);
     }
