@@ -205,8 +205,12 @@ void session_send_stop_reply(struct session *s, const struct stop_event *ev)
             packet_put_hex_u64(&s->out, ev->addr);
         packet_put(&s->out, ";", 1);
     }
+    /* Only pc, sp and fp go into the reply: a target that can read just those cheaply does. */
     struct x86_regs r;
-    if (session_regs_read(s, thread, &r) == 0) {
+    int rc = s->regs_valid || !s->target.ops->read_core_regs
+                 ? session_regs_read(s, thread, &r)
+                 : s->target.ops->read_core_regs(s->target.ctx, thread, &r);
+    if (rc == 0) {
         stop_put_register(s, &r, regs_fp(s->layout));
         stop_put_register(s, &r, regs_sp(s->layout));
         stop_put_register(s, &r, regs_pc(s->layout));

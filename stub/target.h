@@ -120,7 +120,11 @@ struct target_ops {
     /* The layout gdb gets; fixed for a session (chosen when gdb attaches). */
     enum target_arch (*arch)(void *t);
 
-    int (*read_regs)(void *t, int thread, struct x86_regs *regs);        /* 0 or -errno */
+    int (*read_regs)(void *t, int thread, struct x86_regs *regs); /* 0 or -errno */
+    /* Optional: only the general purpose registers, rip, rflags and segment selectors (the
+     * rest of regs is left untouched) — what a stop reply expedites, where the full set is
+     * expensive to read. NULL: the engine uses read_regs. */
+    int (*read_core_regs)(void *t, int thread, struct x86_regs *regs);
     int (*write_regs)(void *t, int thread, const struct x86_regs *regs); /* 0 or -errno */
 
     /* Memory at a linear address as seen by `thread` (or physical when the target's phys mode

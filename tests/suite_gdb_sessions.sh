@@ -19,7 +19,9 @@ test_ctrl_c_stops_a_spinning_guest() {
         -ex 'p *(long *)&spins > 0' -ex 'set *(long *)&release = 1' -ex continue
     wait_for_line "$TEST_DIR/console" '^spinning$' 30 "$KVMSTUB_PID" || { fail_because "guest did not start"; return 1; }
     # The guest spins under `continue` now; gdb's Ctrl-C is SIGINT to gdb, which sends 0x03.
-    kill -INT "$GDB_PID"
+    # (To gdb itself: timeout would pass it on to its whole process group, gdb included, and
+    # a second Ctrl-C makes gdb give up waiting.)
+    pkill -INT -P "$GDB_PID"
     wait_pid "$GDB_PID" 60 || { fail_because "gdb hung after Ctrl-C"; return 1; }
     wait_pid "$KVMSTUB_PID" 30 || { fail_because "kvmstub did not end"; return 1; }
     cat "$TEST_DIR/gdb.log"

@@ -11,6 +11,7 @@
 #include "vm/guest_mem.h"
 #include "vm/kvm.h"
 #include "vm/memslots.h"
+#include "vm/cpu_regs.h"
 #include "vm/vm.h"
 
 #define INT3         0xCC
@@ -112,7 +113,7 @@ static bool int3_reaches_kvmstub(struct vcpu *vcpu)
     if (!kvm_host_emulates())
         return true;
     struct kvm_sregs sregs;
-    return ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) == 0 && cpu_mode_current(&sregs) != CPU_MODE_REAL;
+    return cpu_get_sregs(vcpu, &sregs) == 0 && cpu_mode_current(&sregs) != CPU_MODE_REAL;
 }
 
 static int bp_place_int3(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)

@@ -37,6 +37,49 @@ static int msr_access(struct vcpu *vcpu, uint32_t index, uint64_t *value, bool w
     return 0;
 }
 
+int cpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs)
+{
+    if (vcpu->sync_regs_valid) {
+        *regs = vcpu->run->s.regs.regs;
+        return 0;
+    }
+    if (ioctl(vcpu->fd, KVM_GET_REGS, regs) < 0)
+        return diag_errno("KVM_GET_REGS (vCPU %d)", vcpu->id);
+    return 0;
+}
+
+int cpu_get_sregs(struct vcpu *vcpu, struct kvm_sregs *sregs)
+{
+    if (vcpu->sync_sregs_valid) {
+        *sregs = vcpu->run->s.regs.sregs;
+        return 0;
+    }
+    if (ioctl(vcpu->fd, KVM_GET_SREGS, sregs) < 0)
+        return diag_errno("KVM_GET_SREGS (vCPU %d)", vcpu->id);
+    return 0;
+}
+
+int cpu_set_regs(struct vcpu *vcpu, const struct kvm_regs *regs)
+{
+    vcpu->sync_regs_valid = false;
+    if (ioctl(vcpu->fd, KVM_SET_REGS, regs) < 0)
+        return diag_errno("KVM_SET_REGS (vCPU %d)", vcpu->id);
+    return 0;
+}
+
+int cpu_set_sregs(struct vcpu *vcpu, const struct kvm_sregs *sregs)
+{
+    vcpu->sync_sregs_valid = false;
+    if (ioctl(vcpu->fd, KVM_SET_SREGS, sregs) < 0)
+        return diag_errno("KVM_SET_SREGS (vCPU %d)", vcpu->id);
+    return 0;
+}
+
+void cpu_regs_exited(struct vcpu *vcpu)
+{
+    vcpu->sync_regs_valid = vcpu->sync_sregs_valid = vcpu->vm->sync_regs;
+}
+
 int cpu_msr_read(struct vcpu *vcpu, uint32_t index, uint64_t *value)
 {
     *value = 0;
@@ -216,17 +259,24 @@ static int fpu_set(struct vcpu *vcpu, const struct kvm_fpu *f)
     return 0;
 }
 
+int cpu_regs_read_core(struct vcpu *vcpu, struct x86_regs *x)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
+        return -1;
+    regs_from_kvm(x, &r);
+    sregs_from_kvm(x, &s);
+    return 0;
+}
+
 int cpu_regs_read(struct vcpu *vcpu, struct x86_regs *x)
 {
     struct kvm_regs r;
     struct kvm_sregs s;
     struct kvm_fpu f;
     memset(x, 0, sizeof(*x));
-    if (ioctl(vcpu->fd, KVM_GET_REGS, &r) < 0)
-        return diag_errno("KVM_GET_REGS (vCPU %d)", vcpu->id);
-    if (ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0)
-        return diag_errno("KVM_GET_SREGS (vCPU %d)", vcpu->id);
-    if (fpu_get(vcpu, &f) < 0)
+    if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0 || fpu_get(vcpu, &f) < 0)
         return -1;
     regs_from_kvm(x, &r);
     sregs_from_kvm(x, &s);
@@ -270,8 +320,8 @@ static bool fpu_changed(const struct x86_regs *a, const struct x86_regs *b)
 static int cpu_sregs_write(struct vcpu *vcpu, const struct x86_regs *old, const struct x86_regs *x)
 {
     struct kvm_sregs s;
-    if (ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0)
-        return diag_errno("KVM_GET_SREGS (vCPU %d)", vcpu->id);
+    if (cpu_get_sregs(vcpu, &s) < 0)
+        return -1;
     s.cr0 = x->cr0, s.cr2 = x->cr2, s.cr3 = x->cr3, s.cr4 = x->cr4, s.cr8 = x->cr8;
     s.efer = x->efer;
     for (int i = 0; i < X86_NR_SEGS; i++)
@@ -281,9 +331,7 @@ static int cpu_sregs_write(struct vcpu *vcpu, const struct x86_regs *old, const 
         s.fs.base = x->fs_base;
     if (x->gs_base != old->gs_base)
         s.gs.base = x->gs_base;
-    if (ioctl(vcpu->fd, KVM_SET_SREGS, &s) < 0)
-        return diag_errno("KVM_SET_SREGS (vCPU %d)", vcpu->id);
-    return 0;
+    return cpu_set_sregs(vcpu, &s);
 }
 
 int cpu_regs_write(struct vcpu *vcpu, const struct x86_regs *old, const struct x86_regs *x)
@@ -292,8 +340,8 @@ int cpu_regs_write(struct vcpu *vcpu, const struct x86_regs *old, const struct x
         old->rflags != x->rflags) {
         struct kvm_regs r;
         regs_to_kvm(x, &r);
-        if (ioctl(vcpu->fd, KVM_SET_REGS, &r) < 0)
-            return diag_errno("KVM_SET_REGS (vCPU %d)", vcpu->id);
+        if (cpu_set_regs(vcpu, &r) < 0)
+            return -1;
     }
     if (sregs_changed(old, x) && cpu_sregs_write(vcpu, old, x) < 0)
         return -1;

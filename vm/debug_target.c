@@ -36,7 +36,7 @@ static int dt_thread_count(void *t)
 static enum cpu_mode vcpu_mode(struct vcpu *vcpu)
 {
     struct kvm_sregs s;
-    if (ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0)
+    if (cpu_get_sregs(vcpu, &s) < 0)
         return CPU_MODE_REAL;
     return cpu_mode_current(&s);
 }
@@ -84,6 +84,18 @@ static int dt_read_regs(void *t, int thread, struct x86_regs *regs)
     }
     *regs = d->regs[vcpu->id];
     return 0;
+}
+
+/* What a stop reply needs, from the copy KVM left in kvm_run: no ioctl at all. */
+static int dt_read_core_regs(void *t, int thread, struct x86_regs *regs)
+{
+    struct vm *vm = vm_of(t);
+    struct vcpu *vcpu = vcpu_of(vm, thread);
+    if (vm->debug->regs_valid[vcpu->id]) {
+        *regs = vm->debug->regs[vcpu->id];
+        return 0;
+    }
+    return cpu_regs_read_core(vcpu, regs) < 0 ? -EIO : 0;
 }
 
 static int dt_write_regs(void *t, int thread, const struct x86_regs *regs)
@@ -187,6 +199,7 @@ static const struct target_ops debug_target_ops = {
     .thread_describe = dt_thread_describe,
     .arch = dt_arch,
     .read_regs = dt_read_regs,
+    .read_core_regs = dt_read_core_regs,
     .write_regs = dt_write_regs,
     .read_mem = dt_read_mem,
     .write_mem = dt_write_mem,

@@ -15,6 +15,7 @@
 
 #include "vm/cpu_mode.h"
 #include "vm/diag.h"
+#include "vm/cpu_regs.h"
 #include "vm/exception.h"
 #include "vm/exit_status.h"
 #include "vm/guest_debug.h"
@@ -101,11 +102,11 @@ const char *emulate_insn_name(const uint8_t *bytes, unsigned len)
 int emulate_deliver_int3(struct vcpu *vcpu, uint64_t rip)
 {
     struct kvm_regs regs;
-    if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) < 0)
-        return diag_errno("KVM_GET_REGS (vCPU %d)", vcpu->id);
+    if (cpu_get_regs(vcpu, &regs) < 0)
+        return -1;
     regs.rip = rip + 1; /* INT3 is a trap: the handler returns after it */
-    if (ioctl(vcpu->fd, KVM_SET_REGS, &regs) < 0)
-        return diag_errno("KVM_SET_REGS (vCPU %d)", vcpu->id);
+    if (cpu_set_regs(vcpu, &regs) < 0)
+        return -1;
     struct kvm_vcpu_events events;
     if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &events) < 0)
         return diag_errno("KVM_GET_VCPU_EVENTS (vCPU %d)", vcpu->id);
@@ -139,8 +140,8 @@ void emulate_failure(struct vcpu *vcpu)
 {
     struct kvm_regs regs;
     struct kvm_sregs sregs;
-    if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) < 0 || ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0) {
-        diag_errno("reading registers after an emulation failure (vCPU %d)", vcpu->id);
+    if (cpu_get_regs(vcpu, &regs) < 0 || cpu_get_sregs(vcpu, &sregs) < 0) {
+        diag("cannot read the registers after an emulation failure (vCPU %d)", vcpu->id);
         vm_fatal(vcpu, EXIT_EMULATION, GDB_SIGNAL_ILL, "emulation failure");
         return;
     }

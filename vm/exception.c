@@ -15,6 +15,7 @@
 
 #include "vm/cpu_mode.h"
 #include "vm/diag.h"
+#include "vm/cpu_regs.h"
 #include "vm/guest_mem.h"
 #include "vm/vm.h"
 
@@ -142,8 +143,8 @@ int exception_deliver(struct vcpu *vcpu, int vector, uint64_t return_rip)
 {
     struct kvm_regs r;
     struct kvm_sregs s;
-    if (ioctl(vcpu->fd, KVM_GET_REGS, &r) < 0 || ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0)
-        return diag_errno("reading registers to deliver an exception (vCPU %d)", vcpu->id);
+    if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
+        return -1;
     int rc;
     switch (cpu_mode_current(&s)) {
     case CPU_MODE_LONG64: rc = deliver_long_mode(vcpu, &r, &s, vector, return_rip); break;
@@ -152,7 +153,7 @@ int exception_deliver(struct vcpu *vcpu, int vector, uint64_t return_rip)
     }
     if (rc < 0)
         return -1;
-    if (ioctl(vcpu->fd, KVM_SET_SREGS, &s) < 0 || ioctl(vcpu->fd, KVM_SET_REGS, &r) < 0)
-        return diag_errno("writing registers to deliver an exception (vCPU %d)", vcpu->id);
+    if (cpu_set_sregs(vcpu, &s) < 0 || cpu_set_regs(vcpu, &r) < 0)
+        return -1;
     return 0;
 }

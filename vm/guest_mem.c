@@ -6,6 +6,7 @@
 
 #include "vm/cpu_mode.h"
 #include "vm/diag.h"
+#include "vm/cpu_regs.h"
 #include "vm/guest_debug_state.h"
 #include "vm/vm.h"
 
@@ -30,8 +31,7 @@ int guest_translate_sregs(struct vcpu *vcpu, const struct kvm_sregs *sregs, uint
 int guest_translate(struct vcpu *vcpu, uint64_t linear, struct pagewalk_result *out)
 {
     struct kvm_sregs sregs;
-    if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0) {
-        diag_errno("KVM_GET_SREGS (vCPU %d)", vcpu->id);
+    if (cpu_get_sregs(vcpu, &sregs) < 0) {
         memset(out, 0, sizeof(*out));
         out->fault = "cannot read the vCPU's control registers";
         return -1;
@@ -43,10 +43,8 @@ size_t guest_mem_copy(struct vcpu *vcpu, uint64_t addr, void *buf, size_t len, b
                       bool phys)
 {
     struct kvm_sregs sregs;
-    if (!phys && ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0) {
-        diag_errno("KVM_GET_SREGS (vCPU %d)", vcpu->id);
+    if (!phys && cpu_get_sregs(vcpu, &sregs) < 0)
         return 0;
-    }
     const struct guest_ram *ram = &vcpu->vm->ram;
     size_t done = 0;
     while (done < len) {

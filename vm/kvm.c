@@ -62,6 +62,12 @@ int kvm_open_vm(struct vm *vm)
     vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
     if (vm->vm_fd < 0)
         return diag_errno("KVM_CREATE_VM");
+    /* Under a debugger, let KVM leave the registers in kvm_run at every exit: reading them
+     * there saves the ioctls that cost several microseconds each on emulating hosts. */
+    int sync = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
+    vm->sync_regs = vm->cfg->gdb && sync > 0 &&
+                    (sync & (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) ==
+                        (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS);
     int caps = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG2);
     vm->guest_debug_caps = caps > 0 ? (uint32_t)caps : 0;
     if (vm->cfg->gdb && ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG) <= 0) {

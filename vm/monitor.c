@@ -63,8 +63,8 @@ static bool parse_u64(const char *s, uint64_t *v)
 
 static int get_sregs(struct monitor_ctx *m, struct kvm_sregs *s)
 {
-    if (ioctl(m->vcpu->fd, KVM_GET_SREGS, s) < 0) {
-        out(m, "cannot read the control registers: %s", strerror(errno));
+    if (cpu_get_sregs(m->vcpu, s) < 0) {
+        out(m, "cannot read the control registers");
         return -1;
     }
     return 0;
@@ -248,6 +248,7 @@ static int cmd_wrmsr(struct monitor_ctx *m)
     else
         out(m, "MSR 0x%" PRIx64 " <- 0x%016" PRIx64, index, value);
     memset(m->vm->debug->regs_valid, 0, sizeof(m->vm->debug->regs_valid));
+    m->vcpu->sync_sregs_valid = false; /* EFER and friends live in sregs too */
     return 0;
 }
 
@@ -393,7 +394,7 @@ static int cmd_status(struct monitor_ctx *m)
         vm->guest_debug_caps & KVM_GUESTDBG_BLOCKIRQ ? "blocks" : "cannot block");
     for (int i = 0; i < vm->ncpus; i++) {
         struct kvm_sregs s;
-        if (ioctl(vm->vcpus[i].fd, KVM_GET_SREGS, &s) == 0)
+        if (cpu_get_sregs(&vm->vcpus[i], &s) == 0)
             out(m, "  CPU %d: %s, %s%s", i, cpu_mode_name(cpu_mode_current(&s)),
                 paging_mode_name(paging_mode_of(s.cr0, s.cr4, s.efer)),
                 vm->vcpus[i].done ? ", halted for good" : "");

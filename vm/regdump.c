@@ -7,6 +7,7 @@
 
 #include "vm/cpu_mode.h"
 #include "vm/diag.h"
+#include "vm/cpu_regs.h"
 #include "vm/guest_mem.h"
 #include "vm/vm.h"
 
@@ -21,10 +22,8 @@ void regdump_print(struct vcpu *vcpu)
 {
     struct kvm_regs r;
     struct kvm_sregs s;
-    if (ioctl(vcpu->fd, KVM_GET_REGS, &r) < 0 || ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0) {
-        diag_errno("cannot read the registers of vCPU %d", vcpu->id);
+    if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
         return;
-    }
     diag("registers of vCPU %d (%s):", vcpu->id, cpu_mode_name(cpu_mode_current(&s)));
     diag("  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx", r.rax, r.rbx, r.rcx, r.rdx);
     diag("  rsi=%016llx rdi=%016llx rbp=%016llx rsp=%016llx", r.rsi, r.rdi, r.rbp, r.rsp);

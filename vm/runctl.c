@@ -48,21 +48,22 @@ static void runctl_notify(struct vm *vm)
     (void)n; /* an eventfd write only fails when the counter would overflow */
 }
 
-/* [lock] Make a vCPU leave KVM_RUN (or not enter it) and park. */
-static void runctl_kick(struct vcpu *vcpu)
+/* [lock] Make a vCPU leave KVM_RUN (or not enter it) and park. `self` is the vCPU whose own
+ * thread asks: it is on its way to park and needs no signal. */
+static void runctl_kick(struct vcpu *vcpu, const struct vcpu *self)
 {
-    vcpu->run_requested = false;
-    if (vcpu->parked || !vcpu->thread_started)
+    __atomic_store_n(&vcpu->run_requested, false, __ATOMIC_RELEASE);
+    if (vcpu->parked || !vcpu->thread_started || vcpu == self)
         return;
     vcpu->run->immediate_exit = 1;
     pthread_kill(vcpu->thread, SIG_KICK);
 }
 
-/* [lock] Stop every vCPU. */
-static void runctl_stop_all(struct vm *vm)
+/* [lock] Stop every vCPU (self: the caller's own, or NULL). */
+static void runctl_stop_all(struct vm *vm, const struct vcpu *self)
 {
     for (int i = 0; i < vm->ncpus; i++)
-        runctl_kick(&vm->vcpus[i]);
+        runctl_kick(&vm->vcpus[i], self);
 }
 
 /* [lock] The stop is complete once nothing runs. */
@@ -91,12 +92,12 @@ bool runctl_wait_runnable(struct vcpu *vcpu)
         return true;
     }
     vcpu->parked = true;
-    vm->nrunning--;
+    __atomic_store_n(&vm->nrunning, vm->nrunning - 1, __ATOMIC_RELEASE);
     runctl_check_complete(vm);
     while (!vcpu->run_requested && !vm->ended)
         pthread_cond_wait(&vm->cond, &vm->lock);
     vcpu->parked = false;
-    vm->nrunning++;
+    __atomic_store_n(&vm->nrunning, vm->nrunning + 1, __ATOMIC_RELEASE);
     vcpu->run->immediate_exit = 0;
     bool alive = !vm->ended;
     pthread_mutex_unlock(&vm->lock);
@@ -108,10 +109,10 @@ void runctl_report_stop(struct vcpu *vcpu, const struct stop_event *ev)
     struct vm *vm = vcpu->vm;
     pthread_mutex_lock(&vm->lock);
     if (!vm->stop_pending) {
-        vm->stop_pending = true;
         vm->stop = *ev;
+        __atomic_store_n(&vm->stop_pending, true, __ATOMIC_RELEASE);
     }
-    runctl_stop_all(vm);
+    runctl_stop_all(vm, vcpu);
     pthread_mutex_unlock(&vm->lock);
 }
 
@@ -120,7 +121,7 @@ void runctl_vcpu_done(struct vcpu *vcpu)
     struct vm *vm = vcpu->vm;
     pthread_mutex_lock(&vm->lock);
     vcpu->done = true;
-    vcpu->run_requested = false;
+    __atomic_store_n(&vcpu->run_requested, false, __ATOMIC_RELEASE);
     bool all_done = true;
     for (int i = 0; i < vm->ncpus; i++)
         all_done &= vm->vcpus[i].done;
@@ -133,9 +134,9 @@ void vm_end(struct vm *vm, int status)
 {
     pthread_mutex_lock(&vm->lock);
     if (!vm->ended) {
-        vm->ended = true;
+        __atomic_store_n(&vm->ended, true, __ATOMIC_RELEASE);
         vm->exit_status = status;
-        runctl_stop_all(vm);
+        runctl_stop_all(vm, NULL);
         pthread_cond_broadcast(&vm->cond);
         runctl_notify(vm);
     }
@@ -160,7 +161,7 @@ void runctl_resume(struct vm *vm, const struct resume_action *actions)
         if (vcpu->done)
             continue;
         vcpu->action = kind;
-        vcpu->run_requested = true;
+        __atomic_store_n(&vcpu->run_requested, true, __ATOMIC_RELEASE);
         started++;
     }
     if (started == 0 && !vm->ended) {
@@ -187,7 +188,7 @@ void runctl_interrupt(struct vm *vm)
         vm->stop_pending = true;
         vm->stop =
             (struct stop_event){.kind = STOP_SIGNAL, .thread = thread, .signal = GDB_SIGNAL_INT};
-        runctl_stop_all(vm);
+        runctl_stop_all(vm, NULL);
         runctl_check_complete(vm);
     }
     pthread_mutex_unlock(&vm->lock);

@@ -12,6 +12,7 @@
 
 #include "vm/cpu_mode.h"
 #include "vm/diag.h"
+#include "vm/cpu_regs.h"
 #include "vm/emulate.h"
 #include "vm/exit_status.h"
 #include "vm/guest_debug.h"
@@ -32,6 +33,8 @@ int vcpu_create(struct vm *vm, int id)
         vcpu->run = NULL;
         return diag_errno("mmap of the kvm_run area of vCPU %d", id);
     }
+    if (vm->sync_regs)
+        vcpu->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
     return 0;
 }
 
@@ -150,6 +153,7 @@ static void *vcpu_thread(void *arg)
         }
         int r = ioctl(vcpu->fd, KVM_RUN, 0);
         vcpu->io_pending = false;
+        cpu_regs_exited(vcpu);
         if (r < 0) {
             if (errno == EINTR || errno == EAGAIN)
                 continue; /* kicked: run control decides whether to park */

@@ -57,6 +57,8 @@ struct vcpu {
     bool debug_step;             /* single-step flag applied with debug_gen */
     bool inject_bp;              /* hand the guest its own #BP on the next entry */
     struct trap_step *trap_step; /* stepping out of a watchpoint's trapped page */
+    bool sync_regs_valid;        /* run->s.regs holds the current registers (cpu_regs.c) */
+    bool sync_sregs_valid;
 };
 
 struct vm {
@@ -65,6 +67,7 @@ struct vm {
     int vm_fd;
     int run_size;
     uint32_t guest_debug_caps; /* KVM_CAP_SET_GUEST_DEBUG2 flags */
+    bool sync_regs;            /* KVM copies regs and sregs into kvm_run at every exit */
     struct guest_ram ram;
     struct memslot_map memslots;
     bool linux_guest;
