@@ -9,6 +9,8 @@ global _start
 
 EFER equ 0xC0000080
 
+%include "lib64.inc"
+
 section .text
 _start:
         mov ecx, EFER
@@ -22,23 +24,11 @@ _start:
         mov [data_qword], rax
         cmp [data_qword], rax
         jne fail
-        lea rsi, [rel ok]
-        call print
-        mov al, 0
-        out 0xf4, al
+        PRINT ok
+        EXIT_PASS
 fail:
-        lea rsi, [rel bad]
-        call print
-        mov al, 1
-        out 0xf4, al
-
-print:
-        lodsb
-        test al, al
-        jz .done
-        out 0xe9, al
-        jmp print
-.done:  ret
+        PRINT bad
+        EXIT_FAIL
 
 section .data
 ok:  db "64-bit long mode OK", 10, 0

@@ -14,6 +14,8 @@ MBI_MEMORY      equ 1 << 0
 MBI_CMDLINE     equ 1 << 2
 MBI_MMAP        equ 1 << 6
 
+%include "lib32.inc"
+
 section .text
 align 4
 multiboot_header:
@@ -35,34 +37,19 @@ _start:
         cmp dword [ebp + 44], 0         ; mmap_length
         je fail
 
-        mov esi, msg_cmdline
-        call print
+        PRINT msg_cmdline
         mov esi, [ebp + 16]             ; cmdline
-        call print
-        mov esi, msg_upper
-        call print
+        call print_string
+        PRINT msg_upper
         mov eax, [ebp + 8]
         shr eax, 10                     ; KiB -> MiB
         call print_decimal
-        mov esi, msg_mib
-        call print
-        mov esi, ok
-        call print
-        mov al, 0
-        out 0xf4, al
+        PRINT msg_mib
+        PRINT ok
+        EXIT_PASS
 fail:
-        mov esi, bad
-        call print
-        mov al, 1
-        out 0xf4, al
-
-print:
-        lodsb
-        test al, al
-        jz .done
-        out 0xe9, al
-        jmp print
-.done:  ret
+        PRINT bad
+        EXIT_FAIL
 
 ; print EAX in decimal
 print_decimal:

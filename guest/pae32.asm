@@ -13,6 +13,8 @@ PTE_W equ 2
 PTE_PS equ 0x80
 CR4_PAE equ 1 << 5
 
+%include "lib32.inc"
+
 section .text
 _start:
         mov esp, stack_top
@@ -49,19 +51,9 @@ pae_loop:
         jne pae_loop
         cmp dword [pae_data], 6
         jne .bad
-        mov esi, msg_ok
-        call print
-        mov al, 0
-        out 0xf4, al
-.bad:   mov al, 1
-        out 0xf4, al
-
-print:  lodsb
-        test al, al
-        jz .done
-        out 0xe9, al
-        jmp print
-.done:  ret
+        PRINT msg_ok
+        EXIT_PASS
+.bad:   EXIT_FAIL
 
 section .data
 msg_ok:   db "pae32 OK", 10, 0

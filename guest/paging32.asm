@@ -13,6 +13,8 @@ PTE_W equ 2
 PTE_PS equ 0x80
 CR4_PSE equ 1 << 4
 
+%include "lib32.inc"
+
 section .text
 _start:
         mov esp, stack_top
@@ -46,19 +48,9 @@ p32_loop:
         jne p32_loop
         cmp dword [p32_data], 6
         jne .bad
-        mov esi, msg_ok
-        call print
-        mov al, 0
-        out 0xf4, al
-.bad:   mov al, 1
-        out 0xf4, al
-
-print:  lodsb
-        test al, al
-        jz .done
-        out 0xe9, al
-        jmp print
-.done:  ret
+        PRINT msg_ok
+        EXIT_PASS
+.bad:   EXIT_FAIL
 
 section .data
 msg_ok:   db "paging32 OK", 10, 0

@@ -6,6 +6,8 @@
 bits 32
 global _start
 
+%include "lib32.inc"
+
 section .text
 _start:
         mov eax, cr0
@@ -19,23 +21,11 @@ _start:
         mov dword [data_word], 0x12345678
         cmp dword [data_word], 0x12345678
         jne fail
-        mov esi, ok
-        call print
-        mov al, 0
-        out 0xf4, al
+        PRINT ok
+        EXIT_PASS
 fail:
-        mov esi, bad
-        call print
-        mov al, 1
-        out 0xf4, al
-
-print:
-        lodsb
-        test al, al
-        jz .done
-        out 0xe9, al
-        jmp print
-.done:  ret
+        PRINT bad
+        EXIT_FAIL
 
 section .data
 ok:  db "32-bit protected mode OK", 10, 0

@@ -4,7 +4,7 @@
 # status: 3
 # console: ^32-bit protected mode FAILED$
 show architecture
-p/x $eip
+p $eip == (long)&_start
 p/x $cs
 p/x $ds
 p/x $cr0
