@@ -17,54 +17,40 @@ struct seg {
     uint64_t offset, vaddr, paddr, filesz, memsz;
 };
 
+/* Fill `file` with an ELF header and program headers of one class. */
+#define FILL_ELF(Ehdr, Phdr, class)                                                                \
+    do {                                                                                           \
+        Ehdr *h = (Ehdr *)file;                                                                    \
+        memcpy(h->e_ident, ELFMAG, SELFMAG);                                                       \
+        h->e_ident[EI_CLASS] = (class);                                                            \
+        h->e_ident[EI_DATA] = ELFDATA2LSB;                                                         \
+        h->e_ident[EI_VERSION] = EV_CURRENT;                                                       \
+        h->e_type = ET_EXEC;                                                                       \
+        h->e_machine = machine;                                                                    \
+        h->e_entry = entry;                                                                        \
+        h->e_phoff = sizeof(*h);                                                                   \
+        h->e_ehsize = sizeof(*h);                                                                  \
+        h->e_phentsize = sizeof(Phdr);                                                             \
+        h->e_phnum = nsegs;                                                                        \
+        Phdr *p = (Phdr *)(file + sizeof(*h));                                                     \
+        for (int i = 0; i < nsegs; i++)                                                            \
+            p[i] = (Phdr){.p_type = segs[i].type,                                                  \
+                          .p_offset = segs[i].offset,                                              \
+                          .p_vaddr = segs[i].vaddr,                                                \
+                          .p_paddr = segs[i].paddr,                                                \
+                          .p_filesz = segs[i].filesz,                                              \
+                          .p_memsz = segs[i].memsz};                                               \
+    } while (0)
+
 /* Build an ELF executable in `file`: returns its size. */
 static size_t make_elf(bool is64, uint16_t machine, uint64_t entry, const struct seg *segs,
                        int nsegs)
 {
     memset(file, 0, sizeof(file));
-    if (is64) {
-        Elf64_Ehdr *h = (Elf64_Ehdr *)file;
-        memcpy(h->e_ident, ELFMAG, SELFMAG);
-        h->e_ident[EI_CLASS] = ELFCLASS64;
-        h->e_ident[EI_DATA] = ELFDATA2LSB;
-        h->e_ident[EI_VERSION] = EV_CURRENT;
-        h->e_type = ET_EXEC;
-        h->e_machine = machine;
-        h->e_entry = entry;
-        h->e_phoff = sizeof(*h);
-        h->e_ehsize = sizeof(*h);
-        h->e_phentsize = sizeof(Elf64_Phdr);
-        h->e_phnum = nsegs;
-        Elf64_Phdr *p = (Elf64_Phdr *)(file + sizeof(*h));
-        for (int i = 0; i < nsegs; i++)
-            p[i] = (Elf64_Phdr){.p_type = segs[i].type,
-                                .p_offset = segs[i].offset,
-                                .p_vaddr = segs[i].vaddr,
-                                .p_paddr = segs[i].paddr,
-                                .p_filesz = segs[i].filesz,
-                                .p_memsz = segs[i].memsz};
-    } else {
-        Elf32_Ehdr *h = (Elf32_Ehdr *)file;
-        memcpy(h->e_ident, ELFMAG, SELFMAG);
-        h->e_ident[EI_CLASS] = ELFCLASS32;
-        h->e_ident[EI_DATA] = ELFDATA2LSB;
-        h->e_ident[EI_VERSION] = EV_CURRENT;
-        h->e_type = ET_EXEC;
-        h->e_machine = machine;
-        h->e_entry = entry;
-        h->e_phoff = sizeof(*h);
-        h->e_ehsize = sizeof(*h);
-        h->e_phentsize = sizeof(Elf32_Phdr);
-        h->e_phnum = nsegs;
-        Elf32_Phdr *p = (Elf32_Phdr *)(file + sizeof(*h));
-        for (int i = 0; i < nsegs; i++)
-            p[i] = (Elf32_Phdr){.p_type = segs[i].type,
-                                .p_offset = segs[i].offset,
-                                .p_vaddr = segs[i].vaddr,
-                                .p_paddr = segs[i].paddr,
-                                .p_filesz = segs[i].filesz,
-                                .p_memsz = segs[i].memsz};
-    }
+    if (is64)
+        FILL_ELF(Elf64_Ehdr, Elf64_Phdr, ELFCLASS64);
+    else
+        FILL_ELF(Elf32_Ehdr, Elf32_Phdr, ELFCLASS32);
     return 0x2000;
 }
 
