@@ -7,12 +7,17 @@
  * and once as every other kind, since no loader may trust that it was picked correctly.
  * RAM is heap memory, so AddressSanitizer sees a loader that writes past it.
  *
- * Oracles besides the sanitizers: a successful load enters at an address inside guest RAM;
- * a plain ELF leaves kvmstub's reserved area alone; a failure always says why.
+ * Oracles besides the sanitizers: a successful load enters inside what it loaded (so inside
+ * guest RAM, and below 4 GiB in long mode); a plain ELF leaves kvmstub's reserved area alone;
+ * a failure always says why.
  */
+#include "loader/elf.h"
 #include "loader/loader.h"
+#include "loader/loader_internal.h"
 #include "vm/layout.h"
 #include "vm/ram.h"
+
+#include <elf.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,12 +46,67 @@ static const struct load_options load_options[] = {
 static uint8_t *ram_host[RAM_CONFIGS];
 #define RESERVED_PATTERN 0x5a
 
-static void check(bool ok, const char *what, const struct load_error *err)
+static void check(bool ok, const char *what)
 {
     if (!ok) {
-        fprintf(stderr, "fuzz_loader: %s (%s)\n", what, err ? err->msg : "");
+        fprintf(stderr, "fuzz_loader: %s\n", what);
         abort();
     }
+}
+
+/* A successful load that broke a rule: say which, for which kind and entry. */
+static void check_loaded(bool ok, const char *what, const struct image *img, uint64_t entry)
+{
+    if (!ok) {
+        fprintf(stderr, "fuzz_loader: %s (loaded as %s, entry 0x%llx)\n", what,
+                image_kind_name(img->kind), (unsigned long long)entry);
+        abort();
+    }
+}
+
+/* Where the loaders put a bzImage's protected-mode kernel, and the setup header fields that
+ * say how much of the file it is (Linux boot protocol). */
+#define BZ_KERNEL_ADDR  0x100000ULL
+#define BZ_SETUP_SECTS  0x1F1
+#define BZ_DEFAULT_SECT 4
+#define MB_FLAG_KLUDGE  (1u << 16)
+
+/* The entry point lies in what the loader put in memory (a segment, its bss included, or the
+ * kernel), not merely somewhere in RAM (DESIGN.md §3: entry points outside loaded memory are
+ * refused). Raw images and the multiboot a.out kludge are checked by their loaders. */
+static bool entry_in_loaded_image(const struct image *img, uint64_t entry)
+{
+    struct elf_file ef;
+    struct load_error ignored;
+    const uint8_t *mb = multiboot_find_header(img);
+    uint32_t mb_flags = 0;
+    if (mb)
+        memcpy(&mb_flags, mb + 4, 4);
+    switch (img->kind) {
+    case IMAGE_RAW: return true;
+    case IMAGE_MULTIBOOT:
+        if (mb_flags & MB_FLAG_KLUDGE)
+            return true;
+        /* fall through: an ELF */
+    case IMAGE_ELF32:
+    case IMAGE_ELF64:
+    case IMAGE_PVH:
+        if (elf_parse(img, &ef, &ignored) < 0)
+            return false;
+        for (unsigned i = 0; i < ef.phnum; i++) {
+            struct elf_segment seg;
+            elf_segment_get(&ef, i, &seg);
+            if (seg.type == PT_LOAD && entry >= seg.paddr && entry - seg.paddr < seg.memsz)
+                return true;
+        }
+        return false;
+    case IMAGE_BZIMAGE: {
+        unsigned sects = img->data[BZ_SETUP_SECTS] ? img->data[BZ_SETUP_SECTS] : BZ_DEFAULT_SECT;
+        uint64_t kernel_size = img->size - (uint64_t)(sects + 1) * 512;
+        return entry >= BZ_KERNEL_ADDR && entry - BZ_KERNEL_ADDR < kernel_size;
+    }
+    }
+    return false;
 }
 
 static bool is_linux(enum image_kind kind)
@@ -66,30 +126,32 @@ static void load_once(const struct image *img, size_t ram_index, const struct lo
                LAYOUT_RESERVED_END - LAYOUT_RESERVED_START);
     err.msg[0] = '\0';
     if (loader_load(img, &ram, opt, &boot, &err) < 0) {
-        check(err.msg[0] != '\0', "a load failed without a message", NULL);
-        check(memchr(err.msg, '\0', sizeof(err.msg)) != NULL, "unterminated message", NULL);
+        check(err.msg[0] != '\0', "a load failed without a message");
+        check(memchr(err.msg, '\0', sizeof(err.msg)) != NULL, "unterminated message");
         return;
     }
     uint64_t entry = boot.rip;
     if (boot.mode == CPU_MODE_REAL)
         entry += (uint64_t)boot.real_cs << 4;
     else
-        check(boot.real_cs == 0, "real_cs set outside real mode", &err);
-    check(boot.mode <= CPU_MODE_LONG64, "unknown CPU mode", &err);
-    check(ram_contains(&ram, entry, 1), "the entry point is outside guest RAM", &err);
+        check_loaded(boot.real_cs == 0, "real_cs set outside real mode", img, entry);
+    check_loaded(boot.mode <= CPU_MODE_LONG64, "unknown CPU mode", img, entry);
+    check_loaded(ram_contains(&ram, entry, 1), "the entry point is outside guest RAM", img, entry);
+    check_loaded(entry_in_loaded_image(img, entry), "the entry point is outside the loaded image",
+                 img, entry);
     if (boot.mode == CPU_MODE_LONG64)
-        check(entry < LAYOUT_4G, "a 64-bit entry above the identity map", &err);
+        check_loaded(entry < LAYOUT_4G, "a 64-bit entry above the identity map", img, entry);
     if ((img->kind == IMAGE_ELF32 || img->kind == IMAGE_ELF64) && reserved_fits)
         for (uint64_t a = LAYOUT_RESERVED_START; a < LAYOUT_RESERVED_END; a++)
-            check(ram.host[a] == RESERVED_PATTERN, "an ELF load wrote kvmstub's reserved area",
-                  &err);
+            check_loaded(ram.host[a] == RESERVED_PATTERN,
+                         "an ELF load wrote kvmstub's reserved area", img, entry);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     for (size_t i = 0; i < RAM_CONFIGS; i++) {
         ram_host[i] = malloc(ram_configs[i].size);
-        check(ram_host[i] != NULL, "out of memory", NULL);
+        check(ram_host[i] != NULL, "out of memory");
         memset(ram_host[i], 0, ram_configs[i].size);
     }
     return 0;
@@ -99,18 +161,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* A copy of exactly `size` bytes, so reading past the image is caught. */
     uint8_t *copy = malloc(size ? size : 1);
-    check(copy != NULL, "out of memory", NULL);
+    check(copy != NULL, "out of memory");
     memcpy(copy, data, size);
     struct image img = {.path = "fuzz.img", .data = copy, .size = size};
     struct load_error err;
     err.msg[0] = '\0';
     if (image_detect(&img, &err) < 0) {
-        check(err.msg[0] != '\0', "detection failed without a message", NULL);
+        check(err.msg[0] != '\0', "detection failed without a message");
         free(copy);
         return 0;
     }
-    check(img.kind <= IMAGE_PVH, "unknown image kind", NULL);
-    check(image_kind_name(img.kind) != NULL, "unnamed image kind", NULL);
+    check(img.kind <= IMAGE_PVH, "unknown image kind");
+    check(image_kind_name(img.kind) != NULL, "unnamed image kind");
     (void)image_min_ram(&img);
     enum image_kind detected = img.kind;
     for (size_t r = 0; r < RAM_CONFIGS; r++) {

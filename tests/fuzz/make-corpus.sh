@@ -12,6 +12,7 @@
 #           and ends at once (hlt or the exit port) or is refused, since
 #           tests/suite_faults.sh boots every one of them for real.
 set -eu
+export PYTHONDONTWRITEBYTECODE=1
 cd "$(dirname "$0")/../.."
 C=tests/fuzz/corpus
 mkdir -p "$C/session" "$C/regs" "$C/loader"
@@ -22,6 +23,7 @@ trap 'rm -rf "$TMP"' EXIT
 record() {
     local name=$1 header=$2 image=$3 kargs=$4
     shift 5
+    # shellcheck disable=SC2086 # kargs: several options, or none
     ./kvmstub --gdb 127.0.0.1:0 $kargs "$image" >/dev/null 2>"$TMP/k.err" &
     local kpid=$!
     local port=
@@ -54,7 +56,6 @@ record() {
 # Configuration bytes (fuzz_session.c): byte 0 = arch | (threads - 1) << 2 | 0x20 (a resume
 # stops at once) | stop kind << 6; byte 1 = 0x80 (fake RAM at 1 MiB, where the guests are).
 X86_64_SWBREAK=6280
-X86_64_SIGNAL=2280
 X86_64_WATCH=a280
 X86_64_2CPU=6680
 I386_SWBREAK=6180
@@ -156,6 +157,25 @@ put("handmade-bad-framing", "6280",
     + frame(b"QStartNoAckMode") + b"-" + frame(b"p10"))
 put("handmade-exit-while-running", "0280", b"+" + frame(b"c") + b"\xff\x06" + frame(b"?"))
 put("handmade-detach-then-attach", "7280", b"+" + frame(b"D") + b"+" + frame(b"?") + frame(b"k"))
+# Every command family once, over a two-thread x86-64 fake with RAM at 0x1000 (the ack mode
+# is left on: each reply is acknowledged as gdb does).
+cmds = [b"qSupported:swbreak+", b"?", b"Hg2", b"g", b"G" + bytes(range(256)).hex().encode() * 2
+        + bytes(96).hex().encode(), b"p10", b"P10=0010000000000000", b"P18=10", b"Hg0",
+        b"m1000,10", b"m4ffe,10", b"x1020,8", b"x1000,0", b"M1000,4:deadbeef", b"M1000,0:",
+        b"X1004,4:" + bytes([0x7D, 0x03, 0x7D, 0x04]) + b"$", b"X1000,0:",
+        b"Z0,1000,1", b"Z1,1001,1;X1,0f", b"Z2,1008,8", b"Z3,1010,4", b"Z4,1020,2", b"Z9,0,1",
+        b"z0,1000,1", b"z4,1020,2", b"T1", b"T2", b"T3", b"qC", b"qfThreadInfo", b"qsThreadInfo",
+        b"qThreadExtraInfo,2", b"qXfer:features:read:target.xml:0,400",
+        b"qXfer:features:read:target.xml:fff,ffff", b"qXfer:features:read:other.xml:0,10",
+        b"qRcmd," + b"help".hex().encode(), b"qRcmd," + b"echo hi".hex().encode(),
+        b"qRcmd," + b"fail".hex().encode(), b"qRcmd," + b"what".hex().encode(),
+        b"qAttached", b"qSymbol::", b"vMustReplyEmpty", b"vCont?", b"Hc2", b"s", b"Hc-1",
+        b"vCont;s:2;c", b"C05;1000", b"S05", b"c1000", b"vCont;C0b:1;c"]
+put("handmade-every-command", "2600", b"".join(b"+" + frame(c) for c in cmds))
+for arch, size in ((0, 352), (1, 352), (2, 608)):
+    g = bytes((i * 7) & 0xFF for i in range(size)).hex().encode()
+    put("handmade-G-arch%d" % arch, "%02x00" % (0x20 | arch), b"+" + frame(b"g") + b"+"
+        + frame(b"G" + g) + b"+" + frame(b"G" + g[:-1]) + b"+" + frame(b"g"))
 EOF
 
 python3 tests/fuzz/make_seeds.py "$C"

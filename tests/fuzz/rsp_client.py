@@ -10,6 +10,7 @@
                                        drop us), or 'running' (continue first, then flood)
   rsp_client.py nakflood PORT COUNT    read one 256 KiB reply, then send COUNT NAKs (each asks
                                        for it again) and read nothing more
+  rsp_client.py probe PORT             connect and ask '?': kvmstub answers (or refuses) at once
   rsp_client.py flood PORT [COUNT] [SEED]
                                        COUNT (10000) random and malformed packets in lock step,
                                        then check that '?', 'g' and memory read the same as
@@ -21,7 +22,6 @@
 Every command prints what it checks and exits 0 when the checks pass, 1 otherwise.
 """
 import hashlib
-import os
 import random
 import select
 import socket
@@ -306,6 +306,19 @@ def cmd_nakflood(port, count):
         c.close()
 
 
+def cmd_probe(port):
+    """Is kvmstub's serve loop going round? A new connection gets an answer: the refusal when
+    a debugger is attached, or the stop reply when it becomes the debugger (then it leaves)."""
+    c = Rsp(port)
+    c.send(frame(b"?"))
+    while True:
+        prefix, _, reply = c.read_packet()
+        if reply:
+            break
+    c.close()
+    say("probe: %s" % ("refused" if b"another debugger" in reply else "attached: %r" % reply[:40]))
+
+
 # ---- flood ----------------------------------------------------------------------------------
 
 # Address space of the test guest (loop64.img, 16 MiB RAM, long mode, identity-mapped 4 GiB).
@@ -375,14 +388,14 @@ class Flood:
             addr = r.choice(INVALID_WRITE_ADDRS)
             n = r.randint(1, 64)
             if r.random() < 0.5:
-                return "M%x,%x:%s" % (addr, n, os.urandom(n).hex()), "write"
-            return ("X%x,%x:" % (addr, n)).encode() + os.urandom(n), "write"
+                return "M%x,%x:%s" % (addr, n, r.randbytes(n).hex()), "write"
+            return ("X%x,%x:" % (addr, n)).encode() + r.randbytes(n), "write"
         if k == 3:
             n = r.randint(1, 16)
             addr = r.choice([IMAGE, 0x9000, 0x1000])
             bad = r.choice(["len", "hex"])
             if bad == "len":
-                return "M%x,%x:%s" % (addr, n, os.urandom(n + 1).hex()[: 2 * n + r.choice([-1, 1, 2])]), "badwrite"
+                return "M%x,%x:%s" % (addr, n, r.randbytes(n + 1).hex()[: 2 * n + r.choice([-1, 1, 2])]), "badwrite"
             return "M%x,%x:%s" % (addr, n, self.bad_hex(n)), "badwrite"
         if k == 4:
             return r.choice(["g", "?", "qC", "qfThreadInfo", "qsThreadInfo", "qAttached",
@@ -393,7 +406,7 @@ class Flood:
                 return "G" + self.bad_hex(r.randint(0, 700)), "badregs"
             if choice == 1:  # no such register, or not hex
                 if r.random() < 0.3:
-                    return "P%x=%s" % (r.randint(0x100, 0xFFFFFFFF), os.urandom(8).hex()), "badregs"
+                    return "P%x=%s" % (r.randint(0x100, 0xFFFFFFFF), r.randbytes(8).hex()), "badregs"
                 return "P%s=%s" % (self.num(), self.bad_hex(r.randint(0, 20))), "badregs"
             return "p%s" % self.num(), "regs"
         if k in (6, 7):  # breakpoints and watchpoints of every kind, good and bad
@@ -422,8 +435,8 @@ class Flood:
                                             for _ in range(r.randint(0, 6))), "query"
         if k == 14:  # an unknown command, text or binary
             head = bytes([r.choice(UNKNOWN_FIRST)])
-            return head + os.urandom(r.randint(0, 40)), "unknown"
-        return bytes([r.randint(0x80, 0xFE)]) + os.urandom(r.randint(0, 200)), "unknown"
+            return head + r.randbytes(r.randint(0, 40)), "unknown"
+        return bytes([r.randint(0x80, 0xFE)]) + r.randbytes(r.randint(0, 200)), "unknown"
 
     def exchange(self, payload):
         """Send a well-formed packet, read its one reply; keep what Z/z did."""
@@ -470,7 +483,7 @@ class Flood:
                 raise Fail("bad checksum answered with %r, not '-'" % got)
             return "bad checksum"
         if kind < 0.09:  # noise between packets: ignored
-            noise = bytes(b for b in os.urandom(r.randint(1, 64)) if b not in b"$-")
+            noise = bytes(b for b in r.randbytes(r.randint(1, 64)) if b not in b"$-")
             self.c.send(noise)
             return "noise"
         if kind < 0.11:  # a packet cut short, then a new one: only the second is answered
@@ -528,9 +541,7 @@ def snapshot(c):
 
 
 def cmd_flood(port, count, seed):
-    rng = random.Random(seed)
-    random.seed(seed)
-    os.urandom = lambda n: bytes(rng.getrandbits(8) for _ in range(n))  # reproducible
+    rng = random.Random(seed)  # the same stream for the same seed
     c = Rsp(port)
     c.cmd(b"qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386")
     before = snapshot(c)
@@ -601,6 +612,8 @@ def main(argv):
             cmd_bytewise(port)
         elif cmd == "noread":
             return cmd_noread(port, argv[3])
+        elif cmd == "probe":
+            cmd_probe(port)
         elif cmd == "nakflood":
             cmd_nakflood(port, int(argv[3]))
         elif cmd == "flood":

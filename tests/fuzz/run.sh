@@ -20,7 +20,7 @@
 # Prints one line per target. Exit status: 0 when every input passed, 1 when one crashed,
 # hung or leaked (the line names the reproducer), 2 when the fuzzers cannot be built.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 
 read -r -a TARGETS <<<"${FUZZ_TARGETS:-session regs loader}"
 OUT=build/fuzz
@@ -32,6 +32,7 @@ INPUT_TIMEOUT=10 # seconds one input may take before it counts as a hang
 MALLOC_LIMIT_MB=64
 RSS_LIMIT_MB=2048
 
+# shellcheck disable=SC2054 # the commas are -fsanitize's
 CFLAGS=(-std=gnu11 -I. -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Wall -Wextra
     -Wno-unused-parameter)
@@ -58,17 +59,6 @@ usage() {
     sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
-
-MODE=fuzz
-SECONDS_EACH=60
-case "${1:-}" in
---ci) MODE=ci ;;
---replay) MODE=replay ;;
---build) MODE=build ;;
-'') ;;
-*[!0-9]* | 0) usage ;;
-*) SECONDS_EACH=$1 ;;
-esac
 
 # ---- build --------------------------------------------------------------------------------
 
@@ -145,21 +135,33 @@ reproducer_of() {
     echo "$path"
 }
 
+# report_failure TARGET LOG WHAT [LOG_TO_SHOW]
 report_failure() {
-    local t=$1 log=$2 what=$3 repro
+    local t=$1 log=$2 what=$3 shown=${4:-$2} repro
     repro=$(reproducer_of "$log")
-    echo "fuzz: $t: FAILED during $what: $(grep -m1 -E 'ERROR: |runtime error|fuzz_[a-z]+: ' "$log")"
+    echo "fuzz: $t: FAILED during $what: $(grep -m1 -E '^fuzz_[a-z]+: |ERROR: |runtime error: ' "$log")"
     echo "  reproducer: ${repro:-see $log}"
     echo "  replay it:  $OUT/fuzz_$t ${repro:-INPUT}"
-    echo "  keep it:    cp ${repro:-INPUT} $FUZZ_DIR/regressions/$t/  (then fix the bug)"
-    echo "  log:        $log"
+    case $repro in
+    "$FUZZ_DIR"/*) ;;
+    *) echo "  keep it:    cp ${repro:-INPUT} $FUZZ_DIR/regressions/$t/NAME  (then fix the bug)" ;;
+    esac
+    echo "  log:        $shown"
 }
 
 inputs_of() {
     find "$FUZZ_DIR/corpus/$1" "$FUZZ_DIR/regressions/$1" -type f ! -name '.*' 2>/dev/null | sort
 }
 
-# Run every stored input once (libFuzzer's file mode).
+# replay_files TARGET LOG FILE...: run each input once (libFuzzer's file mode).
+replay_files() {
+    local t=$1 log=$2
+    shift 2
+    "$OUT/fuzz_$t" -timeout="$INPUT_TIMEOUT" -rss_limit_mb="$RSS_LIMIT_MB" \
+        -malloc_limit_mb="$MALLOC_LIMIT_MB" "$@" >"$log" 2>&1
+}
+
+# Run every stored input once; on a failure, name every input that fails.
 replay_one() {
     local t=$1 log=$OUT/replay-$1.log start=$SECONDS
     local -a files
@@ -168,12 +170,22 @@ replay_one() {
         echo "fuzz: $t: no stored inputs to replay"
         return 0
     fi
-    if ! "$OUT/fuzz_$t" -timeout="$INPUT_TIMEOUT" -rss_limit_mb="$RSS_LIMIT_MB" \
-        -malloc_limit_mb="$MALLOC_LIMIT_MB" "${files[@]}" >"$log" 2>&1; then
-        report_failure "$t" "$log" "the replay"
-        return 1
+    if replay_files "$t" "$log" "${files[@]}"; then
+        echo "fuzz: $t: replayed ${#files[@]} stored inputs in $((SECONDS - start)) s, all passed"
+        return 0
     fi
-    echo "fuzz: $t: replayed ${#files[@]} stored inputs in $((SECONDS - start)) s, all passed"
+    # libFuzzer stops at the first failure: find every failing input, one at a time.
+    local f n=0
+    for f in "${files[@]}"; do
+        if ! replay_files "$t" "$log.one" "$f"; then
+            report_failure "$t" "$log.one" "the replay" "$log"
+            cat "$log.one" >>"$log"
+            n=$((n + 1))
+        fi
+    done
+    rm -f "$log.one"
+    echo "fuzz: $t: $n of ${#files[@]} stored inputs failed"
+    return 1
 }
 
 count_files() {
@@ -197,7 +209,7 @@ fuzz_one() {
         return 1
     fi
     after=$(count_files "$work")
-    local runs secs_done cov ft corp
+    local runs secs_done cov
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     secs_done=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log")
     cov=$(grep -E 'DONE|pulse|NEW|REDUCE|INITED' "$log" | tail -n 1 |
@@ -205,31 +217,46 @@ fuzz_one() {
     echo "fuzz: $t: ${runs:-?} runs in ${secs_done:-$secs} s ($((${runs:-0} / (${secs_done:-$secs} > 0 ? ${secs_done:-$secs} : 1)))/s), ${cov:-no stats}, $((after - before)) new inputs in $work"
 }
 
-mkdir -p "$OUT"
-for t in "${TARGETS[@]}"; do
-    mkdir -p "$FUZZ_DIR/corpus/$t" "$FUZZ_DIR/regressions/$t"
-done
-build_all || exit 2
-[ "$MODE" = build ] && exit 0
+# ---- main ---------------------------------------------------------------------------------
 
-status=0
-case $MODE in
-ci | replay)
+main() {
+    local mode=fuzz seconds_each=60 t status=0
+    case "${1:-}" in
+    --ci) mode=ci ;;
+    --replay) mode=replay ;;
+    --build) mode=build ;;
+    '') ;;
+    *[!0-9]* | 0) usage ;;
+    *) seconds_each=$1 ;;
+    esac
+    mkdir -p "$OUT"
     for t in "${TARGETS[@]}"; do
-        replay_one "$t" || status=1
+        mkdir -p "$FUZZ_DIR/corpus/$t" "$FUZZ_DIR/regressions/$t"
     done
-    if [ "$MODE" = ci ]; then
+    build_all || return 2
+    [ "$mode" = build ] && return 0
+
+    case $mode in
+    ci | replay)
         for t in "${TARGETS[@]}"; do
-            rm -rf "$OUT/ci-work/$t"
-            fuzz_one "$t" "$CI_SECONDS" "$OUT/ci-work/$t" || status=1
-            rm -rf "$OUT/ci-work/$t"
+            replay_one "$t" || status=1
         done
-    fi
-    ;;
-fuzz)
-    for t in "${TARGETS[@]}"; do
-        fuzz_one "$t" "$SECONDS_EACH" "$OUT/work/$t" || status=1
-    done
-    ;;
-esac
-exit $status
+        if [ "$mode" = ci ]; then
+            for t in "${TARGETS[@]}"; do
+                rm -rf "$OUT/ci-work/$t"
+                fuzz_one "$t" "$CI_SECONDS" "$OUT/ci-work/$t" || status=1
+                rm -rf "$OUT/ci-work/$t"
+            done
+        fi
+        ;;
+    fuzz)
+        for t in "${TARGETS[@]}"; do
+            fuzz_one "$t" "$seconds_each" "$OUT/work/$t" || status=1
+        done
+        ;;
+    esac
+    return $status
+}
+
+# On one line: bash reads a script as it runs, so nothing after this may be read late.
+main "$@"; exit $?
