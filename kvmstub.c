@@ -22,6 +22,7 @@
 #define MIB               (1ULL << 20)
 #define DEFAULT_RAM_BARE  (16 * MIB)
 #define DEFAULT_RAM_LINUX (256 * MIB)
+#define DEFAULT_RAM_CAP   (1024 * MIB)
 #define MIN_RAM           (1 * MIB)
 #define MAX_RAM           (1ULL << 40)
 #define DEMO_PATH         "(built-in demo guest)"
@@ -230,12 +231,23 @@ static int open_image(const struct options *o, struct image *img)
     return 0;
 }
 
-static uint64_t default_ram(const struct image *img)
+/* RAM when -m is not given: enough for the image. An image that claims more than
+ * DEFAULT_RAM_CAP (a bss of gigabytes is more likely a broken file) must ask with -m. */
+static int default_ram(const struct image *img, uint64_t *size)
 {
-    if (image_is_linux(img->kind))
-        return DEFAULT_RAM_LINUX;
-    uint64_t need = (image_min_ram(img) + 2 * MIB + MIB - 1) & ~(MIB - 1);
-    return need > DEFAULT_RAM_BARE ? need : DEFAULT_RAM_BARE;
+    if (image_is_linux(img->kind)) {
+        *size = DEFAULT_RAM_LINUX;
+        return 0;
+    }
+    uint64_t top = image_min_ram(img);
+    if (top > DEFAULT_RAM_CAP) {
+        diag("%s: the image spans %llu MiB of memory; give -m to run it with that much RAM",
+             img->path, (unsigned long long)(top >> 20));
+        return -1;
+    }
+    uint64_t need = (top + 2 * MIB + MIB - 1) & ~(MIB - 1);
+    *size = need > DEFAULT_RAM_BARE ? need : DEFAULT_RAM_BARE;
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -263,8 +275,11 @@ int main(int argc, char **argv)
         effective_cmdline = cmdline;
     }
 
+    uint64_t ram_size = o.ram_size;
+    if (!o.ram_given && default_ram(&img, &ram_size) < 0)
+        return EXIT_SETUP;
     struct vm_config cfg = {
-        .ram_size = o.ram_given ? o.ram_size : default_ram(&img),
+        .ram_size = ram_size,
         .cpus = o.cpus,
         .trace_io = o.trace_io,
         .trace_exits = o.trace_exits,

@@ -111,14 +111,21 @@ int bzimage_load(const struct image *img, struct guest_ram *ram, const struct lo
         return loader_fail(err, "truncated bzImage: %zu bytes, the header says %llu", img->size,
                            (unsigned long long)(kernel_off + syssize));
     uint64_t kernel_size = img->size - kernel_off;
+    bool entry64 = version >= BOOT_PROTOCOL_64BIT && (rd(d + HDR_XLOADFLAGS, 2) & XLF_KERNEL_64);
+    if (entry64 && kernel_size <= ENTRY_64_OFFSET)
+        return loader_fail(err,
+                           "truncated bzImage: the 64-bit entry at offset 0x%x is past the "
+                           "end of its %llu-byte kernel",
+                           ENTRY_64_OFFSET, (unsigned long long)kernel_size);
     uint64_t init_size = rd(d + HDR_INIT_SIZE, 4);
     uint64_t need = DECOMPRESS_ADDR + (init_size > kernel_size ? init_size : kernel_size);
     if (ram->low_size < need)
         return loader_fail(err,
                            "guest RAM (%llu MiB) is too small for this kernel, which needs "
-                           "%llu MiB to unpack itself; try -m 256M",
+                           "%llu MiB to unpack itself; try -m %lluM",
                            (unsigned long long)(ram->size >> 20),
-                           (unsigned long long)((need + (1 << 20) - 1) >> 20));
+                           (unsigned long long)((need + (1 << 20) - 1) >> 20),
+                           (unsigned long long)(((need + (1 << 20) - 1) >> 20) + 64));
 
     uint8_t *zp = ram_ptr(ram, LAYOUT_ZERO_PAGE, PAGE_4K);
     memset(zp, 0, PAGE_4K);
@@ -154,7 +161,7 @@ int bzimage_load(const struct image *img, struct guest_ram *ram, const struct lo
 
     boot->linux_guest = true;
     boot->rsi = LAYOUT_ZERO_PAGE;
-    if (version >= BOOT_PROTOCOL_64BIT && (rd(d + HDR_XLOADFLAGS, 2) & XLF_KERNEL_64)) {
+    if (entry64) {
         boot->mode = CPU_MODE_LONG64;
         boot->rip = KERNEL_LOAD_ADDR + ENTRY_64_OFFSET;
     } else {

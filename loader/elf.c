@@ -88,10 +88,9 @@ static int elf_check_segment(const struct elf_file *ef, unsigned i, const struct
                            (unsigned long long)(s->offset + s->filesz), ef->img->size);
     if (!ram_contains(ram, s->paddr, s->memsz))
         return loader_fail(err,
-                           "ELF segment %u at 0x%llx-0x%llx is outside guest RAM (%llu MiB); "
-                           "try a larger -m",
-                           i, (unsigned long long)s->paddr,
-                           (unsigned long long)(s->paddr + s->memsz),
+                           "ELF segment %u (0x%llx bytes at 0x%llx) is outside guest RAM "
+                           "(%llu MiB); try a larger -m",
+                           i, (unsigned long long)s->memsz, (unsigned long long)s->paddr,
                            (unsigned long long)(ram->size >> 20));
     if (loader_overlaps_reserved(s->paddr, s->memsz))
         return loader_fail(err,

@@ -65,6 +65,19 @@ bool pvh_find_entry(const struct image *img, uint32_t *entry)
     return true;
 }
 
+/* True when the entry lies in a PT_LOAD segment (its bss included), which the loader checked
+ * is in RAM. */
+static bool pvh_entry_loaded(const struct elf_file *ef, uint32_t entry)
+{
+    for (unsigned i = 0; i < ef->phnum; i++) {
+        struct elf_segment s;
+        elf_segment_get(ef, i, &s);
+        if (s.type == PT_LOAD && entry >= s.paddr && entry - s.paddr < s.memsz)
+            return true;
+    }
+    return false;
+}
+
 /* The end of the highest loaded segment: the initrd goes above it. */
 static uint64_t pvh_image_end(const struct elf_file *ef)
 {
@@ -88,8 +101,8 @@ int pvh_load(const struct image *img, struct guest_ram *ram, const struct load_o
         return loader_fail(err, "no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY) in this vmlinux");
     if (elf_parse(img, &ef, err) < 0 || elf_load_segments(&ef, ram, &ignored_entry, err) < 0)
         return -1;
-    if (!ram_contains(ram, entry, 1))
-        return loader_fail(err, "PVH entry 0x%x is outside guest RAM", entry);
+    if (!pvh_entry_loaded(&ef, entry))
+        return loader_fail(err, "PVH entry 0x%x is outside every loaded segment", entry);
 
     struct hvm_start_info info = {.magic = HVM_START_MAGIC, .version = HVM_START_VERSION};
     const char *cmdline = opt->cmdline ? opt->cmdline : "";

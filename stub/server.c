@@ -158,6 +158,14 @@ static void server_drop_client(struct server_run *r, const char *what)
         server_announce(r);
 }
 
+/* The connection broke (or the debugger stopped reading): say why. */
+static void server_drop_broken(struct server_run *r)
+{
+    char what[160];
+    snprintf(what, sizeof(what), "dropped: %s", conn_why(r->client));
+    server_drop_client(r, what);
+}
+
 /* Read and serve what the debugger sent; false when there was nothing to read. */
 static bool server_client_input(struct server_run *r, short revents)
 {
@@ -184,7 +192,10 @@ static bool server_client_input(struct server_run *r, short revents)
         server_drop_client(r, "detached; the guest runs on");
         break;
     case SESSION_BROKEN:
-        server_drop_client(r, conn_broken(r->client) ? conn_why(r->client) : "session failed");
+        if (conn_broken(r->client))
+            server_drop_broken(r);
+        else
+            server_drop_client(r, "dropped: the session failed");
         break;
     default: break;
     }
@@ -281,7 +292,7 @@ static void server_accept(struct server_run *r)
     while (r->client && server_client_input(r, 0) && r->client && !conn_broken(r->client))
         ;
     if (r->client && conn_broken(r->client))
-        server_drop_client(r, conn_why(r->client));
+        server_drop_broken(r);
     if (r->done) {
         close(fd);
         return;
@@ -380,7 +391,7 @@ int stub_server_run(struct stub_server *s, struct target *t, bool target_running
             if (fds[POLL_CLIENT].revents & ~POLLOUT)
                 server_client_input(&r, fds[POLL_CLIENT].revents);
             if (r.client && conn_broken(r.client))
-                server_drop_client(&r, conn_why(r.client));
+                server_drop_broken(&r);
         }
         if (!r.done && (fds[POLL_LISTEN].revents & POLLIN))
             server_accept(&r);
