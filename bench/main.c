@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,8 +77,25 @@ static void first_line_of(const char *cmd, char *buf, size_t len)
         pclose(p);
 }
 
+/* "0" or "0-1" or "0,2": the CPUs this process (and so every stub) may run on. */
+static void affinity_text(char *buf, size_t len)
+{
+    cpu_set_t set;
+    size_t used = 0;
+    buf[0] = '\0';
+    if (sched_getaffinity(0, sizeof(set), &set) < 0) {
+        snprintf(buf, len, "?");
+        return;
+    }
+    for (int cpu = 0; cpu < CPU_SETSIZE && used + 8 < len; cpu++)
+        if (CPU_ISSET(cpu, &set))
+            used += (size_t)snprintf(buf + used, len - used, "%s%d", used ? "," : "", cpu);
+}
+
 static void print_header(FILE *out, const struct options *o, const char *load)
 {
+    char cpus[64];
+    affinity_text(cpus, sizeof(cpus));
     struct utsname u;
     char when[64], qemu[160] = "not compared (none given)", cmd[BENCH_PATH_MAX + 32];
     time_t now = time(NULL);
@@ -88,8 +106,8 @@ static void print_header(FILE *out, const struct options *o, const char *load)
         first_line_of(cmd, qemu, sizeof(qemu));
     }
     fprintf(out, "kvmstub vs QEMU+KVM, %s\n", when);
-    fprintf(out, "host: %s %s %s, %ld CPUs, KVM: %s\n", u.sysname, u.release, u.machine,
-            sysconf(_SC_NPROCESSORS_ONLN),
+    fprintf(out, "host: %s %s %s, %ld CPUs (the benchmark and the stubs ran on: %s), KVM: %s\n",
+            u.sysname, u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN), cpus,
             access(PVM_MODULE, F_OK) == 0 ? "PVM (guest kernel code is emulated)" : "hardware");
     fprintf(out, "QEMU: %s\n", qemu);
     fprintf(out, "during the run: %s\n", load);

@@ -6,7 +6,13 @@
 #
 #   make bench                      everything (Linux boots take minutes on emulating hosts)
 #   BENCH_LINUX=0 make bench        skip the Linux boots
+#   BENCH_CPUS=all make bench       do not pin to one CPU (the default is BENCH_CPUS=0)
 #   BENCH_ARGS='--reps 3' make bench      extra options for bench/out/kvmstub-bench (--help)
+#
+# The client and both stubs run pinned to one CPU by default: on a VM (our machines are), a
+# thread woken on another, idle vCPU waits for the hypervisor to schedule that vCPU (measured
+# here: a loopback request/reply takes ~19 us within one CPU and ~95 us across two idle ones),
+# which would make every latency depend on what else the machine is doing.
 set -euo pipefail
 
 root=$(cd -- "$(dirname -- "$0")/.." && pwd)
@@ -61,7 +67,17 @@ else
 	say "BENCH_LINUX=0: skipping the Linux boots"
 fi
 
+pin=()
+cpus=${BENCH_CPUS-0}
+if [ "$cpus" != all ] && [ -n "$cpus" ]; then
+	if command -v taskset >/dev/null; then
+		pin=(taskset -c "$cpus")
+	else
+		say "taskset not found: not pinning to CPU $cpus"
+	fi
+fi
+
 say "load average: $(cut -d' ' -f1-3 /proc/loadavg) (the numbers are only comparable on an idle machine)"
 # shellcheck disable=SC2086 # BENCH_ARGS is a list of options
-"$out/kvmstub-bench" "${args[@]}" ${BENCH_ARGS:-}
+"${pin[@]}" "$out/kvmstub-bench" "${args[@]}" ${BENCH_ARGS:-}
 say "results: $out/results.txt"
