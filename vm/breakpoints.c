@@ -110,7 +110,7 @@ static const struct breakpoint *int3_at_gpa(const struct bp_table *t, uint64_t g
  * KVM_GUESTDBG_USE_SW_BP, so there a breakpoint in real-mode code needs a debug register. */
 static bool int3_reaches_kvmstub(struct vcpu *vcpu)
 {
-    if (!kvm_host_emulates())
+    if (!vcpu->vm->host_emulates)
         return true;
     struct kvm_sregs sregs;
     return cpu_get_sregs(vcpu, &sregs) == 0 && cpu_mode_current(&sregs) != CPU_MODE_REAL;
@@ -159,7 +159,7 @@ static bool watch_uses_trap(struct vm *vm, const struct breakpoint *b, int npiec
         return true; /* x86 debug registers cannot watch reads alone */
     if (t->watch_mode == WATCH_MODE_DR)
         return false;
-    return kvm_host_emulates() || npieces < 0 || npieces > dr_free_slots(&t->dr);
+    return vm->host_emulates || npieces < 0 || npieces > dr_free_slots(&t->dr);
 }
 
 static int watch_place_dr(struct vm *vm, struct breakpoint *b, const struct dr_piece *pieces,

@@ -175,7 +175,7 @@ void emulate_failure(struct vcpu *vcpu)
          " (%s) in %s: bytes [%s]",
          vcpu->id, (uint64_t)regs.rip, name ? name : "unrecognized", cpu_mode_name(mode),
          n ? hex : "unreadable");
-    if (kvm_host_emulates())
+    if (vcpu->vm->host_emulates)
         diag("hint: this host's KVM is PVM, which emulates guest kernel code and does not "
              "implement every instruction; kvmstub hides the features it cannot run from "
              "CPUID, but this code used %s anyway. On a host with hardware virtualization "

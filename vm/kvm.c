@@ -56,6 +56,7 @@ int kvm_open_vm(struct vm *vm)
             return -1;
         }
     }
+    vm->host_emulates = kvm_host_emulates();
     vm->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (vm->run_size <= 0)
         return diag_errno("KVM_GET_VCPU_MMAP_SIZE");

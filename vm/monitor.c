@@ -206,7 +206,7 @@ static int cmd_cpuid(struct monitor_ctx *m)
         return 0;
     }
     out(m, "CPUID as vCPU %d sees it%s:", m->vcpu->id,
-        kvm_host_emulates() ? " (features the host cannot emulate are hidden)" : "");
+        m->vm->host_emulates ? " (features the host cannot emulate are hidden)" : "");
     int shown = 0;
     for (uint32_t i = 0; i < c->nent; i++) {
         const struct kvm_cpuid_entry2 *e = &c->entries[i];
@@ -388,9 +388,9 @@ static int cmd_status(struct monitor_ctx *m)
         vm->ram.size >> 20, vm->ncpus, vm->ncpus > 1 ? "s" : "",
         vm->cfg->irqchip ? "in-kernel irqchip" : "no irqchip (HLT ends a vCPU)");
     out(m, "host KVM: %s; single-step %s interrupts",
-        kvm_host_emulates() ? "PVM (emulates guest kernel code: INT3 delivered by kvmstub, "
-                              "watchpoints by memory traps)"
-                            : "hardware virtualization",
+        vm->host_emulates ? "PVM (emulates guest kernel code: INT3 delivered by kvmstub, "
+                            "watchpoints by memory traps)"
+                          : "hardware virtualization",
         vm->guest_debug_caps & KVM_GUESTDBG_BLOCKIRQ ? "blocks" : "cannot block");
     for (int i = 0; i < vm->ncpus; i++) {
         struct kvm_sregs s;

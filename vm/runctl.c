@@ -93,7 +93,12 @@ bool runctl_wait_runnable(struct vcpu *vcpu)
     }
     vcpu->parked = true;
     __atomic_store_n(&vm->nrunning, vm->nrunning - 1, __ATOMIC_RELEASE);
-    runctl_check_complete(vm);
+    if (vm->nrunning == 0 && (vm->stop_pending || vm->ended)) {
+        /* The stop is complete: tell the controller without holding the lock it wants next. */
+        pthread_mutex_unlock(&vm->lock);
+        runctl_notify(vm);
+        pthread_mutex_lock(&vm->lock);
+    }
     while (!vcpu->run_requested && !vm->ended)
         pthread_cond_wait(&vm->cond, &vm->lock);
     vcpu->parked = false;
@@ -147,9 +152,6 @@ void runctl_resume(struct vm *vm, const struct resume_action *actions)
 {
     pthread_mutex_lock(&vm->lock);
     vm->stop_pending = false;
-    uint64_t drained;
-    while (read(vm->event_fd, &drained, sizeof(drained)) > 0)
-        ;
     int started = 0, first_requested = 0;
     for (int i = 0; i < vm->ncpus; i++) {
         struct vcpu *vcpu = &vm->vcpus[i];
@@ -173,8 +175,8 @@ void runctl_resume(struct vm *vm, const struct resume_action *actions)
                                        .signal = GDB_SIGNAL_TRAP};
         runctl_notify(vm);
     }
-    pthread_cond_broadcast(&vm->cond);
     pthread_mutex_unlock(&vm->lock);
+    pthread_cond_broadcast(&vm->cond); /* the woken threads need the lock: wake them after */
 }
 
 void runctl_interrupt(struct vm *vm)
@@ -205,11 +207,11 @@ bool runctl_take_stop(struct vm *vm, struct stop_event *ev)
         *ev = vm->stop;
         have = true;
     }
-    if (have) {
-        uint64_t drained;
-        while (read(vm->event_fd, &drained, sizeof(drained)) > 0)
-            ;
-    }
+    /* The state above is what counts; a notification it does not back is stale. Notifications
+     * are written under this lock or for a state that holds under it, so none is lost. */
+    uint64_t drained;
+    while (read(vm->event_fd, &drained, sizeof(drained)) > 0)
+        ;
     pthread_mutex_unlock(&vm->lock);
     return have;
 }

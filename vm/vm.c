@@ -144,7 +144,7 @@ void vm_explain_end(struct vm *vm, int status)
     if (status != EXIT_GUEST_PANIC)
         return;
     const bool *seen = vm->console_watch.seen;
-    if (kvm_host_emulates() && seen[CONSOLE_SAW_RUN_INIT] && seen[CONSOLE_SAW_INIT_DIED])
+    if (vm->host_emulates && seen[CONSOLE_SAW_RUN_INIT] && seen[CONSOLE_SAW_INIT_DIED])
         diag("the kernel booted to user space, where this host stops it: its KVM (PVM) runs "
              "ring-3 code natively and init's first system call faults, so the kernel panics "
              "(expected here; a hardware-virtualization host runs user space)");

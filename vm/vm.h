@@ -68,6 +68,7 @@ struct vm {
     int run_size;
     uint32_t guest_debug_caps; /* KVM_CAP_SET_GUEST_DEBUG2 flags */
     bool sync_regs;            /* KVM copies regs and sregs into kvm_run at every exit */
+    bool host_emulates;        /* the host's KVM emulates guest kernel code (kvm_host_emulates) */
     struct guest_ram ram;
     struct memslot_map memslots;
     bool linux_guest;
