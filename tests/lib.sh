@@ -7,13 +7,26 @@
 fail_because() { echo "$*" >"$TEST_DIR/.reason"; return 1; }
 skip_because() { echo "$*" >"$TEST_DIR/.reason"; return 77; }
 
-# wait_for_line FILE REGEX TIMEOUT_S PID: wait until FILE has a line matching REGEX, or PID
-# (if given) dies, or the timeout passes. Polls the file: this is a wait on a condition.
+# complete_lines FILE: FILE up to its last newline. A writer may be in the middle of a line;
+# matching only whole lines keeps a half-written line (a port number, a command line) out.
+complete_lines() {
+    local size
+    size=$(stat -c %s "$1" 2>/dev/null) || return 1
+    [ "$size" -gt 0 ] || return 0
+    if [ "$(tail -c +"$size" "$1" | head -c 1 | od -An -tx1 | tr -d ' \n')" = 0a ]; then
+        head -c "$size" "$1"
+    else
+        head -c "$size" "$1" | sed '$d'
+    fi
+}
+
+# wait_for_line FILE REGEX TIMEOUT_S PID: wait until FILE has a whole line matching REGEX, or
+# PID (if given) dies, or the timeout passes. Polls the file: this is a wait on a condition.
 wait_for_line() {
     local file=$1 regex=$2 limit=$3 pid=${4:-}
     local deadline=$((SECONDS + limit))
     while [ $SECONDS -lt $deadline ]; do
-        grep -qE -- "$regex" "$file" 2>/dev/null && return 0
+        complete_lines "$file" | grep -qE -- "$regex" && return 0
         if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
             grep -qE -- "$regex" "$file" 2>/dev/null && return 0
             return 1

@@ -10,5 +10,5 @@ test_format_and_lint_are_clean() {
     command -v clang-format >/dev/null && command -v cppcheck >/dev/null ||
         { fail_because "clang-format and cppcheck are needed (tests/install-deps.sh installs them)"; return 1; }
     make --no-print-directory lint >"$TEST_DIR/lint.log" 2>&1 ||
-        fail_because "make lint: $(grep -m3 -E 'error|warning' "$TEST_DIR/lint.log" | tr '\n' ' ')"
+        fail_because "make lint: $(grep -m3 -E '^[^ ]+:[0-9]+:[0-9]+: (error|warning)' "$TEST_DIR/lint.log" | tr '\n' ' ')"
 }

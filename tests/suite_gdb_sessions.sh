@@ -133,12 +133,13 @@ test_default_listen_is_loopback_and_wide_listen_warns() {
     wait_for_line "$TEST_DIR/err" 'waiting for gdb on' 20 "$pid" || { fail_because "no listener"; return 1; }
     kill "$pid"
     grep -q 'waiting for gdb on 127.0.0.1:' "$TEST_DIR/err" || { fail_because "':PORT' did not mean loopback: $(cat "$TEST_DIR/err")"; return 1; }
-    "$KVMSTUB" --gdb 0.0.0.0:0 "$SPIN" >/dev/null 2>"$TEST_DIR/err" &
+    # A file of its own: the first run's output must not be taken for the second's.
+    "$KVMSTUB" --gdb 0.0.0.0:0 "$SPIN" >/dev/null 2>"$TEST_DIR/err-wide" &
     pid=$!
-    wait_for_line "$TEST_DIR/err" 'waiting for gdb on' 20 "$pid" || { fail_because "no listener"; return 1; }
+    wait_for_line "$TEST_DIR/err-wide" 'waiting for gdb on' 20 "$pid" || { fail_because "no listener"; return 1; }
     kill "$pid"
-    grep -q '^kvmstub: warning: gdb listens on 0.0.0.0:[0-9]*, which is not loopback' "$TEST_DIR/err" ||
-        fail_because "no warning for a non-loopback listen: $(cat "$TEST_DIR/err")"
+    grep -q '^kvmstub: warning: gdb listens on 0.0.0.0:[0-9]*, which is not loopback' "$TEST_DIR/err-wide" ||
+        fail_because "no warning for a non-loopback listen: $(cat "$TEST_DIR/err-wide")"
 }
 
 test_no_wait_starts_at_once() {

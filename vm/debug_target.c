@@ -15,6 +15,7 @@
 #include "vm/guest_mem.h"
 #include "vm/monitor.h"
 #include "vm/runctl.h"
+#include "vm/vcpu.h"
 #include "vm/vm.h"
 
 static struct vm *vm_of(void *t)
@@ -153,7 +154,13 @@ static int dt_resume(void *t, const struct resume_action *actions)
     struct vm *vm = vm_of(t);
     guest_debug_set_attached(vm, true);
     memset(vm->debug->regs_valid, 0, sizeof(vm->debug->regs_valid));
-    runctl_resume(vm, actions);
+    struct vcpu *step = runctl_begin_inline_step(vm, actions);
+    if (step) {
+        vcpu_step_here(step);
+        runctl_end_inline_step(step);
+    } else {
+        runctl_resume(vm, actions);
+    }
     return 0;
 }
 

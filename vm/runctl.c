@@ -127,12 +127,22 @@ void runctl_vcpu_done(struct vcpu *vcpu)
     pthread_mutex_lock(&vm->lock);
     vcpu->done = true;
     __atomic_store_n(&vcpu->run_requested, false, __ATOMIC_RELEASE);
-    bool all_done = true;
-    for (int i = 0; i < vm->ncpus; i++)
+    bool all_done = true, others_run = false;
+    for (int i = 0; i < vm->ncpus; i++) {
         all_done &= vm->vcpus[i].done;
+        others_run |= vm->vcpus[i].run_requested;
+    }
+    bool attached = vm->debugger_attached;
     pthread_mutex_unlock(&vm->lock);
-    if (all_done)
+    if (all_done) {
         vm_end(vm, EXIT_GUEST_OK);
+    } else if (attached && !others_run) {
+        /* The debugger let only this vCPU run, and it halted for good: nothing else will
+         * stop, so stop here rather than leave gdb waiting. */
+        struct stop_event ev = {
+            .kind = STOP_SIGNAL, .thread = vcpu->id + 1, .signal = GDB_SIGNAL_TRAP};
+        runctl_report_stop(vcpu, &ev);
+    }
 }
 
 void vm_end(struct vm *vm, int status)
@@ -177,6 +187,54 @@ void runctl_resume(struct vm *vm, const struct resume_action *actions)
     }
     pthread_mutex_unlock(&vm->lock);
     pthread_cond_broadcast(&vm->cond); /* the woken threads need the lock: wake them after */
+}
+
+struct vcpu *runctl_begin_inline_step(struct vm *vm, const struct resume_action *actions)
+{
+    struct vcpu *step = NULL;
+    pthread_mutex_lock(&vm->lock);
+    for (int i = 0; i < vm->ncpus; i++) {
+        enum resume_kind kind = actions ? actions[i].kind : RESUME_CONTINUE;
+        if (kind == RESUME_NONE)
+            continue;
+        if (kind != RESUME_STEP || step) {
+            step = NULL; /* anything but exactly one vCPU stepping runs on the vCPU threads */
+            break;
+        }
+        step = &vm->vcpus[i];
+    }
+    /* Only without an in-kernel irqchip: there no instruction can block KVM_RUN for long (HLT
+     * exits), so the controller never waits on a step it could not interrupt. */
+    if (step && (vm->cfg->irqchip || step->done || !step->parked || step->io_pending || vm->ended ||
+                 vm->nrunning != 0))
+        step = NULL;
+    if (step) {
+        vm->stop_pending = false;
+        step->action = RESUME_STEP;
+    }
+    pthread_mutex_unlock(&vm->lock);
+    return step;
+}
+
+void runctl_end_inline_step(struct vcpu *vcpu)
+{
+    struct vm *vm = vcpu->vm;
+    pthread_mutex_lock(&vm->lock);
+    if (!vm->stop_pending && !vm->ended) {
+        vm->stop = (struct stop_event){
+            .kind = STOP_SIGNAL, .thread = vcpu->id + 1, .signal = GDB_SIGNAL_TRAP};
+        vm->stop_pending = true;
+    }
+    runctl_notify(vm);
+    pthread_mutex_unlock(&vm->lock);
+}
+
+bool runctl_stop_reported(struct vm *vm)
+{
+    pthread_mutex_lock(&vm->lock);
+    bool stopped = vm->stop_pending || vm->ended;
+    pthread_mutex_unlock(&vm->lock);
+    return stopped;
 }
 
 void runctl_interrupt(struct vm *vm)

@@ -28,6 +28,13 @@ void runctl_vcpu_done(struct vcpu *vcpu);
 /* Controller side. */
 void runctl_resume(struct vm *vm, const struct resume_action *actions); /* NULL: all continue */
 void runctl_interrupt(struct vm *vm);
+/* A single-step of exactly one vCPU may run in the controller's own thread (vcpu_step_here):
+ * no thread hand-off, which is most of a step's cost. Returns that vCPU, prepared, or NULL
+ * when the actions need the vCPU threads. runctl_end_inline_step completes the stop. */
+struct vcpu *runctl_begin_inline_step(struct vm *vm, const struct resume_action *actions);
+void runctl_end_inline_step(struct vcpu *vcpu);
+/* A stop (or the end) has been reported since the last resume. */
+bool runctl_stop_reported(struct vm *vm);
 bool runctl_take_stop(struct vm *vm, struct stop_event *ev);
 /* True while any vCPU runs (the controller's view). */
 bool runctl_running(struct vm *vm);

@@ -166,6 +166,36 @@ static void *vcpu_thread(void *arg)
     return NULL;
 }
 
+void vcpu_step_here(struct vcpu *vcpu)
+{
+    struct vm *vm = vcpu->vm;
+    for (;;) {
+        bool stopped = runctl_stop_reported(vm);
+        if (stopped && !vcpu->io_pending)
+            break;
+        /* Once the step has stopped, only let KVM complete a pending access. */
+        vcpu->run->immediate_exit = stopped;
+        if (guest_debug_prepare(vcpu) < 0) {
+            vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "cannot set guest debug state");
+            break;
+        }
+        int r = ioctl(vcpu->fd, KVM_RUN, 0);
+        vcpu->io_pending = false;
+        cpu_regs_exited(vcpu);
+        if (r < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            diag_errno("KVM_RUN (vCPU %d)", vcpu->id);
+            vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "KVM_RUN failed");
+            break;
+        }
+        vcpu_handle_exit(vcpu);
+        if (vcpu->done)
+            break;
+    }
+    vcpu->run->immediate_exit = 0;
+}
+
 int vcpu_start_thread(struct vcpu *vcpu)
 {
     sigset_t all, old;
