@@ -392,6 +392,10 @@ int stub_server_run(struct stub_server *s, struct target *t, bool target_running
                 server_client_input(&r, fds[POLL_CLIENT].revents);
             if (r.client && conn_broken(r.client))
                 server_drop_broken(&r);
+            /* A resume may have stopped already (a target can run a single-step inside
+             * resume): take that stop now rather than after a trip through poll(). */
+            if (!r.done && r.sess && session_target_running(r.sess))
+                server_target_stopped(&r);
         }
         if (!r.done && (fds[POLL_LISTEN].revents & POLLIN))
             server_accept(&r);
