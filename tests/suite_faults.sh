@@ -245,19 +245,25 @@ section .data
 idtr:   dw 0
         dq 0
 ASM
-    start_kvmstub_gdb "$TEST_DIR/tf.img" || { fail_because "kvmstub did not listen"; return 1; }
-    run_gdb "$TEST_DIR/gdb.log" "$TEST_DIR/tf.img" -ex "target remote 127.0.0.1:$GDB_PORT" \
-        -ex continue -ex 'p $pc == (long)&fault' -ex 'p/x $rax' -ex 'info registers rip cs' \
-        -ex 'x/i $pc' -ex continue
-    cat "$TEST_DIR/gdb.log" "$TEST_DIR/stderr"
-    grep -q 'Program received signal SIGSEGV' "$TEST_DIR/gdb.log" || { fail_because "gdb did not see a SIGSEGV stop"; return 1; }
-    grep -q '^\$1 = 1$' "$TEST_DIR/gdb.log" || { fail_because "the stop is not at the faulting instruction"; return 1; }
-    grep -q '^\$2 = 0x1234abcd$' "$TEST_DIR/gdb.log" || { fail_because "registers at the stop are wrong"; return 1; }
-    grep -qE '^cs +0x20 ' "$TEST_DIR/gdb.log" || { fail_because "info registers failed"; return 1; }
-    grep -q '=> 0x[0-9a-f]* <fault>:.*ud2' "$TEST_DIR/gdb.log" || { fail_because "gdb could not show the code at the stop"; return 1; }
-    grep -q 'exited with code 06' "$TEST_DIR/gdb.log" || { fail_because "continuing did not end the guest with status 6"; return 1; }
-    grep -q 'triple fault' "$TEST_DIR/stderr" || { fail_because "kvmstub did not say why"; return 1; }
-    wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 6 ] || fail_because "kvmstub status $WAIT_STATUS, expected 6"
+    # Resuming from the fatal stop ends the guest, whether gdb continues or steps (a step of one
+    # vCPU runs on another path than a continue).
+    local resume
+    for resume in continue stepi; do
+        start_kvmstub_gdb "$TEST_DIR/tf.img" || { fail_because "kvmstub did not listen"; return 1; }
+        run_gdb "$TEST_DIR/gdb-$resume.log" "$TEST_DIR/tf.img" -ex "target remote 127.0.0.1:$GDB_PORT" \
+            -ex continue -ex 'p $pc == (long)&fault' -ex 'p/x $rax' -ex 'info registers rip cs' \
+            -ex 'x/i $pc' -ex "$resume"
+        local log="$TEST_DIR/gdb-$resume.log"
+        cat "$log" "$TEST_DIR/stderr"
+        grep -q 'Program received signal SIGSEGV' "$log" || { fail_because "gdb did not see a SIGSEGV stop"; return 1; }
+        grep -q '^\$1 = 1$' "$log" || { fail_because "the stop is not at the faulting instruction"; return 1; }
+        grep -q '^\$2 = 0x1234abcd$' "$log" || { fail_because "registers at the stop are wrong"; return 1; }
+        grep -qE '^cs +0x20 ' "$log" || { fail_because "info registers failed"; return 1; }
+        grep -q '=> 0x[0-9a-f]* <fault>:.*ud2' "$log" || { fail_because "gdb could not show the code at the stop"; return 1; }
+        grep -q 'exited with code 06' "$log" || { fail_because "$resume did not end the guest with status 6"; return 1; }
+        grep -q 'triple fault' "$TEST_DIR/stderr" || { fail_because "kvmstub did not say why"; return 1; }
+        wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 6 ] || { fail_because "kvmstub status $WAIT_STATUS after $resume, expected 6"; return 1; }
+    done
 }
 
 # Every loader input of the fuzz corpus and every loader bug ever found, booted for real:

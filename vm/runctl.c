@@ -109,14 +109,26 @@ bool runctl_wait_runnable(struct vcpu *vcpu)
     return alive;
 }
 
-void runctl_report_stop(struct vcpu *vcpu, const struct stop_event *ev)
+/* [lock] Record a stop; the first one since the resume is the one reported. */
+static void runctl_post_stop(struct vm *vm, const struct stop_event *ev)
 {
-    struct vm *vm = vcpu->vm;
-    pthread_mutex_lock(&vm->lock);
     if (!vm->stop_pending) {
         vm->stop = *ev;
         __atomic_store_n(&vm->stop_pending, true, __ATOMIC_RELEASE);
     }
+}
+
+/* The stop of a step, or of a vCPU that can run no further: SIGTRAP, as after a step. */
+static struct stop_event trap_stop(int thread)
+{
+    return (struct stop_event){.kind = STOP_SIGNAL, .thread = thread, .signal = GDB_SIGNAL_TRAP};
+}
+
+void runctl_report_stop(struct vcpu *vcpu, const struct stop_event *ev)
+{
+    struct vm *vm = vcpu->vm;
+    pthread_mutex_lock(&vm->lock);
+    runctl_post_stop(vm, ev);
     runctl_stop_all(vm, vcpu);
     pthread_mutex_unlock(&vm->lock);
 }
@@ -139,8 +151,7 @@ void runctl_vcpu_done(struct vcpu *vcpu)
     } else if (attached && !others_run) {
         /* The debugger let only this vCPU run, and it halted for good: nothing else will
          * stop, so stop here rather than leave gdb waiting. */
-        struct stop_event ev = {
-            .kind = STOP_SIGNAL, .thread = vcpu->id + 1, .signal = GDB_SIGNAL_TRAP};
+        struct stop_event ev = trap_stop(vcpu->id + 1);
         runctl_report_stop(vcpu, &ev);
     }
 }
@@ -179,10 +190,8 @@ void runctl_resume(struct vm *vm, const struct resume_action *actions)
     if (started == 0 && !vm->ended) {
         /* Nothing can run (every chosen vCPU has halted for good): report a stop at once
          * rather than leaving the debugger waiting forever. */
-        vm->stop_pending = true;
-        vm->stop = (struct stop_event){.kind = STOP_SIGNAL,
-                                       .thread = first_requested ? first_requested : 1,
-                                       .signal = GDB_SIGNAL_TRAP};
+        struct stop_event ev = trap_stop(first_requested ? first_requested : 1);
+        runctl_post_stop(vm, &ev);
         runctl_notify(vm);
     }
     pthread_mutex_unlock(&vm->lock);
@@ -220,10 +229,9 @@ void runctl_end_inline_step(struct vcpu *vcpu)
 {
     struct vm *vm = vcpu->vm;
     pthread_mutex_lock(&vm->lock);
-    if (!vm->stop_pending && !vm->ended) {
-        vm->stop = (struct stop_event){
-            .kind = STOP_SIGNAL, .thread = vcpu->id + 1, .signal = GDB_SIGNAL_TRAP};
-        vm->stop_pending = true;
+    if (!vm->ended) {
+        struct stop_event ev = trap_stop(vcpu->id + 1);
+        runctl_post_stop(vm, &ev);
     }
     runctl_notify(vm);
     pthread_mutex_unlock(&vm->lock);
@@ -245,9 +253,8 @@ void runctl_interrupt(struct vm *vm)
         for (int i = vm->ncpus - 1; i >= 0; i--)
             if (vm->vcpus[i].run_requested)
                 thread = i + 1;
-        vm->stop_pending = true;
-        vm->stop =
-            (struct stop_event){.kind = STOP_SIGNAL, .thread = thread, .signal = GDB_SIGNAL_INT};
+        struct stop_event ev = {.kind = STOP_SIGNAL, .thread = thread, .signal = GDB_SIGNAL_INT};
+        runctl_post_stop(vm, &ev);
         runctl_stop_all(vm, NULL);
         runctl_check_complete(vm);
     }

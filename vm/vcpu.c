@@ -136,61 +136,53 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
     }
 }
 
+/* One KVM_RUN and its exit, on whichever thread drives the vCPU. A vCPU resumed after a fatal
+ * stop ends the guest instead. Returns false when the vCPU cannot run on (the guest ended or
+ * is stopped on something fatal); a kick (EINTR) is not a failure. */
+static bool vcpu_run_once(struct vcpu *vcpu)
+{
+    if (vcpu->fatal_status) {
+        vm_end(vcpu->vm, vcpu->fatal_status); /* resumed after a fatal stop */
+        return false;
+    }
+    if (guest_debug_prepare(vcpu) < 0) {
+        vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "cannot set guest debug state");
+        return false;
+    }
+    int r = ioctl(vcpu->fd, KVM_RUN, 0);
+    vcpu->io_pending = false;
+    cpu_regs_exited(vcpu);
+    if (r < 0) {
+        if (errno == EINTR || errno == EAGAIN)
+            return true; /* kicked: run control decides whether to park */
+        diag_errno("KVM_RUN (vCPU %d)", vcpu->id);
+        vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "KVM_RUN failed");
+        return false;
+    }
+    vcpu_handle_exit(vcpu);
+    return !vcpu->done;
+}
+
 static void *vcpu_thread(void *arg)
 {
     struct vcpu *vcpu = arg;
     char name[16];
     snprintf(name, sizeof(name), "vcpu%d", vcpu->id);
     pthread_setname_np(pthread_self(), name);
-    while (runctl_wait_runnable(vcpu)) {
-        if (vcpu->fatal_status) {
-            vm_end(vcpu->vm, vcpu->fatal_status); /* resumed after a fatal stop */
-            continue;
-        }
-        if (guest_debug_prepare(vcpu) < 0) {
-            vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "cannot set guest debug state");
-            continue;
-        }
-        int r = ioctl(vcpu->fd, KVM_RUN, 0);
-        vcpu->io_pending = false;
-        cpu_regs_exited(vcpu);
-        if (r < 0) {
-            if (errno == EINTR || errno == EAGAIN)
-                continue; /* kicked: run control decides whether to park */
-            diag_errno("KVM_RUN (vCPU %d)", vcpu->id);
-            vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "KVM_RUN failed");
-            continue;
-        }
-        vcpu_handle_exit(vcpu);
-    }
+    while (runctl_wait_runnable(vcpu))
+        vcpu_run_once(vcpu);
     return NULL;
 }
 
 void vcpu_step_here(struct vcpu *vcpu)
 {
-    struct vm *vm = vcpu->vm;
     for (;;) {
-        bool stopped = runctl_stop_reported(vm);
+        bool stopped = runctl_stop_reported(vcpu->vm);
         if (stopped && !vcpu->io_pending)
             break;
         /* Once the step has stopped, only let KVM complete a pending access. */
         vcpu->run->immediate_exit = stopped;
-        if (guest_debug_prepare(vcpu) < 0) {
-            vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "cannot set guest debug state");
-            break;
-        }
-        int r = ioctl(vcpu->fd, KVM_RUN, 0);
-        vcpu->io_pending = false;
-        cpu_regs_exited(vcpu);
-        if (r < 0) {
-            if (errno == EINTR || errno == EAGAIN)
-                continue;
-            diag_errno("KVM_RUN (vCPU %d)", vcpu->id);
-            vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "KVM_RUN failed");
-            break;
-        }
-        vcpu_handle_exit(vcpu);
-        if (vcpu->done)
+        if (!vcpu_run_once(vcpu))
             break;
     }
     vcpu->run->immediate_exit = 0;
