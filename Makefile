@@ -68,7 +68,7 @@ unit: $(UNIT_BINS)
 # Test guests are assembled with nasm (a test-time tool; the build of kvmstub itself does not
 # need it). Each guest/NAME.asm says how it is built on its first line: "; build: bin|elf32|elf64"
 # and, for ELF, "; link: ADDR" (the address of .text).
-build/guest/%.img: guest/%.asm guest/build-guest.sh
+build/guest/%.img: guest/%.asm guest/build-guest.sh $(wildcard guest/*.inc)
 	@mkdir -p build/guest
 	sh guest/build-guest.sh $< $@
 

@@ -17,8 +17,6 @@ bits 32
 global _start, bench_ready, bench_spin, bench_step, bench_step_end, bench_bp
 global bench_spin_end, bench_bp_next, bench_counter, bench_pattern
 
-MB_MAGIC           equ 0x1BADB002
-MB_FLAGS           equ 0x00000003      ; page-align modules, want memory information
 BENCH_PATTERN_SIZE equ 1 << 20
 BENCH_PATTERN_MUL  equ 7
 BENCH_PATTERN_ADD  equ 3
@@ -26,12 +24,7 @@ PATTERN_PERIOD     equ 256             ; (i * 7 + 3) & 255 repeats every 256 byt
 BENCH_STEP_COUNT   equ 4096
 BENCH_STEP_LEN     equ 3               ; add eax, 1 (83 C0 01)
 
-section .text
-align 4
-multiboot_header:
-        dd MB_MAGIC
-        dd MB_FLAGS
-        dd -(MB_MAGIC + MB_FLAGS)
+%include "multiboot.inc"
 
 _start:
         cli

@@ -7,21 +7,12 @@
 bits 32
 global _start
 
-MB_MAGIC        equ 0x1BADB002
-MB_FLAGS        equ 0x00000003      ; page-align modules, want memory information
-MB_BOOT_MAGIC   equ 0x2BADB002
 MBI_MEMORY      equ 1 << 0
 MBI_CMDLINE     equ 1 << 2
 MBI_MMAP        equ 1 << 6
 
 %include "lib32.inc"
-
-section .text
-align 4
-multiboot_header:
-        dd MB_MAGIC
-        dd MB_FLAGS
-        dd -(MB_MAGIC + MB_FLAGS)
+%include "multiboot.inc"
 
 _start:
         mov esp, stack_top

@@ -47,6 +47,18 @@ static bool load_descriptor(struct vcpu *vcpu, const struct kvm_sregs *s, uint16
     return seg->present;
 }
 
+/* The frame is pushed: switch to the handler as the gate says. */
+static void enter_handler(struct kvm_regs *r, struct kvm_sregs *s, const struct kvm_segment *cs,
+                          uint64_t rsp, uint64_t target, unsigned gate_type)
+{
+    s->cs = *cs;
+    r->rsp = rsp;
+    r->rip = target;
+    r->rflags &= ~RFLAGS_CLEARED_ON_DELIVERY;
+    if (gate_type == GATE_TYPE_INTERRUPT)
+        r->rflags &= ~X86_RFLAGS_IF;
+}
+
 static int deliver_long_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_sregs *s, int vector,
                              uint64_t return_rip)
 {
@@ -84,12 +96,7 @@ static int deliver_long_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_s
         s->ss.unusable = 1;
         s->ss.dpl = new_cpl;
     }
-    s->cs = cs;
-    r->rsp = rsp;
-    r->rip = target;
-    r->rflags &= ~RFLAGS_CLEARED_ON_DELIVERY;
-    if (type == GATE_TYPE_INTERRUPT)
-        r->rflags &= ~X86_RFLAGS_IF;
+    enter_handler(r, s, &cs, rsp, target, type);
     return 0;
 }
 
@@ -112,12 +119,7 @@ static int deliver_protected_mode(struct vcpu *vcpu, struct kvm_regs *r, struct 
     uint64_t esp = (uint32_t)(r->rsp - sizeof(frame));
     if (!write_linear(vcpu, s->ss.base + esp, frame, sizeof(frame)))
         return -1;
-    s->cs = cs;
-    r->rsp = esp;
-    r->rip = target;
-    r->rflags &= ~RFLAGS_CLEARED_ON_DELIVERY;
-    if (type == GATE_TYPE_INTERRUPT)
-        r->rflags &= ~X86_RFLAGS_IF;
+    enter_handler(r, s, &cs, esp, target, type);
     return 0;
 }
 
