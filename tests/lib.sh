@@ -36,6 +36,10 @@ wait_for_line() {
     return 1
 }
 
+# expect_match FILE REGEX WHY: FILE has a line matching the basic regex REGEX; otherwise the
+# test fails because WHY (returns 1).
+expect_match() { grep -q -- "$2" "$1" || fail_because "$3"; }
+
 # wait_pid PID TIMEOUT_S: wait for a background child; its status in $WAIT_STATUS.
 # Returns 1 (and kills it) on timeout.
 wait_pid() {

@@ -83,7 +83,7 @@ test_fault_client_that_never_reads_is_pushed_back_not_waited_for() {
     local client=$!
     wait_for_line "$TEST_DIR/client.log" '^noread: |FAIL' 120 "$client" || { fail_because "the client neither stalled nor was dropped"; return 1; }
     cat "$TEST_DIR/client.log"
-    grep -q '^noread: stalled' "$TEST_DIR/client.log" || { fail_because "$(head -n 1 "$TEST_DIR/client.log")"; return 1; }
+    expect_match "$TEST_DIR/client.log" '^noread: stalled' "$(head -n 1 "$TEST_DIR/client.log")" || return 1
     kill -0 "$KVMSTUB_PID" 2>/dev/null || { fail_because "kvmstub died"; return 1; }
     memory_check "$KVMSTUB_PID" "$base" || return 1
     # Still serving: a second debugger is told at once that the first one holds the session.
@@ -106,7 +106,7 @@ test_fault_client_that_never_reads_big_replies_is_dropped() {
     local client=$!
     wait_for_line "$TEST_DIR/client.log" '^noread: |FAIL' 120 "$client" || { fail_because "the client neither stalled nor was dropped"; return 1; }
     cat "$TEST_DIR/client.log"
-    grep -q '^noread: dropped' "$TEST_DIR/client.log" || { fail_because "$(head -n 1 "$TEST_DIR/client.log")"; return 1; }
+    expect_match "$TEST_DIR/client.log" '^noread: dropped' "$(head -n 1 "$TEST_DIR/client.log")" || return 1
     wait_for_line "$TEST_DIR/stderr" 'not reading its replies' 30 "$KVMSTUB_PID" || { fail_because "kvmstub did not say why it dropped the client"; return 1; }
     memory_check "$KVMSTUB_PID" "$base" || return 1
     kill "$client"
@@ -124,7 +124,7 @@ test_fault_nak_flood_does_not_balloon_memory() {
     local client=$!
     wait_for_line "$TEST_DIR/client.log" '^nakflood: |FAIL' 60 "$client" || { fail_because "the client did not get its NAKs read"; return 1; }
     cat "$TEST_DIR/client.log"
-    grep -q '^nakflood: ' "$TEST_DIR/client.log" || { fail_because "$(head -n 1 "$TEST_DIR/client.log")"; return 1; }
+    expect_match "$TEST_DIR/client.log" '^nakflood: ' "$(head -n 1 "$TEST_DIR/client.log")" || return 1
     # A second connection is answered only once kvmstub is done with the NAKs.
     timeout 60 python3 "$RSP_CLIENT" probe "$GDB_PORT" || { fail_because "kvmstub stopped answering"; return 1; }
     memory_check "$KVMSTUB_PID" "$base" || return 1
@@ -221,12 +221,12 @@ ASM
         -ex continue -ex 'p $pc == (long)&after_write' -ex continue
     cat "$TEST_DIR/gdb.log" "$TEST_DIR/stderr"
     [ "$(grep -c 'Program received signal SIGBUS' "$TEST_DIR/gdb.log")" = 2 ] || { fail_because "gdb did not see two SIGBUS stops"; return 1; }
-    grep -q '^\$1 = 1$' "$TEST_DIR/gdb.log" || { fail_because "the read's stop is not right after it"; return 1; }
-    grep -q '^\$2 = 0xffffffff$' "$TEST_DIR/gdb.log" || { fail_because "the read did not give all ones"; return 1; }
-    grep -q '=> 0x[0-9a-f]* <after_read>:' "$TEST_DIR/gdb.log" || { fail_because "gdb could not show the code at the stop"; return 1; }
-    grep -q '^\$3 = 1$' "$TEST_DIR/gdb.log" || { fail_because "the write's stop is not right after it"; return 1; }
-    grep -q 'exited with code 01' "$TEST_DIR/gdb.log" || { fail_because "the guest did not run on to its end"; return 1; }
-    grep -q 'accessed 0x80000000, which is neither RAM nor a device' "$TEST_DIR/stderr" || { fail_because "kvmstub did not say what was accessed"; return 1; }
+    expect_match "$TEST_DIR/gdb.log" '^\$1 = 1$' "the read's stop is not right after it" || return 1
+    expect_match "$TEST_DIR/gdb.log" '^\$2 = 0xffffffff$' "the read did not give all ones" || return 1
+    expect_match "$TEST_DIR/gdb.log" '=> 0x[0-9a-f]* <after_read>:' "gdb could not show the code at the stop" || return 1
+    expect_match "$TEST_DIR/gdb.log" '^\$3 = 1$' "the write's stop is not right after it" || return 1
+    expect_match "$TEST_DIR/gdb.log" 'exited with code 01' "the guest did not run on to its end" || return 1
+    expect_match "$TEST_DIR/stderr" 'accessed 0x80000000, which is neither RAM nor a device' "kvmstub did not say what was accessed" || return 1
     wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 1 ] || fail_because "kvmstub status $WAIT_STATUS"
 }
 
@@ -255,13 +255,13 @@ ASM
             -ex 'x/i $pc' -ex "$resume"
         local log="$TEST_DIR/gdb-$resume.log"
         cat "$log" "$TEST_DIR/stderr"
-        grep -q 'Program received signal SIGSEGV' "$log" || { fail_because "gdb did not see a SIGSEGV stop"; return 1; }
-        grep -q '^\$1 = 1$' "$log" || { fail_because "the stop is not at the faulting instruction"; return 1; }
-        grep -q '^\$2 = 0x1234abcd$' "$log" || { fail_because "registers at the stop are wrong"; return 1; }
+        expect_match "$log" 'Program received signal SIGSEGV' "gdb did not see a SIGSEGV stop" || return 1
+        expect_match "$log" '^\$1 = 1$' "the stop is not at the faulting instruction" || return 1
+        expect_match "$log" '^\$2 = 0x1234abcd$' "registers at the stop are wrong" || return 1
         grep -qE '^cs +0x20 ' "$log" || { fail_because "info registers failed"; return 1; }
-        grep -q '=> 0x[0-9a-f]* <fault>:.*ud2' "$log" || { fail_because "gdb could not show the code at the stop"; return 1; }
-        grep -q 'exited with code 06' "$log" || { fail_because "$resume did not end the guest with status 6"; return 1; }
-        grep -q 'triple fault' "$TEST_DIR/stderr" || { fail_because "kvmstub did not say why"; return 1; }
+        expect_match "$log" '=> 0x[0-9a-f]* <fault>:.*ud2' "gdb could not show the code at the stop" || return 1
+        expect_match "$log" 'exited with code 06' "$resume did not end the guest with status 6" || return 1
+        expect_match "$TEST_DIR/stderr" 'triple fault' "kvmstub did not say why" || return 1
         wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 6 ] || { fail_because "kvmstub status $WAIT_STATUS after $resume, expected 6"; return 1; }
     done
 }

@@ -25,10 +25,10 @@ test_ctrl_c_stops_a_spinning_guest() {
     wait_pid "$GDB_PID" 60 || { fail_because "gdb hung after Ctrl-C"; return 1; }
     wait_pid "$KVMSTUB_PID" 30 || { fail_because "kvmstub did not end"; return 1; }
     cat "$TEST_DIR/gdb.log"
-    grep -q 'Program received signal SIGINT' "$TEST_DIR/gdb.log" || { fail_because "no SIGINT stop"; return 1; }
-    grep -q '^\$1 = 1$' "$TEST_DIR/gdb.log" || { fail_because "stopped outside the spin loop"; return 1; }
-    grep -q '^\$2 = 1$' "$TEST_DIR/gdb.log" || { fail_because "the guest had not run"; return 1; }
-    grep -q 'exited with code 01' "$TEST_DIR/gdb.log" || { fail_because "guest did not finish after release"; return 1; }
+    expect_match "$TEST_DIR/gdb.log" 'Program received signal SIGINT' "no SIGINT stop" || return 1
+    expect_match "$TEST_DIR/gdb.log" '^\$1 = 1$' "stopped outside the spin loop" || return 1
+    expect_match "$TEST_DIR/gdb.log" '^\$2 = 1$' "the guest had not run" || return 1
+    expect_match "$TEST_DIR/gdb.log" 'exited with code 01' "guest did not finish after release" || return 1
     [ "$WAIT_STATUS" = 1 ] || fail_because "kvmstub status $WAIT_STATUS"
 }
 
@@ -36,15 +36,15 @@ test_detach_then_a_second_gdb_attaches() {
     start_kvmstub_gdb "$SPIN" || { fail_because "kvmstub did not listen"; return 1; }
     run_gdb "$TEST_DIR/gdb1.log" "$SPIN" -ex "target remote 127.0.0.1:$GDB_PORT" \
         -ex 'break spin' -ex continue -ex 'delete' -ex detach
-    grep -q 'Breakpoint 1, spin' "$TEST_DIR/gdb1.log" || { fail_because "first gdb: $(cat "$TEST_DIR/gdb1.log")"; return 1; }
+    expect_match "$TEST_DIR/gdb1.log" 'Breakpoint 1, spin' "first gdb: $(cat "$TEST_DIR/gdb1.log")" || return 1
     # After detach the guest runs on, without breakpoints: its counter keeps moving.
     run_gdb "$TEST_DIR/gdb2.log" "$SPIN" -ex "target remote 127.0.0.1:$GDB_PORT" \
         -ex 'set $a = *(long *)&spins' -ex 'set *(long *)&release = 0' \
         -ex 'p $a > 1' -ex 'info breakpoints' -ex 'set *(long *)&release = 1' -ex continue
     cat "$TEST_DIR/gdb1.log" "$TEST_DIR/gdb2.log"
-    grep -q '^\$1 = 1$' "$TEST_DIR/gdb2.log" || { fail_because "guest did not run between the sessions"; return 1; }
-    grep -q 'No breakpoints or watchpoints' "$TEST_DIR/gdb2.log" || { fail_because "breakpoints survived detach"; return 1; }
-    grep -q 'exited with code 01' "$TEST_DIR/gdb2.log" || { fail_because "second gdb did not see the end"; return 1; }
+    expect_match "$TEST_DIR/gdb2.log" '^\$1 = 1$' "guest did not run between the sessions" || return 1
+    expect_match "$TEST_DIR/gdb2.log" 'No breakpoints or watchpoints' "breakpoints survived detach" || return 1
+    expect_match "$TEST_DIR/gdb2.log" 'exited with code 01' "second gdb did not see the end" || return 1
     wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 1 ] || fail_because "kvmstub status $WAIT_STATUS"
 }
 
@@ -63,7 +63,7 @@ test_dropped_connection_keeps_guest_stopped() {
         -ex 'p *(long *)&spins' -ex 'p $pc == (long)&spin' -ex 'set *(long *)&release = 1' -ex continue
     cat "$TEST_DIR/gdb2.log"
     grep -q "^\$1 = $spins\$" "$TEST_DIR/gdb2.log" || { fail_because "the guest moved while no debugger was attached (was $spins)"; return 1; }
-    grep -q '^\$2 = 1$' "$TEST_DIR/gdb2.log" || { fail_because "pc moved"; return 1; }
+    expect_match "$TEST_DIR/gdb2.log" '^\$2 = 1$' "pc moved" || return 1
     grep -q 'exited with code 01' "$TEST_DIR/gdb2.log" || fail_because "second gdb could not finish the guest"
 }
 
@@ -79,7 +79,7 @@ test_gdb_killed_while_guest_runs() {
         -ex 'set $a = *(long *)&spins' -ex 'stepi 3' -ex 'p *(long *)&spins - $a' \
         -ex 'set *(long *)&release = 1' -ex continue
     cat "$TEST_DIR/gdb2.log"
-    grep -q '^\$1 = [01]$' "$TEST_DIR/gdb2.log" || { fail_because "the guest ran on while stopped for the new debugger"; return 1; }
+    expect_match "$TEST_DIR/gdb2.log" '^\$1 = [01]$' "the guest ran on while stopped for the new debugger" || return 1
     grep -q 'exited with code 01' "$TEST_DIR/gdb2.log" || fail_because "second gdb could not finish the guest"
 }
 
@@ -95,8 +95,8 @@ test_second_client_is_refused() {
     wait_pid "$GDB_PID" 60 || { fail_because "first gdb hung"; return 1; }
     cat "$TEST_DIR/gdb1.log" "$TEST_DIR/gdb2.log"
     grep -qi 'another debugger' "$TEST_DIR/gdb2.log" || { fail_because "second gdb was not told why"; return 1; }
-    grep -q 'refused' "$TEST_DIR/stderr" || { fail_because "kvmstub did not log the refusal"; return 1; }
-    grep -q '^\$1 = 1$' "$TEST_DIR/gdb1.log" || { fail_because "first session disturbed"; return 1; }
+    expect_match "$TEST_DIR/stderr" 'refused' "kvmstub did not log the refusal" || return 1
+    expect_match "$TEST_DIR/gdb1.log" '^\$1 = 1$' "first session disturbed" || return 1
     grep -q 'exited with code 01' "$TEST_DIR/gdb1.log" || fail_because "first session could not finish"
 }
 
@@ -108,7 +108,7 @@ test_unix_socket_is_private() {
     [ "$(stat -c %a "$sock")" = 600 ] || { fail_because "socket mode $(stat -c %a "$sock"), expected 600"; return 1; }
     run_gdb "$TEST_DIR/gdb.log" -ex "target remote $sock" -ex 'x/i $pc' -ex continue
     cat "$TEST_DIR/gdb.log"
-    grep -q 'exited with code 01' "$TEST_DIR/gdb.log" || { fail_because "session over the unix socket failed"; return 1; }
+    expect_match "$TEST_DIR/gdb.log" 'exited with code 01' "session over the unix socket failed" || return 1
     wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 1 ] || { fail_because "status $WAIT_STATUS"; return 1; }
     [ ! -e "$sock" ] || fail_because "the socket file was left behind"
 }
@@ -119,7 +119,7 @@ test_listen_errors_are_clear() {
     local rc=$?
     kill "$KVMSTUB_PID"
     [ $rc = 4 ] || { fail_because "port in use: status $rc"; return 1; }
-    grep -q 'Address already in use' "$TEST_DIR/err2" || { fail_because "port in use: $(cat "$TEST_DIR/err2")"; return 1; }
+    expect_match "$TEST_DIR/err2" 'Address already in use' "port in use: $(cat "$TEST_DIR/err2")" || return 1
     for bad in 'nosuchhost.invalid:1234' '127.0.0.1:99999' 'unix:' '[::1'; do
         timeout 20 "$KVMSTUB" --gdb "$bad" "$SPIN" >/dev/null 2>"$TEST_DIR/err3"
         rc=$?
@@ -132,7 +132,7 @@ test_default_listen_is_loopback_and_wide_listen_warns() {
     local pid=$!
     wait_for_line "$TEST_DIR/err" 'waiting for gdb on' 20 "$pid" || { fail_because "no listener"; return 1; }
     kill "$pid"
-    grep -q 'waiting for gdb on 127.0.0.1:' "$TEST_DIR/err" || { fail_because "':PORT' did not mean loopback: $(cat "$TEST_DIR/err")"; return 1; }
+    expect_match "$TEST_DIR/err" 'waiting for gdb on 127.0.0.1:' "':PORT' did not mean loopback: $(cat "$TEST_DIR/err")" || return 1
     # A file of its own: the first run's output must not be taken for the second's.
     "$KVMSTUB" --gdb 0.0.0.0:0 "$SPIN" >/dev/null 2>"$TEST_DIR/err-wide" &
     pid=$!

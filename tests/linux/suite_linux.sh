@@ -30,17 +30,17 @@ expect_boot_end() {
     local c=$TEST_DIR/console.txt
     grep -q '^kvmstub:' "$c" && { fail_because "kvmstub's own messages reached the console"; return 1; }
     [ -s "$TEST_DIR/stdout" ] && { fail_because "output on stdout with --console file:"; return 1; }
-    grep -q 'Linux version 6\.1' "$c" || { fail_because "no kernel log on the console"; return 1; }
+    expect_match "$c" 'Linux version 6\.1' "no kernel log on the console" || return 1
     if emulating_host; then
-        grep -q 'Run /init as init process' "$c" || { fail_because "did not reach Run /init: $(tail -n 3 "$c" | tr '\n' ' ')"; return 1; }
-        grep -q 'Kernel panic - not syncing' "$c" || { fail_because "no panic after init died"; return 1; }
+        expect_match "$c" 'Run /init as init process' "did not reach Run /init: $(tail -n 3 "$c" | tr '\n' ' ')" || return 1
+        expect_match "$c" 'Kernel panic - not syncing' "no panic after init died" || return 1
         [ "$BOOT_STATUS" = 10 ] || { fail_because "status $BOOT_STATUS, expected 10 (guest panic)"; return 1; }
         [ "$(grep -c 'booted to user space, where this host stops it' "$TEST_DIR/stderr")" = 1 ] ||
             { fail_because "the host limitation was not reported in one line"; return 1; }
         return 0
     fi
-    grep -q '^KVMSTUB-INIT-OK' "$c" || { fail_because "no initramfs marker"; return 1; }
-    grep -q '^kvmstub-fact: release=6\.1' "$c" || { fail_because "no release fact"; return 1; }
+    expect_match "$c" '^KVMSTUB-INIT-OK' "no initramfs marker" || return 1
+    expect_match "$c" '^kvmstub-fact: release=6\.1' "no release fact" || return 1
     [ "$BOOT_STATUS" = 0 ] || fail_because "status $BOOT_STATUS after reboot, expected 0"
 }
 
@@ -60,8 +60,8 @@ test_linux_pvh_vmlinux_boots() {
     tr -d '\r' <"$TEST_DIR/console" >"$TEST_DIR/console.txt"
     cat "$TEST_DIR/pty.log" "$TEST_DIR/stderr"
     expect_boot_end || return 1
-    grep -q 'raw while running: yes' "$TEST_DIR/pty.log" || { fail_because "the terminal was not in raw mode"; return 1; }
-    grep -q 'restored at the end: yes' "$TEST_DIR/pty.log" || { fail_because "the terminal was not restored"; return 1; }
+    expect_match "$TEST_DIR/pty.log" 'raw while running: yes' "the terminal was not in raw mode" || return 1
+    expect_match "$TEST_DIR/pty.log" 'restored at the end: yes' "the terminal was not restored" || return 1
     # PVH: no decompressor ran, the kernel came up through the PVH entry.
     grep -q 'Decompressing Linux' "$TEST_DIR/console.txt" && { fail_because "vmlinux went through the decompressor"; return 1; }
     return 0
@@ -127,9 +127,9 @@ test_linux_userspace_facts_and_shell() {
     local rc=$?
     tr -d '\r' <"$TEST_DIR/console" >"$TEST_DIR/console.txt"
     [ $rc = 0 ] || { fail_because "status $rc"; return 1; }
-    grep -q '^typed-42' "$TEST_DIR/console.txt" || { fail_because "the shell did not answer typed input"; return 1; }
-    grep -q 'proc' "$TEST_DIR/console.txt" || { fail_because "ls / printed nothing"; return 1; }
-    grep -q '^kvmstub-fact: cpus=2' "$TEST_DIR/console.txt" || { fail_because "not 2 CPUs"; return 1; }
+    expect_match "$TEST_DIR/console.txt" '^typed-42' "the shell did not answer typed input" || return 1
+    expect_match "$TEST_DIR/console.txt" 'proc' "ls / printed nothing" || return 1
+    expect_match "$TEST_DIR/console.txt" '^kvmstub-fact: cpus=2' "not 2 CPUs" || return 1
     grep -q '^kvmstub-fact: cmdline=.*kvmstub.shell' "$TEST_DIR/console.txt" || fail_because "/proc/cmdline"
 }
 
@@ -186,6 +186,6 @@ test_linux_ctrl_a_x_quits_and_restores_the_terminal() {
     local rc=$?
     cat "$TEST_DIR/pty.log" "$TEST_DIR/stderr"
     [ $rc = 12 ] || { fail_because "status $rc after Ctrl-A x, expected 12"; return 1; }
-    grep -q 'quit on Ctrl-A x' "$TEST_DIR/stderr" || { fail_because "no message on stderr"; return 1; }
+    expect_match "$TEST_DIR/stderr" 'quit on Ctrl-A x' "no message on stderr" || return 1
     grep -q 'restored at the end: yes' "$TEST_DIR/pty.log" || fail_because "the terminal was not restored"
 }
