@@ -87,6 +87,19 @@ static uint8_t mp_checksum(const void *p, size_t len)
     return (uint8_t)-sum;
 }
 
+/* Append configuration-table entries, counting them. */
+struct mp_entries {
+    uint8_t *p;
+    uint16_t count;
+};
+
+static void mp_put(struct mp_entries *e, const void *entry, size_t size, uint16_t n)
+{
+    memcpy(e->p, entry, size);
+    e->p += size;
+    e->count += n;
+}
+
 int mptable_write(struct guest_ram *ram, int ncpus, uint32_t cpu_signature, uint32_t features)
 {
     size_t size = sizeof(struct mpf_intel) + sizeof(struct mpc_table) +
@@ -98,41 +111,34 @@ int mptable_write(struct guest_ram *ram, int ncpus, uint32_t cpu_signature, uint
     memset(base, 0, size);
     struct mpf_intel *mpf = (struct mpf_intel *)base;
     struct mpc_table *table = (struct mpc_table *)(mpf + 1);
-    uint8_t *p = (uint8_t *)(table + 1);
-    uint16_t entries = 0;
+    struct mp_entries e = {.p = (uint8_t *)(table + 1)};
     uint8_t ioapic_id = ncpus;
 
-    for (int i = 0; i < ncpus; i++, entries++) {
+    for (int i = 0; i < ncpus; i++) {
         struct mpc_cpu cpu = {.type = MP_PROCESSOR,
                               .apicid = i,
                               .apicver = MP_APIC_VERSION,
                               .cpuflag = MP_CPU_ENABLED | (i == 0 ? MP_CPU_BSP : 0),
                               .cpufeature = cpu_signature,
                               .featureflag = features};
-        memcpy(p, &cpu, sizeof(cpu));
-        p += sizeof(cpu);
+        mp_put(&e, &cpu, sizeof(cpu), 1);
     }
     struct mpc_bus bus = {.type = MP_BUS, .busid = MP_BUS_ISA_ID, .bustype = "ISA   "};
-    memcpy(p, &bus, sizeof(bus));
-    p += sizeof(bus);
-    entries++;
+    mp_put(&e, &bus, sizeof(bus), 1);
     struct mpc_ioapic ioapic = {.type = MP_IOAPIC,
                                 .apicid = ioapic_id,
                                 .apicver = MP_IOAPIC_VERSION,
                                 .flags = MP_IOAPIC_USABLE,
                                 .apicaddr = MPTABLE_IOAPIC_ADDR};
-    memcpy(p, &ioapic, sizeof(ioapic));
-    p += sizeof(ioapic);
-    entries++;
-    for (int irq = 0; irq < MP_ISA_IRQS; irq++, entries++) {
+    mp_put(&e, &ioapic, sizeof(ioapic), 1);
+    for (int irq = 0; irq < MP_ISA_IRQS; irq++) {
         struct mpc_intsrc src = {.type = MP_INTSRC,
                                  .irqtype = MP_INT,
                                  .srcbus = MP_BUS_ISA_ID,
                                  .srcbusirq = irq,
                                  .dstapic = ioapic_id,
                                  .dstirq = irq};
-        memcpy(p, &src, sizeof(src));
-        p += sizeof(src);
+        mp_put(&e, &src, sizeof(src), 1);
     }
     struct mpc_intsrc lint[2] = {
         {.type = MP_LINTSRC,
@@ -146,16 +152,14 @@ int mptable_write(struct guest_ram *ram, int ncpus, uint32_t cpu_signature, uint
          .dstapic = 0xFF,
          .dstirq = 1},
     };
-    memcpy(p, lint, sizeof(lint));
-    p += sizeof(lint);
-    entries += 2;
+    mp_put(&e, lint, sizeof(lint), 2);
 
     memcpy(table->signature, "PCMP", 4);
-    table->length = p - (uint8_t *)table;
+    table->length = e.p - (uint8_t *)table;
     table->spec = MP_SPEC_REV;
     memcpy(table->oem, "KVMSTUB ", 8);
     memcpy(table->productid, "KVMSTUB     ", 12);
-    table->entries = entries;
+    table->entries = e.count;
     table->lapic = MPTABLE_LAPIC_ADDR;
     table->checksum = mp_checksum(table, table->length);
 
