@@ -58,10 +58,23 @@ finish_spin_guest() {
     run_gdb "$1" "$SPIN" -ex "target remote 127.0.0.1:$GDB_PORT" -ex 'p *(long *)&spins' \
         -ex 'p $pc == (long)&_start' -ex 'set *(long *)&release = 1' -ex continue
     cat "$1"
-    grep -q '^\$1 = 0$' "$1" || fail_because "the guest ran while the client held the session" || return 1
-    grep -q '^\$2 = 1$' "$1" || fail_because "the guest is no longer at its entry point" || return 1
-    grep -q 'exited with code 01' "$1" || fail_because "the next gdb could not finish the guest" || return 1
+    expect_match "$1" '^\$1 = 0$' "the guest ran while the client held the session" || return 1
+    expect_match "$1" '^\$2 = 1$' "the guest is no longer at its entry point" || return 1
+    expect_match "$1" 'exited with code 01' "the next gdb could not finish the guest" || return 1
     wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 1 ] || fail_because "kvmstub status $WAIT_STATUS"
+}
+
+# start_noread_client REPLIES OUTCOME: kvmstub on the spin guest, and a client that sends
+# requests with REPLIES (small or big) replies and never reads them, until the client reports
+# OUTCOME (stalled or dropped). Sets CLIENT_PID and BASE_KIB (kvmstub's peak RSS before).
+start_noread_client() {
+    start_kvmstub_gdb "$SPIN" || { fail_because "kvmstub did not listen"; return 1; }
+    BASE_KIB=$(status_kib "$KVMSTUB_PID" VmHWM)
+    python3 "$RSP_CLIENT" noread "$GDB_PORT" "$1" >"$TEST_DIR/client.log" 2>&1 &
+    CLIENT_PID=$!
+    wait_for_line "$TEST_DIR/client.log" '^noread: |FAIL' 120 "$CLIENT_PID" || { fail_because "the client neither stalled nor was dropped"; return 1; }
+    cat "$TEST_DIR/client.log"
+    expect_match "$TEST_DIR/client.log" "^noread: $2" "$(head -n 1 "$TEST_DIR/client.log")"
 }
 
 test_fault_packets_sent_a_byte_at_a_time_get_the_same_replies() {
@@ -76,22 +89,15 @@ test_fault_packets_sent_a_byte_at_a_time_get_the_same_replies() {
 # A client that sends requests with tiny replies and never reads: kvmstub's output queue fills,
 # it stops reading that client (the client's sends block) and goes on serving everything else.
 test_fault_client_that_never_reads_is_pushed_back_not_waited_for() {
-    start_kvmstub_gdb "$SPIN" || { fail_because "kvmstub did not listen"; return 1; }
-    local base
-    base=$(status_kib "$KVMSTUB_PID" VmHWM)
-    python3 "$RSP_CLIENT" noread "$GDB_PORT" small >"$TEST_DIR/client.log" 2>&1 &
-    local client=$!
-    wait_for_line "$TEST_DIR/client.log" '^noread: |FAIL' 120 "$client" || { fail_because "the client neither stalled nor was dropped"; return 1; }
-    cat "$TEST_DIR/client.log"
-    expect_match "$TEST_DIR/client.log" '^noread: stalled' "$(head -n 1 "$TEST_DIR/client.log")" || return 1
+    start_noread_client small stalled || return 1
     kill -0 "$KVMSTUB_PID" 2>/dev/null || { fail_because "kvmstub died"; return 1; }
-    memory_check "$KVMSTUB_PID" "$base" || return 1
+    memory_check "$KVMSTUB_PID" "$BASE_KIB" || return 1
     # Still serving: a second debugger is told at once that the first one holds the session.
     run_gdb "$TEST_DIR/gdb2.log" -ex "target remote 127.0.0.1:$GDB_PORT"
     cat "$TEST_DIR/gdb2.log"
     grep -qi 'another debugger' "$TEST_DIR/gdb2.log" || { fail_because "kvmstub did not answer a second debugger"; return 1; }
-    kill "$client"
-    wait "$client" 2>/dev/null
+    kill "$CLIENT_PID"
+    wait "$CLIENT_PID" 2>/dev/null
     wait_for_line "$TEST_DIR/stderr" 'gdb disconnected' 30 "$KVMSTUB_PID" || { fail_because "kvmstub did not notice the client left"; return 1; }
     finish_spin_guest "$TEST_DIR/gdb3.log"
 }
@@ -99,18 +105,11 @@ test_fault_client_that_never_reads_is_pushed_back_not_waited_for() {
 # A client that asks for 256 KiB replies and never reads: kvmstub drops it at its output limit
 # instead of buffering without end, and the next debugger finds the guest as it was.
 test_fault_client_that_never_reads_big_replies_is_dropped() {
-    start_kvmstub_gdb "$SPIN" || { fail_because "kvmstub did not listen"; return 1; }
-    local base
-    base=$(status_kib "$KVMSTUB_PID" VmHWM)
-    python3 "$RSP_CLIENT" noread "$GDB_PORT" big >"$TEST_DIR/client.log" 2>&1 &
-    local client=$!
-    wait_for_line "$TEST_DIR/client.log" '^noread: |FAIL' 120 "$client" || { fail_because "the client neither stalled nor was dropped"; return 1; }
-    cat "$TEST_DIR/client.log"
-    expect_match "$TEST_DIR/client.log" '^noread: dropped' "$(head -n 1 "$TEST_DIR/client.log")" || return 1
+    start_noread_client big dropped || return 1
     wait_for_line "$TEST_DIR/stderr" 'not reading its replies' 30 "$KVMSTUB_PID" || { fail_because "kvmstub did not say why it dropped the client"; return 1; }
-    memory_check "$KVMSTUB_PID" "$base" || return 1
-    kill "$client"
-    wait "$client" 2>/dev/null
+    memory_check "$KVMSTUB_PID" "$BASE_KIB" || return 1
+    kill "$CLIENT_PID"
+    wait "$CLIENT_PID" 2>/dev/null
     finish_spin_guest "$TEST_DIR/gdb2.log"
 }
 
