@@ -159,6 +159,7 @@ static void test_port_zero_resolves(void)
 struct server_thread {
     struct stub_server *srv;
     struct fake_target ft;
+    char address[128]; /* where it listens, for client_connect */
     bool target_running;
     pthread_t thread;
     int status;
@@ -180,6 +181,8 @@ static struct server_thread *server_start(const char *address, bool target_runni
     st->ft.running = target_running;
     st->srv = stub_server_listen(address);
     CHECK(st->srv != NULL);
+    if (st->srv)
+        snprintf(st->address, sizeof(st->address), "%s", stub_server_address(st->srv));
     return st;
 }
 
@@ -268,12 +271,10 @@ static void test_second_client_refused_first_undisturbed(void)
     packet_decoder_init(&d1, 1 << 16);
     packet_decoder_init(&d2, 1 << 16);
     struct server_thread *st = server_start("127.0.0.1:0", false);
-    char name[128];
-    snprintf(name, sizeof(name), "%s", stub_server_address(st->srv));
     server_go(st);
-    int c1 = client_connect(name);
+    int c1 = client_connect(st->address);
     CHECK(strstr(client_cmd(c1, &d1, "qSupported:swbreak+") ?: "", "PacketSize=") != NULL);
-    int c2 = client_connect(name);
+    int c2 = client_connect(st->address);
     send(c2, "+", 1, MSG_NOSIGNAL);
     const char *r = client_cmd(c2, &d2, "qSupported:swbreak+");
     CHECK(r != NULL && strncmp(r, "E.", 2) == 0 && strstr(r, "another debugger") != NULL);
@@ -326,10 +327,8 @@ static void test_no_wait_client_stops_the_guest(void)
     struct packet_decoder d;
     packet_decoder_init(&d, 1 << 16);
     struct server_thread *st = server_start("127.0.0.1:0", true);
-    char name[128];
-    snprintf(name, sizeof(name), "%s", stub_server_address(st->srv));
     server_go(st);
-    int c = client_connect(name);
+    int c = client_connect(st->address);
     const char *r = client_cmd(c, &d, "?");
     CHECK(r && strncmp(r, "T02", 3) == 0);
     /* the guest exits while debugged: W, then the server returns its status */
@@ -346,12 +345,10 @@ static void test_guest_exit_while_detached(void)
     struct packet_decoder d;
     packet_decoder_init(&d, 1 << 16);
     struct server_thread *st = server_start("127.0.0.1:0", false);
-    char name[128];
-    snprintf(name, sizeof(name), "%s", stub_server_address(st->srv));
     st->ft.exit_on_detach = true;
     st->ft.kill_status = 9;
     server_go(st);
-    int c = client_connect(name);
+    int c = client_connect(st->address);
     CHECK_STR(client_cmd(c, &d, "D"), "OK");
     CHECK_EQ(server_join(st), 9);
     close(c);
@@ -363,10 +360,8 @@ static void test_client_not_reading_is_dropped(void)
     struct packet_decoder d;
     packet_decoder_init(&d, 1 << 16);
     struct server_thread *st = server_start("127.0.0.1:0", false);
-    char name[128];
-    snprintf(name, sizeof(name), "%s", stub_server_address(st->srv));
     server_go(st);
-    int flood = client_connect(name);
+    int flood = client_connect(st->address);
     int rcv = 4096;
     setsockopt(flood, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
     char pkt[32], buf[64 * 1024];
@@ -378,7 +373,7 @@ static void test_client_not_reading_is_dropped(void)
     CHECK_EQ(send(flood, buf, n, MSG_NOSIGNAL), (ssize_t)n);
     CHECK(client_sees_close(flood)); /* more than the output limit: dropped */
     close(flood);
-    int c = client_connect(name); /* and the server still serves */
+    int c = client_connect(st->address); /* and the server still serves */
     CHECK_STR(client_cmd(c, &d, "qAttached"), "1");
     client_send(c, "k");
     CHECK_EQ(server_join(st), 42);
