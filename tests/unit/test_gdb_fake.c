@@ -1,10 +1,11 @@
 /* tests/unit/test_gdb_fake.c — real gdb against the stub serving the fake target: each
  * register layout loads without a warning, registers and disassembly look right, breakpoints
- * stop, detach and reattach work. Skipped (with a note) when gdb is not installed.
+ * stop, detach and reattach work. Fails when gdb is not installed (make test installs it).
  */
 #include "stub/stub.h"
 #include "tests/unit/check.h"
 #include "tests/unit/fake_target.h"
+#include "tests/unit/server_thread.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -18,50 +19,27 @@
 static const unsigned char fake_code[] = {0xb8, 1,    0,    0,    0,    0x90,
                                           0x90, 0xf4, 0x31, 0xc0, 0x40, 0xc3};
 
-struct gdb_server {
-    struct fake_target ft;
-    struct stub_server *srv;
-    pthread_t thread;
-    int status;
-};
-
-static void *gdb_server_main(void *arg)
+/* The fake target as these cases want it, served on a loopback port. */
+static struct server_thread *gdb_server_start(enum target_arch arch)
 {
-    struct gdb_server *g = arg;
-    g->status = stub_server_run(g->srv, &g->ft.target, false);
-    return NULL;
-}
-
-static struct gdb_server *gdb_server_start(enum target_arch arch)
-{
-    struct gdb_server *g = calloc(1, sizeof(*g));
-    fake_target_init(&g->ft, arch, 2);
-    memcpy(g->ft.mem, fake_code, sizeof(fake_code));
-    g->ft.stop_on_resume = true;
-    g->ft.regs[1].rip = 0x1005; /* thread 2 stops on the breakpoint the test sets */
-    g->ft.next_stop = (struct stop_event){.kind = STOP_SWBREAK, .thread = 2, .signal = 5};
-    g->ft.kill_status = 3;
-    g->srv = stub_server_listen("127.0.0.1:0");
-    pthread_create(&g->thread, NULL, gdb_server_main, g);
-    return g;
-}
-
-static int gdb_server_join(struct gdb_server *g)
-{
-    pthread_join(g->thread, NULL);
-    int status = g->status;
-    stub_server_close(g->srv);
-    fake_target_destroy(&g->ft);
-    free(g);
-    return status;
+    struct server_thread *st = server_thread_new(arch, "127.0.0.1:0", false);
+    CHECK(st != NULL);
+    if (!st)
+        return NULL;
+    memcpy(st->ft.mem, fake_code, sizeof(fake_code));
+    st->ft.stop_on_resume = true;
+    st->ft.regs[1].rip = 0x1005; /* thread 2 stops on the breakpoint the test sets */
+    st->ft.next_stop = (struct stop_event){.kind = STOP_SWBREAK, .thread = 2, .signal = 5};
+    st->ft.kill_status = 3;
+    server_thread_go(st);
+    return st;
 }
 
 /* Run gdb with the given -ex commands after connecting; its output in out. */
-static void run_gdb(const struct gdb_server *g, const char *commands, char *out, size_t cap)
+static void run_gdb(const struct server_thread *g, const char *commands, char *out, size_t cap)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof(cmd), GDB_BASE "-ex 'target remote %s' %s 2>&1",
-             stub_server_address(g->srv), commands);
+    snprintf(cmd, sizeof(cmd), GDB_BASE "-ex 'target remote %s' %s 2>&1", g->address, commands);
     FILE *p = popen(cmd, "r");
     size_t n = p ? fread(out, 1, cap - 1, p) : 0;
     out[n] = '\0';
@@ -87,7 +65,7 @@ static void check_layout(enum target_arch arch, const char *arch_name, const cha
                          const char *insn)
 {
     static char out[64 * 1024];
-    struct gdb_server *g = gdb_server_start(arch);
+    struct server_thread *g = gdb_server_start(arch);
     run_gdb(g,
             "-ex 'show architecture' -ex 'info registers' -ex 'x/2i $pc' -ex 'p/x $cr0' "
             "-ex 'p $fs_base' -ex 'info threads' -ex 'kill'",
@@ -99,37 +77,30 @@ static void check_layout(enum target_arch arch, const char *arch_name, const cha
     CHECK(strstr(out, "$1 = 0x80000011") != NULL);
     CHECK(strstr(out, "Thread 2 (CPU 1, fake)") != NULL);
     CHECK(strstr(out, "internal-error") == NULL);
-    CHECK_EQ(gdb_server_join(g), 3);
+    CHECK_EQ(server_thread_join(g), 3);
     if (check_case_failed)
         printf("%s\n", out);
 }
 
 static void test_layout_x86_64(void)
 {
-    if (gdb_available())
-        check_layout(TARGET_ARCH_X86_64, "(currently \"i386:x86-64\")", "rip ", "mov    $0x1,%eax");
+    check_layout(TARGET_ARCH_X86_64, "(currently \"i386:x86-64\")", "rip ", "mov    $0x1,%eax");
 }
 
 static void test_layout_i386(void)
 {
-    if (gdb_available())
-        check_layout(TARGET_ARCH_I386, "(currently \"i386\")", "eip ", "mov    $0x1,%eax");
+    check_layout(TARGET_ARCH_I386, "(currently \"i386\")", "eip ", "mov    $0x1,%eax");
 }
 
 static void test_layout_i8086(void)
 {
-    if (gdb_available())
-        check_layout(TARGET_ARCH_I8086, "(currently \"i8086\")", "eip ", "mov    $0x1,%ax");
+    check_layout(TARGET_ARCH_I8086, "(currently \"i8086\")", "eip ", "mov    $0x1,%ax");
 }
 
 static void test_breakpoint_step_detach_reattach(void)
 {
     static char out[64 * 1024];
-    if (!gdb_available()) {
-        printf("  gdb not installed: skipped\n");
-        return;
-    }
-    struct gdb_server *g = gdb_server_start(TARGET_ARCH_X86_64);
+    struct server_thread *g = gdb_server_start(TARGET_ARCH_X86_64);
     run_gdb(g,
             "-ex 'break *0x1005' -ex 'continue' -ex 'stepi' -ex 'set $rax = 0x1234' "
             "-ex 'p/x $rax' -ex 'x/4xb 0x1000' -ex 'monitor help' -ex 'detach'",
@@ -146,15 +117,18 @@ static void test_breakpoint_step_detach_reattach(void)
     run_gdb(g, "-ex 'info threads' -ex 'kill'", out, sizeof(out));
     CHECK(strstr(out, "Thread 1 (CPU 0, fake)") != NULL);
     CHECK(!has_unexpected_warning(out));
-    CHECK_EQ(gdb_server_join(g), 3);
+    CHECK_EQ(server_thread_join(g), 3);
     if (check_case_failed)
         printf("%s\n", out);
 }
 
 int main(void)
 {
-    if (!gdb_available())
-        printf("  gdb not installed: the real-gdb cases check nothing\n");
+    if (!gdb_available()) {
+        /* make test installs gdb (tests/install-deps.sh): without it these cases prove nothing */
+        printf("FAIL gdb_installed: gdb is not installed (tests/install-deps.sh installs it)\n");
+        return 1;
+    }
     RUN(test_layout_x86_64);
     RUN(test_layout_i386);
     RUN(test_layout_i8086);

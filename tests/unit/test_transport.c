@@ -6,6 +6,7 @@
 #include "stub/transport.h"
 #include "tests/unit/check.h"
 #include "tests/unit/fake_target.h"
+#include "tests/unit/server_thread.h"
 #include "tests/unit/harness.h"
 
 #include <arpa/inet.h>
@@ -156,49 +157,14 @@ static void test_port_zero_resolves(void)
 
 /* ---- the server, with real sockets ---- */
 
-struct server_thread {
-    struct stub_server *srv;
-    struct fake_target ft;
-    char address[128]; /* where it listens, for client_connect */
-    bool target_running;
-    pthread_t thread;
-    int status;
-};
-
-static void *server_main(void *arg)
-{
-    struct server_thread *st = arg;
-    st->status = stub_server_run(st->srv, &st->ft.target, st->target_running);
-    return NULL;
-}
-
+/* The server with kvmstub's defaults for these cases: x86-64, 'k' ends it with status 42. */
 static struct server_thread *server_start(const char *address, bool target_running)
 {
-    struct server_thread *st = calloc(1, sizeof(*st));
-    fake_target_init(&st->ft, TARGET_ARCH_X86_64, 2);
-    st->ft.kill_status = 42;
-    st->target_running = target_running;
-    st->ft.running = target_running;
-    st->srv = stub_server_listen(address);
-    CHECK(st->srv != NULL);
-    if (st->srv)
-        snprintf(st->address, sizeof(st->address), "%s", stub_server_address(st->srv));
+    struct server_thread *st = server_thread_new(TARGET_ARCH_X86_64, address, target_running);
+    CHECK(st != NULL);
+    if (st)
+        st->ft.kill_status = 42;
     return st;
-}
-
-static void server_go(struct server_thread *st)
-{
-    pthread_create(&st->thread, NULL, server_main, st);
-}
-
-static int server_join(struct server_thread *st)
-{
-    pthread_join(st->thread, NULL);
-    int status = st->status;
-    stub_server_close(st->srv);
-    fake_target_destroy(&st->ft);
-    free(st);
-    return status;
 }
 
 static int client_connect(const char *name)
@@ -271,7 +237,7 @@ static void test_second_client_refused_first_undisturbed(void)
     packet_decoder_init(&d1, 1 << 16);
     packet_decoder_init(&d2, 1 << 16);
     struct server_thread *st = server_start("127.0.0.1:0", false);
-    server_go(st);
+    server_thread_go(st);
     int c1 = client_connect(st->address);
     CHECK(strstr(client_cmd(c1, &d1, "qSupported:swbreak+") ?: "", "PacketSize=") != NULL);
     int c2 = client_connect(st->address);
@@ -283,7 +249,7 @@ static void test_second_client_refused_first_undisturbed(void)
     CHECK_STR(client_cmd(c1, &d1, "qAttached"), "1");
     CHECK_STR(client_cmd(c1, &d1, "m1000,2"), "0001");
     client_send(c1, "k");
-    CHECK_EQ(server_join(st), 42);
+    CHECK_EQ(server_thread_join(st), 42);
     close(c1);
     packet_decoder_free(&d1);
     packet_decoder_free(&d2);
@@ -297,7 +263,7 @@ static void test_drop_while_running_then_reattach_and_detach(void)
     make_socket_path(path, sizeof(path));
     snprintf(spec, sizeof(spec), "unix:%s", path);
     struct server_thread *st = server_start(spec, false);
-    server_go(st);
+    server_thread_go(st);
 
     int c = client_connect(spec);
     CHECK_STR(client_cmd(c, &d, "QStartNoAckMode"), "OK");
@@ -315,7 +281,7 @@ static void test_drop_while_running_then_reattach_and_detach(void)
     r = client_cmd(c, &d, "?");
     CHECK(r && strncmp(r, "T02thread:01;", 13) == 0);
     client_send(c, "k");
-    CHECK_EQ(server_join(st), 42);
+    CHECK_EQ(server_thread_join(st), 42);
     close(c);
     CHECK(access(path, F_OK) != 0); /* stub_server_close removed the socket */
     remove_socket_path(path);
@@ -327,7 +293,7 @@ static void test_no_wait_client_stops_the_guest(void)
     struct packet_decoder d;
     packet_decoder_init(&d, 1 << 16);
     struct server_thread *st = server_start("127.0.0.1:0", true);
-    server_go(st);
+    server_thread_go(st);
     int c = client_connect(st->address);
     const char *r = client_cmd(c, &d, "?");
     CHECK(r && strncmp(r, "T02", 3) == 0);
@@ -335,7 +301,7 @@ static void test_no_wait_client_stops_the_guest(void)
     st->ft.stop_on_resume = true;
     st->ft.next_stop = (struct stop_event){.kind = STOP_EXITED, .exit_status = 5};
     CHECK_STR(client_cmd(c, &d, "vCont;c"), "W05");
-    CHECK_EQ(server_join(st), 5);
+    CHECK_EQ(server_thread_join(st), 5);
     close(c);
     packet_decoder_free(&d);
 }
@@ -347,10 +313,10 @@ static void test_guest_exit_while_detached(void)
     struct server_thread *st = server_start("127.0.0.1:0", false);
     st->ft.exit_on_detach = true;
     st->ft.kill_status = 9;
-    server_go(st);
+    server_thread_go(st);
     int c = client_connect(st->address);
     CHECK_STR(client_cmd(c, &d, "D"), "OK");
-    CHECK_EQ(server_join(st), 9);
+    CHECK_EQ(server_thread_join(st), 9);
     close(c);
     packet_decoder_free(&d);
 }
@@ -360,7 +326,7 @@ static void test_client_not_reading_is_dropped(void)
     struct packet_decoder d;
     packet_decoder_init(&d, 1 << 16);
     struct server_thread *st = server_start("127.0.0.1:0", false);
-    server_go(st);
+    server_thread_go(st);
     int flood = client_connect(st->address);
     int rcv = 4096;
     setsockopt(flood, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
@@ -376,7 +342,7 @@ static void test_client_not_reading_is_dropped(void)
     int c = client_connect(st->address); /* and the server still serves */
     CHECK_STR(client_cmd(c, &d, "qAttached"), "1");
     client_send(c, "k");
-    CHECK_EQ(server_join(st), 42);
+    CHECK_EQ(server_thread_join(st), 42);
     close(c);
     packet_decoder_free(&d);
 }
