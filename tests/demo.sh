@@ -9,11 +9,8 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 ./kvmstub --gdb 127.0.0.1:0 > >(sed -u 's/^/guest| /') 2>"$dir/stderr" &
 pid=$!
-for _ in $(seq 500); do
-    grep -q 'waiting for gdb on' "$dir/stderr" 2>/dev/null && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.01
-done
+. tests/lib.sh # wait_for_line
+wait_for_line "$dir/stderr" 'waiting for gdb on' 5 "$pid"
 port=$(sed -n 's/.*waiting for gdb on 127.0.0.1:\([0-9]*\).*/\1/p' "$dir/stderr")
 if [ -z "$port" ]; then
     cat "$dir/stderr" >&2

@@ -89,10 +89,21 @@ start_kvmstub_gdb() {
     [ -n "$GDB_PORT" ]
 }
 
-# run_gdb LOG ARGS...: real gdb in batch mode, no init files, bounded in time.
+# gdb as every test runs it: batch mode, no init files, no questions.
+GDB_BATCH=(gdb -nx -batch -ex 'set pagination off' -ex 'set confirm off')
+
+# run_gdb LOG ARGS...: real gdb in batch mode, bounded in time.
 run_gdb() {
     local log=$1
     shift
-    timeout "${GDB_TIMEOUT:-120}" gdb -nx -batch -ex 'set pagination off' \
-        -ex 'set confirm off' "$@" >"$log" 2>&1
+    timeout "${GDB_TIMEOUT:-120}" "${GDB_BATCH[@]}" "$@" >"$log" 2>&1
+}
+
+# assemble64 NAME: assemble the 64-bit guest on stdin (nasm) and link it at 1 MiB with symbols;
+# the image is $TEST_DIR/NAME.img.
+assemble64() {
+    cat >"$TEST_DIR/$1.asm"
+    nasm -f elf64 -g -F dwarf -o "$TEST_DIR/$1.o" "$TEST_DIR/$1.asm" &&
+        ld -m elf_x86_64 -Ttext=0x100000 -e _start -o "$TEST_DIR/$1.img" "$TEST_DIR/$1.o" ||
+        fail_because "cannot assemble the $1 guest"
 }

@@ -7,8 +7,8 @@ SPIN=build/guest/spin64.img
 gdb_bg() {
     local log=$1
     shift
-    timeout 120 gdb -nx -batch -ex 'set pagination off' -ex 'set confirm off' "$SPIN" "$@" \
-        >"$log" 2>&1 &
+    # timeout is the direct child: tests signal gdb itself with pkill -P "$GDB_PID".
+    timeout "${GDB_TIMEOUT:-120}" "${GDB_BATCH[@]}" "$SPIN" "$@" >"$log" 2>&1 &
     GDB_PID=$!
 }
 
@@ -58,6 +58,7 @@ test_dropped_connection_keeps_guest_stopped() {
     pkill -9 -P "$GDB_PID" 2>/dev/null
     kill -9 "$GDB_PID"
     wait "$GDB_PID" 2>/dev/null
+    wait_for_line "$TEST_DIR/stderr" 'gdb disconnected' 30 "$KVMSTUB_PID" || { fail_because "kvmstub did not notice"; return 1; }
     # The next debugger finds the guest exactly where the dead one left it.
     run_gdb "$TEST_DIR/gdb2.log" "$SPIN" -ex "target remote 127.0.0.1:$GDB_PORT" \
         -ex 'p *(long *)&spins' -ex 'p $pc == (long)&spin' -ex 'set *(long *)&release = 1' -ex continue
@@ -90,6 +91,7 @@ test_second_client_is_refused() {
         -ex 'p $pc == (long)&spin' -ex 'set *(long *)&release = 1' -ex 'delete' -ex continue
     local deadline=$((SECONDS + 60))
     while [ ! -e "$TEST_DIR/first-ready" ] && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
+    [ -e "$TEST_DIR/first-ready" ] || { fail_because "the first gdb never stopped at spin"; return 1; }
     run_gdb "$TEST_DIR/gdb2.log" -ex "target remote 127.0.0.1:$GDB_PORT"
     touch "$TEST_DIR/second-done"
     wait_pid "$GDB_PID" 60 || { fail_because "first gdb hung"; return 1; }

@@ -119,7 +119,7 @@ test_i8042_reset_ends_with_0() {
 
 test_triple_fault_dumps_registers() {
     # An empty IDT, then an exception: #UD -> #DF -> triple fault.
-    cat >"$TEST_DIR/tf.asm" <<'ASM'
+    assemble64 tf <<'ASM' || return 1
 bits 64
 global _start
 section .text
@@ -129,8 +129,6 @@ section .data
 idtr:   dw 0
         dq 0
 ASM
-    nasm -f elf64 -o "$TEST_DIR/tf.o" "$TEST_DIR/tf.asm" &&
-        ld -m elf_x86_64 -Ttext=0x100000 -e _start -o "$TEST_DIR/tf.img" "$TEST_DIR/tf.o" || return 1
     run_guest "$TEST_DIR/tf.img"
     [ "$GUEST_STATUS" = 6 ] || fail_because "status $GUEST_STATUS, expected 6" || return 1
     for what in 'triple fault' 'rip=' 'rflags=' 'cs=' 'cr0=' 'efer=' 'code at rip: 0f 0b'; do
@@ -139,7 +137,7 @@ ASM
 }
 
 test_cpus_bare_metal_each_vcpu_runs() {
-    cat >"$TEST_DIR/smp.asm" <<'ASM'
+    assemble64 smp <<'ASM' || return 1
 ; every vCPU starts here; each prints its APIC id, CPU 0 waits for the others, then exits
 bits 64
 default rel
@@ -165,8 +163,6 @@ _start:
 section .data
 arrived: dd 0
 ASM
-    nasm -f elf64 -o "$TEST_DIR/smp.o" "$TEST_DIR/smp.asm" &&
-        ld -m elf_x86_64 -Ttext=0x100000 -e _start -o "$TEST_DIR/smp.img" "$TEST_DIR/smp.o" || return 1
     run_guest --cpus 3 "$TEST_DIR/smp.img"
     [ "$GUEST_STATUS" = 1 ] || fail_because "status $GUEST_STATUS" || return 1
     for c in 0 1 2; do
