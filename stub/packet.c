@@ -295,8 +295,11 @@ void packet_write_str(struct packet_writer *w, const char *payload)
 
 void packet_retransmit(struct packet_writer *w)
 {
-    if (w->last_len)
-        packet_write_raw(w, w->last, w->last_len);
+    if (!w->last_len)
+        return;
+    if (w->len >= w->flush_threshold)
+        packet_flush(w); /* as packet_begin: the buffer stays bounded */
+    packet_write_raw(w, w->last, w->last_len);
 }
 
 int packet_flush(struct packet_writer *w)

@@ -242,6 +242,7 @@ static void session_event(struct session *s, enum packet_event ev)
     case PACKET_EV_NONE:
     case PACKET_EV_ACK: break;
     case PACKET_EV_DATA:
+        s->resent = false;
         if (s->ack_mode)
             packet_write_raw(&s->out, "+", 1);
         session_dispatch(s, packet_decoder_data(&s->dec), packet_decoder_len(&s->dec));
@@ -253,9 +254,11 @@ static void session_event(struct session *s, enum packet_event ev)
         session_reply_error(s, ENOSPC);
         break;
     case PACKET_EV_NAK:
-        /* Retransmit once per batch of input, however many NAKs it holds: a flood of '-'
-         * must not multiply the last (possibly 128 KiB) reply in the output queue. */
-        s->nak_pending = s->ack_mode;
+        /* Send the last packet again, once for a run of NAKs: a flood of '-' must not
+         * multiply a (possibly 128 KiB) reply in the output queue. */
+        if (s->ack_mode && !s->resent)
+            packet_retransmit(&s->out);
+        s->resent = true;
         break;
     case PACKET_EV_INTERRUPT:
         if (s->running)
@@ -282,9 +285,7 @@ void session_feed(struct session *s, const void *data, size_t len)
         if (s->out.failed)
             s->state = SESSION_BROKEN;
     }
-    if (s->nak_pending && s->state == SESSION_ACTIVE)
-        packet_retransmit(&s->out);
-    s->nak_pending = false;
+    s->resent = false; /* NAKs in a later read ask again */
     session_flush(s);
 }
 

@@ -24,8 +24,9 @@ struct session {
     struct packet_writer out;
     enum session_state state;
     bool ack_mode;
-    bool nak_pending; /* a NAK arrived in this batch of input: retransmit once */
-    bool running;     /* resumed: waiting for a stop */
+    bool resent;  /* the last packet went out again for a NAK of this read, and no packet came since
+                   */
+    bool running; /* resumed: waiting for a stop */
     int nthreads;
     int cur_thread;    /* the thread of the last stop */
     int g_thread;      /* Hg: a thread, or THREAD_ANY */

@@ -253,6 +253,21 @@ static void test_nak_retransmits_last_reply(void)
     harness_feed_str(h, "-");
     h->out[h->out_len] = '\0';
     CHECK_STR(h->out, first);
+    /* a run of NAKs gets one copy */
+    harness_clear(h);
+    harness_feed_str(h, "---");
+    h->out[h->out_len] = '\0';
+    CHECK_STR(h->out, first);
+    /* a NAK then the next request in one read: the NAKed reply first, then the new one */
+    harness_clear(h);
+    char req[32];
+    size_t n = harness_frame(req + 1, "qAttached", 9);
+    req[0] = '-';
+    harness_feed(h, req, n + 1);
+    h->out[h->out_len] = '\0';
+    char expect[128];
+    snprintf(expect, sizeof(expect), "%s+$1#31", first);
+    CHECK_STR(h->out, expect);
     /* no-ack mode: '-' is ignored */
     harness_no_ack(h);
     harness_feed_str(h, "-");
