@@ -263,21 +263,28 @@ int main(int argc, char **argv)
     if (!linux_guest && o.initrd)
         usage_error("--initrd is for Linux images; %s is not one", img.path);
 
+    struct vm *vm = &the_vm;
+    int status = EXIT_SETUP;
     struct stub_server *server = NULL;
     if (o.gdb && !(server = stub_server_listen(o.gdb)))
-        return EXIT_SETUP;
+        goto out_before_vm;
 
     char cmdline[LINUX_CMDLINE_BUF];
     const char *effective_cmdline = o.cmdline;
     if (linux_guest) {
-        linux_cmdline_build(cmdline, sizeof(cmdline), o.cmdline, o.gdb != NULL,
-                            kvm_host_emulates());
+        if (!linux_cmdline_build(cmdline, sizeof(cmdline), o.cmdline, o.gdb != NULL,
+                                 kvm_host_emulates())) {
+            diag("the kernel command line is too long: with what kvmstub adds to it, it must "
+                 "fit in %d bytes",
+                 LINUX_CMDLINE_BUF - 1);
+            goto out_before_vm;
+        }
         effective_cmdline = cmdline;
     }
 
     uint64_t ram_size = o.ram_size;
     if (!o.ram_given && default_ram(&img, &ram_size) < 0)
-        return EXIT_SETUP;
+        goto out_before_vm;
     struct vm_config cfg = {
         .ram_size = ram_size,
         .cpus = o.cpus,
@@ -287,8 +294,6 @@ int main(int argc, char **argv)
         .gdb = o.gdb != NULL,
         .console = o.console,
     };
-    struct vm *vm = &the_vm;
-    int status = EXIT_SETUP;
     if (vm_create(vm, &cfg) < 0)
         goto out;
     vm->image_kind = img.kind;
@@ -320,9 +325,10 @@ int main(int argc, char **argv)
     }
     vm_explain_end(vm, status);
 out:
+    vm_destroy(vm);
+out_before_vm:
     if (server)
         stub_server_close(server);
-    vm_destroy(vm);
     if (o.image)
         image_close(&img);
     return status;

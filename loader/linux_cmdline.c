@@ -4,18 +4,20 @@
 #include <stdio.h>
 #include <string.h>
 
-static void cmdline_append(char *buf, size_t size, const char *word)
+/* False when the word does not fit (a cut word could mean something else to the kernel). */
+static bool cmdline_append(char *buf, size_t size, const char *word)
 {
     size_t len = strlen(buf);
-    snprintf(buf + len, size - len, "%s%s", len ? " " : "", word);
+    return (size_t)snprintf(buf + len, size - len, "%s%s", len ? " " : "", word) < size - len;
 }
 
-void linux_cmdline_build(char *buf, size_t size, const char *user, bool debugger,
+bool linux_cmdline_build(char *buf, size_t size, const char *user, bool debugger,
                          bool emulating_host)
 {
-    snprintf(buf, size, "%s", user ? user : LINUX_CMDLINE_DEFAULT);
-    if (debugger && !strstr(buf, "kaslr"))
-        cmdline_append(buf, size, "nokaslr");
-    if (emulating_host)
-        cmdline_append(buf, size, LINUX_CMDLINE_EMULATING_HOST);
+    buf[0] = '\0';
+    if (!cmdline_append(buf, size, user ? user : LINUX_CMDLINE_DEFAULT))
+        return false;
+    if (debugger && !strstr(buf, "kaslr") && !cmdline_append(buf, size, "nokaslr"))
+        return false;
+    return !emulating_host || cmdline_append(buf, size, LINUX_CMDLINE_EMULATING_HOST);
 }

@@ -26,8 +26,8 @@
 
 /* user (or the default), plus "nokaslr" under a debugger unless it already mentions kaslr
  * (gdb's vmlinux symbols only match an unrandomized kernel), plus the emulating host's
- * feature switches. */
-void linux_cmdline_build(char *buf, size_t size, const char *user, bool debugger,
+ * feature switches. False when that does not fit in size bytes (buf then holds a prefix). */
+bool linux_cmdline_build(char *buf, size_t size, const char *user, bool debugger,
                          bool emulating_host);
 
 #endif

@@ -41,6 +41,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
     memset(vm, 0, sizeof(*vm));
     vm->cfg = cfg;
     vm->kvm_fd = vm->vm_fd = vm->event_fd = -1;
+    vm->console.out_fd = vm->console.in_fd = vm->console.listen_fd = -1; /* not open yet */
     vm->ncpus = cfg->cpus;
     vm->nrunning = cfg->cpus; /* every thread counts as running until it parks */
     for (int i = 0; i < VM_MAX_CPUS; i++)

@@ -297,6 +297,16 @@ static void linux_cmdline_on_emulating_host(void)
     /* the kernel parses clearcpuid= into a 128-byte buffer */
     const char *arg = strstr(LINUX_CMDLINE_EMULATING_HOST, "clearcpuid=") + strlen("clearcpuid=");
     CHECK(strlen(arg) < 128);
+    /* what does not fit is refused, never cut: a cut clearcpuid list clears other features */
+    char user[LINUX_CMDLINE_BUF];
+    memset(user, 'x', sizeof(user) - 40);
+    user[sizeof(user) - 40] = '\0';
+    CHECK(linux_cmdline_build(buf, sizeof(buf), user, true, false));
+    CHECK(!linux_cmdline_build(buf, sizeof(buf), user, true, true));
+    memset(user, 'x', sizeof(user) - 1);
+    user[sizeof(user) - 1] = '\0';
+    CHECK(linux_cmdline_build(buf, sizeof(buf), user, false, false)); /* exactly full */
+    CHECK(!linux_cmdline_build(buf, sizeof(buf), user, true, false));
 }
 
 int main(void)
