@@ -118,22 +118,29 @@ int elf_load_segments(const struct elf_file *ef, struct guest_ram *ram, uint64_t
         memcpy(dst, ef->img->data + s.offset, s.filesz);
         memset(dst + s.filesz, 0, s.memsz - s.filesz);
         loaded++;
-        /* The entry is virtual, like the segments' p_vaddr; some images (Linux's vmlinux)
-         * give it as a physical address instead. */
-        if (!entry_found && ef->entry >= s.vaddr && ef->entry - s.vaddr < s.memsz) {
+        /* The entry is virtual, like the segments' p_vaddr. */
+        if (entry_phys && !entry_found && ef->entry >= s.vaddr && ef->entry - s.vaddr < s.memsz) {
             *entry_phys = s.paddr + (ef->entry - s.vaddr);
-            entry_found = true;
-        } else if (!entry_found && ef->entry >= s.paddr && ef->entry - s.paddr < s.memsz) {
-            *entry_phys = ef->entry;
             entry_found = true;
         }
     }
     if (loaded == 0)
         return loader_fail(err, "ELF has no loadable (PT_LOAD) segments");
-    if (!entry_found)
+    if (entry_phys && !entry_found)
         return loader_fail(err, "ELF entry point 0x%llx is outside every loaded segment",
                            (unsigned long long)ef->entry);
     return 0;
+}
+
+bool elf_paddr_loaded(const struct elf_file *ef, uint64_t paddr)
+{
+    for (unsigned i = 0; i < ef->phnum; i++) {
+        struct elf_segment s;
+        elf_segment_get(ef, i, &s);
+        if (s.type == PT_LOAD && paddr >= s.paddr && paddr - s.paddr < s.memsz)
+            return true;
+    }
+    return false;
 }
 
 bool elf_find_note(const struct elf_file *ef, const char *name, uint32_t type, const uint8_t **desc,

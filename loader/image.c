@@ -52,7 +52,7 @@ int image_detect(struct image *img, struct load_error *err)
         if (elf_parse(img, &ef, err) < 0)
             return -1;
         uint32_t pvh_entry;
-        if (ef.is64 && pvh_find_entry(img, &pvh_entry))
+        if (ef.is64 && pvh_find_entry(&ef, &pvh_entry))
             img->kind = IMAGE_PVH;
         else if (!ef.is64 && multiboot_find_header(img))
             img->kind = IMAGE_MULTIBOOT;

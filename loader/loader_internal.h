@@ -29,6 +29,8 @@ int initrd_load(struct guest_ram *ram, const char *path, uint64_t max_addr, uint
 /* Detection helpers. */
 const uint8_t *multiboot_find_header(const struct image *img);
 bool bzimage_detect(const struct image *img);
-bool pvh_find_entry(const struct image *img, uint32_t *entry);
+struct elf_file;
+/* The PVH entry (XEN_ELFNOTE_PHYS32_ENTRY) of a parsed vmlinux, if it has one. */
+bool pvh_find_entry(const struct elf_file *ef, uint32_t *entry);
 
 #endif

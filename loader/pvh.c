@@ -52,30 +52,14 @@ struct hvm_memmap_table_entry {
 #define PVH_MODLIST    (LAYOUT_BOOT_INFO + 0x100)
 #define PVH_MEMMAP     LAYOUT_BOOT_MMAP
 
-bool pvh_find_entry(const struct image *img, uint32_t *entry)
+bool pvh_find_entry(const struct elf_file *ef, uint32_t *entry)
 {
-    struct elf_file ef;
-    struct load_error ignored = {{0}};
     const uint8_t *desc;
     uint32_t len;
-    if (elf_parse(img, &ef, &ignored) < 0 ||
-        !elf_find_note(&ef, XEN_NOTE_NAME, XEN_ELFNOTE_PHYS32_ENTRY, &desc, &len) || len < 4)
+    if (!elf_find_note(ef, XEN_NOTE_NAME, XEN_ELFNOTE_PHYS32_ENTRY, &desc, &len) || len < 4)
         return false;
     memcpy(entry, desc, 4);
     return true;
-}
-
-/* True when the entry lies in a PT_LOAD segment (its bss included), which the loader checked
- * is in RAM. */
-static bool pvh_entry_loaded(const struct elf_file *ef, uint32_t entry)
-{
-    for (unsigned i = 0; i < ef->phnum; i++) {
-        struct elf_segment s;
-        elf_segment_get(ef, i, &s);
-        if (s.type == PT_LOAD && entry >= s.paddr && entry - s.paddr < s.memsz)
-            return true;
-    }
-    return false;
 }
 
 /* The end of the highest loaded segment: the initrd goes above it. */
@@ -95,13 +79,15 @@ int pvh_load(const struct image *img, struct guest_ram *ram, const struct load_o
              struct boot_state *boot, struct load_error *err)
 {
     struct elf_file ef;
-    uint64_t ignored_entry;
     uint32_t entry;
-    if (!pvh_find_entry(img, &entry))
-        return loader_fail(err, "no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY) in this vmlinux");
-    if (elf_parse(img, &ef, err) < 0 || elf_load_segments(&ef, ram, &ignored_entry, err) < 0)
+    if (elf_parse(img, &ef, err) < 0)
         return -1;
-    if (!pvh_entry_loaded(&ef, entry))
+    if (!pvh_find_entry(&ef, &entry))
+        return loader_fail(err, "no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY) in this vmlinux");
+    /* The ELF entry of a vmlinux is the 64-bit entry's physical address: not ours to use. */
+    if (elf_load_segments(&ef, ram, NULL, err) < 0)
+        return -1;
+    if (!elf_paddr_loaded(&ef, entry))
         return loader_fail(err, "PVH entry 0x%x is outside every loaded segment", entry);
 
     struct hvm_start_info info = {.magic = HVM_START_MAGIC, .version = HVM_START_VERSION};
