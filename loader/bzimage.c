@@ -4,7 +4,8 @@
  * identity page tables of vm/cpu_mode.c, as the protocol allows from 2.12 on for kernels with
  * XLF_KERNEL_64: no 32-bit startup code runs, which is the shortest path and avoids 32-bit
  * paging entirely (hosts like ours cannot run it; DESIGN.md §7). Older or 32-bit kernels get
- * the 32-bit entry (code32_start, flat segments, paging off).
+ * the 32-bit entry at the load address, 1 MiB (code32_start's default), with flat segments and
+ * paging off.
  */
 #include "loader/loader_internal.h"
 
@@ -15,9 +16,6 @@
 
 /* Offsets in the zero page / setup header. */
 enum {
-    BP_EXT_RAMDISK_IMAGE = 0x0C0,
-    BP_EXT_RAMDISK_SIZE = 0x0C4,
-    BP_EXT_CMD_LINE_PTR = 0x0C8,
     BP_E820_ENTRIES = 0x1E8,
     HDR_START = 0x1F1,
     HDR_SETUP_SECTS = 0x1F1,
@@ -29,7 +27,6 @@ enum {
     HDR_VERSION = 0x206,
     HDR_TYPE_OF_LOADER = 0x210,
     HDR_LOADFLAGS = 0x211,
-    HDR_CODE32_START = 0x214,
     HDR_RAMDISK_IMAGE = 0x218,
     HDR_RAMDISK_SIZE = 0x21C,
     HDR_HEAP_END_PTR = 0x224,
@@ -55,23 +52,10 @@ enum {
 #define ENTRY_64_OFFSET       0x200
 #define DECOMPRESS_ADDR       0x1000000ULL /* LOAD_PHYSICAL_ADDR: where the kernel unpacks */
 #define E820_MAX_ZEROPAGE     128
-#define PAGE_4K               4096ULL
-
-static uint32_t rd(const uint8_t *p, int size)
-{
-    uint32_t v = 0;
-    memcpy(&v, p, size);
-    return v;
-}
-
-static void wr(uint8_t *p, uint64_t v, int size)
-{
-    memcpy(p, &v, size);
-}
 
 bool bzimage_detect(const struct image *img)
 {
-    return img->size >= HDR_MAGIC + 4 && rd(img->data + HDR_MAGIC, 4) == HDR_MAGIC_VALUE;
+    return img->size >= HDR_MAGIC + 4 && le_get(img->data + HDR_MAGIC, 4) == HDR_MAGIC_VALUE;
 }
 
 static void bzimage_write_e820(struct guest_ram *ram, uint8_t *zp)
@@ -81,9 +65,9 @@ static void bzimage_write_e820(struct guest_ram *ram, uint8_t *zp)
     _Static_assert(E820_MAX_ENTRIES <= E820_MAX_ZEROPAGE, "the zero page holds every entry");
     for (int i = 0; i < n; i++) {
         uint8_t *e = zp + BP_E820_TABLE + 20 * i;
-        wr(e, map[i].addr, 8);
-        wr(e + 8, map[i].size, 8);
-        wr(e + 16, map[i].type, 4);
+        le_put(e, map[i].addr, 8);
+        le_put(e + 8, map[i].size, 8);
+        le_put(e + 16, map[i].type, 4);
     }
     zp[BP_E820_ENTRIES] = n;
 }
@@ -94,8 +78,8 @@ int bzimage_load(const struct image *img, struct guest_ram *ram, const struct lo
     const uint8_t *d = img->data;
     if (img->size < HDR_INIT_SIZE + 4)
         return loader_fail(err, "truncated bzImage: the setup header is incomplete");
-    uint16_t version = rd(d + HDR_VERSION, 2);
-    if (rd(d + HDR_BOOT_FLAG, 2) != BOOT_FLAG_VALUE)
+    uint16_t version = le_get(d + HDR_VERSION, 2);
+    if (le_get(d + HDR_BOOT_FLAG, 2) != BOOT_FLAG_VALUE)
         return loader_fail(err, "bzImage lacks the 0xAA55 boot flag");
     if (version < BOOT_PROTOCOL_MIN)
         return loader_fail(err,
@@ -106,18 +90,19 @@ int bzimage_load(const struct image *img, struct guest_ram *ram, const struct lo
         return loader_fail(err, "a zImage (loaded low) is not supported; build a bzImage");
     unsigned setup_sects = d[HDR_SETUP_SECTS] ? d[HDR_SETUP_SECTS] : 4;
     uint64_t kernel_off = (uint64_t)(setup_sects + 1) * 512;
-    uint64_t syssize = (uint64_t)rd(d + HDR_SYSSIZE, 4) * 16;
+    uint64_t syssize = (uint64_t)le_get(d + HDR_SYSSIZE, 4) * 16;
     if (kernel_off >= img->size || syssize > img->size - kernel_off)
         return loader_fail(err, "truncated bzImage: %zu bytes, the header says %llu", img->size,
                            (unsigned long long)(kernel_off + syssize));
     uint64_t kernel_size = img->size - kernel_off;
-    bool entry64 = version >= BOOT_PROTOCOL_64BIT && (rd(d + HDR_XLOADFLAGS, 2) & XLF_KERNEL_64);
+    bool entry64 =
+        version >= BOOT_PROTOCOL_64BIT && (le_get(d + HDR_XLOADFLAGS, 2) & XLF_KERNEL_64);
     if (entry64 && kernel_size <= ENTRY_64_OFFSET)
         return loader_fail(err,
                            "truncated bzImage: the 64-bit entry at offset 0x%x is past the "
                            "end of its %llu-byte kernel",
                            ENTRY_64_OFFSET, (unsigned long long)kernel_size);
-    uint64_t init_size = rd(d + HDR_INIT_SIZE, 4);
+    uint64_t init_size = le_get(d + HDR_INIT_SIZE, 4);
     uint64_t need = DECOMPRESS_ADDR + (init_size > kernel_size ? init_size : kernel_size);
     if (ram->low_size < need)
         return loader_fail(err,
@@ -135,27 +120,27 @@ int bzimage_load(const struct image *img, struct guest_ram *ram, const struct lo
     memcpy(zp + HDR_START, d + HDR_START, hdr_end - HDR_START);
     zp[HDR_TYPE_OF_LOADER] = LOADER_TYPE_UNKNOWN;
     zp[HDR_LOADFLAGS] |= LOADFLAG_CAN_USE_HEAP;
-    wr(zp + HDR_VID_MODE, VID_MODE_NORMAL, 2);
-    wr(zp + HDR_HEAP_END_PTR, HEAP_END, 2);
+    le_put(zp + HDR_VID_MODE, VID_MODE_NORMAL, 2);
+    le_put(zp + HDR_HEAP_END_PTR, HEAP_END, 2);
 
     const char *cmdline = opt->cmdline ? opt->cmdline : "";
-    uint32_t cmdline_max = rd(d + HDR_CMDLINE_SIZE, 4);
+    uint32_t cmdline_max = le_get(d + HDR_CMDLINE_SIZE, 4);
     size_t cmdline_len = strlen(cmdline);
     if (cmdline_len > cmdline_max || cmdline_len >= LAYOUT_LINUX_CMDLINE_MAX)
         return loader_fail(err, "command line is %zu bytes; this kernel takes at most %u",
                            cmdline_len, cmdline_max);
     ram_write(ram, LAYOUT_LINUX_CMDLINE, cmdline, cmdline_len + 1);
-    wr(zp + HDR_CMD_LINE_PTR, LAYOUT_LINUX_CMDLINE, 4);
+    le_put(zp + HDR_CMD_LINE_PTR, LAYOUT_LINUX_CMDLINE, 4);
 
     memcpy(ram_ptr(ram, KERNEL_LOAD_ADDR, kernel_size), d + kernel_off, kernel_size);
 
     if (opt->initrd) {
         uint64_t addr, size;
-        uint64_t max = (uint64_t)rd(d + HDR_INITRD_ADDR_MAX, 4) + 1;
+        uint64_t max = (uint64_t)le_get(d + HDR_INITRD_ADDR_MAX, 4) + 1;
         if (initrd_load(ram, opt->initrd, max, need, &addr, &size, err) < 0)
             return -1;
-        wr(zp + HDR_RAMDISK_IMAGE, addr, 4);
-        wr(zp + HDR_RAMDISK_SIZE, size, 4);
+        le_put(zp + HDR_RAMDISK_IMAGE, addr, 4);
+        le_put(zp + HDR_RAMDISK_SIZE, size, 4);
     }
     bzimage_write_e820(ram, zp);
 

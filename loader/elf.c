@@ -4,14 +4,8 @@
 #include <elf.h>
 #include <string.h>
 
+#include "loader/loader_internal.h"
 #include "vm/layout.h"
-
-static uint64_t rd(const uint8_t *p, int size)
-{
-    uint64_t v = 0;
-    memcpy(&v, p, size); /* x86 only: little-endian host and guest */
-    return v;
-}
 
 int elf_parse(const struct image *img, struct elf_file *ef, struct load_error *err)
 {
@@ -28,7 +22,7 @@ int elf_parse(const struct image *img, struct elf_file *ef, struct load_error *e
     if (img->size < ehsize)
         return loader_fail(err, "truncated ELF header (%zu of %zu bytes)", img->size, ehsize);
 
-    uint16_t type = rd(d + 16, 2), machine = rd(d + 18, 2);
+    uint16_t type = le_get(d + 16, 2), machine = le_get(d + 18, 2);
     uint16_t want = ef->is64 ? EM_X86_64 : EM_386;
     if (machine != want)
         return loader_fail(err, "unsupported ELF machine %u for ELF%d (want %s)", machine,
@@ -36,15 +30,15 @@ int elf_parse(const struct image *img, struct elf_file *ef, struct load_error *e
     if (type != ET_EXEC)
         return loader_fail(err, "ELF type %u is not an executable (ET_EXEC)", type);
     if (ef->is64) {
-        ef->entry = rd(d + 24, 8);
-        ef->phoff = rd(d + 32, 8);
-        ef->phentsize = rd(d + 54, 2);
-        ef->phnum = rd(d + 56, 2);
+        ef->entry = le_get(d + 24, 8);
+        ef->phoff = le_get(d + 32, 8);
+        ef->phentsize = le_get(d + 54, 2);
+        ef->phnum = le_get(d + 56, 2);
     } else {
-        ef->entry = rd(d + 24, 4);
-        ef->phoff = rd(d + 28, 4);
-        ef->phentsize = rd(d + 42, 2);
-        ef->phnum = rd(d + 44, 2);
+        ef->entry = le_get(d + 24, 4);
+        ef->phoff = le_get(d + 28, 4);
+        ef->phentsize = le_get(d + 42, 2);
+        ef->phnum = le_get(d + 44, 2);
     }
     size_t min_phent = ef->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
     if (ef->phnum == 0)
@@ -60,19 +54,19 @@ int elf_parse(const struct image *img, struct elf_file *ef, struct load_error *e
 void elf_segment_get(const struct elf_file *ef, unsigned i, struct elf_segment *seg)
 {
     const uint8_t *p = ef->img->data + ef->phoff + (uint64_t)i * ef->phentsize;
-    seg->type = rd(p, 4);
+    seg->type = le_get(p, 4);
     if (ef->is64) {
-        seg->offset = rd(p + 8, 8);
-        seg->vaddr = rd(p + 16, 8);
-        seg->paddr = rd(p + 24, 8);
-        seg->filesz = rd(p + 32, 8);
-        seg->memsz = rd(p + 40, 8);
+        seg->offset = le_get(p + 8, 8);
+        seg->vaddr = le_get(p + 16, 8);
+        seg->paddr = le_get(p + 24, 8);
+        seg->filesz = le_get(p + 32, 8);
+        seg->memsz = le_get(p + 40, 8);
     } else {
-        seg->offset = rd(p + 4, 4);
-        seg->vaddr = rd(p + 8, 4);
-        seg->paddr = rd(p + 12, 4);
-        seg->filesz = rd(p + 16, 4);
-        seg->memsz = rd(p + 20, 4);
+        seg->offset = le_get(p + 4, 4);
+        seg->vaddr = le_get(p + 8, 4);
+        seg->paddr = le_get(p + 12, 4);
+        seg->filesz = le_get(p + 16, 4);
+        seg->memsz = le_get(p + 20, 4);
     }
 }
 
@@ -154,7 +148,7 @@ bool elf_find_note(const struct elf_file *ef, const char *name, uint32_t type, c
             continue;
         const uint8_t *p = ef->img->data + s.offset, *end = p + s.filesz;
         while (end - p >= 12) {
-            uint32_t namesz = rd(p, 4), descsz = rd(p + 4, 4), ntype = rd(p + 8, 4);
+            uint32_t namesz = le_get(p, 4), descsz = le_get(p + 4, 4), ntype = le_get(p + 8, 4);
             uint64_t name_pad = ((uint64_t)namesz + 3) & ~3ULL;
             uint64_t desc_pad = ((uint64_t)descsz + 3) & ~3ULL;
             if (name_pad + desc_pad > (uint64_t)(end - p - 12))

@@ -7,8 +7,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PAGE_4K 4096ULL
-
 /* Read the initrd file into guest RAM at the highest page-aligned address that stays below
  * max_addr and clear of [avoid_start, avoid_end) (the kernel and where it decompresses). */
 int initrd_load(struct guest_ram *ram, const char *path, uint64_t max_addr, uint64_t avoid_end,

@@ -2,7 +2,25 @@
 #ifndef KVMSTUB_LOADER_INTERNAL_H
 #define KVMSTUB_LOADER_INTERNAL_H
 
+#include <string.h>
+
 #include "loader/loader.h"
+
+#define PAGE_4K 4096ULL
+
+/* Little-endian fields of image headers, size bytes (1-8) at p: x86 hosts only, so a copy
+ * reads and writes them. */
+static inline uint64_t le_get(const uint8_t *p, int size)
+{
+    uint64_t v = 0;
+    memcpy(&v, p, size);
+    return v;
+}
+
+static inline void le_put(uint8_t *p, uint64_t v, int size)
+{
+    memcpy(p, &v, size);
+}
 
 /* Fill err with a printf-style message; always returns -1 so callers can `return fail(...)`. */
 int loader_fail(struct load_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

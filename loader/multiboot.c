@@ -37,24 +37,13 @@ enum {
     MBI_LOADER_NAME = 64,
 };
 
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    memcpy(p, &v, 4);
-}
-
 const uint8_t *multiboot_find_header(const struct image *img)
 {
     size_t limit = img->size < MB_SEARCH_LIMIT ? img->size : MB_SEARCH_LIMIT;
     for (size_t off = 0; off + 12 <= limit; off += 4) {
         const uint8_t *h = img->data + off;
-        if (rd32(h) == MB_HEADER_MAGIC && rd32(h) + rd32(h + 4) + rd32(h + 8) == 0)
+        if (le_get(h, 4) == MB_HEADER_MAGIC &&
+            (uint32_t)(le_get(h, 4) + le_get(h + 4, 4) + le_get(h + 8, 4)) == 0)
             return h;
     }
     return NULL;
@@ -67,8 +56,9 @@ static int multiboot_load_kludge(const struct image *img, const uint8_t *hdr, st
     size_t hdr_off = hdr - img->data;
     if (hdr_off + 32 > img->size)
         return loader_fail(err, "truncated multiboot header (address fields missing)");
-    uint32_t header_addr = rd32(hdr + 12), load_addr = rd32(hdr + 16);
-    uint32_t load_end = rd32(hdr + 20), bss_end = rd32(hdr + 24), entry_addr = rd32(hdr + 28);
+    uint32_t header_addr = le_get(hdr + 12, 4), load_addr = le_get(hdr + 16, 4);
+    uint32_t load_end = le_get(hdr + 20, 4), bss_end = le_get(hdr + 24, 4),
+             entry_addr = le_get(hdr + 28, 4);
     if (load_addr > header_addr || header_addr - load_addr > hdr_off)
         return loader_fail(err,
                            "multiboot header: load_addr 0x%x is inconsistent with header_addr "
@@ -118,10 +108,10 @@ static int multiboot_write_info(struct guest_ram *ram, const struct image *img,
     int n = e820_build(ram, map);
     for (int i = 0; i < n; i++) {
         uint8_t *e = mmap + 24 * i;
-        wr32(e, 20); /* size of the entry, not counting this field */
+        le_put(e, 20, 4); /* size of the entry, not counting this field */
         memcpy(e + 4, &map[i].addr, 8);
         memcpy(e + 12, &map[i].size, 8);
-        wr32(e + 20, map[i].type);
+        le_put(e + 20, map[i].type, 4);
     }
     /* Like GRUB and QEMU: the command line starts with the kernel's own path. */
     int len = snprintf(cmdline, LAYOUT_BOOT_CMDLINE_MAX, "%s%s%s", img->path ? img->path : "",
@@ -132,14 +122,14 @@ static int multiboot_write_info(struct guest_ram *ram, const struct image *img,
     ram_write(ram, MB_LOADER_NAME_ADDR, MB_LOADER_NAME, sizeof(MB_LOADER_NAME));
 
     uint64_t upper = ram->low_size > LAYOUT_HIGH_START ? ram->low_size - LAYOUT_HIGH_START : 0;
-    wr32(info + MBI_FLAGS,
-         MB_INFO_MEMORY | MB_INFO_CMDLINE | MB_INFO_MEM_MAP | MB_INFO_LOADER_NAME);
-    wr32(info + MBI_MEM_LOWER, LAYOUT_EBDA_START / 1024);
-    wr32(info + MBI_MEM_UPPER, upper / 1024);
-    wr32(info + MBI_CMDLINE, LAYOUT_BOOT_CMDLINE);
-    wr32(info + MBI_MMAP_LENGTH, 24 * n);
-    wr32(info + MBI_MMAP_ADDR, LAYOUT_BOOT_MMAP);
-    wr32(info + MBI_LOADER_NAME, MB_LOADER_NAME_ADDR);
+    le_put(info + MBI_FLAGS,
+           MB_INFO_MEMORY | MB_INFO_CMDLINE | MB_INFO_MEM_MAP | MB_INFO_LOADER_NAME, 4);
+    le_put(info + MBI_MEM_LOWER, LAYOUT_EBDA_START / 1024, 4);
+    le_put(info + MBI_MEM_UPPER, upper / 1024, 4);
+    le_put(info + MBI_CMDLINE, LAYOUT_BOOT_CMDLINE, 4);
+    le_put(info + MBI_MMAP_LENGTH, 24 * n, 4);
+    le_put(info + MBI_MMAP_ADDR, LAYOUT_BOOT_MMAP, 4);
+    le_put(info + MBI_LOADER_NAME, MB_LOADER_NAME_ADDR, 4);
     return 0;
 }
 
@@ -149,7 +139,7 @@ int multiboot_load(const struct image *img, struct guest_ram *ram, const struct 
     const uint8_t *hdr = multiboot_find_header(img);
     if (!hdr)
         return loader_fail(err, "no multiboot header in the first %d bytes", MB_SEARCH_LIMIT);
-    uint32_t flags = rd32(hdr + 4);
+    uint32_t flags = le_get(hdr + 4, 4);
     if (flags & 0xFFFF & ~MB_FLAGS_KNOWN_LOW)
         return loader_fail(err,
                            "multiboot header requires features kvmstub does not know "
