@@ -31,6 +31,8 @@ static int msr_access(struct vcpu *vcpu, uint32_t index, uint64_t *value, bool w
 {
     struct kvm_msr_one m = {.hdr.nmsrs = 1, .entry = {.index = index, .data = *value}};
     int n = ioctl(vcpu->fd, write ? KVM_SET_MSRS : KVM_GET_MSRS, &m);
+    if (write)
+        vcpu->sync_sregs_valid = false; /* EFER and APIC_BASE live in sregs too */
     if (n != 1)
         return -1;
     *value = m.entry.data;
@@ -208,7 +210,10 @@ enum {
     FXSAVE_MXCSR = 24,
     FXSAVE_ST = 32,
     FXSAVE_XMM = 160,
+    XSAVE_HEADER_XSTATE_BV = 512, /* the XSAVE header's bitmap of components present */
 };
+#define XFEATURE_MASK_FP  (1ULL << 0)
+#define XFEATURE_MASK_SSE (1ULL << 1)
 
 /* x87 and SSE state. Read through KVM_GET_XSAVE where it works: on some hosts (PVM)
  * KVM_GET_FPU reports MXCSR as 0 whatever the guest has. */
@@ -254,6 +259,12 @@ static int fpu_set(struct vcpu *vcpu, const struct kvm_fpu *f)
     for (int i = 0; i < 8; i++)
         memcpy(a + FXSAVE_ST + 16 * i, f->fpr[i], 16);
     memcpy(a + FXSAVE_XMM, f->xmm, sizeof(f->xmm));
+    /* KVM loads a component only when its XSTATE_BV bit is set: a guest whose x87 or SSE state
+     * is still in its initial state has them clear, and the write would be dropped. */
+    uint64_t xstate_bv;
+    memcpy(&xstate_bv, a + XSAVE_HEADER_XSTATE_BV, 8);
+    xstate_bv |= XFEATURE_MASK_FP | XFEATURE_MASK_SSE;
+    memcpy(a + XSAVE_HEADER_XSTATE_BV, &xstate_bv, 8);
     if (ioctl(vcpu->fd, KVM_SET_XSAVE, &xs) < 0)
         return diag_errno("KVM_SET_XSAVE (vCPU %d)", vcpu->id);
     return 0;

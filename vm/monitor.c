@@ -248,7 +248,6 @@ static int cmd_wrmsr(struct monitor_ctx *m)
     else
         out(m, "MSR 0x%" PRIx64 " <- 0x%016" PRIx64, index, value);
     memset(m->vm->debug->regs_valid, 0, sizeof(m->vm->debug->regs_valid));
-    m->vcpu->sync_sregs_valid = false; /* EFER and friends live in sregs too */
     return 0;
 }
 
