@@ -17,6 +17,15 @@ CFLAGS  ?= -O2 -g
 CPPFLAGS += -I. -D_GNU_SOURCE
 LDLIBS  += -pthread
 
+# One short line per step (CC vm/vcpu.o); make V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @printf '  %-5s %s\n'
+endif
+
 ifeq ($(SANITIZE),1)
 BUILD   := build/san
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -27,7 +36,7 @@ BUILD   := build/release
 BIN     := kvmstub
 endif
 
-LIB_SRCS  := $(sort $(wildcard stub/*.c vm/*.c loader/*.c guest/*.c))
+LIB_SRCS  := $(sort $(wildcard base/*.c stub/*.c loader/*.c vm/*.c vm/x86/*.c vm/dev/*.c debug/*.c guest/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ  := $(BUILD)/kvmstub.o
 LIB       := $(BUILD)/libkvmstub.a
@@ -43,22 +52,26 @@ GUESTS    := $(GUEST_ASM:guest/%.asm=build/guest/%.img)
 all: $(BIN)
 
 $(BIN): $(MAIN_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(quiet) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 ifeq ($(SANITIZE),1)
 	@echo "sanitizer build: $(BIN)"
 endif
 
 $(LIB): $(LIB_OBJS)
+	$(quiet) AR $@
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+	$(quiet) CC $*.o
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPER_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -MMD -MP -o $@ $^ $(LDLIBS)
+	$(quiet) CCLD $@
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -MMD -MP -o $@ $(filter %.c %.o %.a,$^) $(LDLIBS)
 
 unit: $(UNIT_BINS)
 
@@ -70,7 +83,8 @@ unit: $(UNIT_BINS)
 # and, for ELF, "; link: ADDR" (the address of .text).
 build/guest/%.img: guest/%.asm guest/build-guest.sh $(wildcard guest/*.inc)
 	@mkdir -p build/guest
-	sh guest/build-guest.sh $< $@
+	$(quiet) NASM $@
+	$(Q)sh guest/build-guest.sh $< $@
 
 guests: $(GUESTS)
 

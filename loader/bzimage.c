@@ -1,7 +1,7 @@
 /* loader/bzimage.c — the Linux x86 boot protocol (Documentation/arch/x86/boot.rst), 2.06+.
  *
  * kvmstub enters the kernel through its 64-bit entry point (load address + 0x200) with the
- * identity page tables of vm/cpu_mode.c, as the protocol allows from 2.12 on for kernels with
+ * identity page tables of vm/x86/cpu_mode.c, as the protocol allows from 2.12 on for kernels with
  * XLF_KERNEL_64: no 32-bit startup code runs, which is the shortest path and avoids 32-bit
  * paging entirely (hosts like ours cannot run it; DESIGN.md §7). Older or 32-bit kernels get
  * the 32-bit entry at the load address, 1 MiB (code32_start's default), with flat segments and
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "loader/e820.h"
-#include "vm/layout.h"
+#include "base/layout.h"
 
 /* Offsets in the zero page / setup header. */
 enum {

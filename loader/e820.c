@@ -1,7 +1,7 @@
 /* loader/e820.c — build the physical memory map every boot protocol hands the guest. */
 #include "loader/e820.h"
 
-#include "vm/layout.h"
+#include "base/layout.h"
 
 static int e820_add(struct e820_entry *out, int n, uint64_t addr, uint64_t end, uint32_t type)
 {

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "vm/ram.h"
+#include "base/ram.h"
 
 enum e820_type { E820_RAM = 1, E820_RESERVED = 2 };
 

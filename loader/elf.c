@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "loader/loader_internal.h"
-#include "vm/layout.h"
+#include "base/layout.h"
 
 int elf_parse(const struct image *img, struct elf_file *ef, struct load_error *err)
 {

@@ -13,7 +13,7 @@
 #include "loader/elf.h"
 
 #include <elf.h>
-#include "vm/layout.h"
+#include "base/layout.h"
 
 int loader_fail(struct load_error *err, const char *fmt, ...)
 {
@@ -27,16 +27,6 @@ int loader_fail(struct load_error *err, const char *fmt, ...)
 bool loader_overlaps_reserved(uint64_t gpa, uint64_t len)
 {
     return len && gpa < LAYOUT_RESERVED_END && gpa + len > LAYOUT_RESERVED_START;
-}
-
-const char *image_kind_name(enum image_kind kind)
-{
-    static const char *const names[] = {
-        [IMAGE_RAW] = "raw (real mode)",     [IMAGE_ELF32] = "ELF32 (protected mode)",
-        [IMAGE_ELF64] = "ELF64 (long mode)", [IMAGE_MULTIBOOT] = "multiboot",
-        [IMAGE_BZIMAGE] = "Linux bzImage",   [IMAGE_PVH] = "Linux vmlinux (PVH entry)",
-    };
-    return names[kind];
 }
 
 int image_detect(struct image *img, struct load_error *err)

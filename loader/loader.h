@@ -11,31 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vm/ram.h"
-
-enum image_kind {
-    IMAGE_RAW,       /* flat binary, real mode */
-    IMAGE_ELF32,     /* 32-bit protected mode, paging off */
-    IMAGE_ELF64,     /* long mode, identity-mapped */
-    IMAGE_MULTIBOOT, /* multiboot v1 (ELF32 or a.out kludge) */
-    IMAGE_BZIMAGE,   /* Linux boot protocol */
-    IMAGE_PVH,       /* ELF vmlinux entered through its PVH note */
-};
-
-enum cpu_mode {
-    CPU_MODE_REAL,
-    CPU_MODE_PROT32, /* flat 4 GiB segments, paging off */
-    CPU_MODE_LONG64, /* identity page tables for the first 4 GiB */
-};
-
-/* The CPU state a loader asks for. Registers not named here start at zero. */
-struct boot_state {
-    enum cpu_mode mode;
-    uint64_t rip;
-    uint16_t real_cs; /* real mode: CS selector (base = real_cs << 4) */
-    uint64_t rax, rbx, rsi;
-    bool linux_guest; /* Linux wants the irqchip, CPUID policy, MSRs, reboot = exit 0 */
-};
+#include "base/boot.h"
+#include "base/ram.h"
 
 /* An image file mapped read-only. */
 struct image {
@@ -61,7 +38,6 @@ int image_open(struct image *img, const char *path, struct load_error *err);
 /* Detect the kind of an image already in memory (used by image_open and tests). */
 int image_detect(struct image *img, struct load_error *err);
 void image_close(struct image *img);
-const char *image_kind_name(enum image_kind kind);
 /* The smallest RAM the image needs (its highest loaded byte plus some room). */
 uint64_t image_min_ram(const struct image *img);
 

@@ -25,7 +25,7 @@ static inline void le_put(uint8_t *p, uint64_t v, int size)
 /* Fill err with a printf-style message; always returns -1 so callers can `return fail(...)`. */
 int loader_fail(struct load_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* True when [gpa, gpa + len) overlaps kvmstub's reserved area (vm/layout.h). */
+/* True when [gpa, gpa + len) overlaps kvmstub's reserved area (base/layout.h). */
 bool loader_overlaps_reserved(uint64_t gpa, uint64_t len);
 
 int raw_load(const struct image *img, struct guest_ram *ram, const struct load_options *opt,

@@ -13,7 +13,7 @@
 
 #include "loader/e820.h"
 #include "loader/elf.h"
-#include "vm/layout.h"
+#include "base/layout.h"
 
 #define XEN_NOTE_NAME            "Xen"
 #define XEN_ELFNOTE_PHYS32_ENTRY 18

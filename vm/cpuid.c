@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vm/diag.h"
+#include "base/diag.h"
 #include "vm/kvm.h"
 #include "vm/vm.h"
 

@@ -6,7 +6,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "vm/diag.h"
+#include "base/diag.h"
 #include "vm/vm.h"
 
 #define KVM_DEVICE "/dev/kvm"

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vm/diag.h"
+#include "base/diag.h"
 #include "vm/vm.h"
 
 static int memslots_set(struct vm *vm, int slot, uint64_t gpa, uint64_t size, uint64_t offset)

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "vm/layout.h"
+#include "base/layout.h"
 
 #define MP_SPEC_REV       4
 #define MP_APIC_VERSION   0x14

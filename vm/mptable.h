@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "vm/ram.h"
+#include "base/ram.h"
 
 #define MPTABLE_IOAPIC_ADDR 0xFEC00000u
 #define MPTABLE_LAPIC_ADDR  0xFEE00000u

@@ -4,8 +4,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vm/diag.h"
-#include "vm/layout.h"
+#include "base/diag.h"
+#include "base/layout.h"
 #include "vm/vm.h"
 
 #define MSR_IA32_MISC_ENABLE             0x1A0

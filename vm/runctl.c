@@ -9,8 +9,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "vm/diag.h"
-#include "vm/exit_status.h"
+#include "base/diag.h"
+#include "base/exit_status.h"
 #include "vm/vm.h"
 
 #define SIG_KICK SIGUSR1

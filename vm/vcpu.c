@@ -10,14 +10,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "vm/cpu_mode.h"
-#include "vm/diag.h"
-#include "vm/cpu_regs.h"
-#include "vm/emulate.h"
-#include "vm/exit_status.h"
-#include "vm/guest_debug.h"
+#include "vm/x86/cpu_mode.h"
+#include "base/diag.h"
+#include "vm/x86/cpu_regs.h"
+#include "vm/x86/emulation_failure.h"
+#include "base/exit_status.h"
+#include "debug/guest_debug.h"
 #include "vm/runctl.h"
-#include "vm/trap_step.h"
+#include "debug/trap_step.h"
 #include "vm/vm.h"
 
 int vcpu_create(struct vm *vm, int id)

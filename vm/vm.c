@@ -9,18 +9,18 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "vm/cpu_mode.h"
+#include "vm/x86/cpu_mode.h"
 #include "vm/cpuid.h"
-#include "vm/devices.h"
-#include "vm/diag.h"
-#include "vm/exit_status.h"
-#include "vm/guest_debug_state.h"
+#include "vm/dev/devices.h"
+#include "base/diag.h"
+#include "base/exit_status.h"
+#include "debug/guest_debug_state.h"
 #include "vm/kvm.h"
-#include "vm/layout.h"
+#include "base/layout.h"
 #include "vm/memslots.h"
 #include "vm/mptable.h"
 #include "vm/platform.h"
-#include "vm/regdump.h"
+#include "vm/x86/regdump.h"
 #include "vm/runctl.h"
 #include "vm/vcpu.h"
 

@@ -11,13 +11,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "loader/loader.h"
+#include "base/boot.h"
+#include "base/ram.h"
 #include "stub/target.h"
-#include "vm/console.h"
-#include "vm/console_watch.h"
-#include "vm/ioport.h"
+#include "vm/dev/console.h"
+#include "vm/dev/console_watch.h"
+#include "vm/dev/ioport.h"
 #include "vm/memslots.h"
-#include "vm/ram.h"
+#include "base/ram.h"
 
 #define VM_MAX_CPUS 64
 

@@ -14,8 +14,8 @@
 #include "loader/elf.h"
 #include "loader/loader.h"
 #include "loader/loader_internal.h"
-#include "vm/layout.h"
-#include "vm/ram.h"
+#include "base/layout.h"
+#include "base/ram.h"
 
 #include <elf.h>
 

@@ -42,7 +42,7 @@ target_sources() {
     case $1 in
     session) echo "$FUZZ_DIR/fuzz_session.c" stub/*.c tests/unit/fake_target.c ;;
     regs) echo "$FUZZ_DIR/fuzz_regs.c" stub/regs.c stub/hex.c ;;
-    loader) echo "$FUZZ_DIR/fuzz_loader.c" loader/*.c vm/ram.c ;;
+    loader) echo "$FUZZ_DIR/fuzz_loader.c" loader/*.c base/ram.c ;;
     esac
 }
 
@@ -77,7 +77,7 @@ fingerprint() {
     {
         echo "$CC ${CFLAGS[*]}"
         "$CC" --version 2>/dev/null | head -n 1
-        for f in $(target_sources "$t") stub/*.h loader/*.h vm/ram.h vm/layout.h \
+        for f in $(target_sources "$t") stub/*.h loader/*.h base/*.h \
             tests/unit/fake_target.h; do
             echo "== $f"
             cat "$f"

@@ -1,6 +1,6 @@
 /* tests/unit/test_dr7.c — DR7 encoding and the aligned split of watched ranges. */
 #include "check.h"
-#include "vm/dr7.h"
+#include "vm/x86/dr7.h"
 
 static void len_encoding(void)
 {

@@ -6,7 +6,7 @@
 #include "loader/e820.h"
 #include "loader/linux_cmdline.h"
 #include "loader/loader.h"
-#include "vm/layout.h"
+#include "base/layout.h"
 
 #define RAM_SIZE (8 << 20)
 static uint8_t ram_buf[RAM_SIZE];

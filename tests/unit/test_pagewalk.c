@@ -1,6 +1,6 @@
 /* tests/unit/test_pagewalk.c — the software page walk over synthetic page tables. */
 #include "check.h"
-#include "vm/pagewalk.h"
+#include "vm/x86/pagewalk.h"
 
 #define MEM_SIZE (1 << 20)
 static uint8_t mem[MEM_SIZE];

@@ -1,0 +1,38 @@
+/* base/boot.h — what a loaded image asks of the machine: its kind and the boot CPU's state.
+ *
+ * Shared by loader/ (which fills it) and vm/ (which applies it), so neither includes the other.
+ */
+#ifndef KVMSTUB_BASE_BOOT_H
+#define KVMSTUB_BASE_BOOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum image_kind {
+    IMAGE_RAW,       /* flat binary, real mode */
+    IMAGE_ELF32,     /* 32-bit protected mode, paging off */
+    IMAGE_ELF64,     /* long mode, identity-mapped */
+    IMAGE_MULTIBOOT, /* multiboot v1 (ELF32 or a.out kludge) */
+    IMAGE_BZIMAGE,   /* Linux boot protocol */
+    IMAGE_PVH,       /* ELF vmlinux entered through its PVH note */
+};
+
+enum cpu_mode {
+    CPU_MODE_REAL,
+    CPU_MODE_PROT32, /* flat 4 GiB segments, paging off */
+    CPU_MODE_LONG64, /* identity page tables for the first 4 GiB */
+};
+
+/* The CPU state a loader asks for. Registers not named here start at zero. */
+struct boot_state {
+    enum cpu_mode mode;
+    uint64_t rip;
+    uint16_t real_cs; /* real mode: CS selector (base = real_cs << 4) */
+    uint64_t rax, rbx, rsi;
+    bool linux_guest; /* Linux wants the irqchip, CPUID policy, MSRs, reboot = exit 0 */
+};
+
+const char *image_kind_name(enum image_kind kind);
+const char *cpu_mode_name(enum cpu_mode mode);
+
+#endif

@@ -1,0 +1,369 @@
+/* debug/breakpoints.c — the breakpoint and watchpoint table and its three mechanisms. */
+#include "debug/breakpoints.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "vm/x86/cpu_mode.h"
+#include "debug/guest_debug_state.h"
+#include "debug/guest_mem.h"
+#include "vm/kvm.h"
+#include "vm/memslots.h"
+#include "vm/x86/cpu_regs.h"
+#include "vm/vm.h"
+
+#define INT3         0xCC
+#define PAGE_SIZE_4K 4096ULL
+
+const char *bp_mechanism_name(enum bp_mechanism mech)
+{
+    switch (mech) {
+    case MECH_INT3: return "int3";
+    case MECH_DEBUG_REG: return "debug register";
+    case MECH_MEMORY_TRAP: return "memory trap";
+    }
+    return "?";
+}
+
+static struct bp_table *table_of(struct vm *vm)
+{
+    return &vm->debug->bps;
+}
+
+static struct breakpoint *bp_find(struct bp_table *t, enum bp_type type, uint64_t addr,
+                                  uint64_t len)
+{
+    bool is_break = type == BP_SOFTWARE || type == BP_HARDWARE;
+    for (int i = 0; i < t->n; i++) {
+        struct breakpoint *b = &t->items[i];
+        if (b->type == type && b->addr == addr && (is_break || b->len == len))
+            return b;
+    }
+    return NULL;
+}
+
+const struct breakpoint *bp_find_sw(const struct bp_table *t, uint64_t addr)
+{
+    for (int i = 0; i < t->n; i++)
+        if (t->items[i].type == BP_SOFTWARE && t->items[i].addr == addr)
+            return &t->items[i];
+    return NULL;
+}
+
+const struct breakpoint *bp_find_slot(const struct bp_table *t, int slot)
+{
+    for (int i = 0; i < t->n; i++) {
+        const struct breakpoint *b = &t->items[i];
+        if (b->mech != MECH_DEBUG_REG)
+            continue;
+        for (int s = 0; s < b->nslots; s++)
+            if (b->slots[s] == slot)
+                return b;
+    }
+    return NULL;
+}
+
+static int dr_free_slots(const struct debug_regs_state *dr)
+{
+    int n = 0;
+    for (int i = 0; i < DR_NSLOTS; i++)
+        n += !dr->used[i];
+    return n;
+}
+
+static int dr_take_slot(struct debug_regs_state *dr, uint64_t addr, enum dr_rw rw, unsigned len)
+{
+    for (int i = 0; i < DR_NSLOTS; i++) {
+        if (!dr->used[i]) {
+            dr->used[i] = true;
+            dr->addr[i] = addr;
+            dr->dr7 = dr7_set(dr->dr7, i, rw, len);
+            return i;
+        }
+    }
+    return -1;
+}
+
+static void dr_release_slots(struct debug_regs_state *dr, const struct breakpoint *b)
+{
+    for (int s = 0; s < b->nslots; s++) {
+        dr->used[b->slots[s]] = false;
+        dr->addr[b->slots[s]] = 0;
+        dr->dr7 = dr7_clear(dr->dr7, b->slots[s]);
+    }
+}
+
+/* The byte an INT3 at gpa replaced, when another breakpoint already put one there (two linear
+ * addresses mapping the same physical byte). */
+static const struct breakpoint *int3_at_gpa(const struct bp_table *t, uint64_t gpa,
+                                            const struct breakpoint *except)
+{
+    for (int i = 0; i < t->n; i++)
+        if (&t->items[i] != except && t->items[i].mech == MECH_INT3 && t->items[i].gpa == gpa)
+            return &t->items[i];
+    return NULL;
+}
+
+/* Emulating hosts (PVM) hand a real-mode INT3 straight to the guest's vector table, even with
+ * KVM_GUESTDBG_USE_SW_BP, so there a breakpoint in real-mode code needs a debug register. */
+static bool int3_reaches_kvmstub(struct vcpu *vcpu)
+{
+    if (!vcpu->vm->host_emulates)
+        return true;
+    struct kvm_sregs sregs;
+    return cpu_get_sregs(vcpu, &sregs) == 0 && cpu_mode_current(&sregs) != CPU_MODE_REAL;
+}
+
+static int bp_place_int3(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
+{
+    struct pagewalk_result walk;
+    uint8_t *host = NULL;
+    if (int3_reaches_kvmstub(vcpu) && guest_translate(vcpu, b->addr, &walk) == 0)
+        host = ram_ptr(&vm->ram, walk.gpa, 1);
+    if (host) {
+        const struct breakpoint *other = int3_at_gpa(table_of(vm), walk.gpa, b);
+        b->mech = MECH_INT3;
+        b->gpa = walk.gpa;
+        b->saved = other ? other->saved : *host;
+        *host = INT3;
+        return 0;
+    }
+    /* Not mapped (yet), or real mode on an emulating host: a debug register watches the
+     * linear address instead. */
+    int slot = dr_take_slot(&table_of(vm)->dr, b->addr, DR_RW_EXEC, 1);
+    if (slot < 0)
+        return -EFAULT;
+    b->mech = MECH_DEBUG_REG;
+    b->slots[0] = slot;
+    b->nslots = 1;
+    return 0;
+}
+
+static int bp_place_hw(struct vm *vm, struct breakpoint *b)
+{
+    int slot = dr_take_slot(&table_of(vm)->dr, b->addr, DR_RW_EXEC, 1);
+    if (slot < 0)
+        return -ENOSPC;
+    b->mech = MECH_DEBUG_REG;
+    b->slots[0] = slot;
+    b->nslots = 1;
+    return 0;
+}
+
+static bool watch_uses_trap(struct vm *vm, const struct breakpoint *b, int npieces)
+{
+    const struct bp_table *t = table_of(vm);
+    if (b->type == WP_READ || t->watch_mode == WATCH_MODE_TRAP)
+        return true; /* x86 debug registers cannot watch reads alone */
+    if (t->watch_mode == WATCH_MODE_DR)
+        return false;
+    return vm->host_emulates || npieces < 0 || npieces > dr_free_slots(&t->dr);
+}
+
+static int watch_place_dr(struct vm *vm, struct breakpoint *b, const struct dr_piece *pieces,
+                          int npieces)
+{
+    struct debug_regs_state *dr = &table_of(vm)->dr;
+    if (npieces < 0 || npieces > dr_free_slots(dr))
+        return -ENOSPC;
+    enum dr_rw rw = b->type == WP_WRITE ? DR_RW_WRITE : DR_RW_ACCESS;
+    b->mech = MECH_DEBUG_REG;
+    b->nslots = 0;
+    for (int i = 0; i < npieces; i++)
+        b->slots[b->nslots++] = dr_take_slot(dr, pieces[i].addr, rw, pieces[i].len);
+    return 0;
+}
+
+static bool page_trapped_by_other(const struct bp_table *t, uint64_t page,
+                                  const struct breakpoint *except)
+{
+    for (int i = 0; i < t->n; i++) {
+        const struct breakpoint *b = &t->items[i];
+        if (b == except || b->mech != MECH_MEMORY_TRAP)
+            continue;
+        for (int p = 0; p < b->npieces; p++)
+            if ((b->pieces[p].gpa & ~(PAGE_SIZE_4K - 1)) == page)
+                return true;
+    }
+    return false;
+}
+
+static void watch_untrap(struct vm *vm, const struct breakpoint *b)
+{
+    for (int p = 0; p < b->npieces; p++) {
+        uint64_t page = b->pieces[p].gpa & ~(PAGE_SIZE_4K - 1);
+        if (!page_trapped_by_other(table_of(vm), page, b))
+            memslots_untrap_page(vm, page);
+    }
+}
+
+static int watch_place_trap(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
+{
+    b->mech = MECH_MEMORY_TRAP;
+    b->npieces = 0;
+    uint64_t linear = b->addr, end = b->addr + b->len;
+    while (linear < end) {
+        struct pagewalk_result walk;
+        if (guest_translate(vcpu, linear, &walk) < 0)
+            return -EFAULT;
+        uint64_t in_page = PAGE_SIZE_4K - (walk.gpa & (PAGE_SIZE_4K - 1));
+        uint64_t len = end - linear < in_page ? end - linear : in_page;
+        if (!ram_contains(&vm->ram, walk.gpa, len) || b->npieces == WATCH_MAX_PIECES)
+            return b->npieces == WATCH_MAX_PIECES ? -EINVAL : -EFAULT;
+        b->pieces[b->npieces++] =
+            (struct watch_piece){.linear = linear, .gpa = walk.gpa, .len = len};
+        linear += len;
+    }
+    for (int p = 0; p < b->npieces; p++) {
+        if (memslots_trap_page(vm, b->pieces[p].gpa) < 0) {
+            b->npieces = p + 1;
+            watch_untrap(vm, b);
+            b->npieces = 0;
+            return -EFAULT;
+        }
+    }
+    return 0;
+}
+
+static int bp_place(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
+{
+    switch (b->type) {
+    case BP_SOFTWARE: return bp_place_int3(vm, vcpu, b);
+    case BP_HARDWARE: return bp_place_hw(vm, b);
+    case WP_WRITE:
+    case WP_READ:
+    case WP_ACCESS: {
+        if (b->len == 0 || b->addr + b->len < b->addr)
+            return -EINVAL;
+        struct dr_piece pieces[DR_NSLOTS];
+        int npieces = dr_split(b->addr, b->len, pieces, DR_NSLOTS);
+        if (watch_uses_trap(vm, b, npieces))
+            return watch_place_trap(vm, vcpu, b);
+        return watch_place_dr(vm, b, pieces, npieces);
+    }
+    }
+    return -EINVAL;
+}
+
+static void bp_unplace(struct vm *vm, struct breakpoint *b)
+{
+    struct bp_table *t = table_of(vm);
+    switch (b->mech) {
+    case MECH_INT3:
+        if (!int3_at_gpa(t, b->gpa, b))
+            ram_write(&vm->ram, b->gpa, &b->saved, 1);
+        break;
+    case MECH_DEBUG_REG: dr_release_slots(&t->dr, b); break;
+    case MECH_MEMORY_TRAP: watch_untrap(vm, b); break;
+    }
+}
+
+int bp_insert(struct vm *vm, struct vcpu *vcpu, enum bp_type type, uint64_t addr, uint64_t len)
+{
+    struct bp_table *t = table_of(vm);
+    struct breakpoint *b = bp_find(t, type, addr, len);
+    if (b) {
+        b->refs++;
+        return 0;
+    }
+    if (t->n == t->cap) {
+        int cap = t->cap ? 2 * t->cap : 16;
+        struct breakpoint *items = realloc(t->items, cap * sizeof(*items));
+        if (!items)
+            return -ENOMEM;
+        t->items = items;
+        t->cap = cap;
+    }
+    b = &t->items[t->n];
+    memset(b, 0, sizeof(*b));
+    b->type = type;
+    b->addr = addr;
+    b->len = len;
+    b->refs = 1;
+    int rc = bp_place(vm, vcpu, b);
+    if (rc < 0)
+        return rc;
+    t->n++;
+    guest_debug_changed(vm);
+    return 0;
+}
+
+static void bp_delete(struct vm *vm, struct breakpoint *b)
+{
+    struct bp_table *t = table_of(vm);
+    bp_unplace(vm, b);
+    int i = b - t->items;
+    memmove(&t->items[i], &t->items[i + 1], (t->n - i - 1) * sizeof(*b));
+    t->n--;
+    guest_debug_changed(vm);
+}
+
+int bp_remove(struct vm *vm, enum bp_type type, uint64_t addr, uint64_t len)
+{
+    struct breakpoint *b = bp_find(table_of(vm), type, addr, len);
+    if (!b)
+        return -EINVAL;
+    if (--b->refs == 0)
+        bp_delete(vm, b);
+    return 0;
+}
+
+void bp_remove_all(struct vm *vm)
+{
+    struct bp_table *t = table_of(vm);
+    while (t->n > 0)
+        bp_delete(vm, &t->items[t->n - 1]);
+}
+
+void bp_hide_in_read(const struct bp_table *t, uint64_t addr, uint8_t *buf, uint64_t len, bool phys)
+{
+    for (int i = 0; i < t->n; i++) {
+        const struct breakpoint *b = &t->items[i];
+        if (b->mech != MECH_INT3)
+            continue;
+        uint64_t where = phys ? b->gpa : b->addr;
+        if (where >= addr && where - addr < len)
+            buf[where - addr] = b->saved;
+    }
+}
+
+void bp_after_write(struct vm *vm, uint64_t addr, const uint8_t *buf, uint64_t len, bool phys)
+{
+    struct bp_table *t = table_of(vm);
+    for (int i = 0; i < t->n; i++) {
+        struct breakpoint *b = &t->items[i];
+        if (b->mech != MECH_INT3)
+            continue;
+        uint64_t where = phys ? b->gpa : b->addr;
+        if (where >= addr && where - addr < len) {
+            b->saved = buf[where - addr];
+            uint8_t int3 = INT3;
+            ram_write(&vm->ram, b->gpa, &int3, 1);
+            for (int j = 0; j < t->n; j++) /* aliases share the original byte */
+                if (t->items[j].mech == MECH_INT3 && t->items[j].gpa == b->gpa)
+                    t->items[j].saved = b->saved;
+        }
+    }
+}
+
+const struct breakpoint *bp_watch_hit(const struct bp_table *t, uint64_t gpa, unsigned len,
+                                      bool is_write, uint64_t *hit_addr)
+{
+    for (int i = 0; i < t->n; i++) {
+        const struct breakpoint *b = &t->items[i];
+        if (b->mech != MECH_MEMORY_TRAP)
+            continue;
+        if ((b->type == WP_WRITE && !is_write) || (b->type == WP_READ && is_write))
+            continue;
+        for (int p = 0; p < b->npieces; p++) {
+            const struct watch_piece *w = &b->pieces[p];
+            if (gpa < w->gpa + w->len && w->gpa < gpa + len) {
+                *hit_addr = w->linear + (gpa > w->gpa ? gpa - w->gpa : 0);
+                return b;
+            }
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,89 @@
+/* debug/breakpoints.h — kvmstub's breakpoints and watchpoints and the mechanism behind each.
+ *
+ * Software breakpoints (gdb `break`, Z0) are INT3 bytes written into guest memory, refcounted
+ * by address; when their address is not mapped yet (a kernel still decompressing) they are
+ * backed by a debug register instead, so `break start_kernel` works before paging.
+ * Hardware breakpoints (Z1) take a debug register.
+ * Watchpoints (Z2 write, Z3 read, Z4 access) use memory traps by default: the watched pages
+ * leave KVM's memory map, every access to them exits to kvmstub, which performs it and reports
+ * a hit when it touches the watched bytes. This works on every host (debug-register data
+ * watchpoints never fire on emulating hosts, DESIGN.md §7), has no four-slot limit, and gives
+ * true read watchpoints. On hardware hosts, write and access watchpoints that fit in the free
+ * debug registers use them instead (no exits for the rest of the page).
+ * `monitor watch-mode auto|dr|trap` chooses.
+ *
+ * The table changes only while every vCPU is stopped; vCPU threads read it while running.
+ */
+#ifndef KVMSTUB_DEBUG_BREAKPOINTS_H
+#define KVMSTUB_DEBUG_BREAKPOINTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "stub/target.h"
+#include "vm/x86/dr7.h"
+
+struct vm;
+struct vcpu;
+
+enum bp_mechanism { MECH_INT3, MECH_DEBUG_REG, MECH_MEMORY_TRAP };
+enum watch_mode { WATCH_MODE_AUTO, WATCH_MODE_DR, WATCH_MODE_TRAP };
+
+#define WATCH_MAX_PIECES 16
+
+/* Where a watched linear range lives in physical memory, a page at a time. */
+struct watch_piece {
+    uint64_t linear;
+    uint64_t gpa;
+    uint64_t len;
+};
+
+struct breakpoint {
+    enum bp_type type;
+    uint64_t addr; /* linear */
+    uint64_t len;
+    int refs;
+    enum bp_mechanism mech;
+    uint64_t gpa;  /* MECH_INT3: where the INT3 byte is */
+    uint8_t saved; /* MECH_INT3: the byte it replaced */
+    int slots[DR_NSLOTS];
+    int nslots; /* MECH_DEBUG_REG: slots used */
+    struct watch_piece pieces[WATCH_MAX_PIECES];
+    int npieces; /* MECH_MEMORY_TRAP */
+};
+
+struct debug_regs_state {
+    uint64_t addr[DR_NSLOTS];
+    bool used[DR_NSLOTS];
+    uint64_t dr7;
+};
+
+struct bp_table {
+    struct breakpoint *items;
+    int n, cap;
+    struct debug_regs_state dr;
+    enum watch_mode watch_mode;
+};
+
+/* Insert or remove (refcounted). 0, -ENOSPC, -EFAULT, -EINVAL, -ENOMEM. vcpu gives the
+ * address space (page tables) used to translate. */
+int bp_insert(struct vm *vm, struct vcpu *vcpu, enum bp_type type, uint64_t addr, uint64_t len);
+int bp_remove(struct vm *vm, enum bp_type type, uint64_t addr, uint64_t len);
+void bp_remove_all(struct vm *vm);
+
+/* The software breakpoint at linear address addr, or NULL. */
+const struct breakpoint *bp_find_sw(const struct bp_table *t, uint64_t addr);
+/* What a debug-register slot that fired belongs to. */
+const struct breakpoint *bp_find_slot(const struct bp_table *t, int slot);
+/* Hide INT3 bytes in a read of [addr, addr + len) (linear, or physical when phys). */
+void bp_hide_in_read(const struct bp_table *t, uint64_t addr, uint8_t *buf, uint64_t len,
+                     bool phys);
+/* A debugger write to memory: keep INT3 bytes in place and remember the new originals. */
+void bp_after_write(struct vm *vm, uint64_t addr, const uint8_t *buf, uint64_t len, bool phys);
+/* A guest access to trapped physical memory: the watchpoint it hits, with the linear address
+ * hit in *hit_addr, or NULL. */
+const struct breakpoint *bp_watch_hit(const struct bp_table *t, uint64_t gpa, unsigned len,
+                                      bool is_write, uint64_t *hit_addr);
+const char *bp_mechanism_name(enum bp_mechanism mech);
+
+#endif

@@ -1,0 +1,228 @@
+/* debug/debug_target.c — the VM as the GDB stub's target: threads are vCPUs, memory is linear
+ * (or physical with `monitor phys on`), run control is all-stop. */
+#include "debug/debug_target.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "debug/breakpoints.h"
+#include "vm/x86/cpu_mode.h"
+#include "vm/x86/cpu_regs.h"
+#include "base/exit_status.h"
+#include "debug/guest_debug_state.h"
+#include "debug/guest_mem.h"
+#include "debug/monitor.h"
+#include "vm/runctl.h"
+#include "vm/vcpu.h"
+#include "vm/vm.h"
+
+static struct vm *vm_of(void *t)
+{
+    return t;
+}
+
+/* gdb's thread ids are 1-based; anything out of range means "the current one" (vCPU 0). */
+static struct vcpu *vcpu_of(struct vm *vm, int thread)
+{
+    return thread >= 1 && thread <= vm->ncpus ? &vm->vcpus[thread - 1] : &vm->vcpus[0];
+}
+
+static int dt_thread_count(void *t)
+{
+    return vm_of(t)->ncpus;
+}
+
+static enum cpu_mode vcpu_mode(struct vcpu *vcpu)
+{
+    struct kvm_sregs s;
+    if (cpu_get_sregs(vcpu, &s) < 0)
+        return CPU_MODE_REAL;
+    return cpu_mode_current(&s);
+}
+
+static void dt_thread_describe(void *t, int thread, char *buf, size_t len)
+{
+    struct vm *vm = vm_of(t);
+    struct vcpu *vcpu = vcpu_of(vm, thread);
+    struct kvm_mp_state mp = {0};
+    const char *state = vcpu->done ? "halted" : "stopped";
+    if (!vcpu->done && vm->cfg->irqchip && ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp) == 0) {
+        if (mp.mp_state == KVM_MP_STATE_UNINITIALIZED || mp.mp_state == KVM_MP_STATE_INIT_RECEIVED)
+            state = "not started (waiting for SIPI)";
+        else if (mp.mp_state == KVM_MP_STATE_HALTED)
+            state = "halted (waiting for an interrupt)";
+    }
+    snprintf(buf, len, "CPU %d, %s, %s", vcpu->id, cpu_mode_name(vcpu_mode(vcpu)), state);
+}
+
+static enum target_arch dt_arch(void *t)
+{
+    struct vm *vm = vm_of(t);
+    /* 64-bit kernels get the 64-bit layout from the start, so `gdb vmlinux` fits even while
+     * the guest still runs 32-bit boot code (PVH entry). */
+    if (vm->image_kind == IMAGE_ELF64 || vm->image_kind == IMAGE_BZIMAGE ||
+        vm->image_kind == IMAGE_PVH)
+        return vm->debug->arch = TARGET_ARCH_X86_64;
+    switch (vcpu_mode(&vm->vcpus[0])) {
+    case CPU_MODE_REAL: return vm->debug->arch = TARGET_ARCH_I8086;
+    case CPU_MODE_PROT32: return vm->debug->arch = TARGET_ARCH_I386;
+    case CPU_MODE_LONG64: break;
+    }
+    return vm->debug->arch = TARGET_ARCH_X86_64;
+}
+
+static int dt_read_regs(void *t, int thread, struct x86_regs *regs)
+{
+    struct vm *vm = vm_of(t);
+    struct vcpu *vcpu = vcpu_of(vm, thread);
+    struct debug_state *d = vm->debug;
+    if (!d->regs_valid[vcpu->id]) {
+        if (cpu_regs_read(vcpu, &d->regs[vcpu->id]) < 0)
+            return -EIO;
+        d->regs_valid[vcpu->id] = true;
+    }
+    *regs = d->regs[vcpu->id];
+    return 0;
+}
+
+/* What a stop reply needs, from the copy KVM left in kvm_run: no ioctl at all. */
+static int dt_read_core_regs(void *t, int thread, struct x86_regs *regs)
+{
+    struct vm *vm = vm_of(t);
+    struct vcpu *vcpu = vcpu_of(vm, thread);
+    if (vm->debug->regs_valid[vcpu->id]) {
+        *regs = vm->debug->regs[vcpu->id];
+        return 0;
+    }
+    return cpu_regs_read_core(vcpu, regs) < 0 ? -EIO : 0;
+}
+
+static int dt_write_regs(void *t, int thread, const struct x86_regs *regs)
+{
+    struct vm *vm = vm_of(t);
+    struct vcpu *vcpu = vcpu_of(vm, thread);
+    struct x86_regs old;
+    if (dt_read_regs(t, thread, &old) < 0)
+        return -EIO;
+    vm->debug->regs_valid[vcpu->id] = false;
+    return cpu_regs_write(vcpu, &old, regs) < 0 ? -EIO : 0;
+}
+
+static long dt_read_mem(void *t, int thread, uint64_t addr, void *buf, size_t len)
+{
+    struct vm *vm = vm_of(t);
+    bool phys = vm->debug->phys;
+    size_t n = guest_mem_copy(vcpu_of(vm, thread), addr, buf, len, false, phys);
+    if (n == 0 && len > 0)
+        return -EFAULT;
+    bp_hide_in_read(&vm->debug->bps, addr, buf, n, phys);
+    return (long)n;
+}
+
+static long dt_write_mem(void *t, int thread, uint64_t addr, const void *buf, size_t len)
+{
+    struct vm *vm = vm_of(t);
+    bool phys = vm->debug->phys;
+    size_t n = guest_mem_copy(vcpu_of(vm, thread), addr, (void *)buf, len, true, phys);
+    if (n == 0 && len > 0)
+        return -EFAULT;
+    bp_after_write(vm, addr, buf, n, phys);
+    return (long)n;
+}
+
+/* Breakpoint addresses are translated with the page tables of the vCPU that stopped last. */
+static struct vcpu *current_vcpu(struct vm *vm)
+{
+    return vcpu_of(vm, vm->stop.thread);
+}
+
+static int dt_insert_bp(void *t, enum bp_type type, uint64_t addr, uint64_t len)
+{
+    struct vm *vm = vm_of(t);
+    return bp_insert(vm, current_vcpu(vm), type, addr, len);
+}
+
+static int dt_remove_bp(void *t, enum bp_type type, uint64_t addr, uint64_t len)
+{
+    return bp_remove(vm_of(t), type, addr, len);
+}
+
+static int dt_resume(void *t, const struct resume_action *actions)
+{
+    struct vm *vm = vm_of(t);
+    guest_debug_set_attached(vm, true);
+    memset(vm->debug->regs_valid, 0, sizeof(vm->debug->regs_valid));
+    struct vcpu *step = runctl_begin_inline_step(vm, actions);
+    if (step) {
+        vcpu_step_here(step);
+        runctl_end_inline_step(step);
+    } else {
+        runctl_resume(vm, actions);
+    }
+    return 0;
+}
+
+static void dt_interrupt(void *t)
+{
+    runctl_interrupt(vm_of(t));
+}
+
+static int dt_stop_fd(void *t)
+{
+    return vm_of(t)->event_fd;
+}
+
+static bool dt_get_stop(void *t, struct stop_event *ev)
+{
+    return runctl_take_stop(vm_of(t), ev);
+}
+
+static int dt_monitor(void *t, const char *cmd, target_print_fn print, void *ctx)
+{
+    struct vm *vm = vm_of(t);
+    return monitor_run(vm, current_vcpu(vm), cmd, print, ctx);
+}
+
+static void dt_detach(void *t)
+{
+    struct vm *vm = vm_of(t);
+    bp_remove_all(vm);
+    vm->debug->phys = false;
+    vm->debug->paging = -1;
+    guest_debug_set_attached(vm, false);
+    memset(vm->debug->regs_valid, 0, sizeof(vm->debug->regs_valid));
+    runctl_resume(vm, NULL);
+}
+
+static void dt_kill(void *t)
+{
+    vm_end(vm_of(t), EXIT_KILLED);
+}
+
+static const struct target_ops debug_target_ops = {
+    .thread_count = dt_thread_count,
+    .thread_describe = dt_thread_describe,
+    .arch = dt_arch,
+    .read_regs = dt_read_regs,
+    .read_core_regs = dt_read_core_regs,
+    .write_regs = dt_write_regs,
+    .read_mem = dt_read_mem,
+    .write_mem = dt_write_mem,
+    .insert_bp = dt_insert_bp,
+    .remove_bp = dt_remove_bp,
+    .resume = dt_resume,
+    .interrupt = dt_interrupt,
+    .stop_fd = dt_stop_fd,
+    .get_stop = dt_get_stop,
+    .monitor = dt_monitor,
+    .detach = dt_detach,
+    .kill = dt_kill,
+};
+
+void debug_target_init(struct vm *vm, struct target *t)
+{
+    t->ops = &debug_target_ops;
+    t->ctx = vm;
+}

@@ -1,0 +1,461 @@
+/* debug/monitor.c — gdb's `monitor` commands (qRcmd): machine state gdb does not show. */
+#include "debug/monitor.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "loader/e820.h"
+#include "debug/breakpoints.h"
+#include "vm/x86/cpu_mode.h"
+#include "vm/x86/cpu_regs.h"
+#include "debug/guest_debug_state.h"
+#include "debug/guest_mem.h"
+#include "vm/kvm.h"
+#include "vm/memslots.h"
+#include "vm/vm.h"
+
+#define MONITOR_LINE      256
+#define MONITOR_MAX_ARGS  4
+#define MSR_APIC_BASE     0x1B
+#define IDT_DEFAULT_SHOW  32
+#define CPUID_MAX_ENTRIES 512
+
+struct monitor_ctx {
+    struct vm *vm;
+    struct vcpu *vcpu;
+    target_print_fn print;
+    void *print_ctx;
+    int argc;
+    char *argv[MONITOR_MAX_ARGS];
+};
+
+static void out(struct monitor_ctx *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void out(struct monitor_ctx *m, const char *fmt, ...)
+{
+    char line[MONITOR_LINE];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (n > (int)sizeof(line) - 2)
+        n = sizeof(line) - 2;
+    line[n] = '\n';
+    line[n + 1] = 0;
+    m->print(m->print_ctx, line);
+}
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+    if (!s || !*s)
+        return false;
+    char *end;
+    errno = 0;
+    *v = strtoull(s, &end, 0);
+    return !*end && errno == 0;
+}
+
+static int get_sregs(struct monitor_ctx *m, struct kvm_sregs *s)
+{
+    if (cpu_get_sregs(m->vcpu, s) < 0) {
+        out(m, "cannot read the control registers");
+        return -1;
+    }
+    return 0;
+}
+
+static void show_segment(struct monitor_ctx *m, const char *name, const struct kvm_segment *s)
+{
+    out(m, "%-4s sel=%04x base=%016" PRIx64 " limit=%08x type=%x dpl=%u%s%s%s%s%s%s", name,
+        s->selector, (uint64_t)s->base, s->limit, s->type, s->dpl, s->present ? " P" : " NP",
+        s->s ? " S" : "", s->db ? " D/B" : "", s->l ? " L" : "", s->g ? " G" : "",
+        s->unusable ? " unusable" : "");
+}
+
+static int cmd_sregs(struct monitor_ctx *m)
+{
+    struct kvm_sregs s;
+    if (get_sregs(m, &s) < 0)
+        return 0;
+    out(m, "vCPU %d, %s, %s", m->vcpu->id, cpu_mode_name(cpu_mode_current(&s)),
+        paging_mode_name(paging_mode_of(s.cr0, s.cr4, s.efer)));
+    const struct kvm_segment *segs[] = {&s.cs, &s.ss, &s.ds, &s.es, &s.fs, &s.gs, &s.tr, &s.ldt};
+    const char *names[] = {"cs", "ss", "ds", "es", "fs", "gs", "tr", "ldtr"};
+    for (int i = 0; i < 8; i++)
+        show_segment(m, names[i], segs[i]);
+    out(m, "gdtr base=%016" PRIx64 " limit=%04x", (uint64_t)s.gdt.base, s.gdt.limit);
+    out(m, "idtr base=%016" PRIx64 " limit=%04x", (uint64_t)s.idt.base, s.idt.limit);
+    out(m, "cr0=%016" PRIx64 " [%s%s%s%s%s%s%s]", (uint64_t)s.cr0, s.cr0 & X86_CR0_PE ? " PE" : "",
+        s.cr0 & X86_CR0_MP ? " MP" : "", s.cr0 & X86_CR0_ET ? " ET" : "",
+        s.cr0 & X86_CR0_NE ? " NE" : "", s.cr0 & X86_CR0_WP ? " WP" : "",
+        s.cr0 & X86_CR0_PG ? " PG" : "", " ");
+    out(m, "cr2=%016" PRIx64 " cr3=%016" PRIx64, (uint64_t)s.cr2, (uint64_t)s.cr3);
+    out(m, "cr4=%016" PRIx64 " [%s%s%s ]", (uint64_t)s.cr4, s.cr4 & X86_CR4_PSE ? " PSE" : "",
+        s.cr4 & X86_CR4_PAE ? " PAE" : "", s.cr4 & X86_CR4_LA57 ? " LA57" : "");
+    out(m, "cr8=%016" PRIx64 " efer=%016" PRIx64 " [%s%s%s ]", (uint64_t)s.cr8, (uint64_t)s.efer,
+        s.efer & X86_EFER_LME ? " LME" : "", s.efer & X86_EFER_LMA ? " LMA" : "",
+        s.efer & X86_EFER_NX ? " NXE" : "");
+    out(m, "apic_base=%016" PRIx64, (uint64_t)s.apic_base);
+    struct kvm_debugregs dr;
+    if (ioctl(m->vcpu->fd, KVM_GET_DEBUGREGS, &dr) == 0)
+        out(m, "dr0=%016llx dr1=%016llx dr2=%016llx dr3=%016llx dr6=%016llx dr7=%016llx", dr.db[0],
+            dr.db[1], dr.db[2], dr.db[3], dr.dr6, dr.dr7);
+    return 0;
+}
+
+static void show_entry_flags(char *buf, size_t len, uint64_t e)
+{
+    snprintf(buf, len, "%s%s%s%s%s%s%s", e & 1 ? "P" : "-", e & 2 ? " RW" : " RO",
+             e & 4 ? " US" : " S", e & 0x20 ? " A" : "", e & 0x40 ? " D" : "",
+             e & 0x80 ? " PS" : "", (e >> 63) ? " NX" : "");
+}
+
+static int cmd_translate(struct monitor_ctx *m)
+{
+    uint64_t addr;
+    if (m->argc != 2 || !parse_u64(m->argv[1], &addr)) {
+        out(m, "usage: monitor translate ADDRESS");
+        return 0;
+    }
+    struct kvm_sregs s;
+    if (get_sregs(m, &s) < 0)
+        return 0;
+    struct pagewalk_result w;
+    int rc = guest_translate_sregs(m->vcpu, &s, addr, &w);
+    enum paging_mode mode = m->vm->debug->paging >= 0 ? (enum paging_mode)m->vm->debug->paging
+                                                      : paging_mode_of(s.cr0, s.cr4, s.efer);
+    out(m, "linear 0x%" PRIx64 ", %s%s, cr3=0x%" PRIx64, addr, paging_mode_name(mode),
+        m->vm->debug->paging >= 0 ? " (monitor paging)" : "", (uint64_t)s.cr3);
+    for (int i = 0; i < w.nsteps; i++) {
+        char flags[48];
+        show_entry_flags(flags, sizeof(flags), w.steps[i].entry);
+        out(m, "  %-5s at 0x%09" PRIx64 " = 0x%016" PRIx64 " [%s]", w.steps[i].name,
+            w.steps[i].entry_gpa, w.steps[i].entry, flags);
+    }
+    if (rc < 0)
+        out(m, "  not mapped: %s", w.fault);
+    else
+        out(m, "  -> physical 0x%" PRIx64 " (%" PRIu64 " KiB page)%s", w.gpa, w.page_size >> 10,
+            ram_contains(&m->vm->ram, w.gpa, 1) ? "" : ", not RAM");
+    return 0;
+}
+
+static int cmd_phys(struct monitor_ctx *m)
+{
+    struct debug_state *d = m->vm->debug;
+    if (m->argc == 2 && strcmp(m->argv[1], "on") == 0)
+        d->phys = true;
+    else if (m->argc == 2 && strcmp(m->argv[1], "off") == 0)
+        d->phys = false;
+    else if (m->argc != 1) {
+        out(m, "usage: monitor phys [on|off]");
+        return 0;
+    }
+    out(m, "memory addresses are %s", d->phys ? "physical" : "linear (through the page tables)");
+    return 0;
+}
+
+static int cmd_paging(struct monitor_ctx *m)
+{
+    static const char *const names[] = {"none", "32bit", "pae", "4level", "5level"};
+    struct debug_state *d = m->vm->debug;
+    if (m->argc == 2) {
+        int found = -2;
+        if (strcmp(m->argv[1], "auto") == 0)
+            found = -1;
+        for (int i = 0; i < 5; i++)
+            if (strcmp(m->argv[1], names[i]) == 0)
+                found = i;
+        if (found == -2) {
+            out(m, "usage: monitor paging [auto|none|32bit|pae|4level|5level]");
+            return 0;
+        }
+        d->paging = found;
+    }
+    if (d->paging < 0)
+        out(m, "gdb's addresses are translated with the vCPU's own paging mode (auto)");
+    else
+        out(m,
+            "gdb's addresses are translated as %s with the vCPU's CR3 (the vCPU itself is "
+            "unchanged; 'monitor paging auto' to undo)",
+            paging_mode_name(d->paging));
+    return 0;
+}
+
+static int cmd_cpuid(struct monitor_ctx *m)
+{
+    uint64_t leaf = 0, sub = 0;
+    bool one = m->argc >= 2;
+    if ((one && !parse_u64(m->argv[1], &leaf)) || (m->argc == 3 && !parse_u64(m->argv[2], &sub))) {
+        out(m, "usage: monitor cpuid [LEAF [SUBLEAF]]");
+        return 0;
+    }
+    struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + CPUID_MAX_ENTRIES * sizeof(c->entries[0]));
+    if (!c)
+        return -ENOMEM;
+    c->nent = CPUID_MAX_ENTRIES;
+    if (ioctl(m->vcpu->fd, KVM_GET_CPUID2, c) < 0) {
+        out(m, "KVM_GET_CPUID2: %s", strerror(errno));
+        free(c);
+        return 0;
+    }
+    out(m, "CPUID as vCPU %d sees it%s:", m->vcpu->id,
+        m->vm->host_emulates ? " (features the host cannot emulate are hidden)" : "");
+    int shown = 0;
+    for (uint32_t i = 0; i < c->nent; i++) {
+        const struct kvm_cpuid_entry2 *e = &c->entries[i];
+        if (one && (e->function != leaf || (m->argc == 3 && e->index != sub)))
+            continue;
+        out(m, "  %08x.%02x: eax=%08x ebx=%08x ecx=%08x edx=%08x", e->function, e->index, e->eax,
+            e->ebx, e->ecx, e->edx);
+        shown++;
+    }
+    if (!shown)
+        out(m, "  (no such leaf: the CPU reports the highest basic leaf's values)");
+    free(c);
+    return 0;
+}
+
+static int cmd_rdmsr(struct monitor_ctx *m)
+{
+    uint64_t index, value;
+    if (m->argc != 2 || !parse_u64(m->argv[1], &index)) {
+        out(m, "usage: monitor rdmsr MSR   (e.g. rdmsr 0xc0000080)");
+        return 0;
+    }
+    if (cpu_msr_read(m->vcpu, (uint32_t)index, &value) < 0)
+        out(m, "MSR 0x%" PRIx64 " cannot be read (KVM does not know it)", index);
+    else
+        out(m, "MSR 0x%" PRIx64 " = 0x%016" PRIx64, index, value);
+    return 0;
+}
+
+static int cmd_wrmsr(struct monitor_ctx *m)
+{
+    uint64_t index, value;
+    if (m->argc != 3 || !parse_u64(m->argv[1], &index) || !parse_u64(m->argv[2], &value)) {
+        out(m, "usage: monitor wrmsr MSR VALUE");
+        return 0;
+    }
+    if (cpu_msr_write(m->vcpu, (uint32_t)index, value) < 0)
+        out(m, "MSR 0x%" PRIx64 " cannot be written", index);
+    else
+        out(m, "MSR 0x%" PRIx64 " <- 0x%016" PRIx64, index, value);
+    memset(m->vm->debug->regs_valid, 0, sizeof(m->vm->debug->regs_valid));
+    return 0;
+}
+
+static int cmd_gdt(struct monitor_ctx *m)
+{
+    struct kvm_sregs s;
+    if (get_sregs(m, &s) < 0)
+        return 0;
+    unsigned n = (s.gdt.limit + 1) / 8;
+    out(m, "GDT at 0x%" PRIx64 ", %u descriptors", (uint64_t)s.gdt.base, n);
+    for (unsigned i = 0; i < n && i < 64; i++) {
+        uint64_t d;
+        if (guest_mem_copy(m->vcpu, s.gdt.base + 8 * i, &d, 8, false, false) != 8) {
+            out(m, "  %04x: not readable", i * 8);
+            break;
+        }
+        if (d == 0) {
+            out(m, "  %04x: null", i * 8);
+            continue;
+        }
+        uint32_t base = ((d >> 16) & 0xFFFFFF) | ((d >> 32) & 0xFF000000);
+        uint32_t limit = (d & 0xFFFF) | ((d >> 32) & 0xF0000);
+        unsigned type = (d >> 40) & 0xF, s_bit = (d >> 44) & 1, dpl = (d >> 45) & 3;
+        const char *kind = !s_bit ? "system" : (type & 8) ? "code" : "data";
+        out(m, "  %04x: %016" PRIx64 " %s base=%08x limit=%05x%s type=%x dpl=%u%s%s%s", i * 8, d,
+            kind, base, limit, (d >> 55) & 1 ? "(4K)" : "", type, dpl, (d >> 47) & 1 ? " P" : "",
+            (d >> 53) & 1 ? " L" : "", (d >> 54) & 1 ? " D/B" : "");
+    }
+    return 0;
+}
+
+static int cmd_idt(struct monitor_ctx *m)
+{
+    struct kvm_sregs s;
+    if (get_sregs(m, &s) < 0)
+        return 0;
+    uint64_t count = IDT_DEFAULT_SHOW;
+    if (m->argc == 2 && !parse_u64(m->argv[1], &count)) {
+        out(m, "usage: monitor idt [COUNT]");
+        return 0;
+    }
+    bool long_mode = s.efer & X86_EFER_LMA;
+    bool real = !(s.cr0 & X86_CR0_PE);
+    unsigned size = real ? 4 : long_mode ? 16 : 8;
+    unsigned n = (s.idt.limit + 1) / size;
+    out(m, "IDT at 0x%" PRIx64 ", limit 0x%x (%u entries)%s", (uint64_t)s.idt.base, s.idt.limit, n,
+        real ? ", real-mode vector table" : "");
+    for (unsigned v = 0; v < n && v < count; v++) {
+        uint8_t e[16];
+        if (guest_mem_copy(m->vcpu, s.idt.base + (uint64_t)v * size, e, size, false, false) !=
+            size) {
+            out(m, "  %3u: not readable", v);
+            break;
+        }
+        if (real) {
+            out(m, "  %3u: %04x:%04x", v, e[2] | e[3] << 8, e[0] | e[1] << 8);
+            continue;
+        }
+        uint64_t off = (uint64_t)(e[0] | e[1] << 8) | (uint64_t)(e[6] | e[7] << 8) << 16;
+        if (long_mode)
+            off |= (uint64_t)(e[8] | e[9] << 8 | e[10] << 16 | (uint32_t)e[11] << 24) << 32;
+        unsigned sel = e[2] | e[3] << 8, type = e[5] & 0xF, present = e[5] >> 7;
+        if (!present)
+            continue;
+        out(m, "  %3u: %04x:%016" PRIx64 " %s dpl=%u%s", v, sel, off,
+            (type & 7) == 6   ? "interrupt gate"
+            : (type & 7) == 7 ? "trap gate"
+                              : "gate",
+            (e[5] >> 5) & 3, long_mode && (e[4] & 7) ? " ist" : "");
+    }
+    return 0;
+}
+
+static int cmd_breakpoints(struct monitor_ctx *m)
+{
+    const struct bp_table *t = &m->vm->debug->bps;
+    static const char *const kinds[] = {"break", "hbreak", "watch", "rwatch", "awatch"};
+    out(m, "%d breakpoints/watchpoints; watch mode %s", t->n,
+        t->watch_mode == WATCH_MODE_AUTO ? "auto"
+        : t->watch_mode == WATCH_MODE_DR ? "dr"
+                                         : "trap");
+    for (int i = 0; i < t->n; i++) {
+        const struct breakpoint *b = &t->items[i];
+        char extra[64] = "";
+        if (b->mech == MECH_INT3)
+            snprintf(extra, sizeof(extra), " at physical 0x%" PRIx64, b->gpa);
+        else if (b->mech == MECH_DEBUG_REG)
+            snprintf(extra, sizeof(extra), " in %d slot%s", b->nslots, b->nslots > 1 ? "s" : "");
+        else
+            snprintf(extra, sizeof(extra), " on %d page%s", b->npieces, b->npieces > 1 ? "s" : "");
+        out(m, "  %-6s 0x%016" PRIx64 " len %" PRIu64 ": %s%s", kinds[b->type], b->addr, b->len,
+            bp_mechanism_name(b->mech), extra);
+    }
+    return 0;
+}
+
+static int cmd_watch_mode(struct monitor_ctx *m)
+{
+    struct bp_table *t = &m->vm->debug->bps;
+    static const char *const names[] = {"auto", "dr", "trap"};
+    if (m->argc == 2) {
+        int found = -1;
+        for (int i = 0; i < 3; i++)
+            if (strcmp(m->argv[1], names[i]) == 0)
+                found = i;
+        if (found < 0) {
+            out(m, "usage: monitor watch-mode [auto|dr|trap]");
+            return 0;
+        }
+        t->watch_mode = found;
+    }
+    out(m, "watch mode: %s (applies to watchpoints set from now on)", names[t->watch_mode]);
+    out(m, "  auto: memory traps on hosts that emulate guest code, debug registers when free "
+           "on others;");
+    out(m, "  dr: debug registers (write/access only); trap: memory traps (any size, reads too)");
+    return 0;
+}
+
+static int cmd_memmap(struct monitor_ctx *m)
+{
+    struct e820_entry map[E820_MAX_ENTRIES];
+    int n = e820_build(&m->vm->ram, map);
+    out(m, "guest RAM %" PRIu64 " MiB; memory map given to the guest:", m->vm->ram.size >> 20);
+    for (int i = 0; i < n; i++)
+        out(m, "  0x%012" PRIx64 "-0x%012" PRIx64 " %s", map[i].addr, map[i].addr + map[i].size,
+            map[i].type == E820_RAM ? "RAM" : "reserved");
+    const struct memslot_map *slots = &m->vm->memslots;
+    for (int i = 0; i < slots->ntrapped; i++)
+        out(m, "  page 0x%" PRIx64 " is trapped for a watchpoint", slots->trapped[i]);
+    return 0;
+}
+
+static int cmd_status(struct monitor_ctx *m)
+{
+    struct vm *vm = m->vm;
+    out(m, "image: %s; %" PRIu64 " MiB RAM; %d vCPU%s; %s", image_kind_name(vm->image_kind),
+        vm->ram.size >> 20, vm->ncpus, vm->ncpus > 1 ? "s" : "",
+        vm->cfg->irqchip ? "in-kernel irqchip" : "no irqchip (HLT ends a vCPU)");
+    out(m, "host KVM: %s; single-step %s interrupts",
+        vm->host_emulates ? "PVM (emulates guest kernel code: INT3 delivered by kvmstub, "
+                            "watchpoints by memory traps)"
+                          : "hardware virtualization",
+        vm->guest_debug_caps & KVM_GUESTDBG_BLOCKIRQ ? "blocks" : "cannot block");
+    for (int i = 0; i < vm->ncpus; i++) {
+        struct kvm_sregs s;
+        if (cpu_get_sregs(&vm->vcpus[i], &s) == 0)
+            out(m, "  CPU %d: %s, %s%s", i, cpu_mode_name(cpu_mode_current(&s)),
+                paging_mode_name(paging_mode_of(s.cr0, s.cr4, s.efer)),
+                vm->vcpus[i].done ? ", halted for good" : "");
+    }
+    return 0;
+}
+
+static int cmd_help(struct monitor_ctx *m);
+
+struct monitor_command {
+    const char *name;
+    const char *args;
+    const char *help;
+    int (*fn)(struct monitor_ctx *m);
+};
+
+static const struct monitor_command monitor_commands[] = {
+    {"help", "", "this list", cmd_help},
+    {"status", "", "the VM: image, RAM, vCPUs and their modes, host KVM", cmd_status},
+    {"sregs", "", "segments (hidden parts), GDTR/IDTR, CR0-4/8, EFER, debug registers", cmd_sregs},
+    {"translate", "ADDR", "walk the page tables for ADDR, every level", cmd_translate},
+    {"phys", "[on|off]", "gdb's memory addresses are physical (on) or linear (off)", cmd_phys},
+    {"paging", "[auto|MODE]",
+     "read memory as if paging were MODE (none, 32bit, pae, 4level, "
+     "5level) with the current CR3",
+     cmd_paging},
+    {"gdt", "", "decode the GDT", cmd_gdt},
+    {"idt", "[COUNT]", "decode the IDT (first 32 vectors by default)", cmd_idt},
+    {"cpuid", "[LEAF [SUB]]", "CPUID as the guest sees it", cmd_cpuid},
+    {"rdmsr", "MSR", "read a model-specific register", cmd_rdmsr},
+    {"wrmsr", "MSR VALUE", "write a model-specific register", cmd_wrmsr},
+    {"memmap", "", "guest RAM and the memory map the guest was given", cmd_memmap},
+    {"breakpoints", "", "kvmstub's breakpoints and the mechanism behind each", cmd_breakpoints},
+    {"watch-mode", "[auto|dr|trap]", "how watchpoints are implemented", cmd_watch_mode},
+};
+
+#define MONITOR_NCOMMANDS (sizeof(monitor_commands) / sizeof(monitor_commands[0]))
+
+static int cmd_help(struct monitor_ctx *m)
+{
+    out(m, "kvmstub monitor commands (the current thread's vCPU; numbers in C syntax):");
+    for (size_t i = 0; i < MONITOR_NCOMMANDS; i++) {
+        char usage[40];
+        snprintf(usage, sizeof(usage), "%s %s", monitor_commands[i].name, monitor_commands[i].args);
+        out(m, "  %-26s %s", usage, monitor_commands[i].help);
+    }
+    return 0;
+}
+
+int monitor_run(struct vm *vm, struct vcpu *vcpu, const char *cmd, target_print_fn print, void *ctx)
+{
+    char line[MONITOR_LINE];
+    snprintf(line, sizeof(line), "%s", cmd);
+    struct monitor_ctx m = {.vm = vm, .vcpu = vcpu, .print = print, .print_ctx = ctx};
+    char *save = NULL;
+    for (char *tok = strtok_r(line, " \t", &save); tok && m.argc < MONITOR_MAX_ARGS;
+         tok = strtok_r(NULL, " \t", &save))
+        m.argv[m.argc++] = tok;
+    if (m.argc == 0)
+        return cmd_help(&m);
+    for (size_t i = 0; i < MONITOR_NCOMMANDS; i++)
+        if (strcmp(m.argv[0], monitor_commands[i].name) == 0)
+            return monitor_commands[i].fn(&m);
+    return -ENOENT;
+}

@@ -1,0 +1,24 @@
+/* vm/dev/console_watch.h — watch the guest's console output for lines that tell kvmstub how a
+ * Linux guest is doing (a panic, init starting). Pure logic over a byte stream. */
+#ifndef KVMSTUB_VM_DEV_CONSOLE_WATCH_H
+#define KVMSTUB_VM_DEV_CONSOLE_WATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum console_event {
+    CONSOLE_SAW_PANIC,     /* "Kernel panic - not syncing" */
+    CONSOLE_SAW_RUN_INIT,  /* "Run /init as init process" (or another init) */
+    CONSOLE_SAW_INIT_DIED, /* "Attempted to kill init" */
+    CONSOLE_NEVENTS
+};
+
+struct console_watch {
+    unsigned matched[CONSOLE_NEVENTS]; /* bytes of each pattern matched so far */
+    bool seen[CONSOLE_NEVENTS];
+};
+
+/* Feed output bytes; returns true when an event was seen for the first time in them. */
+bool console_watch_feed(struct console_watch *w, const void *data, size_t len);
+
+#endif

@@ -1,0 +1,189 @@
+/* vm/x86/emulation_failure.c — the fallback for instructions the host's instruction emulator
+ * refuses.
+ *
+ * On hosts whose KVM emulates guest supervisor code (PVM), INT3 in protected and long mode
+ * comes back as an emulation failure even with KVM_GUESTDBG_USE_SW_BP. kvmstub then does what
+ * the CPU would: a breakpoint of ours is a breakpoint hit, the guest's own INT3 becomes a #BP
+ * delivered through the guest's IDT. Anything else ends the guest with a message that says
+ * which instruction, where, in which mode, and what to do.
+ */
+#include "vm/x86/emulation_failure.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "vm/x86/cpu_mode.h"
+#include "base/diag.h"
+#include "vm/x86/cpu_regs.h"
+#include "vm/x86/exception.h"
+#include "base/exit_status.h"
+#include "debug/guest_debug.h"
+#include "debug/guest_mem.h"
+#include "vm/kvm.h"
+#include "debug/trap_step.h"
+#include "vm/vm.h"
+
+#define INSN_INT3      0xCC
+#define INSN_MAX_BYTES 15
+#define X86_VECTOR_BP  3
+
+enum modrm_form { MODRM_NONE, MODRM_MEM, MODRM_REG };
+
+struct insn_pattern {
+    uint8_t bytes[4];
+    unsigned len;
+    enum modrm_form form; /* whether a ModRM byte follows, and which form it must have */
+    uint8_t modrm_reg;    /* its reg field */
+    const char *name;
+};
+
+static const struct insn_pattern insn_patterns[] = {
+    {{0x0F, 0x01, 0xCA}, 3, MODRM_NONE, 0, "CLAC (SMAP)"},
+    {{0x0F, 0x01, 0xCB}, 3, MODRM_NONE, 0, "STAC (SMAP)"},
+    {{0x0F, 0x01, 0xD0}, 3, MODRM_NONE, 0, "XGETBV"},
+    {{0x0F, 0x01, 0xD1}, 3, MODRM_NONE, 0, "XSETBV"},
+    {{0x0F, 0x01, 0xF9}, 3, MODRM_NONE, 0, "RDTSCP"},
+    {{0x0F, 0xAE}, 2, MODRM_MEM, 0, "FXSAVE"},
+    {{0x0F, 0xAE}, 2, MODRM_MEM, 1, "FXRSTOR"},
+    {{0x0F, 0xAE}, 2, MODRM_MEM, 2, "LDMXCSR"},
+    {{0x0F, 0xAE}, 2, MODRM_MEM, 3, "STMXCSR"},
+    {{0x0F, 0xAE}, 2, MODRM_MEM, 4, "XSAVE"},
+    {{0x0F, 0xAE}, 2, MODRM_MEM, 5, "XRSTOR"},
+    {{0x0F, 0xAE}, 2, MODRM_MEM, 6, "XSAVEOPT/CLWB"},
+    {{0x0F, 0xAE}, 2, MODRM_MEM, 7, "CLFLUSH/CLFLUSHOPT"},
+    {{0x0F, 0xC7}, 2, MODRM_MEM, 4, "XSAVEC"},
+    {{0x0F, 0xC7}, 2, MODRM_MEM, 5, "XSAVES"},
+    {{0x0F, 0xC7}, 2, MODRM_MEM, 3, "XRSTORS"},
+    {{0x0F, 0xC7}, 2, MODRM_REG, 6, "RDRAND"},
+    {{0x0F, 0xC7}, 2, MODRM_REG, 7, "RDSEED/RDPID"},
+    {{0xF3, 0x0F, 0xB8}, 3, MODRM_NONE, 0, "POPCNT"},
+    {{0xF3, 0x0F, 0xBC}, 3, MODRM_NONE, 0, "TZCNT"},
+    {{0xF3, 0x0F, 0xBD}, 3, MODRM_NONE, 0, "LZCNT"},
+    {{0x0F, 0x38, 0xF0}, 3, MODRM_NONE, 0, "MOVBE"},
+    {{0x0F, 0x38, 0xF1}, 3, MODRM_NONE, 0, "MOVBE"},
+    {{0xDB, 0xE2}, 2, MODRM_NONE, 0, "FNCLEX"},
+    {{0x0F, 0x77}, 2, MODRM_NONE, 0, "EMMS"},
+    {{0x0F, 0x0B}, 2, MODRM_NONE, 0, "UD2"},
+    {{0xCF}, 1, MODRM_NONE, 0, "IRET"},
+    {{0x48, 0xCF}, 2, MODRM_NONE, 0, "IRETQ"},
+    {{INSN_INT3}, 1, MODRM_NONE, 0, "INT3"},
+};
+
+const char *emulate_insn_name(const uint8_t *bytes, unsigned len)
+{
+    /* Skip legacy prefixes other than F3 (which is part of some opcodes above). */
+    while (len > 1 && (bytes[0] == 0x66 || bytes[0] == 0x67 || bytes[0] == 0x2E ||
+                       bytes[0] == 0x3E || bytes[0] == 0x26 || bytes[0] == 0x36 ||
+                       bytes[0] == 0x64 || bytes[0] == 0x65 || bytes[0] == 0xF0)) {
+        bytes++;
+        len--;
+    }
+    /* A REX prefix before the opcode (not for IRETQ, which has its own row). */
+    if (len > 1 && (bytes[0] & 0xF0) == 0x40 && bytes[1] != 0xCF) {
+        bytes++;
+        len--;
+    }
+    for (size_t i = 0; i < sizeof(insn_patterns) / sizeof(insn_patterns[0]); i++) {
+        const struct insn_pattern *p = &insn_patterns[i];
+        if (len < p->len || memcmp(bytes, p->bytes, p->len) != 0)
+            continue;
+        if (p->form == MODRM_NONE)
+            return p->name;
+        if (len <= p->len || ((bytes[p->len] >> 3) & 7) != p->modrm_reg)
+            continue;
+        bool reg_form = bytes[p->len] >= 0xC0;
+        if (reg_form == (p->form == MODRM_REG))
+            return p->name;
+    }
+    return NULL;
+}
+
+int emulate_deliver_int3(struct vcpu *vcpu, uint64_t rip)
+{
+    struct kvm_regs regs;
+    if (cpu_get_regs(vcpu, &regs) < 0)
+        return -1;
+    regs.rip = rip + 1; /* INT3 is a trap: the handler returns after it */
+    if (cpu_set_regs(vcpu, &regs) < 0)
+        return -1;
+    struct kvm_vcpu_events events;
+    if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &events) < 0)
+        return diag_errno("KVM_GET_VCPU_EVENTS (vCPU %d)", vcpu->id);
+    events.exception.injected = 1;
+    events.exception.nr = X86_VECTOR_BP;
+    events.exception.has_error_code = 0;
+    events.exception.pending = 0;
+    events.flags = 0;
+    if (ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &events) < 0)
+        return diag_errno("KVM_SET_VCPU_EVENTS to deliver #BP (vCPU %d)", vcpu->id);
+    return 0;
+}
+
+/* The failing instruction's bytes: from KVM when it gave them, else from guest memory. */
+static unsigned emulate_insn_bytes(struct vcpu *vcpu, uint64_t rip, uint8_t *bytes)
+{
+    struct kvm_run *run = vcpu->run;
+    if (run->emulation_failure.ndata >= 3 &&
+        (run->emulation_failure.flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES) &&
+        run->emulation_failure.insn_size > 0) {
+        unsigned n = run->emulation_failure.insn_size;
+        if (n > INSN_MAX_BYTES)
+            n = INSN_MAX_BYTES;
+        memcpy(bytes, run->emulation_failure.insn_bytes, n);
+        return n;
+    }
+    return guest_mem_copy(vcpu, rip, bytes, INSN_MAX_BYTES, false, false);
+}
+
+void emulate_failure(struct vcpu *vcpu)
+{
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    if (cpu_get_regs(vcpu, &regs) < 0 || cpu_get_sregs(vcpu, &sregs) < 0) {
+        diag("cannot read the registers after an emulation failure (vCPU %d)", vcpu->id);
+        vm_fatal(vcpu, EXIT_EMULATION, GDB_SIGNAL_ILL, "emulation failure");
+        return;
+    }
+    uint64_t rip = sregs.cs.base + regs.rip;
+    if (trap_step_begin(vcpu, rip))
+        return; /* the code is in a page trapped for a watchpoint: step it with the page in */
+    uint8_t bytes[INSN_MAX_BYTES];
+    unsigned n = emulate_insn_bytes(vcpu, rip, bytes);
+    if (n >= 1 && bytes[0] == INSN_INT3) {
+        if (guest_debug_sw_breakpoint_hit(vcpu, rip))
+            return;
+        /* Single-stepping the guest's own INT3: deliver it here and stop at the handler's
+         * first instruction, as a CPU does (an injected #BP is lost under single-step). */
+        if (vcpu->action == RESUME_STEP && guest_debug_attached(vcpu->vm) &&
+            exception_deliver(vcpu, X86_VECTOR_BP, regs.rip + 1) == 0) {
+            guest_debug_step_done(vcpu);
+            return;
+        }
+        if (emulate_deliver_int3(vcpu, regs.rip) == 0)
+            return;
+    }
+
+    char hex[INSN_MAX_BYTES * 3 + 1] = "";
+    for (unsigned i = 0; i < n; i++)
+        snprintf(hex + 3 * i, 4, "%02x ", bytes[i]);
+    if (n)
+        hex[3 * n - 1] = 0;
+    const char *name = emulate_insn_name(bytes, n);
+    enum cpu_mode mode = cpu_mode_current(&sregs);
+    diag("vCPU %d: the host's KVM could not emulate the guest instruction at RIP 0x%" PRIx64
+         " (%s) in %s: bytes [%s]",
+         vcpu->id, (uint64_t)regs.rip, name ? name : "unrecognized", cpu_mode_name(mode),
+         n ? hex : "unreadable");
+    if (vcpu->vm->host_emulates)
+        diag("hint: this host's KVM is PVM, which emulates guest kernel code and does not "
+             "implement every instruction; kvmstub hides the features it cannot run from "
+             "CPUID, but this code used %s anyway. On a host with hardware virtualization "
+             "(VT-x/SVM) it runs natively.",
+             name ? name : "one");
+    else
+        diag("hint: KVM emulates an instruction when it touches MMIO or in real mode; check "
+             "what the guest accesses at this point");
+    vm_fatal(vcpu, EXIT_EMULATION, GDB_SIGNAL_ILL, "emulation failure");
+}

@@ -1,0 +1,19 @@
+/* vm/x86/emulation_failure.h — instructions the host's KVM refused to emulate (DESIGN.md §7). */
+#ifndef KVMSTUB_VM_X86_EMULATION_FAILURE_H
+#define KVMSTUB_VM_X86_EMULATION_FAILURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+
+/* KVM_EXIT_INTERNAL_ERROR / KVM_INTERNAL_ERROR_EMULATION: handle what kvmstub can (an INT3:
+ * our breakpoint, or the guest's own, delivered as #BP), and end with a clear message
+ * otherwise. */
+void emulate_failure(struct vcpu *vcpu);
+/* Deliver a #BP to the guest for an INT3 at rip (RIP moves past it first, as the CPU does). */
+int emulate_deliver_int3(struct vcpu *vcpu, uint64_t rip);
+/* A name for the instruction in bytes, or NULL ("XSAVE", "CLAC", ...). */
+const char *emulate_insn_name(const uint8_t *bytes, unsigned len);
+
+#endif

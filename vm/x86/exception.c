@@ -1,0 +1,161 @@
+/* vm/x86/exception.c — deliver an exception the way the CPU does, in software: read the gate from
+ * the guest's IDT, switch stacks if the gate or privilege says so, push the frame, and load
+ * CS:RIP and RFLAGS.
+ *
+ * kvmstub needs this for the guest's own INT3 on hosts whose emulator refuses INT3 (PVM,
+ * DESIGN.md §7) while gdb single-steps it: there an exception injected with
+ * KVM_SET_VCPU_EVENTS is not delivered under single-step, so the step would run past the
+ * guest's handler. Delivering it here and stopping at the handler's first instruction is what
+ * a CPU does when it single-steps an INT3.
+ */
+#include "vm/x86/exception.h"
+
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "vm/x86/cpu_mode.h"
+#include "base/diag.h"
+#include "vm/x86/cpu_regs.h"
+#include "debug/guest_mem.h"
+#include "vm/vm.h"
+
+#define GATE_TYPE_INTERRUPT        0xE
+#define GATE_TYPE_TRAP             0xF
+#define RFLAGS_CLEARED_ON_DELIVERY ((1ULL << 8) | (1ULL << 14) | (1ULL << 16) | (1ULL << 17))
+#define TSS64_RSP0                 4
+#define TSS64_IST1                 0x24
+
+static bool read_linear(struct vcpu *vcpu, uint64_t addr, void *buf, size_t len)
+{
+    return guest_mem_copy(vcpu, addr, buf, len, false, false) == len;
+}
+
+static bool write_linear(struct vcpu *vcpu, uint64_t addr, const void *buf, size_t len)
+{
+    return guest_mem_copy(vcpu, addr, (void *)buf, len, true, false) == len;
+}
+
+/* Load the hidden part of a code or stack segment from its GDT descriptor. */
+static bool load_descriptor(struct vcpu *vcpu, const struct kvm_sregs *s, uint16_t selector,
+                            struct kvm_segment *seg)
+{
+    uint64_t d;
+    if ((selector & ~7u) + 7 > s->gdt.limit ||
+        !read_linear(vcpu, s->gdt.base + (selector & ~7u), &d, 8))
+        return false;
+    cpu_mode_decode_descriptor(d, selector, seg);
+    return seg->present;
+}
+
+/* The frame is pushed: switch to the handler as the gate says. */
+static void enter_handler(struct kvm_regs *r, struct kvm_sregs *s, const struct kvm_segment *cs,
+                          uint64_t rsp, uint64_t target, unsigned gate_type)
+{
+    s->cs = *cs;
+    r->rsp = rsp;
+    r->rip = target;
+    r->rflags &= ~RFLAGS_CLEARED_ON_DELIVERY;
+    if (gate_type == GATE_TYPE_INTERRUPT)
+        r->rflags &= ~X86_RFLAGS_IF;
+}
+
+static int deliver_long_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_sregs *s, int vector,
+                             uint64_t return_rip)
+{
+    uint8_t gate[16];
+    if ((uint64_t)vector * 16 + 15 > s->idt.limit ||
+        !read_linear(vcpu, s->idt.base + vector * 16, gate, 16))
+        return -1;
+    unsigned type = gate[5] & 0xF, present = gate[5] >> 7, ist = gate[4] & 7;
+    if (!present || (type != GATE_TYPE_INTERRUPT && type != GATE_TYPE_TRAP))
+        return -1;
+    uint16_t cs_sel = gate[2] | gate[3] << 8;
+    uint64_t target =
+        (uint64_t)(gate[0] | gate[1] << 8) | (uint64_t)(gate[6] | gate[7] << 8) << 16 |
+        (uint64_t)(gate[8] | gate[9] << 8 | gate[10] << 16 | (uint32_t)gate[11] << 24) << 32;
+    struct kvm_segment cs = s->cs;
+    if (!load_descriptor(vcpu, s, cs_sel, &cs) || !cs.l)
+        return -1;
+    unsigned old_cpl = s->cs.dpl, new_cpl = cs.dpl;
+    uint64_t rsp = r->rsp;
+    if (ist) {
+        if (!read_linear(vcpu, s->tr.base + TSS64_IST1 + 8 * (ist - 1), &rsp, 8))
+            return -1;
+    } else if (new_cpl < old_cpl) {
+        if (!read_linear(vcpu, s->tr.base + TSS64_RSP0 + 8 * new_cpl, &rsp, 8))
+            return -1;
+    }
+    rsp &= ~0xFULL;
+    uint64_t frame[5] = {return_rip, s->cs.selector, r->rflags, r->rsp, s->ss.selector};
+    rsp -= sizeof(frame);
+    if (!write_linear(vcpu, rsp, frame, sizeof(frame)))
+        return -1;
+    if (new_cpl < old_cpl) {
+        memset(&s->ss, 0, sizeof(s->ss));
+        s->ss.selector = new_cpl;
+        s->ss.unusable = 1;
+        s->ss.dpl = new_cpl;
+    }
+    enter_handler(r, s, &cs, rsp, target, type);
+    return 0;
+}
+
+static int deliver_protected_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_sregs *s,
+                                  int vector, uint64_t return_rip)
+{
+    uint8_t gate[8];
+    if ((uint64_t)vector * 8 + 7 > s->idt.limit ||
+        !read_linear(vcpu, s->idt.base + vector * 8, gate, 8))
+        return -1;
+    unsigned type = gate[5] & 0xF, present = gate[5] >> 7;
+    if (!present || (type != GATE_TYPE_INTERRUPT && type != GATE_TYPE_TRAP))
+        return -1;
+    uint16_t cs_sel = gate[2] | gate[3] << 8;
+    uint32_t target = (gate[0] | gate[1] << 8) | (uint32_t)(gate[6] | gate[7] << 8) << 16;
+    struct kvm_segment cs = s->cs;
+    if (!load_descriptor(vcpu, s, cs_sel, &cs) || cs.dpl != s->cs.dpl)
+        return -1; /* a privilege change needs the TSS stack: leave it to KVM */
+    uint32_t frame[3] = {(uint32_t)return_rip, s->cs.selector, (uint32_t)r->rflags};
+    uint64_t esp = (uint32_t)(r->rsp - sizeof(frame));
+    if (!write_linear(vcpu, s->ss.base + esp, frame, sizeof(frame)))
+        return -1;
+    enter_handler(r, s, &cs, esp, target, type);
+    return 0;
+}
+
+static int deliver_real_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_sregs *s, int vector,
+                             uint64_t return_rip)
+{
+    uint16_t ivt[2];
+    if (!read_linear(vcpu, s->idt.base + vector * 4, ivt, 4))
+        return -1;
+    uint16_t frame[3] = {(uint16_t)return_rip, s->cs.selector, (uint16_t)r->rflags};
+    uint16_t sp = (uint16_t)(r->rsp - sizeof(frame));
+    if (!write_linear(vcpu, s->ss.base + sp, frame, sizeof(frame)))
+        return -1;
+    s->cs.selector = ivt[1];
+    s->cs.base = (uint64_t)ivt[1] << 4;
+    r->rsp = (r->rsp & ~0xFFFFULL) | sp;
+    r->rip = ivt[0];
+    r->rflags &= ~(X86_RFLAGS_TF | X86_RFLAGS_IF | (1ULL << 18) /* AC */);
+    return 0;
+}
+
+int exception_deliver(struct vcpu *vcpu, int vector, uint64_t return_rip)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
+        return -1;
+    int rc;
+    switch (cpu_mode_current(&s)) {
+    case CPU_MODE_LONG64: rc = deliver_long_mode(vcpu, &r, &s, vector, return_rip); break;
+    case CPU_MODE_PROT32: rc = deliver_protected_mode(vcpu, &r, &s, vector, return_rip); break;
+    default: rc = deliver_real_mode(vcpu, &r, &s, vector, return_rip); break;
+    }
+    if (rc < 0)
+        return -1;
+    if (cpu_set_sregs(vcpu, &s) < 0 || cpu_set_regs(vcpu, &r) < 0)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,140 @@
+/* vm/x86/pagewalk.c — the page walk for no paging, 32-bit, PAE, 4-level and 5-level paging. */
+#include "vm/x86/pagewalk.h"
+
+#include <string.h>
+
+#define CR0_PG   (1ULL << 31)
+#define CR4_PSE  (1ULL << 4)
+#define CR4_PAE  (1ULL << 5)
+#define CR4_LA57 (1ULL << 12)
+#define EFER_LMA (1ULL << 10)
+
+#define PTE_P           (1ULL << 0)
+#define PTE_PS          (1ULL << 7)
+#define PTE_ADDR_MASK   0x000FFFFFFFFFF000ULL
+#define PDE32_4M_LOW    0xFFC00000ULL /* bits 31:22 */
+#define PDE32_4M_HIGH   0x001FE000ULL /* bits 20:13 = physical bits 39:32 (PSE-36/40) */
+#define PAE_PDPT_ADDR   0xFFFFFFE0ULL
+#define CR3_32_ADDR     0xFFFFF000ULL
+#define LINEAR_32_LIMIT 0x100000000ULL
+
+enum paging_mode paging_mode_of(uint64_t cr0, uint64_t cr4, uint64_t efer)
+{
+    if (!(cr0 & CR0_PG))
+        return PAGING_NONE;
+    if (efer & EFER_LMA)
+        return (cr4 & CR4_LA57) ? PAGING_5LEVEL : PAGING_4LEVEL;
+    return (cr4 & CR4_PAE) ? PAGING_PAE : PAGING_32;
+}
+
+const char *paging_mode_name(enum paging_mode mode)
+{
+    static const char *const names[] = {
+        [PAGING_NONE] = "paging off",       [PAGING_32] = "32-bit paging",
+        [PAGING_PAE] = "PAE paging",        [PAGING_4LEVEL] = "4-level paging",
+        [PAGING_5LEVEL] = "5-level paging",
+    };
+    return names[mode];
+}
+
+/* One table level: which bits of the linear address index it, and its entry size. */
+struct pagewalk_level {
+    const char *name;
+    unsigned shift; /* lowest linear-address bit of the index */
+    unsigned index_bits;
+    unsigned entry_size; /* 4 (32-bit paging) or 8 */
+    bool can_be_large;   /* PS = 1 maps a page here */
+};
+
+static const struct pagewalk_level levels_32[] = {
+    {"PDE", 22, 10, 4, true},
+    {"PTE", 12, 10, 4, false},
+};
+static const struct pagewalk_level levels_pae[] = {
+    {"PDPTE", 30, 2, 8, false},
+    {"PDE", 21, 9, 8, true},
+    {"PTE", 12, 9, 8, false},
+};
+static const struct pagewalk_level levels_5[] = {
+    {"PML5E", 48, 9, 8, false}, {"PML4E", 39, 9, 8, false}, {"PDPTE", 30, 9, 8, true},
+    {"PDE", 21, 9, 8, true},    {"PTE", 12, 9, 8, false},
+};
+
+static int walk_fail(struct pagewalk_result *out, const char *why)
+{
+    out->fault = why;
+    return -1;
+}
+
+static bool canonical(uint64_t linear, unsigned bits)
+{
+    int64_t shifted = (int64_t)(linear << (64 - bits)) >> (64 - bits);
+    return (uint64_t)shifted == linear;
+}
+
+int pagewalk(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear, pagewalk_read_fn read,
+             void *ctx, struct pagewalk_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    const struct pagewalk_level *lv;
+    int nlevels;
+    uint64_t table;
+    switch (mode) {
+    case PAGING_NONE:
+        if (linear >= LINEAR_32_LIMIT)
+            return walk_fail(out, "beyond 4 GiB with paging off");
+        out->gpa = linear;
+        out->page_size = 4096;
+        return 0;
+    case PAGING_32:
+        if (linear >= LINEAR_32_LIMIT)
+            return walk_fail(out, "beyond 4 GiB with 32-bit paging");
+        lv = levels_32, nlevels = 2, table = cr3 & CR3_32_ADDR;
+        break;
+    case PAGING_PAE:
+        if (linear >= LINEAR_32_LIMIT)
+            return walk_fail(out, "beyond 4 GiB with PAE paging");
+        lv = levels_pae, nlevels = 3, table = cr3 & PAE_PDPT_ADDR;
+        break;
+    case PAGING_4LEVEL:
+        if (!canonical(linear, 48))
+            return walk_fail(out, "non-canonical address");
+        lv = levels_5 + 1, nlevels = 4, table = cr3 & PTE_ADDR_MASK;
+        break;
+    case PAGING_5LEVEL:
+        if (!canonical(linear, 57))
+            return walk_fail(out, "non-canonical address");
+        lv = levels_5, nlevels = 5, table = cr3 & PTE_ADDR_MASK;
+        break;
+    default: return walk_fail(out, "unknown paging mode");
+    }
+
+    for (int i = 0; i < nlevels; i++) {
+        const struct pagewalk_level *l = &lv[i];
+        uint64_t index = (linear >> l->shift) & ((1ULL << l->index_bits) - 1);
+        struct pagewalk_step *step = &out->steps[out->nsteps++];
+        step->name = l->name;
+        step->entry_gpa = table + index * l->entry_size;
+        uint64_t entry = 0;
+        if (!read(ctx, step->entry_gpa, &entry, l->entry_size))
+            return walk_fail(out, "page table outside guest RAM");
+        step->entry = entry;
+        if (!(entry & PTE_P))
+            return walk_fail(out, "not present");
+        bool large = l->can_be_large && (entry & PTE_PS) && (mode != PAGING_32 || pse);
+        bool last = i == nlevels - 1;
+        if (large || last) {
+            uint64_t page_size = 1ULL << l->shift;
+            uint64_t base;
+            if (mode == PAGING_32 && large)
+                base = (entry & PDE32_4M_LOW) | ((entry & PDE32_4M_HIGH) << 19);
+            else
+                base = entry & PTE_ADDR_MASK & ~(page_size - 1);
+            out->gpa = base | (linear & (page_size - 1));
+            out->page_size = page_size;
+            return 0;
+        }
+        table = entry & (mode == PAGING_32 ? CR3_32_ADDR : PTE_ADDR_MASK);
+    }
+    return walk_fail(out, "walk did not end");
+}

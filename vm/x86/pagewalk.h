@@ -1,0 +1,47 @@
+/* vm/x86/pagewalk.h — software translation of linear to physical addresses, every x86 paging mode.
+ *
+ * Pure logic: page-table entries are read through a callback, so unit tests can walk synthetic
+ * tables. Used for gdb's memory accesses and for `monitor translate`.
+ */
+#ifndef KVMSTUB_VM_X86_PAGEWALK_H
+#define KVMSTUB_VM_X86_PAGEWALK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum paging_mode {
+    PAGING_NONE,   /* real mode or protected mode with CR0.PG = 0 */
+    PAGING_32,     /* 2-level, 4 KiB pages and, with CR4.PSE, 4 MiB pages */
+    PAGING_PAE,    /* 3-level, 4 KiB and 2 MiB pages */
+    PAGING_4LEVEL, /* long mode, 4 KiB, 2 MiB and 1 GiB pages */
+    PAGING_5LEVEL, /* long mode with CR4.LA57 */
+};
+
+#define PAGEWALK_MAX_LEVELS 5
+
+struct pagewalk_step {
+    const char *name;   /* "PML5E", "PML4E", "PDPTE", "PDE", "PTE" */
+    uint64_t entry_gpa; /* where the entry is */
+    uint64_t entry;     /* its value (0 when it could not be read) */
+};
+
+struct pagewalk_result {
+    uint64_t gpa;       /* the physical address of the linear address */
+    uint64_t page_size; /* of the page that maps it */
+    int nsteps;
+    struct pagewalk_step steps[PAGEWALK_MAX_LEVELS];
+    const char *fault; /* why it failed: "not present", "non-canonical", ... */
+};
+
+/* Read len bytes of guest physical memory; false when they are not RAM. */
+typedef bool (*pagewalk_read_fn)(void *ctx, uint64_t gpa, void *buf, size_t len);
+
+enum paging_mode paging_mode_of(uint64_t cr0, uint64_t cr4, uint64_t efer);
+const char *paging_mode_name(enum paging_mode mode);
+
+/* Translate linear. Returns 0, or -1 with out->fault saying why (steps so far are filled). */
+int pagewalk(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear, pagewalk_read_fn read,
+             void *ctx, struct pagewalk_result *out);
+
+#endif
