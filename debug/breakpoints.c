@@ -1,4 +1,5 @@
 /* debug/breakpoints.c — the breakpoint and watchpoint table and its three mechanisms. */
+#include "base/x86.h"
 #include "debug/breakpoints.h"
 
 #include <errno.h>
@@ -13,9 +14,6 @@
 #include "vm/memslots.h"
 #include "vm/x86/cpu_regs.h"
 #include "vm/vm.h"
-
-#define INT3         0xCC
-#define PAGE_SIZE_4K 4096ULL
 
 const char *bp_mechanism_name(enum bp_mechanism mech)
 {
@@ -95,8 +93,8 @@ static void dr_release_slots(struct debug_regs_state *dr, const struct breakpoin
     }
 }
 
-/* The byte an INT3 at gpa replaced, when another breakpoint already put one there (two linear
- * addresses mapping the same physical byte). */
+/* The byte an X86_INSN_INT3 at gpa replaced, when another breakpoint already put one there (two
+ * linear addresses mapping the same physical byte). */
 static const struct breakpoint *int3_at_gpa(const struct bp_table *t, uint64_t gpa,
                                             const struct breakpoint *except)
 {
@@ -106,8 +104,8 @@ static const struct breakpoint *int3_at_gpa(const struct bp_table *t, uint64_t g
     return NULL;
 }
 
-/* Emulating hosts (PVM) hand a real-mode INT3 straight to the guest's vector table, even with
- * KVM_GUESTDBG_USE_SW_BP, so there a breakpoint in real-mode code needs a debug register. */
+/* Emulating hosts (PVM) hand a real-mode X86_INSN_INT3 straight to the guest's vector table, even
+ * with KVM_GUESTDBG_USE_SW_BP, so there a breakpoint in real-mode code needs a debug register. */
 static bool int3_reaches_kvmstub(struct vcpu *vcpu)
 {
     if (!vcpu->vm->host_emulates)
@@ -127,7 +125,7 @@ static int bp_place_int3(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
         b->mech = MECH_INT3;
         b->gpa = walk.gpa;
         b->saved = other ? other->saved : *host;
-        *host = INT3;
+        *host = X86_INSN_INT3;
         return 0;
     }
     /* Not mapped (yet), or real mode on an emulating host: a debug register watches the
@@ -184,7 +182,7 @@ static bool page_trapped_by_other(const struct bp_table *t, uint64_t page,
         if (b == except || b->mech != MECH_MEMORY_TRAP)
             continue;
         for (int p = 0; p < b->npieces; p++)
-            if ((b->pieces[p].gpa & ~(PAGE_SIZE_4K - 1)) == page)
+            if (x86_page_of(b->pieces[p].gpa) == page)
                 return true;
     }
     return false;
@@ -193,7 +191,7 @@ static bool page_trapped_by_other(const struct bp_table *t, uint64_t page,
 static void watch_untrap(struct vm *vm, const struct breakpoint *b)
 {
     for (int p = 0; p < b->npieces; p++) {
-        uint64_t page = b->pieces[p].gpa & ~(PAGE_SIZE_4K - 1);
+        uint64_t page = x86_page_of(b->pieces[p].gpa);
         if (!page_trapped_by_other(table_of(vm), page, b))
             memslots_untrap_page(vm, page);
     }
@@ -208,7 +206,7 @@ static int watch_place_trap(struct vm *vm, struct vcpu *vcpu, struct breakpoint 
         struct pagewalk_result walk;
         if (guest_translate(vcpu, linear, &walk) < 0)
             return -EFAULT;
-        uint64_t in_page = PAGE_SIZE_4K - (walk.gpa & (PAGE_SIZE_4K - 1));
+        uint64_t in_page = x86_page_left(walk.gpa);
         uint64_t len = end - linear < in_page ? end - linear : in_page;
         if (!ram_contains(&vm->ram, walk.gpa, len) || b->npieces == WATCH_MAX_PIECES)
             return b->npieces == WATCH_MAX_PIECES ? -EINVAL : -EFAULT;
@@ -339,7 +337,7 @@ void bp_after_write(struct vm *vm, uint64_t addr, const uint8_t *buf, uint64_t l
         uint64_t where = phys ? b->gpa : b->addr;
         if (where >= addr && where - addr < len) {
             b->saved = buf[where - addr];
-            uint8_t int3 = INT3;
+            uint8_t int3 = X86_INSN_INT3;
             ram_write(&vm->ram, b->gpa, &int3, 1);
             for (int j = 0; j < t->n; j++) /* aliases share the original byte */
                 if (t->items[j].mech == MECH_INT3 && t->items[j].gpa == b->gpa)

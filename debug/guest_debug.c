@@ -1,5 +1,6 @@
 /* debug/guest_debug.c — guest debugging in the vCPU threads: KVM_SET_GUEST_DEBUG before running,
  * and the exits it produces (breakpoints, single-steps, watchpoint traps). */
+#include "base/x86.h"
 #include "debug/guest_debug.h"
 
 #include <errno.h>
@@ -13,9 +14,6 @@
 #include "vm/runctl.h"
 #include "debug/trap_step.h"
 #include "vm/vm.h"
-
-#define X86_VECTOR_DB 1
-#define X86_VECTOR_BP 3
 
 int guest_debug_init(struct vm *vm)
 {

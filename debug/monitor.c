@@ -1,4 +1,5 @@
 /* debug/monitor.c — gdb's `monitor` commands (qRcmd): machine state gdb does not show. */
+#include "base/x86.h"
 #include "debug/monitor.h"
 
 #include <errno.h>
@@ -21,7 +22,6 @@
 
 #define MONITOR_LINE      256
 #define MONITOR_MAX_ARGS  4
-#define MSR_APIC_BASE     0x1B
 #define IDT_DEFAULT_SHOW  32
 #define CPUID_MAX_ENTRIES 512
 
@@ -123,15 +123,15 @@ static int cmd_translate(struct monitor_ctx *m)
         out(m, "usage: monitor translate ADDRESS");
         return 0;
     }
-    struct kvm_sregs s;
-    if (get_sregs(m, &s) < 0)
+    struct paging_ctx ctx;
+    if (guest_paging(m->vcpu, &ctx) < 0) {
+        out(m, "cannot read the control registers");
         return 0;
+    }
     struct pagewalk_result w;
-    int rc = guest_translate_sregs(m->vcpu, &s, addr, &w);
-    enum paging_mode mode = m->vm->debug->paging >= 0 ? (enum paging_mode)m->vm->debug->paging
-                                                      : paging_mode_of(s.cr0, s.cr4, s.efer);
-    out(m, "linear 0x%" PRIx64 ", %s%s, cr3=0x%" PRIx64, addr, paging_mode_name(mode),
-        m->vm->debug->paging >= 0 ? " (monitor paging)" : "", (uint64_t)s.cr3);
+    int rc = linear_translate(&m->vm->ram, &ctx, addr, &w);
+    out(m, "linear 0x%" PRIx64 ", %s%s, cr3=0x%" PRIx64, addr, paging_mode_name(ctx.mode),
+        m->vm->debug->paging >= 0 ? " (monitor paging)" : "", ctx.cr3);
     for (int i = 0; i < w.nsteps; i++) {
         char flags[48];
         show_entry_flags(flags, sizeof(flags), w.steps[i].entry);
@@ -260,7 +260,8 @@ static int cmd_gdt(struct monitor_ctx *m)
     out(m, "GDT at 0x%" PRIx64 ", %u descriptors", (uint64_t)s.gdt.base, n);
     for (unsigned i = 0; i < n && i < 64; i++) {
         uint64_t d;
-        if (guest_mem_copy(m->vcpu, s.gdt.base + 8 * i, &d, 8, false, false) != 8) {
+        struct kvm_segment seg;
+        if (cpu_mode_read_descriptor(m->vcpu, &s, (uint16_t)(i * 8), &d) < 0) {
             out(m, "  %04x: not readable", i * 8);
             break;
         }
@@ -268,13 +269,11 @@ static int cmd_gdt(struct monitor_ctx *m)
             out(m, "  %04x: null", i * 8);
             continue;
         }
-        uint32_t base = ((d >> 16) & 0xFFFFFF) | ((d >> 32) & 0xFF000000);
-        uint32_t limit = (d & 0xFFFF) | ((d >> 32) & 0xF0000);
-        unsigned type = (d >> 40) & 0xF, s_bit = (d >> 44) & 1, dpl = (d >> 45) & 3;
-        const char *kind = !s_bit ? "system" : (type & 8) ? "code" : "data";
-        out(m, "  %04x: %016" PRIx64 " %s base=%08x limit=%05x%s type=%x dpl=%u%s%s%s", i * 8, d,
-            kind, base, limit, (d >> 55) & 1 ? "(4K)" : "", type, dpl, (d >> 47) & 1 ? " P" : "",
-            (d >> 53) & 1 ? " L" : "", (d >> 54) & 1 ? " D/B" : "");
+        cpu_mode_decode_descriptor(d, (uint16_t)(i * 8), &seg);
+        const char *kind = !seg.s ? "system" : (seg.type & 8) ? "code" : "data";
+        out(m, "  %04x: %016" PRIx64 " %s base=%08" PRIx64 " limit=%08x%s type=%x dpl=%u%s%s%s",
+            i * 8, d, kind, (uint64_t)seg.base, seg.limit, seg.g ? " (4K)" : "", seg.type, seg.dpl,
+            seg.present ? " P" : "", seg.l ? " L" : "", seg.db ? " D/B" : "");
     }
     return 0;
 }

@@ -1,4 +1,5 @@
 /* debug/trap_step.c — step an instruction out of a page trapped for a watchpoint. */
+#include "base/x86.h"
 #include "debug/trap_step.h"
 
 #include <stdlib.h>
@@ -8,7 +9,7 @@
 #include "base/diag.h"
 #include "debug/guest_debug.h"
 #include "debug/guest_debug_state.h"
-#include "debug/guest_mem.h"
+#include "vm/x86/linear_mem.h"
 #include "vm/memslots.h"
 #include "vm/runctl.h"
 #include "vm/vm.h"
@@ -16,7 +17,7 @@
 struct trap_step {
     bool active;
     uint64_t page; /* guest physical */
-    uint8_t before[MEMSLOT_PAGE];
+    uint8_t before[X86_PAGE_SIZE];
 };
 
 bool trap_step_active(const struct vcpu *vcpu)
@@ -28,7 +29,7 @@ bool trap_step_begin(struct vcpu *vcpu, uint64_t rip)
 {
     struct vm *vm = vcpu->vm;
     struct pagewalk_result walk;
-    if (!vm->debug || trap_step_active(vcpu) || guest_translate(vcpu, rip, &walk) < 0 ||
+    if (!vm->debug || trap_step_active(vcpu) || vcpu_translate(vcpu, rip, &walk) < 0 ||
         !memslots_page_trapped(vm, walk.gpa))
         return false;
     if (!vcpu->trap_step && !(vcpu->trap_step = calloc(1, sizeof(*vcpu->trap_step)))) {
@@ -36,8 +37,8 @@ bool trap_step_begin(struct vcpu *vcpu, uint64_t rip)
         return false;
     }
     struct trap_step *t = vcpu->trap_step;
-    t->page = walk.gpa & ~(MEMSLOT_PAGE - 1);
-    if (!ram_read(&vm->ram, t->page, t->before, MEMSLOT_PAGE) ||
+    t->page = x86_page_of(walk.gpa);
+    if (!ram_read(&vm->ram, t->page, t->before, X86_PAGE_SIZE) ||
         memslots_untrap_page(vm, t->page) < 0)
         return false;
     t->active = true;
@@ -54,8 +55,8 @@ bool trap_step_end(struct vcpu *vcpu)
     if (memslots_trap_page(vm, t->page) < 0)
         diag("could not trap page 0x%llx again: its watchpoints are blind",
              (unsigned long long)t->page);
-    const uint8_t *now = ram_ptr(&vm->ram, t->page, MEMSLOT_PAGE);
-    for (uint64_t i = 0; now && i < MEMSLOT_PAGE; i++) {
+    const uint8_t *now = ram_ptr(&vm->ram, t->page, X86_PAGE_SIZE);
+    for (uint64_t i = 0; now && i < X86_PAGE_SIZE; i++) {
         if (now[i] == t->before[i])
             continue;
         uint64_t hit_addr;

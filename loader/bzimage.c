@@ -112,8 +112,8 @@ int bzimage_load(const struct image *img, struct guest_ram *ram, const struct lo
                            (unsigned long long)((need + (1 << 20) - 1) >> 20),
                            (unsigned long long)(((need + (1 << 20) - 1) >> 20) + 64));
 
-    uint8_t *zp = ram_ptr(ram, LAYOUT_ZERO_PAGE, PAGE_4K);
-    memset(zp, 0, PAGE_4K);
+    uint8_t *zp = ram_ptr(ram, LAYOUT_ZERO_PAGE, X86_PAGE_SIZE);
+    memset(zp, 0, X86_PAGE_SIZE);
     /* Only the setup header: it ends at 0x202 + the jump's offset byte (copying the whole
      * first sector breaks Linux 6.1.88 and later). */
     size_t hdr_end = HDR_MAGIC + d[HDR_JUMP + 1];

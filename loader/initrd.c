@@ -22,7 +22,7 @@ int initrd_load(struct guest_ram *ram, const char *path, uint64_t max_addr, uint
     }
     uint64_t top = ram->low_size < max_addr ? ram->low_size : max_addr;
     uint64_t len = st.st_size;
-    if (len == 0 || len > top || ((top - len) & ~(PAGE_4K - 1)) < avoid_end) {
+    if (len == 0 || len > top || ((top - len) & X86_PAGE_MASK) < avoid_end) {
         close(fd);
         return loader_fail(err,
                            "initrd %s (%llu KiB) does not fit in guest RAM above the kernel "
@@ -30,7 +30,7 @@ int initrd_load(struct guest_ram *ram, const char *path, uint64_t max_addr, uint
                            path, (unsigned long long)(len >> 10),
                            (unsigned long long)(ram->size >> 20));
     }
-    uint64_t at = (top - len) & ~(PAGE_4K - 1);
+    uint64_t at = (top - len) & X86_PAGE_MASK;
     uint8_t *dst = ram_ptr(ram, at, len);
     uint64_t done = 0;
     while (done < len) {

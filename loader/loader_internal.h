@@ -4,9 +4,8 @@
 
 #include <string.h>
 
+#include "base/x86.h"
 #include "loader/loader.h"
-
-#define PAGE_4K 4096ULL
 
 /* Little-endian fields of image headers, size bytes (1-8) at p: x86 hosts only, so a copy
  * reads and writes them. */

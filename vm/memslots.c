@@ -1,4 +1,5 @@
 /* vm/memslots.c — register guest RAM with KVM, splitting slots around trapped pages. */
+#include "base/x86.h"
 #include "vm/memslots.h"
 
 #include <stdlib.h>
@@ -43,7 +44,7 @@ static int memslots_apply(struct vm *vm)
             if (page > cursor && memslots_set(vm, m->nslots++, cursor, page - cursor,
                                               regions[r].offset + (cursor - start)) < 0)
                 return -1;
-            cursor = page + MEMSLOT_PAGE;
+            cursor = page + X86_PAGE_SIZE;
         }
         if (end > cursor && memslots_set(vm, m->nslots++, cursor, end - cursor,
                                          regions[r].offset + (cursor - start)) < 0)
@@ -62,7 +63,7 @@ int memslots_init(struct vm *vm)
 bool memslots_page_trapped(const struct vm *vm, uint64_t gpa)
 {
     const struct memslot_map *m = &vm->memslots;
-    uint64_t page = gpa & ~(MEMSLOT_PAGE - 1);
+    uint64_t page = x86_page_of(gpa);
     for (int i = 0; i < m->ntrapped; i++)
         if (m->trapped[i] == page)
             return true;
@@ -72,7 +73,7 @@ bool memslots_page_trapped(const struct vm *vm, uint64_t gpa)
 int memslots_trap_page(struct vm *vm, uint64_t gpa)
 {
     struct memslot_map *m = &vm->memslots;
-    uint64_t page = gpa & ~(MEMSLOT_PAGE - 1);
+    uint64_t page = x86_page_of(gpa);
     if (memslots_page_trapped(vm, page))
         return 0;
     uint64_t *grown = realloc(m->trapped, (m->ntrapped + 1) * sizeof(*grown));
@@ -91,7 +92,7 @@ int memslots_trap_page(struct vm *vm, uint64_t gpa)
 int memslots_untrap_page(struct vm *vm, uint64_t gpa)
 {
     struct memslot_map *m = &vm->memslots;
-    uint64_t page = gpa & ~(MEMSLOT_PAGE - 1);
+    uint64_t page = x86_page_of(gpa);
     for (int i = 0; i < m->ntrapped; i++) {
         if (m->trapped[i] == page) {
             memmove(&m->trapped[i], &m->trapped[i + 1],

@@ -11,8 +11,6 @@
 
 struct vm;
 
-#define MEMSLOT_PAGE 4096ULL
-
 struct memslot_map {
     uint64_t *trapped; /* sorted page-aligned guest physical addresses */
     int ntrapped;

@@ -1,4 +1,5 @@
 /* vm/platform.c — in-kernel irqchip and PIT, boot MSRs, LAPIC LINT0/LINT1. */
+#include "base/x86.h"
 #include "vm/platform.h"
 
 #include <string.h>
@@ -7,11 +8,6 @@
 #include "base/diag.h"
 #include "base/layout.h"
 #include "vm/vm.h"
-
-#define MSR_IA32_MISC_ENABLE             0x1A0
-#define MSR_IA32_MISC_ENABLE_FAST_STRING 0x1
-#define MSR_MTRR_DEF_TYPE                0x2FF
-#define MTRR_DEF_TYPE_ENABLE_WB          0x806 /* MTRRs enabled, default type write-back */
 
 #define APIC_LVT0            0x350
 #define APIC_LVT1            0x360
@@ -44,8 +40,8 @@ static int platform_set_msrs(struct vcpu *vcpu)
         struct kvm_msr_entry entries[2];
     } msrs = {
         .hdr.nmsrs = 2,
-        .entries = {{.index = MSR_IA32_MISC_ENABLE, .data = MSR_IA32_MISC_ENABLE_FAST_STRING},
-                    {.index = MSR_MTRR_DEF_TYPE, .data = MTRR_DEF_TYPE_ENABLE_WB}},
+        .entries = {{.index = X86_MSR_IA32_MISC_ENABLE, .data = X86_MISC_ENABLE_FAST_STRING},
+                    {.index = X86_MSR_MTRR_DEF_TYPE, .data = X86_MTRR_DEF_TYPE_ENABLE_WB}},
     };
     int n = ioctl(vcpu->fd, KVM_SET_MSRS, &msrs);
     if (n < 0)

@@ -13,8 +13,6 @@
 #include "base/exit_status.h"
 #include "vm/vm.h"
 
-#define SIG_KICK SIGUSR1
-
 static void runctl_kick_handler(int sig)
 {
     (void)sig; /* only there to make KVM_RUN return EINTR */
@@ -29,8 +27,8 @@ int runctl_init(struct vm *vm)
         return diag_errno("eventfd");
     struct sigaction sa = {.sa_handler = runctl_kick_handler}; /* no SA_RESTART */
     sigemptyset(&sa.sa_mask);
-    if (sigaction(SIG_KICK, &sa, NULL) < 0)
-        return diag_errno("sigaction(SIGUSR1)");
+    if (sigaction(RUNCTL_KICK_SIGNAL, &sa, NULL) < 0)
+        return diag_errno("sigaction for the vCPU kick signal");
     return 0;
 }
 
@@ -56,7 +54,7 @@ static void runctl_kick(struct vcpu *vcpu, const struct vcpu *self)
     if (vcpu->parked || !vcpu->thread_started || vcpu == self)
         return;
     vcpu->run->immediate_exit = 1;
-    pthread_kill(vcpu->thread, SIG_KICK);
+    pthread_kill(vcpu->thread, RUNCTL_KICK_SIGNAL);
 }
 
 /* [lock] Stop every vCPU (self: the caller's own, or NULL). */

@@ -7,12 +7,16 @@
 #ifndef KVMSTUB_VM_RUNCTL_H
 #define KVMSTUB_VM_RUNCTL_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "stub/target.h"
 
 struct vm;
 struct vcpu;
+
+/* The signal that makes a vCPU thread leave KVM_RUN (EINTR); vCPU threads block every other. */
+#define RUNCTL_KICK_SIGNAL SIGUSR1
 
 int runctl_init(struct vm *vm);
 void runctl_destroy(struct vm *vm);

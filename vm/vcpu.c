@@ -106,7 +106,7 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
     case KVM_EXIT_DEBUG: guest_debug_handle_exit(vcpu); break;
     case KVM_EXIT_SHUTDOWN:
         if (vcpu->vm->linux_guest)
-            vm_end(vcpu->vm, vcpu->vm->guest_panicked ? EXIT_GUEST_PANIC : EXIT_GUEST_OK);
+            vm_guest_reset(vcpu->vm);
         else
             vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "triple fault (KVM_EXIT_SHUTDOWN)");
         break;
@@ -122,7 +122,7 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
     case KVM_EXIT_SYSTEM_EVENT:
         if (run->system_event.type == KVM_SYSTEM_EVENT_RESET ||
             run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN)
-            vm_end(vcpu->vm, vcpu->vm->guest_panicked ? EXIT_GUEST_PANIC : EXIT_GUEST_OK);
+            vm_guest_reset(vcpu->vm);
         else
             vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "unexpected KVM system event");
         break;
@@ -192,7 +192,7 @@ int vcpu_start_thread(struct vcpu *vcpu)
 {
     sigset_t all, old;
     sigfillset(&all);
-    sigdelset(&all, SIGUSR1);
+    sigdelset(&all, RUNCTL_KICK_SIGNAL);
     /* The vCPU thread takes only kicks; SIGINT and friends go to the main thread. */
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int rc = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);

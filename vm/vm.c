@@ -122,6 +122,12 @@ int vm_wait(struct vm *vm)
     }
 }
 
+void vm_guest_reset(struct vm *vm)
+{
+    bool panicked = console_watch_seen(&vm->console_watch, CONSOLE_SAW_PANIC);
+    vm_end(vm, panicked ? EXIT_GUEST_PANIC : EXIT_GUEST_OK);
+}
+
 void vm_fatal(struct vcpu *vcpu, int status, int signal, const char *why)
 {
     struct vm *vm = vcpu->vm;
@@ -144,8 +150,9 @@ void vm_explain_end(struct vm *vm, int status)
 {
     if (status != EXIT_GUEST_PANIC)
         return;
-    const bool *seen = vm->console_watch.seen;
-    if (vm->host_emulates && seen[CONSOLE_SAW_RUN_INIT] && seen[CONSOLE_SAW_INIT_DIED])
+    const struct console_watch *w = &vm->console_watch;
+    if (vm->host_emulates && console_watch_seen(w, CONSOLE_SAW_RUN_INIT) &&
+        console_watch_seen(w, CONSOLE_SAW_INIT_DIED))
         diag("the kernel booted to user space, where this host stops it: its KVM (PVM) runs "
              "ring-3 code natively and init's first system call faults, so the kernel panics "
              "(expected here; a hardware-virtualization host runs user space)");

@@ -85,7 +85,6 @@ struct vm {
     struct dev_cmos *cmos;
     uint32_t pci_address;               /* PCI config address register (dev_pci) */
     struct console_watch console_watch; /* what the guest's serial output has shown */
-    bool guest_panicked;                /* the serial console saw a Linux panic message */
 
     /* run control */
     pthread_mutex_t lock;
@@ -115,6 +114,9 @@ void vm_explain_end(struct vm *vm, int status);
 
 /* End the guest with status (the first call wins), from any thread. */
 void vm_end(struct vm *vm, int status);
+/* The guest reset or powered itself off (i8042 reset, triple fault of a Linux guest, a KVM
+ * system event): end with status 0, or EXIT_GUEST_PANIC when its console showed a panic. */
+void vm_guest_reset(struct vm *vm);
 /* A vCPU hit something fatal (triple fault, unhandled exit): dump its registers and end, or,
  * with a debugger attached, stop with signal so gdb can look. */
 void vm_fatal(struct vcpu *vcpu, int status, int signal, const char *why);

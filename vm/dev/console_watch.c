@@ -25,9 +25,14 @@ bool console_watch_feed(struct console_watch *w, const void *data, size_t len)
             if (w->matched[e] == strlen(pat)) {
                 w->matched[e] = 0;
                 news |= !w->seen[e];
-                w->seen[e] = true;
+                __atomic_store_n(&w->seen[e], true, __ATOMIC_RELEASE);
             }
         }
     }
     return news;
+}
+
+bool console_watch_seen(const struct console_watch *w, enum console_event event)
+{
+    return __atomic_load_n(&w->seen[event], __ATOMIC_ACQUIRE);
 }

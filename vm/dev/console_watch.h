@@ -13,6 +13,8 @@ enum console_event {
     CONSOLE_NEVENTS
 };
 
+/* Fed by whoever writes the guest's output (the UART, under the port bus lock); seen[] may be
+ * read from any thread through console_watch_seen (atomic). */
 struct console_watch {
     unsigned matched[CONSOLE_NEVENTS]; /* bytes of each pattern matched so far */
     bool seen[CONSOLE_NEVENTS];
@@ -20,5 +22,7 @@ struct console_watch {
 
 /* Feed output bytes; returns true when an event was seen for the first time in them. */
 bool console_watch_feed(struct console_watch *w, const void *data, size_t len);
+/* Whether the console has shown event, from any thread. */
+bool console_watch_seen(const struct console_watch *w, enum console_event event);
 
 #endif

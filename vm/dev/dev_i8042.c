@@ -18,7 +18,7 @@ static void i8042_io(void *opaque, struct vcpu *vcpu, uint16_t port, bool is_wri
     struct vm *vm = opaque;
     if (is_write) {
         if (port == I8042_COMMAND_PORT && data[0] == I8042_CMD_RESET)
-            vm_end(vm, vm->guest_panicked ? EXIT_GUEST_PANIC : EXIT_GUEST_OK);
+            vm_guest_reset(vm);
         return;
     }
     memset(data, 0, size);

@@ -122,9 +122,7 @@ static void serial_transmit(struct dev_serial *s, uint8_t c)
         serial_rx_push(s, c);
     } else {
         console_write(&s->vm->console, &c, 1);
-        if (console_watch_feed(&s->vm->console_watch, &c, 1) &&
-            s->vm->console_watch.seen[CONSOLE_SAW_PANIC])
-            s->vm->guest_panicked = true;
+        console_watch_feed(&s->vm->console_watch, &c, 1);
     }
     s->thr_ipending = true; /* the byte left at once: the transmitter is empty again */
 }

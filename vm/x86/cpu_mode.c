@@ -1,5 +1,6 @@
 /* vm/x86/cpu_mode.c — initial CPU state: GDT, identity page tables, segment and control
  * registers. */
+#include "base/x86.h"
 #include "vm/x86/cpu_mode.h"
 
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "base/diag.h"
 #include "base/layout.h"
 #include "vm/vm.h"
+#include "vm/x86/linear_mem.h"
 
 /* GDT descriptors: flat 4 GiB code/data, 64-bit code, and a TSS for TR. */
 #define GDT_CODE32 0x00CF9B000000FFFFULL
@@ -20,11 +22,6 @@
 #define SEG_TYPE_TSS_BUSY         0xB
 #define SEG_TYPE_LDT              0x2
 
-#define PTE_PRESENT  0x1ULL
-#define PTE_WRITE    0x2ULL
-#define PTE_LARGE    0x80ULL
-#define PAGE_2M      0x200000ULL
-#define PT_ENTRIES   512
 #define IDENTITY_GIB 4
 
 #define X86_FPU_FCW_DEFAULT 0x37F
@@ -45,20 +42,20 @@ int cpu_mode_write_tables(struct guest_ram *ram, enum cpu_mode mode)
     }
     if (mode != CPU_MODE_LONG64)
         return 0;
-    uint64_t *pml4 = ram_ptr(ram, LAYOUT_PML4, 4096);
-    uint64_t *pdpt = ram_ptr(ram, LAYOUT_PDPT, 4096);
-    uint64_t *pd = ram_ptr(ram, LAYOUT_PD, 4096 * IDENTITY_GIB);
+    uint64_t *pml4 = ram_ptr(ram, LAYOUT_PML4, X86_PAGE_SIZE);
+    uint64_t *pdpt = ram_ptr(ram, LAYOUT_PDPT, X86_PAGE_SIZE);
+    uint64_t *pd = ram_ptr(ram, LAYOUT_PD, X86_PAGE_SIZE * IDENTITY_GIB);
     if (!pml4 || !pdpt || !pd) {
         diag("guest RAM is too small for the page tables");
         return -1;
     }
-    memset(pml4, 0, 4096);
-    memset(pdpt, 0, 4096);
-    pml4[0] = LAYOUT_PDPT | PTE_PRESENT | PTE_WRITE;
+    memset(pml4, 0, X86_PAGE_SIZE);
+    memset(pdpt, 0, X86_PAGE_SIZE);
+    pml4[0] = LAYOUT_PDPT | X86_PTE_PRESENT | X86_PTE_WRITE;
     for (int g = 0; g < IDENTITY_GIB; g++)
-        pdpt[g] = (LAYOUT_PD + 4096ULL * g) | PTE_PRESENT | PTE_WRITE;
-    for (uint64_t i = 0; i < (uint64_t)PT_ENTRIES * IDENTITY_GIB; i++)
-        pd[i] = (i * PAGE_2M) | PTE_PRESENT | PTE_WRITE | PTE_LARGE;
+        pdpt[g] = (LAYOUT_PD + X86_PAGE_SIZE * g) | X86_PTE_PRESENT | X86_PTE_WRITE;
+    for (uint64_t i = 0; i < (uint64_t)X86_PT_ENTRIES * IDENTITY_GIB; i++)
+        pd[i] = (i * X86_PAGE_2M) | X86_PTE_PRESENT | X86_PTE_WRITE | X86_PTE_LARGE;
     return 0;
 }
 
@@ -147,6 +144,25 @@ void cpu_mode_decode_descriptor(uint64_t d, uint16_t selector, struct kvm_segmen
     seg->l = (d >> 53) & 1;
     seg->db = (d >> 54) & 1;
     seg->unusable = !seg->present;
+}
+
+int cpu_mode_read_descriptor(struct vcpu *vcpu, const struct kvm_sregs *s, uint16_t selector,
+                             uint64_t *desc)
+{
+    uint64_t offset = selector & X86_SELECTOR_INDEX;
+    if ((selector & X86_SELECTOR_TI) || offset + 7 > s->gdt.limit)
+        return -1;
+    return vcpu_mem_read(vcpu, s->gdt.base + offset, desc, 8) ? 0 : -1;
+}
+
+int cpu_mode_load_descriptor(struct vcpu *vcpu, const struct kvm_sregs *s, uint16_t selector,
+                             struct kvm_segment *seg)
+{
+    uint64_t d;
+    if (cpu_mode_read_descriptor(vcpu, s, selector, &d) < 0)
+        return -1;
+    cpu_mode_decode_descriptor(d, selector, seg);
+    return 0;
 }
 
 enum cpu_mode cpu_mode_current(const struct kvm_sregs *sregs)

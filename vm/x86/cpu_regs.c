@@ -1,10 +1,11 @@
 /* vm/x86/cpu_regs.c — a vCPU's registers as gdb sees them (struct x86_regs) and back.
  *
  * KVM keeps them in four places: kvm_regs, kvm_sregs, kvm_fpu (FXSAVE layout, abridged tag
- * word) and MSR_KERNEL_GS_BASE. A write only touches the groups that changed, and a selector
+ * word) and X86_MSR_KERNEL_GS_BASE. A write only touches the groups that changed, and a selector
  * written by gdb reloads that segment's hidden part as the CPU would (real mode: base =
  * selector * 16; protected mode: the descriptor from the GDT).
  */
+#include "base/x86.h"
 #include "vm/x86/cpu_regs.h"
 
 #include <string.h>
@@ -12,15 +13,13 @@
 
 #include "vm/x86/cpu_mode.h"
 #include "base/diag.h"
-#include "debug/guest_mem.h"
+#include "vm/x86/linear_mem.h"
 #include "vm/vm.h"
 
-#define MSR_KERNEL_GS_BASE 0xC0000102
-#define FPU_TAG_VALID      0
-#define FPU_TAG_ZERO       1
-#define FPU_TAG_SPECIAL    2
-#define FPU_TAG_EMPTY      3
-#define SELECTOR_TI        0x4
+#define FPU_TAG_VALID   0
+#define FPU_TAG_ZERO    1
+#define FPU_TAG_SPECIAL 2
+#define FPU_TAG_EMPTY   3
 
 struct kvm_msr_one {
     struct kvm_msrs hdr;
@@ -292,7 +291,7 @@ int cpu_regs_read(struct vcpu *vcpu, struct x86_regs *x)
     regs_from_kvm(x, &r);
     sregs_from_kvm(x, &s);
     fpu_from_kvm(x, &f);
-    cpu_msr_read(vcpu, MSR_KERNEL_GS_BASE, &x->k_gs_base);
+    cpu_msr_read(vcpu, X86_MSR_KERNEL_GS_BASE, &x->k_gs_base);
     return 0;
 }
 
@@ -305,12 +304,8 @@ static void segment_reload(struct vcpu *vcpu, const struct kvm_sregs *s, struct 
         seg->base = (uint64_t)selector << 4;
         return;
     }
-    if (selector & SELECTOR_TI || (selector & ~7u) + 7 > s->gdt.limit)
-        return; /* LDT or outside the GDT: keep the cached descriptor */
-    uint64_t d;
-    if (guest_mem_copy(vcpu, s->gdt.base + (selector & ~7u), &d, 8, false, false) != 8)
-        return;
-    cpu_mode_decode_descriptor(d, selector, seg);
+    /* An LDT selector, or one outside the GDT, keeps the cached descriptor. */
+    cpu_mode_load_descriptor(vcpu, s, selector, seg);
 }
 
 static bool sregs_changed(const struct x86_regs *a, const struct x86_regs *b)
@@ -364,7 +359,8 @@ int cpu_regs_write(struct vcpu *vcpu, const struct x86_regs *old, const struct x
         if (fpu_set(vcpu, &f) < 0)
             return -1;
     }
-    if (old->k_gs_base != x->k_gs_base && cpu_msr_write(vcpu, MSR_KERNEL_GS_BASE, x->k_gs_base) < 0)
+    if (old->k_gs_base != x->k_gs_base &&
+        cpu_msr_write(vcpu, X86_MSR_KERNEL_GS_BASE, x->k_gs_base) < 0)
         return diag_errno("KVM_SET_MSRS KERNEL_GS_BASE (vCPU %d)", vcpu->id);
     return 0;
 }

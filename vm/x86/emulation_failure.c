@@ -7,6 +7,7 @@
  * delivered through the guest's IDT. Anything else ends the guest with a message that says
  * which instruction, where, in which mode, and what to do.
  */
+#include "base/x86.h"
 #include "vm/x86/emulation_failure.h"
 
 #include <inttypes.h>
@@ -20,14 +21,10 @@
 #include "vm/x86/exception.h"
 #include "base/exit_status.h"
 #include "debug/guest_debug.h"
-#include "debug/guest_mem.h"
+#include "vm/x86/linear_mem.h"
 #include "vm/kvm.h"
 #include "debug/trap_step.h"
 #include "vm/vm.h"
-
-#define INSN_INT3      0xCC
-#define INSN_MAX_BYTES 15
-#define X86_VECTOR_BP  3
 
 enum modrm_form { MODRM_NONE, MODRM_MEM, MODRM_REG };
 
@@ -68,7 +65,7 @@ static const struct insn_pattern insn_patterns[] = {
     {{0x0F, 0x0B}, 2, MODRM_NONE, 0, "UD2"},
     {{0xCF}, 1, MODRM_NONE, 0, "IRET"},
     {{0x48, 0xCF}, 2, MODRM_NONE, 0, "IRETQ"},
-    {{INSN_INT3}, 1, MODRM_NONE, 0, "INT3"},
+    {{X86_INSN_INT3}, 1, MODRM_NONE, 0, "INT3"},
 };
 
 const char *emulate_insn_name(const uint8_t *bytes, unsigned len)
@@ -129,12 +126,12 @@ static unsigned emulate_insn_bytes(struct vcpu *vcpu, uint64_t rip, uint8_t *byt
         (run->emulation_failure.flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES) &&
         run->emulation_failure.insn_size > 0) {
         unsigned n = run->emulation_failure.insn_size;
-        if (n > INSN_MAX_BYTES)
-            n = INSN_MAX_BYTES;
+        if (n > X86_INSN_MAX_BYTES)
+            n = X86_INSN_MAX_BYTES;
         memcpy(bytes, run->emulation_failure.insn_bytes, n);
         return n;
     }
-    return guest_mem_copy(vcpu, rip, bytes, INSN_MAX_BYTES, false, false);
+    return vcpu_mem_copy(vcpu, rip, bytes, X86_INSN_MAX_BYTES, false);
 }
 
 void emulate_failure(struct vcpu *vcpu)
@@ -149,9 +146,9 @@ void emulate_failure(struct vcpu *vcpu)
     uint64_t rip = sregs.cs.base + regs.rip;
     if (trap_step_begin(vcpu, rip))
         return; /* the code is in a page trapped for a watchpoint: step it with the page in */
-    uint8_t bytes[INSN_MAX_BYTES];
+    uint8_t bytes[X86_INSN_MAX_BYTES];
     unsigned n = emulate_insn_bytes(vcpu, rip, bytes);
-    if (n >= 1 && bytes[0] == INSN_INT3) {
+    if (n >= 1 && bytes[0] == X86_INSN_INT3) {
         if (guest_debug_sw_breakpoint_hit(vcpu, rip))
             return;
         /* Single-stepping the guest's own INT3: deliver it here and stop at the handler's
@@ -165,7 +162,7 @@ void emulate_failure(struct vcpu *vcpu)
             return;
     }
 
-    char hex[INSN_MAX_BYTES * 3 + 1] = "";
+    char hex[X86_INSN_MAX_BYTES * 3 + 1] = "";
     for (unsigned i = 0; i < n; i++)
         snprintf(hex + 3 * i, 4, "%02x ", bytes[i]);
     if (n)

@@ -8,6 +8,7 @@
  * guest's handler. Delivering it here and stopping at the handler's first instruction is what
  * a CPU does when it single-steps an INT3.
  */
+#include "base/x86.h"
 #include "vm/x86/exception.h"
 
 #include <string.h>
@@ -16,35 +17,30 @@
 #include "vm/x86/cpu_mode.h"
 #include "base/diag.h"
 #include "vm/x86/cpu_regs.h"
-#include "debug/guest_mem.h"
+#include "vm/x86/linear_mem.h"
 #include "vm/vm.h"
 
 #define GATE_TYPE_INTERRUPT        0xE
 #define GATE_TYPE_TRAP             0xF
-#define RFLAGS_CLEARED_ON_DELIVERY ((1ULL << 8) | (1ULL << 14) | (1ULL << 16) | (1ULL << 17))
+#define RFLAGS_CLEARED_ON_DELIVERY (X86_RFLAGS_TF | X86_RFLAGS_NT | X86_RFLAGS_RF | X86_RFLAGS_VM)
 #define TSS64_RSP0                 4
 #define TSS64_IST1                 0x24
 
 static bool read_linear(struct vcpu *vcpu, uint64_t addr, void *buf, size_t len)
 {
-    return guest_mem_copy(vcpu, addr, buf, len, false, false) == len;
+    return vcpu_mem_read(vcpu, addr, buf, len);
 }
 
 static bool write_linear(struct vcpu *vcpu, uint64_t addr, const void *buf, size_t len)
 {
-    return guest_mem_copy(vcpu, addr, (void *)buf, len, true, false) == len;
+    return vcpu_mem_write(vcpu, addr, buf, len);
 }
 
 /* Load the hidden part of a code or stack segment from its GDT descriptor. */
 static bool load_descriptor(struct vcpu *vcpu, const struct kvm_sregs *s, uint16_t selector,
                             struct kvm_segment *seg)
 {
-    uint64_t d;
-    if ((selector & ~7u) + 7 > s->gdt.limit ||
-        !read_linear(vcpu, s->gdt.base + (selector & ~7u), &d, 8))
-        return false;
-    cpu_mode_decode_descriptor(d, selector, seg);
-    return seg->present;
+    return cpu_mode_load_descriptor(vcpu, s, selector, seg) == 0 && seg->present;
 }
 
 /* The frame is pushed: switch to the handler as the gate says. */
@@ -137,7 +133,7 @@ static int deliver_real_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_s
     s->cs.base = (uint64_t)ivt[1] << 4;
     r->rsp = (r->rsp & ~0xFFFFULL) | sp;
     r->rip = ivt[0];
-    r->rflags &= ~(X86_RFLAGS_TF | X86_RFLAGS_IF | (1ULL << 18) /* AC */);
+    r->rflags &= ~(X86_RFLAGS_TF | X86_RFLAGS_IF | X86_RFLAGS_AC);
     return 0;
 }
 

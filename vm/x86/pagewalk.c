@@ -1,16 +1,9 @@
 /* vm/x86/pagewalk.c — the page walk for no paging, 32-bit, PAE, 4-level and 5-level paging. */
+#include "base/x86.h"
 #include "vm/x86/pagewalk.h"
 
 #include <string.h>
 
-#define CR0_PG   (1ULL << 31)
-#define CR4_PSE  (1ULL << 4)
-#define CR4_PAE  (1ULL << 5)
-#define CR4_LA57 (1ULL << 12)
-#define EFER_LMA (1ULL << 10)
-
-#define PTE_P           (1ULL << 0)
-#define PTE_PS          (1ULL << 7)
 #define PTE_ADDR_MASK   0x000FFFFFFFFFF000ULL
 #define PDE32_4M_LOW    0xFFC00000ULL /* bits 31:22 */
 #define PDE32_4M_HIGH   0x001FE000ULL /* bits 20:13 = physical bits 39:32 (PSE-36/40) */
@@ -20,11 +13,11 @@
 
 enum paging_mode paging_mode_of(uint64_t cr0, uint64_t cr4, uint64_t efer)
 {
-    if (!(cr0 & CR0_PG))
+    if (!(cr0 & X86_CR0_PG))
         return PAGING_NONE;
-    if (efer & EFER_LMA)
-        return (cr4 & CR4_LA57) ? PAGING_5LEVEL : PAGING_4LEVEL;
-    return (cr4 & CR4_PAE) ? PAGING_PAE : PAGING_32;
+    if (efer & X86_EFER_LMA)
+        return (cr4 & X86_CR4_LA57) ? PAGING_5LEVEL : PAGING_4LEVEL;
+    return (cr4 & X86_CR4_PAE) ? PAGING_PAE : PAGING_32;
 }
 
 const char *paging_mode_name(enum paging_mode mode)
@@ -84,7 +77,7 @@ int pagewalk(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear, pag
         if (linear >= LINEAR_32_LIMIT)
             return walk_fail(out, "beyond 4 GiB with paging off");
         out->gpa = linear;
-        out->page_size = 4096;
+        out->page_size = X86_PAGE_SIZE;
         return 0;
     case PAGING_32:
         if (linear >= LINEAR_32_LIMIT)
@@ -119,9 +112,9 @@ int pagewalk(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear, pag
         if (!read(ctx, step->entry_gpa, &entry, l->entry_size))
             return walk_fail(out, "page table outside guest RAM");
         step->entry = entry;
-        if (!(entry & PTE_P))
+        if (!(entry & X86_PTE_PRESENT))
             return walk_fail(out, "not present");
-        bool large = l->can_be_large && (entry & PTE_PS) && (mode != PAGING_32 || pse);
+        bool large = l->can_be_large && (entry & X86_PTE_LARGE) && (mode != PAGING_32 || pse);
         bool last = i == nlevels - 1;
         if (large || last) {
             uint64_t page_size = 1ULL << l->shift;

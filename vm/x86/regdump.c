@@ -8,7 +8,7 @@
 #include "vm/x86/cpu_mode.h"
 #include "base/diag.h"
 #include "vm/x86/cpu_regs.h"
-#include "debug/guest_mem.h"
+#include "vm/x86/linear_mem.h"
 #include "vm/vm.h"
 
 static void regdump_segment(char *buf, size_t len, const char *name, const struct kvm_segment *s)
@@ -41,7 +41,7 @@ void regdump_print(struct vcpu *vcpu)
     diag("  cr0=%016llx cr2=%016llx cr3=%016llx cr4=%016llx", s.cr0, s.cr2, s.cr3, s.cr4);
     diag("  cr8=%016llx efer=%016llx", s.cr8, s.efer);
     uint8_t code[16];
-    size_t n = guest_mem_copy(vcpu, s.cs.base + r.rip, code, sizeof(code), false, false);
+    size_t n = vcpu_mem_copy(vcpu, s.cs.base + r.rip, code, sizeof(code), false);
     char hex[16 * 3 + 1] = "";
     for (size_t i = 0; i < n; i++)
         snprintf(hex + 3 * i, 4, "%02x ", code[i]);

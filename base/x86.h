@@ -1,0 +1,86 @@
+/* base/x86.h — the x86 architecture facts kvmstub names: page size, control-register, EFER
+ * and RFLAGS bits, page-table entry bits, exception vectors, MSRs and the INT3 opcode.
+ *
+ * The one place for them (Intel SDM vol. 3; AMD APM vol. 2). Pure constants, no KVM.
+ */
+#ifndef KVMSTUB_BASE_X86_H
+#define KVMSTUB_BASE_X86_H
+
+#include <stdint.h>
+
+/* Pages. */
+#define X86_PAGE_SIZE    4096ULL
+#define X86_PAGE_MASK    (~(X86_PAGE_SIZE - 1))
+#define X86_PAGE_2M      0x200000ULL
+#define X86_PT_ENTRIES   512
+#define x86_page_of(a)   ((uint64_t)(a) & X86_PAGE_MASK)
+#define x86_page_left(a) (X86_PAGE_SIZE - ((uint64_t)(a) & (X86_PAGE_SIZE - 1)))
+
+/* Control registers and EFER. */
+#define X86_CR0_PE   (1ULL << 0)
+#define X86_CR0_MP   (1ULL << 1)
+#define X86_CR0_ET   (1ULL << 4)
+#define X86_CR0_NE   (1ULL << 5)
+#define X86_CR0_WP   (1ULL << 16)
+#define X86_CR0_PG   (1ULL << 31)
+#define X86_CR4_PSE  (1ULL << 4)
+#define X86_CR4_PAE  (1ULL << 5)
+#define X86_CR4_LA57 (1ULL << 12)
+#define X86_EFER_LME (1ULL << 8)
+#define X86_EFER_LMA (1ULL << 10)
+#define X86_EFER_NX  (1ULL << 11)
+
+/* RFLAGS. */
+#define X86_RFLAGS_RESERVED (1ULL << 1) /* always one */
+#define X86_RFLAGS_TF       (1ULL << 8)
+#define X86_RFLAGS_IF       (1ULL << 9)
+#define X86_RFLAGS_NT       (1ULL << 14)
+#define X86_RFLAGS_RF       (1ULL << 16)
+#define X86_RFLAGS_VM       (1ULL << 17)
+#define X86_RFLAGS_AC       (1ULL << 18)
+
+/* Page-table entries (every paging mode shares the low bits). */
+#define X86_PTE_PRESENT (1ULL << 0)
+#define X86_PTE_WRITE   (1ULL << 1)
+#define X86_PTE_USER    (1ULL << 2)
+#define X86_PTE_LARGE   (1ULL << 7) /* PS: a large page at this level */
+
+/* Segment selectors. */
+#define X86_SELECTOR_TI    0x4 /* the selector names an LDT entry */
+#define X86_SELECTOR_INDEX (~7u)
+
+/* Exception vectors. */
+enum x86_vector {
+    X86_VECTOR_DE = 0,  /* divide error */
+    X86_VECTOR_DB = 1,  /* debug */
+    X86_VECTOR_NMI = 2, /* non-maskable interrupt */
+    X86_VECTOR_BP = 3,  /* breakpoint (INT3) */
+    X86_VECTOR_OF = 4,
+    X86_VECTOR_BR = 5,
+    X86_VECTOR_UD = 6, /* invalid opcode */
+    X86_VECTOR_NM = 7,
+    X86_VECTOR_DF = 8, /* double fault */
+    X86_VECTOR_TS = 10,
+    X86_VECTOR_NP = 11,
+    X86_VECTOR_SS = 12,
+    X86_VECTOR_GP = 13, /* general protection */
+    X86_VECTOR_PF = 14, /* page fault */
+    X86_VECTOR_MF = 16,
+    X86_VECTOR_AC = 17,
+    X86_VECTOR_MC = 18,
+    X86_VECTOR_XM = 19,
+};
+
+/* Instructions. */
+#define X86_INSN_INT3      0xCC
+#define X86_INSN_MAX_BYTES 15
+
+/* Model-specific registers. */
+#define X86_MSR_APIC_BASE            0x1B
+#define X86_MSR_IA32_MISC_ENABLE     0x1A0
+#define X86_MSR_MTRR_DEF_TYPE        0x2FF
+#define X86_MSR_KERNEL_GS_BASE       0xC0000102
+#define X86_MISC_ENABLE_FAST_STRING  0x1
+#define X86_MTRR_DEF_TYPE_ENABLE_WB  0x806 /* MTRRs enabled, default type write-back */
+
+#endif
