@@ -6,15 +6,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "guest/demo_image.h"
-#include "loader/loader.h"
-#include "stub/stub.h"
-#include "debug/debug_target.h"
-#include "vm/dev/devices.h"
 #include "base/diag.h"
 #include "base/exit_status.h"
-#include "vm/kvm.h"
+#include "debug/debug_target.h"
+#include "debug/guest_debug.h"
+#include "guest/demo_image.h"
 #include "loader/linux_cmdline.h"
+#include "loader/loader.h"
+#include "stub/stub.h"
+#include "vm/dev/devices.h"
+#include "vm/kvm.h"
 #include "vm/vm.h"
 
 #define KVMSTUB_VERSION "0.1.0"
@@ -295,6 +296,8 @@ int main(int argc, char **argv)
         .console = o.console,
     };
     if (vm_create(vm, &cfg) < 0)
+        goto out;
+    if (server && guest_debug_init(vm) < 0)
         goto out;
     vm->image_kind = img.kind;
 

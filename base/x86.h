@@ -13,7 +13,7 @@
 #define X86_PAGE_MASK    (~(X86_PAGE_SIZE - 1))
 #define X86_PAGE_2M      0x200000ULL
 #define X86_PT_ENTRIES   512
-#define x86_page_of(a)   ((uint64_t)(a) & X86_PAGE_MASK)
+#define x86_page_of(a)   ((uint64_t)(a)&X86_PAGE_MASK)
 #define x86_page_left(a) (X86_PAGE_SIZE - ((uint64_t)(a) & (X86_PAGE_SIZE - 1)))
 
 /* Control registers and EFER. */
@@ -76,11 +76,11 @@ enum x86_vector {
 #define X86_INSN_MAX_BYTES 15
 
 /* Model-specific registers. */
-#define X86_MSR_APIC_BASE            0x1B
-#define X86_MSR_IA32_MISC_ENABLE     0x1A0
-#define X86_MSR_MTRR_DEF_TYPE        0x2FF
-#define X86_MSR_KERNEL_GS_BASE       0xC0000102
-#define X86_MISC_ENABLE_FAST_STRING  0x1
-#define X86_MTRR_DEF_TYPE_ENABLE_WB  0x806 /* MTRRs enabled, default type write-back */
+#define X86_MSR_APIC_BASE           0x1B
+#define X86_MSR_IA32_MISC_ENABLE    0x1A0
+#define X86_MSR_MTRR_DEF_TYPE       0x2FF
+#define X86_MSR_KERNEL_GS_BASE      0xC0000102
+#define X86_MISC_ENABLE_FAST_STRING 0x1
+#define X86_MTRR_DEF_TYPE_ENABLE_WB 0x806 /* MTRRs enabled, default type write-back */
 
 #endif

@@ -1,5 +1,4 @@
 /* debug/breakpoints.c — the breakpoint and watchpoint table and its three mechanisms. */
-#include "base/x86.h"
 #include "debug/breakpoints.h"
 
 #include <errno.h>
@@ -7,13 +6,15 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vm/x86/cpu_mode.h"
-#include "debug/guest_debug_state.h"
+#include "base/diag.h"
+#include "base/x86.h"
+#include "debug/guest_debug.h"
 #include "debug/guest_mem.h"
 #include "vm/kvm.h"
 #include "vm/memslots.h"
-#include "vm/x86/cpu_regs.h"
 #include "vm/vm.h"
+#include "vm/x86/cpu_mode.h"
+#include "vm/x86/cpu_regs.h"
 
 const char *bp_mechanism_name(enum bp_mechanism mech)
 {
@@ -174,27 +175,20 @@ static int watch_place_dr(struct vm *vm, struct breakpoint *b, const struct dr_p
     return 0;
 }
 
-static bool page_trapped_by_other(const struct bp_table *t, uint64_t page,
-                                  const struct breakpoint *except)
-{
-    for (int i = 0; i < t->n; i++) {
-        const struct breakpoint *b = &t->items[i];
-        if (b == except || b->mech != MECH_MEMORY_TRAP)
-            continue;
-        for (int p = 0; p < b->npieces; p++)
-            if (x86_page_of(b->pieces[p].gpa) == page)
-                return true;
-    }
-    return false;
-}
-
 static void watch_untrap(struct vm *vm, const struct breakpoint *b)
 {
-    for (int p = 0; p < b->npieces; p++) {
-        uint64_t page = x86_page_of(b->pieces[p].gpa);
-        if (!page_trapped_by_other(table_of(vm), page, b))
-            memslots_untrap_page(vm, page);
-    }
+    for (int p = 0; p < b->npieces; p++)
+        memslots_untrap_page(vm, NULL, b->pieces[p].gpa);
+}
+
+/* Whether the walk that translates linear reads a page-table entry in page: trapping such a
+ * page would take the guest's own page tables out of its reach. */
+static bool page_holds_tables_for(const struct pagewalk_result *walk, uint64_t page)
+{
+    for (int i = 0; i < walk->nsteps; i++)
+        if (x86_page_of(walk->steps[i].entry_gpa) == page)
+            return true;
+    return false;
 }
 
 static int watch_place_trap(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
@@ -210,13 +204,19 @@ static int watch_place_trap(struct vm *vm, struct vcpu *vcpu, struct breakpoint 
         uint64_t len = end - linear < in_page ? end - linear : in_page;
         if (!ram_contains(&vm->ram, walk.gpa, len) || b->npieces == WATCH_MAX_PIECES)
             return b->npieces == WATCH_MAX_PIECES ? -EINVAL : -EFAULT;
+        if (page_holds_tables_for(&walk, x86_page_of(walk.gpa))) {
+            diag("cannot watch 0x%llx with a memory trap: its page holds the page tables "
+                 "that map it",
+                 (unsigned long long)linear);
+            return -EFAULT;
+        }
         b->pieces[b->npieces++] =
             (struct watch_piece){.linear = linear, .gpa = walk.gpa, .len = len};
         linear += len;
     }
     for (int p = 0; p < b->npieces; p++) {
-        if (memslots_trap_page(vm, b->pieces[p].gpa) < 0) {
-            b->npieces = p + 1;
+        if (memslots_trap_page(vm, NULL, b->pieces[p].gpa, guest_debug_trapped_access, vm) < 0) {
+            b->npieces = p;
             watch_untrap(vm, b);
             b->npieces = 0;
             return -EFAULT;

@@ -12,7 +12,8 @@
  * debug registers use them instead (no exits for the rest of the page).
  * `monitor watch-mode auto|dr|trap` chooses.
  *
- * The table changes only while every vCPU is stopped; vCPU threads read it while running.
+ * The table is part of the debugger's state: it changes only on the controller's thread while
+ * the guest is stopped, and vCPU threads read it while they run (the rules in guest_debug.h).
  */
 #ifndef KVMSTUB_DEBUG_BREAKPOINTS_H
 #define KVMSTUB_DEBUG_BREAKPOINTS_H

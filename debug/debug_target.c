@@ -7,16 +7,16 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "debug/breakpoints.h"
-#include "vm/x86/cpu_mode.h"
-#include "vm/x86/cpu_regs.h"
 #include "base/exit_status.h"
-#include "debug/guest_debug_state.h"
+#include "debug/breakpoints.h"
+#include "debug/guest_debug.h"
 #include "debug/guest_mem.h"
 #include "debug/monitor.h"
 #include "vm/runctl.h"
 #include "vm/vcpu.h"
 #include "vm/vm.h"
+#include "vm/x86/cpu_mode.h"
+#include "vm/x86/cpu_regs.h"
 
 static struct vm *vm_of(void *t)
 {
@@ -64,49 +64,32 @@ static enum target_arch dt_arch(void *t)
      * the guest still runs 32-bit boot code (PVH entry). */
     if (vm->image_kind == IMAGE_ELF64 || vm->image_kind == IMAGE_BZIMAGE ||
         vm->image_kind == IMAGE_PVH)
-        return vm->debug->arch = TARGET_ARCH_X86_64;
+        return TARGET_ARCH_X86_64;
     switch (vcpu_mode(&vm->vcpus[0])) {
-    case CPU_MODE_REAL: return vm->debug->arch = TARGET_ARCH_I8086;
-    case CPU_MODE_PROT32: return vm->debug->arch = TARGET_ARCH_I386;
+    case CPU_MODE_REAL: return TARGET_ARCH_I8086;
+    case CPU_MODE_PROT32: return TARGET_ARCH_I386;
     case CPU_MODE_LONG64: break;
     }
-    return vm->debug->arch = TARGET_ARCH_X86_64;
+    return TARGET_ARCH_X86_64;
 }
 
 static int dt_read_regs(void *t, int thread, struct x86_regs *regs)
 {
-    struct vm *vm = vm_of(t);
-    struct vcpu *vcpu = vcpu_of(vm, thread);
-    struct debug_state *d = vm->debug;
-    if (!d->regs_valid[vcpu->id]) {
-        if (cpu_regs_read(vcpu, &d->regs[vcpu->id]) < 0)
-            return -EIO;
-        d->regs_valid[vcpu->id] = true;
-    }
-    *regs = d->regs[vcpu->id];
-    return 0;
+    return cpu_regs_read(vcpu_of(vm_of(t), thread), regs) < 0 ? -EIO : 0;
 }
 
-/* What a stop reply needs, from the copy KVM left in kvm_run: no ioctl at all. */
+/* What a stop reply needs: from the register cache, or the copy KVM left in kvm_run. */
 static int dt_read_core_regs(void *t, int thread, struct x86_regs *regs)
 {
-    struct vm *vm = vm_of(t);
-    struct vcpu *vcpu = vcpu_of(vm, thread);
-    if (vm->debug->regs_valid[vcpu->id]) {
-        *regs = vm->debug->regs[vcpu->id];
-        return 0;
-    }
-    return cpu_regs_read_core(vcpu, regs) < 0 ? -EIO : 0;
+    return cpu_regs_read_core(vcpu_of(vm_of(t), thread), regs) < 0 ? -EIO : 0;
 }
 
 static int dt_write_regs(void *t, int thread, const struct x86_regs *regs)
 {
-    struct vm *vm = vm_of(t);
-    struct vcpu *vcpu = vcpu_of(vm, thread);
+    struct vcpu *vcpu = vcpu_of(vm_of(t), thread);
     struct x86_regs old;
-    if (dt_read_regs(t, thread, &old) < 0)
+    if (cpu_regs_read(vcpu, &old) < 0)
         return -EIO;
-    vm->debug->regs_valid[vcpu->id] = false;
     return cpu_regs_write(vcpu, &old, regs) < 0 ? -EIO : 0;
 }
 
@@ -135,7 +118,9 @@ static long dt_write_mem(void *t, int thread, uint64_t addr, const void *buf, si
 /* Breakpoint addresses are translated with the page tables of the vCPU that stopped last. */
 static struct vcpu *current_vcpu(struct vm *vm)
 {
-    return vcpu_of(vm, vm->stop.thread);
+    struct stop_event ev;
+    runctl_last_stop(vm, &ev);
+    return vcpu_of(vm, ev.thread);
 }
 
 static int dt_insert_bp(void *t, enum bp_type type, uint64_t addr, uint64_t len)
@@ -153,7 +138,6 @@ static int dt_resume(void *t, const struct resume_action *actions)
 {
     struct vm *vm = vm_of(t);
     guest_debug_set_attached(vm, true);
-    memset(vm->debug->regs_valid, 0, sizeof(vm->debug->regs_valid));
     struct vcpu *step = runctl_begin_inline_step(vm, actions);
     if (step) {
         vcpu_step_here(step);
@@ -179,6 +163,11 @@ static bool dt_get_stop(void *t, struct stop_event *ev)
     return runctl_take_stop(vm_of(t), ev);
 }
 
+static void dt_last_stop(void *t, struct stop_event *ev)
+{
+    runctl_last_stop(vm_of(t), ev);
+}
+
 static int dt_monitor(void *t, const char *cmd, target_print_fn print, void *ctx)
 {
     struct vm *vm = vm_of(t);
@@ -192,7 +181,6 @@ static void dt_detach(void *t)
     vm->debug->phys = false;
     vm->debug->paging = -1;
     guest_debug_set_attached(vm, false);
-    memset(vm->debug->regs_valid, 0, sizeof(vm->debug->regs_valid));
     runctl_resume(vm, NULL);
 }
 
@@ -216,6 +204,7 @@ static const struct target_ops debug_target_ops = {
     .interrupt = dt_interrupt,
     .stop_fd = dt_stop_fd,
     .get_stop = dt_get_stop,
+    .last_stop = dt_last_stop,
     .monitor = dt_monitor,
     .detach = dt_detach,
     .kill = dt_kill,

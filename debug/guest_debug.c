@@ -1,6 +1,6 @@
-/* debug/guest_debug.c — guest debugging in the vCPU threads: KVM_SET_GUEST_DEBUG before running,
- * and the exits it produces (breakpoints, single-steps, watchpoint traps). */
-#include "base/x86.h"
+/* debug/guest_debug.c — guest debugging at the vCPUs: KVM_SET_GUEST_DEBUG before running,
+ * and the exits it produces (breakpoints, single-steps, accesses to trapped pages). These are
+ * the hooks vm/ calls (struct vm_debug_ops); they run on whichever thread drives the vCPU. */
 #include "debug/guest_debug.h"
 
 #include <errno.h>
@@ -9,27 +9,13 @@
 #include <sys/ioctl.h>
 
 #include "base/diag.h"
-#include "debug/guest_debug_state.h"
-#include "vm/memslots.h"
+#include "base/x86.h"
 #include "vm/runctl.h"
-#include "debug/trap_step.h"
 #include "vm/vm.h"
 
-int guest_debug_init(struct vm *vm)
+static struct vcpu_debug *vcpu_debug_of(const struct vcpu *vcpu)
 {
-    vm->debug = calloc(1, sizeof(*vm->debug));
-    if (!vm->debug)
-        return diag_errno("out of memory for the debugger state");
-    vm->debug->paging = -1;
-    return 0;
-}
-
-void guest_debug_destroy(struct vm *vm)
-{
-    if (vm->debug)
-        free(vm->debug->bps.items);
-    free(vm->debug);
-    vm->debug = NULL;
+    return vcpu->debug;
 }
 
 void guest_debug_changed(struct vm *vm)
@@ -39,69 +25,10 @@ void guest_debug_changed(struct vm *vm)
 
 void guest_debug_set_attached(struct vm *vm, bool attached)
 {
-    pthread_mutex_lock(&vm->lock);
-    vm->debugger_attached = attached;
-    pthread_mutex_unlock(&vm->lock);
-    if (vm->debug->attached != attached) {
-        vm->debug->attached = attached;
-        guest_debug_changed(vm);
-    }
-}
-
-bool guest_debug_attached(struct vm *vm)
-{
-    pthread_mutex_lock(&vm->lock);
-    bool attached = vm->debugger_attached;
-    pthread_mutex_unlock(&vm->lock);
-    return attached;
-}
-
-int guest_debug_prepare(struct vcpu *vcpu)
-{
-    struct debug_state *d = vcpu->vm->debug;
-    if (!d)
-        return 0;
-    bool step = (vcpu->action == RESUME_STEP && d->attached) || trap_step_active(vcpu);
-    uint64_t gen = __atomic_load_n(&d->gen, __ATOMIC_ACQUIRE);
-    if (vcpu->debug_gen == gen && vcpu->debug_step == step && !vcpu->inject_bp)
-        return 0;
-    struct kvm_guest_debug dbg;
-    memset(&dbg, 0, sizeof(dbg));
-    if (d->attached) {
-        const struct debug_regs_state *dr = &d->bps.dr;
-        dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
-        for (int i = 0; i < DR_NSLOTS; i++) {
-            if (dr->used[i])
-                dbg.control |= KVM_GUESTDBG_USE_HW_BP;
-            dbg.arch.debugreg[i] = dr->addr[i];
-        }
-        dbg.arch.debugreg[7] = dr->dr7;
-        if (step)
-            dbg.control |=
-                KVM_GUESTDBG_SINGLESTEP | (vcpu->vm->guest_debug_caps & KVM_GUESTDBG_BLOCKIRQ);
-        if (vcpu->inject_bp)
-            dbg.control |= KVM_GUESTDBG_INJECT_BP;
-    }
-    if (ioctl(vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
-        return diag_errno("KVM_SET_GUEST_DEBUG (vCPU %d)", vcpu->id);
-    vcpu->debug_gen = gen;
-    vcpu->debug_step = step;
-    vcpu->inject_bp = false;
-    return 0;
-}
-
-static void guest_debug_stop(struct vcpu *vcpu, enum stop_kind kind, uint64_t addr)
-{
-    struct stop_event ev = {
-        .kind = kind, .thread = vcpu->id + 1, .signal = GDB_SIGNAL_TRAP, .addr = addr};
-    runctl_report_stop(vcpu, &ev);
-}
-
-static enum stop_kind stop_kind_of(enum bp_type type);
-
-void guest_debug_report_watch(struct vcpu *vcpu, enum bp_type type, uint64_t addr)
-{
-    guest_debug_stop(vcpu, stop_kind_of(type), addr);
+    if (runctl_attached(vm) == attached)
+        return;
+    runctl_set_attached(vm, attached);
+    guest_debug_changed(vm);
 }
 
 static enum stop_kind stop_kind_of(enum bp_type type)
@@ -116,81 +43,185 @@ static enum stop_kind stop_kind_of(enum bp_type type)
     return STOP_SIGNAL;
 }
 
-void guest_debug_handle_exit(struct vcpu *vcpu)
+void guest_debug_report(struct vcpu *vcpu, enum bp_type type, uint64_t addr)
 {
-    struct debug_state *d = vcpu->vm->debug;
+    struct stop_event ev = {.kind = stop_kind_of(type),
+                            .thread = vcpu->id + 1,
+                            .signal = GDB_SIGNAL_TRAP,
+                            .addr = addr};
+    runctl_report_stop(vcpu, &ev);
+}
+
+/* Before KVM_RUN: apply breakpoints, watchpoints and single-step when they changed. */
+static int gd_prepare(struct vcpu *vcpu)
+{
+    struct vm *vm = vcpu->vm;
+    struct vcpu_debug *vd = vcpu_debug_of(vcpu);
+    /* action is RESUME_STEP only when a debugger asked for a step. */
+    bool step = vcpu->action == RESUME_STEP || trap_step_active(vcpu);
+    uint64_t gen = __atomic_load_n(&vm->debug->gen, __ATOMIC_ACQUIRE);
+    if (vd->gen == gen && vd->step == step && !vd->inject_bp)
+        return 0;
+    struct kvm_guest_debug dbg;
+    memset(&dbg, 0, sizeof(dbg));
+    if (runctl_attached(vm)) {
+        const struct debug_regs_state *dr = &vm->debug->bps.dr;
+        dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
+        for (int i = 0; i < DR_NSLOTS; i++) {
+            if (dr->used[i])
+                dbg.control |= KVM_GUESTDBG_USE_HW_BP;
+            dbg.arch.debugreg[i] = dr->addr[i];
+        }
+        dbg.arch.debugreg[7] = dr->dr7;
+        if (step)
+            dbg.control |= KVM_GUESTDBG_SINGLESTEP | (vm->guest_debug_caps & KVM_GUESTDBG_BLOCKIRQ);
+        if (vd->inject_bp)
+            dbg.control |= KVM_GUESTDBG_INJECT_BP;
+    }
+    if (ioctl(vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
+        return diag_errno("KVM_SET_GUEST_DEBUG (vCPU %d)", vcpu->id);
+    vd->gen = gen;
+    vd->step = step;
+    vd->inject_bp = false;
+    return 0;
+}
+
+/* A debug exit caused by one of our debug-register slots: its breakpoint, or NULL. */
+static const struct breakpoint *gd_slot_hit(struct vcpu *vcpu, int *slot_out)
+{
+    const struct debug_state *d = vcpu->vm->debug;
     const struct kvm_debug_exit_arch *a = &vcpu->run->debug.arch;
-    if (!d) {
-        guest_debug_stop(vcpu, STOP_SIGNAL, 0);
-        return;
-    }
-    if (trap_step_end(vcpu))
-        return;
-    if (a->exception == X86_VECTOR_BP) {
-        const struct breakpoint *b = bp_find_sw(&d->bps, a->pc);
-        if (b && b->mech == MECH_INT3)
-            guest_debug_stop(vcpu, STOP_SWBREAK, 0);
-        else
-            vcpu->inject_bp = true; /* the guest's own INT3: hand it back, silently */
-        return;
-    }
     for (int slot = 0; slot < DR_NSLOTS; slot++) {
         if (!(a->dr6 & DR6_B(slot)) || !d->bps.dr.used[slot])
             continue;
         const struct breakpoint *b = bp_find_slot(&d->bps, slot);
         if (b) {
-            guest_debug_stop(vcpu, stop_kind_of(b->type), d->bps.dr.addr[slot]);
-            return;
+            *slot_out = slot;
+            return b;
         }
     }
-    /* A single-step, or a debug exception we did not ask for: either way, stop. */
-    guest_debug_stop(vcpu, STOP_SIGNAL, 0);
+    return NULL;
 }
 
-bool guest_debug_handle_mmio(struct vcpu *vcpu)
+/* Any exit after KVM_RUN: the end of a trap step is ours. */
+static bool gd_exited(struct vcpu *vcpu)
+{
+    if (!trap_step_active(vcpu))
+        return false;
+    bool hit = trap_step_end(vcpu);
+    if (vcpu->run->exit_reason != KVM_EXIT_DEBUG)
+        return false; /* the instruction did I/O, halted, ...: that exit is handled as usual */
+    int slot;
+    if (gd_slot_hit(vcpu, &slot))
+        return false; /* a breakpoint or watchpoint of ours fired as well */
+    if (!hit && vcpu->action == RESUME_STEP)
+        runctl_report_step(vcpu); /* gdb asked for this step itself */
+    return true;
+}
+
+static void gd_debug_exit(struct vcpu *vcpu)
 {
     struct vm *vm = vcpu->vm;
-    struct kvm_run *run = vcpu->run;
-    uint64_t gpa = run->mmio.phys_addr;
-    unsigned len = run->mmio.len;
-    if (!vm->debug || !memslots_page_trapped(vm, gpa))
-        return false;
-    uint8_t *host = ram_ptr(&vm->ram, gpa, len);
-    if (!host)
-        return false;
-    if (run->mmio.is_write)
-        memcpy(host, run->mmio.data, len);
+    const struct debug_state *d = vm->debug;
+    const struct kvm_debug_exit_arch *a = &vcpu->run->debug.arch;
+    if (a->exception == X86_VECTOR_BP) {
+        const struct breakpoint *b = bp_find_sw(&d->bps, a->pc);
+        if (b && b->mech == MECH_INT3)
+            guest_debug_report(vcpu, BP_SOFTWARE, 0);
+        else
+            vcpu_debug_of(vcpu)->inject_bp = true; /* the guest's own INT3: hand it back */
+        return;
+    }
+    int slot;
+    const struct breakpoint *b = gd_slot_hit(vcpu, &slot);
+    if (b) {
+        guest_debug_report(vcpu, b->type, d->bps.dr.addr[slot]);
+        return;
+    }
+    /* A single-step, or a debug exception we did not ask for: either way, stop. */
+    runctl_report_step(vcpu);
+}
+
+static void gd_after_access(struct vcpu *vcpu)
+{
+    /* The access completed the instruction: a step is done (some hosts would run one more
+     * instruction before their single-step trap). */
+    if (vcpu->action == RESUME_STEP)
+        runctl_report_step(vcpu);
+}
+
+static bool gd_emulation_failure(struct vcpu *vcpu, uint64_t rip, const uint8_t *bytes, unsigned n)
+{
+    struct vm *vm = vcpu->vm;
+    /* An INT3 the host could not execute (emulating hosts, DESIGN.md "Host kinds"): ours? */
+    if (n >= 1 && bytes[0] == X86_INSN_INT3 && runctl_attached(vm)) {
+        const struct breakpoint *b = bp_find_sw(&vm->debug->bps, rip);
+        if (b && b->mech == MECH_INT3) {
+            guest_debug_report(vcpu, BP_SOFTWARE, 0);
+            return true;
+        }
+    }
+    /* Code in a trapped page: step it with the page mapped. */
+    return trap_step_begin(vcpu, rip);
+}
+
+void guest_debug_trapped_access(void *opaque, struct vcpu *vcpu, uint64_t gpa, bool is_write,
+                                uint8_t *data, unsigned size)
+{
+    struct vm *vm = opaque;
+    uint8_t *host = ram_ptr(&vm->ram, gpa, size);
+    if (!host) {
+        if (!is_write)
+            memset(data, 0xFF, size);
+        return;
+    }
+    if (is_write)
+        memcpy(host, data, size);
     else
-        memcpy(run->mmio.data, host, len);
-    vcpu->io_pending = true;
+        memcpy(data, host, size);
     uint64_t hit_addr;
-    const struct breakpoint *b =
-        bp_watch_hit(&vm->debug->bps, gpa, len, run->mmio.is_write, &hit_addr);
-    if (b && vm->debug->attached)
-        guest_debug_stop(vcpu, stop_kind_of(b->type), hit_addr);
-    return true;
+    const struct breakpoint *b = bp_watch_hit(&vm->debug->bps, gpa, size, is_write, &hit_addr);
+    if (b && runctl_attached(vm))
+        guest_debug_report(vcpu, b->type, hit_addr);
 }
 
-void guest_debug_step_after_io(struct vcpu *vcpu)
+static void gd_vcpu_destroy(struct vcpu *vcpu)
 {
-    const struct debug_state *d = vcpu->vm->debug;
-    if (d && d->attached && vcpu->action == RESUME_STEP)
-        guest_debug_stop(vcpu, STOP_SIGNAL, 0);
+    free(vcpu->debug);
+    vcpu->debug = NULL;
 }
 
-void guest_debug_step_done(struct vcpu *vcpu)
+static void gd_destroy(struct vm *vm)
 {
-    guest_debug_stop(vcpu, STOP_SIGNAL, 0);
+    if (vm->debug)
+        free(vm->debug->bps.items);
+    free(vm->debug);
+    vm->debug = NULL;
 }
 
-bool guest_debug_sw_breakpoint_hit(struct vcpu *vcpu, uint64_t rip)
+static const struct vm_debug_ops guest_debug_ops = {
+    .prepare = gd_prepare,
+    .exited = gd_exited,
+    .debug_exit = gd_debug_exit,
+    .after_access = gd_after_access,
+    .emulation_failure = gd_emulation_failure,
+    .vcpu_destroy = gd_vcpu_destroy,
+    .destroy = gd_destroy,
+};
+
+int guest_debug_init(struct vm *vm)
 {
-    struct debug_state *d = vcpu->vm->debug;
-    if (!d || !d->attached)
-        return false;
-    const struct breakpoint *b = bp_find_sw(&d->bps, rip);
-    if (!b || b->mech != MECH_INT3)
-        return false;
-    guest_debug_stop(vcpu, STOP_SWBREAK, 0);
-    return true;
+    vm->debug = calloc(1, sizeof(*vm->debug));
+    if (!vm->debug)
+        return diag_errno("out of memory for the debugger state");
+    vm->debug->paging = -1;
+    vm->debug_ops = &guest_debug_ops; /* from here on, vm_destroy frees what follows */
+    for (int i = 0; i < vm->ncpus; i++) {
+        struct vcpu_debug *vd = calloc(1, sizeof(*vd));
+        if (!vd)
+            return diag_errno("out of memory for the debugger state");
+        vd->gen = UINT64_MAX; /* apply the guest-debug state before the first run */
+        vm->vcpus[i].debug = vd;
+    }
+    return 0;
 }

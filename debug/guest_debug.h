@@ -1,34 +1,56 @@
-/* debug/guest_debug.h — what the vCPU loop asks of the debugger side of kvmstub. */
+/* debug/guest_debug.h — the debugger inside the VM: its state (vm->debug, vcpu->debug), the
+ * hooks the vCPU layer calls at exits (vm->debug_ops), and guest debugging through
+ * KVM_SET_GUEST_DEBUG.
+ *
+ * Rules.
+ * - struct debug_state changes only on the controller's thread (the GDB stub) while the guest
+ *   is stopped, every vCPU parked: the stub calls the target only then (stub/target.h). vCPU
+ *   threads read it while they run; nothing in it changes under them.
+ * - Whether a debugger is attached is run control's (runctl_attached).
+ * - `gen` is bumped (atomically) on every change the vCPUs must apply with KVM_SET_GUEST_DEBUG;
+ *   each vCPU compares it with the generation it applied before its next KVM_RUN.
+ * - struct vcpu_debug belongs to whoever drives that vCPU ([vcpu] in vm/vm.h).
+ */
 #ifndef KVMSTUB_DEBUG_GUEST_DEBUG_H
 #define KVMSTUB_DEBUG_GUEST_DEBUG_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "debug/breakpoints.h"
+#include "debug/trap_step.h"
 #include "stub/target.h"
 
 struct vm;
 struct vcpu;
 
-/* A debugger is attached: stops go to it instead of ending the guest. */
-bool guest_debug_attached(struct vm *vm);
-/* Before KVM_RUN: apply this vCPU's guest-debug state (breakpoints, single-step) if changed. */
-int guest_debug_prepare(struct vcpu *vcpu);
-/* KVM_EXIT_DEBUG: a breakpoint, watchpoint or single-step; or a guest #BP to hand back. */
-void guest_debug_handle_exit(struct vcpu *vcpu);
-/* KVM_EXIT_MMIO on a page trapped for a watchpoint: perform the access, report hits.
- * False when the address is not a trapped page. */
-bool guest_debug_handle_mmio(struct vcpu *vcpu);
-/* After a port or MMIO access handled in userspace: when this vCPU is single-stepping, the
- * access completes the instruction, so report the step (some hosts would run one more
- * instruction before their single-step trap). */
-void guest_debug_step_after_io(struct vcpu *vcpu);
-/* Report a watchpoint of this type hit at linear addr. */
-void guest_debug_report_watch(struct vcpu *vcpu, enum bp_type type, uint64_t addr);
-/* This vCPU finished a single-step without a KVM_EXIT_DEBUG (kvmstub emulated it): report it. */
-void guest_debug_step_done(struct vcpu *vcpu);
-/* An INT3 the host could not execute (DESIGN.md §7) at rip: when it is one of our software
- * breakpoints, report the hit and return true. */
-bool guest_debug_sw_breakpoint_hit(struct vcpu *vcpu, uint64_t rip);
+struct debug_state {
+    struct bp_table bps;
+    uint64_t gen; /* bumped on every change the vCPUs must apply (atomic) */
+    bool phys;    /* `monitor phys on`: gdb's addresses are physical */
+    int paging;   /* `monitor paging MODE`: walk as enum paging_mode; -1: the vCPU's own */
+};
+
+/* Per vCPU (vcpu->debug). */
+struct vcpu_debug {
+    uint64_t gen;   /* the generation applied to this vCPU */
+    bool step;      /* single-step as applied with gen */
+    bool inject_bp; /* hand the guest its own #BP on the next entry */
+    struct trap_step trap;
+};
+
+/* Create vm->debug and every vcpu->debug, and install vm->debug_ops (with --gdb, before the
+ * vCPU threads start). 0, or -1 after a message. */
+int guest_debug_init(struct vm *vm);
+/* Breakpoints or attachment changed: every vCPU re-applies KVM_SET_GUEST_DEBUG. */
+void guest_debug_changed(struct vm *vm);
+/* Enable or disable guest debugging (attach on the first resume, detach). */
+void guest_debug_set_attached(struct vm *vm, bool attached);
+/* Report a stop of this kind on this vCPU (a breakpoint or watchpoint at addr). */
+void guest_debug_report(struct vcpu *vcpu, enum bp_type type, uint64_t addr);
+/* The MMIO-bus handler of trapped pages (opaque: the vm): performs the access on RAM and
+ * reports a hit when it touches watched bytes. */
+void guest_debug_trapped_access(void *opaque, struct vcpu *vcpu, uint64_t gpa, bool is_write,
+                                uint8_t *data, unsigned size);
 
 #endif

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "debug/guest_debug_state.h"
+#include "debug/guest_debug.h"
 #include "vm/vm.h"
 
 int guest_paging(struct vcpu *vcpu, struct paging_ctx *out)

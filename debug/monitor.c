@@ -1,5 +1,4 @@
 /* debug/monitor.c — gdb's `monitor` commands (qRcmd): machine state gdb does not show. */
-#include "base/x86.h"
 #include "debug/monitor.h"
 
 #include <errno.h>
@@ -10,15 +9,16 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "loader/e820.h"
+#include "base/x86.h"
 #include "debug/breakpoints.h"
-#include "vm/x86/cpu_mode.h"
-#include "vm/x86/cpu_regs.h"
-#include "debug/guest_debug_state.h"
+#include "debug/guest_debug.h"
 #include "debug/guest_mem.h"
+#include "loader/e820.h"
 #include "vm/kvm.h"
 #include "vm/memslots.h"
 #include "vm/vm.h"
+#include "vm/x86/cpu_mode.h"
+#include "vm/x86/cpu_regs.h"
 
 #define MONITOR_LINE      256
 #define MONITOR_MAX_ARGS  4
@@ -247,7 +247,6 @@ static int cmd_wrmsr(struct monitor_ctx *m)
         out(m, "MSR 0x%" PRIx64 " cannot be written", index);
     else
         out(m, "MSR 0x%" PRIx64 " <- 0x%016" PRIx64, index, value);
-    memset(m->vm->debug->regs_valid, 0, sizeof(m->vm->debug->regs_valid));
     return 0;
 }
 
@@ -375,7 +374,8 @@ static int cmd_memmap(struct monitor_ctx *m)
             map[i].type == E820_RAM ? "RAM" : "reserved");
     const struct memslot_map *slots = &m->vm->memslots;
     for (int i = 0; i < slots->ntrapped; i++)
-        out(m, "  page 0x%" PRIx64 " is trapped for a watchpoint", slots->trapped[i]);
+        out(m, "  page 0x%" PRIx64 " is trapped for %d watchpoint piece%s", slots->trapped[i].page,
+            slots->trapped[i].refs, slots->trapped[i].refs > 1 ? "s" : "");
     return 0;
 }
 

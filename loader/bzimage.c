@@ -11,8 +11,8 @@
 
 #include <string.h>
 
-#include "loader/e820.h"
 #include "base/layout.h"
+#include "loader/e820.h"
 
 /* Offsets in the zero page / setup header. */
 enum {

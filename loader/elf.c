@@ -4,8 +4,8 @@
 #include <elf.h>
 #include <string.h>
 
-#include "loader/loader_internal.h"
 #include "base/layout.h"
+#include "loader/loader_internal.h"
 
 int elf_parse(const struct image *img, struct elf_file *ef, struct load_error *err)
 {

@@ -12,8 +12,8 @@
 
 #include "loader/elf.h"
 
-#include <elf.h>
 #include "base/layout.h"
+#include <elf.h>
 
 int loader_fail(struct load_error *err, const char *fmt, ...)
 {

@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/layout.h"
 #include "loader/e820.h"
 #include "loader/elf.h"
-#include "base/layout.h"
 
 #define MB_HEADER_MAGIC     0x1BADB002u
 #define MB_BOOTLOADER_MAGIC 0x2BADB002u

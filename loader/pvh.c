@@ -11,9 +11,9 @@
 #include <elf.h>
 #include <string.h>
 
+#include "base/layout.h"
 #include "loader/e820.h"
 #include "loader/elf.h"
-#include "base/layout.h"
 
 #define XEN_NOTE_NAME            "Xen"
 #define XEN_ELFNOTE_PHYS32_ENTRY 18

@@ -13,14 +13,9 @@ static int mem_thread(const struct session *s)
 
 /* m ADDR,LEN  /  x ADDR,LEN: the bytes readable from ADDR, up to LEN (and up to the packet
  * size); a read that stops at an unmapped page returns what it got. */
-void cmd_mem_read(struct session *s, const char *args, size_t len, int encoding)
+void cmd_mem_read(struct session *s, const struct cmd_args *a, int encoding)
 {
-    const char *p = args, *end = args + len;
-    uint64_t addr, size;
-    if (!session_parse_pair(&p, end, ',', &addr, &size) || p != end) {
-        session_reply_error(s, EINVAL);
-        return;
-    }
+    uint64_t addr = a->v[0].u, size = a->v[1].u;
     if (size > SESSION_PACKET_SIZE)
         size = SESSION_PACKET_SIZE;
     if (addr + size < addr)
@@ -46,15 +41,11 @@ void cmd_mem_read(struct session *s, const char *args, size_t len, int encoding)
 }
 
 /* M ADDR,LEN:HEX  /  X ADDR,LEN:BINARY (the framing already undid the escapes). */
-void cmd_mem_write(struct session *s, const char *args, size_t len, int encoding)
+void cmd_mem_write(struct session *s, const struct cmd_args *a, int encoding)
 {
-    const char *p = args, *end = args + len;
-    uint64_t addr, size;
-    if (!session_parse_pair(&p, end, ',', &addr, &size) || p == end || *p++ != ':') {
-        session_reply_error(s, EINVAL);
-        return;
-    }
-    size_t data_len = (size_t)(end - p);
+    uint64_t addr = a->v[0].u, size = a->v[1].u;
+    const char *p = a->v[2].str;
+    size_t data_len = a->v[2].len;
     const void *data = p;
     if (encoding == MEM_HEX) {
         if (size > SESSION_PACKET_SIZE || data_len != 2 * size ||

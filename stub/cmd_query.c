@@ -6,12 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* What we tell gdb we support. PacketSize is in hex. */
-#define QUERY_SUPPORTED_REPLY                                                                      \
-    "PacketSize=20000;qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;"                    \
-    "vContSupported+;binary-upload+"
-_Static_assert(SESSION_PACKET_SIZE == 0x20000, "update PacketSize in QUERY_SUPPORTED_REPLY");
-
 /* Monitor output is sent in 'O' packets of at most this many characters. */
 #define MONITOR_CHUNK        1024
 #define MONITOR_UNKNOWN_HINT "kvmstub: unknown monitor command; 'monitor help' lists them\n"
@@ -19,12 +13,15 @@ _Static_assert(SESSION_PACKET_SIZE == 0x20000, "update PacketSize in QUERY_SUPPO
 /* The only qXfer:features annex we serve. */
 #define FEATURES_ANNEX "target.xml"
 
-void cmd_query_supported(struct session *s, const char *args, size_t len, int arg)
+/* What we tell gdb we support: derived from the packet table and the target's operations. */
+void cmd_query_supported(struct session *s, const struct cmd_args *a, int arg)
 {
-    session_reply_str(s, QUERY_SUPPORTED_REPLY);
+    packet_begin(&s->out);
+    session_put_supported(s);
+    packet_end(&s->out);
 }
 
-void cmd_query_reply(struct session *s, const char *args, size_t len, int reply)
+void cmd_query_reply(struct session *s, const struct cmd_args *a, int reply)
 {
     static const char *const replies[] = {
         [QUERY_REPLY_EMPTY] = "",
@@ -34,7 +31,7 @@ void cmd_query_reply(struct session *s, const char *args, size_t len, int reply)
     session_reply_str(s, replies[reply]);
 }
 
-void cmd_query_no_ack(struct session *s, const char *args, size_t len, int arg)
+void cmd_query_no_ack(struct session *s, const struct cmd_args *a, int arg)
 {
     session_reply_ok(s); /* still acknowledged: the switch happens after this reply */
     s->ack_mode = false;
@@ -43,17 +40,12 @@ void cmd_query_no_ack(struct session *s, const char *args, size_t len, int arg)
 
 /* qXfer:features:read:ANNEX:OFFSET,LENGTH → "m" + data when more follows, "l" + data at the
  * end. */
-void cmd_query_features(struct session *s, const char *args, size_t len, int arg)
+void cmd_query_features(struct session *s, const struct cmd_args *a, int arg)
 {
-    const char *p = args, *end = args + len;
-    const char *colon = memchr(p, ':', len);
-    uint64_t off, want;
-    if (!colon || !(p = colon + 1, session_parse_pair(&p, end, ',', &off, &want)) || p != end) {
-        session_reply_error(s, EINVAL);
-        return;
-    }
-    if ((size_t)(colon - args) != strlen(FEATURES_ANNEX) ||
-        memcmp(args, FEATURES_ANNEX, strlen(FEATURES_ANNEX)) != 0) {
+    const struct cmd_arg *annex = &a->v[0];
+    uint64_t off = a->v[1].u, want = a->v[2].u;
+    if (annex->len != strlen(FEATURES_ANNEX) ||
+        memcmp(annex->str, FEATURES_ANNEX, strlen(FEATURES_ANNEX)) != 0) {
         session_reply_str(s, "E00"); /* the manual's reply for an unknown annex */
         return;
     }
@@ -87,13 +79,11 @@ static void monitor_print(void *ctx, const char *text)
 }
 
 /* qRcmd,HEX: run a monitor command; its output as 'O' packets, then OK or an error. */
-void cmd_query_monitor(struct session *s, const char *args, size_t len, int arg)
+void cmd_query_monitor(struct session *s, const struct cmd_args *a, int arg)
 {
     char *cmd = (char *)s->scratch;
-    if (!s->target.ops->monitor) {
-        session_reply_empty(s);
-        return;
-    }
+    const char *args = a->v[0].str;
+    size_t len = a->v[0].len;
     if (len % 2 || len / 2 > SESSION_PACKET_SIZE || !hex_decode(cmd, args, len) ||
         memchr(cmd, '\0', len / 2)) {
         session_reply_error(s, EINVAL);
@@ -101,7 +91,6 @@ void cmd_query_monitor(struct session *s, const char *args, size_t len, int arg)
     }
     cmd[len / 2] = '\0';
     int rc = s->target.ops->monitor(s->target.ctx, cmd, monitor_print, s);
-    session_regs_invalidate(s); /* a command may change CPU state */
     if (rc == -ENOENT) {
         monitor_print(s, MONITOR_UNKNOWN_HINT);
         session_reply_ok(s);

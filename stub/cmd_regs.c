@@ -6,7 +6,7 @@ static int regs_thread(const struct session *s)
     return session_thread_resolve(s, s->g_thread);
 }
 
-void cmd_regs_read_all(struct session *s, const char *args, size_t len, int arg)
+void cmd_regs_read_all(struct session *s, const struct cmd_args *a, int arg)
 {
     struct x86_regs r;
     int rc = session_regs_read(s, regs_thread(s), &r);
@@ -23,8 +23,9 @@ void cmd_regs_read_all(struct session *s, const char *args, size_t len, int arg)
 
 /* Read the registers, let `change` edit them, write them all back. */
 static void regs_update(struct session *s,
-                        bool (*change)(struct session *, struct x86_regs *, const char *, size_t),
-                        const char *args, size_t len)
+                        bool (*change)(struct session *, struct x86_regs *,
+                                       const struct cmd_args *),
+                        const struct cmd_args *a)
 {
     struct x86_regs r;
     int thread = regs_thread(s);
@@ -33,7 +34,7 @@ static void regs_update(struct session *s,
         session_reply_error(s, -rc);
         return;
     }
-    if (!change(s, &r, args, len)) {
+    if (!change(s, &r, a)) {
         session_reply_error(s, EINVAL);
         return;
     }
@@ -44,32 +45,28 @@ static void regs_update(struct session *s,
         session_reply_ok(s);
 }
 
-static bool regs_change_all(struct session *s, struct x86_regs *r, const char *args, size_t len)
+static bool regs_change_all(struct session *s, struct x86_regs *r, const struct cmd_args *a)
 {
-    return regs_decode_g(s->layout, r, args, len);
+    return regs_decode_g(s->layout, r, a->v[0].str, a->v[0].len);
 }
 
-void cmd_regs_write_all(struct session *s, const char *args, size_t len, int arg)
+void cmd_regs_write_all(struct session *s, const struct cmd_args *a, int arg)
 {
-    regs_update(s, regs_change_all, args, len);
+    regs_update(s, regs_change_all, a);
 }
 
-/* "N" for p, "N=HEX" for P: the register number. */
-static bool regs_parse_number(const char **p, const char *end, int *n)
+/* The register number of p N / P N=HEX, when the layout has it; -1 otherwise. */
+static int regs_number(const struct session *s, const struct cmd_args *a)
 {
-    uint64_t v;
-    if (!hex_parse_u64(p, end, &v) || v > INT32_MAX)
-        return false;
-    *n = (int)v;
-    return true;
+    uint64_t n = a->v[0].u;
+    return n <= INT32_MAX && regs_size(s->layout, (int)n) ? (int)n : -1;
 }
 
-void cmd_regs_read_one(struct session *s, const char *args, size_t len, int arg)
+void cmd_regs_read_one(struct session *s, const struct cmd_args *a, int arg)
 {
-    const char *p = args, *end = args + len;
-    int n;
+    int n = regs_number(s, a);
     struct x86_regs r;
-    if (!regs_parse_number(&p, end, &n) || p != end || !regs_size(s->layout, n)) {
+    if (n < 0) {
         session_reply_error(s, EINVAL);
         return;
     }
@@ -85,16 +82,13 @@ void cmd_regs_read_one(struct session *s, const char *args, size_t len, int arg)
     packet_end(&s->out);
 }
 
-static bool regs_change_one(struct session *s, struct x86_regs *r, const char *args, size_t len)
+static bool regs_change_one(struct session *s, struct x86_regs *r, const struct cmd_args *a)
 {
-    const char *p = args, *end = args + len;
-    int n;
-    if (!regs_parse_number(&p, end, &n) || p == end || *p++ != '=')
-        return false;
-    return regs_decode_p(s->layout, r, n, p, (size_t)(end - p));
+    int n = regs_number(s, a);
+    return n >= 0 && regs_decode_p(s->layout, r, n, a->v[1].str, a->v[1].len);
 }
 
-void cmd_regs_write_one(struct session *s, const char *args, size_t len, int arg)
+void cmd_regs_write_one(struct session *s, const struct cmd_args *a, int arg)
 {
-    regs_update(s, regs_change_one, args, len);
+    regs_update(s, regs_change_one, a);
 }

@@ -15,7 +15,6 @@ void session_resume(struct session *s)
         session_reply_error(s, EINVAL); /* nothing would run, so nothing would ever stop */
         return;
     }
-    session_regs_invalidate(s);
     int rc = s->target.ops->resume(s->target.ctx, s->actions);
     if (rc < 0)
         session_reply_error(s, -rc);
@@ -31,31 +30,22 @@ static void resume_set_all(struct session *s, enum resume_kind kind)
 
 /* c [ADDR] / s [ADDR] / C SIG[;ADDR] / S SIG[;ADDR]. Continue runs every thread; step runs
  * only the Hc thread. A signal and an address apply to the Hc thread. */
-void cmd_resume_simple(struct session *s, const char *args, size_t len, int arg)
+void cmd_resume_simple(struct session *s, const struct cmd_args *a, int arg)
 {
-    const char *p = args, *end = args + len;
     enum resume_kind kind = (enum resume_kind)(arg & ~RESUME_ARG_SIGNAL);
-    uint64_t sig = 0, addr;
+    bool has_signal = arg & RESUME_ARG_SIGNAL;
+    uint64_t sig = has_signal ? a->v[0].u : 0;
+    const struct cmd_arg *addr = &a->v[has_signal ? 1 : 0];
     int thread = session_thread_resolve(s, s->c_thread);
-    if (arg & RESUME_ARG_SIGNAL) {
-        if (!hex_parse_u64(&p, end, &sig) || sig > 0xff) {
-            session_reply_error(s, EINVAL);
-            return;
-        }
-        if (p != end && *p++ != ';') {
-            session_reply_error(s, EINVAL);
-            return;
-        }
+    if (sig > 0xff) {
+        session_reply_error(s, EINVAL);
+        return;
     }
-    if (p != end) {
+    if (addr->present) {
         struct x86_regs r;
         int rc;
-        if (!hex_parse_u64(&p, end, &addr) || p != end) {
-            session_reply_error(s, EINVAL);
-            return;
-        }
         if ((rc = session_regs_read(s, thread, &r)) < 0 ||
-            (r.rip = addr, rc = session_regs_write(s, thread, &r)) < 0) {
+            (r.rip = addr->u, rc = session_regs_write(s, thread, &r)) < 0) {
             session_reply_error(s, -rc);
             return;
         }
@@ -65,7 +55,7 @@ void cmd_resume_simple(struct session *s, const char *args, size_t len, int arg)
     session_resume(s);
 }
 
-void cmd_resume_vcont_query(struct session *s, const char *args, size_t len, int arg)
+void cmd_resume_vcont_query(struct session *s, const struct cmd_args *a, int arg)
 {
     session_reply_str(s, "vCont;c;C;s;S");
 }
@@ -92,18 +82,18 @@ static bool vcont_parse_action(const char **p, const char *end, struct resume_ac
 
 /* vCont;ACTION[:TID][;ACTION[:TID]]...: each thread takes the leftmost action that names it
  * or names no thread; threads no action covers stay stopped. */
-void cmd_resume_vcont(struct session *s, const char *args, size_t len, int arg)
+void cmd_resume_vcont(struct session *s, const struct cmd_args *a, int arg)
 {
-    const char *p = args, *end = args + len;
+    const char *p = a->v[0].str, *end = a->v[0].str + a->v[0].len;
     resume_set_all(s, RESUME_NONE);
     for (;;) {
-        struct resume_action a;
+        struct resume_action action;
         int tid = THREAD_ALL;
-        if (p == end || !vcont_parse_action(&p, end, &a))
+        if (p == end || !vcont_parse_action(&p, end, &action))
             goto malformed;
         if (p != end && *p == ':') {
             p++;
-            if (!session_parse_thread(&p, end, &tid))
+            if (!cmd_parse_thread(&p, end, &tid))
                 goto malformed;
             if (tid == THREAD_ANY)
                 tid = s->cur_thread;
@@ -112,7 +102,7 @@ void cmd_resume_vcont(struct session *s, const char *args, size_t len, int arg)
         }
         for (int t = 1; t <= s->nthreads; t++)
             if ((tid == THREAD_ALL || tid == t) && s->actions[t - 1].kind == RESUME_NONE)
-                s->actions[t - 1] = a;
+                s->actions[t - 1] = action;
         if (p == end)
             break;
         if (*p++ != ';')
@@ -124,12 +114,12 @@ malformed:
     session_reply_error(s, EINVAL);
 }
 
-void cmd_resume_why(struct session *s, const char *args, size_t len, int arg)
+void cmd_resume_why(struct session *s, const struct cmd_args *a, int arg)
 {
     session_send_stop_reply(s, &s->last_stop);
 }
 
-void cmd_resume_detach(struct session *s, const char *args, size_t len, int arg)
+void cmd_resume_detach(struct session *s, const struct cmd_args *a, int arg)
 {
     session_reply_ok(s);
     s->target.ops->detach(s->target.ctx);
@@ -137,7 +127,7 @@ void cmd_resume_detach(struct session *s, const char *args, size_t len, int arg)
 }
 
 /* 'k' has no reply; kvmstub ends when the target reports its end. */
-void cmd_resume_kill(struct session *s, const char *args, size_t len, int arg)
+void cmd_resume_kill(struct session *s, const struct cmd_args *a, int arg)
 {
     s->target.ops->kill(s->target.ctx);
     s->state = SESSION_KILLED;
@@ -207,9 +197,9 @@ void session_send_stop_reply(struct session *s, const struct stop_event *ev)
     }
     /* Only pc, sp and fp go into the reply: a target that can read just those cheaply does. */
     struct x86_regs r;
-    int rc = s->regs_valid || !s->target.ops->read_core_regs
-                 ? session_regs_read(s, thread, &r)
-                 : s->target.ops->read_core_regs(s->target.ctx, thread, &r);
+    int rc = s->target.ops->read_core_regs
+                 ? s->target.ops->read_core_regs(s->target.ctx, thread, &r)
+                 : session_regs_read(s, thread, &r);
     if (rc == 0) {
         stop_put_register(s, &r, regs_fp(s->layout));
         stop_put_register(s, &r, regs_sp(s->layout));

@@ -12,33 +12,30 @@
 #define THREAD_DESCRIBE_MAX 256
 
 /* Hg TID / Hc TID: 0 is any thread (the current one), -1 all (only meaningful for Hc). */
-void cmd_thread_set(struct session *s, const char *args, size_t len, int arg)
+void cmd_thread_set(struct session *s, const struct cmd_args *a, int arg)
 {
-    const char *p = args + 1, *end = args + len;
-    int tid;
-    if (len < 2 || (args[0] != 'g' && args[0] != 'c') || !session_parse_thread(&p, end, &tid) ||
-        p != end || (tid > 0 && !session_thread_valid(s, tid))) {
+    char op = (char)a->v[0].u;
+    int tid = a->v[1].tid;
+    if ((op != 'g' && op != 'c') || (tid > 0 && !session_thread_valid(s, tid))) {
         session_reply_error(s, EINVAL);
         return;
     }
-    if (args[0] == 'g')
+    if (op == 'g')
         s->g_thread = tid == THREAD_ALL ? THREAD_ANY : tid;
     else
         s->c_thread = tid;
     session_reply_ok(s);
 }
 
-void cmd_thread_alive(struct session *s, const char *args, size_t len, int arg)
+void cmd_thread_alive(struct session *s, const struct cmd_args *a, int arg)
 {
-    const char *p = args, *end = args + len;
-    int tid;
-    if (!session_parse_thread(&p, end, &tid) || p != end || !session_thread_valid(s, tid))
+    if (!session_thread_valid(s, a->v[0].tid))
         session_reply_error(s, EINVAL);
     else
         session_reply_ok(s);
 }
 
-void cmd_thread_current(struct session *s, const char *args, size_t len, int arg)
+void cmd_thread_current(struct session *s, const struct cmd_args *a, int arg)
 {
     char buf[32];
     snprintf(buf, sizeof(buf), "QC%02x", (unsigned)s->cur_thread);
@@ -46,7 +43,7 @@ void cmd_thread_current(struct session *s, const char *args, size_t len, int arg
 }
 
 /* qfThreadInfo starts the list, qsThreadInfo continues it: "m1,2,..." then "l". */
-void cmd_thread_list(struct session *s, const char *args, size_t len, int first)
+void cmd_thread_list(struct session *s, const struct cmd_args *a, int first)
 {
     char buf[16];
     if (first)
@@ -58,18 +55,17 @@ void cmd_thread_list(struct session *s, const char *args, size_t len, int first)
     packet_begin(&s->out);
     packet_put(&s->out, "m", 1);
     for (int n = 0; n < THREAD_LIST_BATCH && s->thread_cursor <= s->nthreads; n++) {
-        int len_ = snprintf(buf, sizeof(buf), "%s%02x", n ? "," : "", (unsigned)s->thread_cursor++);
-        packet_put(&s->out, buf, (size_t)len_);
+        int len = snprintf(buf, sizeof(buf), "%s%02x", n ? "," : "", (unsigned)s->thread_cursor++);
+        packet_put(&s->out, buf, (size_t)len);
     }
     packet_end(&s->out);
 }
 
-void cmd_thread_extra_info(struct session *s, const char *args, size_t len, int arg)
+void cmd_thread_extra_info(struct session *s, const struct cmd_args *a, int arg)
 {
-    const char *p = args, *end = args + len;
-    int tid;
+    int tid = a->v[0].tid;
     char text[THREAD_DESCRIBE_MAX] = "";
-    if (!session_parse_thread(&p, end, &tid) || p != end || !session_thread_valid(s, tid)) {
+    if (!session_thread_valid(s, tid)) {
         session_reply_error(s, EINVAL);
         return;
     }

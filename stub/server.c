@@ -44,7 +44,6 @@ struct server_run {
     bool attach_pending;  /* client connected; waiting for the target to stop first */
     bool target_running;  /* running, and no session waits for its stop */
     bool stopping;        /* interrupt() sent, stop not taken yet */
-    struct stop_event last_stop;
     struct refused refused[SERVER_REFUSED_MAX];
     char *buf;
     bool done;
@@ -126,9 +125,7 @@ static void server_start_session(struct server_run *r)
         fprintf(stderr, "kvmstub: gdb session: out of memory or unknown target architecture\n");
         conn_free(r->client);
         r->client = NULL;
-        return;
     }
-    session_set_stop(r->sess, &r->last_stop);
 }
 
 /* The connection is gone (or done): a running target is stopped again, unless it was
@@ -137,7 +134,6 @@ static void server_drop_client(struct server_run *r, const char *what)
 {
     if (r->sess) {
         enum session_state st = session_state(r->sess);
-        session_last_stop(r->sess, &r->last_stop);
         if (st == SESSION_DETACHED) {
             r->target_running = true;
         } else if (session_target_running(r->sess)) {
@@ -223,7 +219,6 @@ static void server_target_stopped(struct server_run *r)
     }
     bool expected = r->stopping;
     r->target_running = r->stopping = false;
-    r->last_stop = ev;
     if (r->attach_pending)
         server_start_session(r);
     else if (!expected)
@@ -365,7 +360,6 @@ int stub_server_run(struct stub_server *s, struct target *t, bool target_running
         .srv = s,
         .t = t,
         .target_running = target_running,
-        .last_stop = {.kind = STOP_SIGNAL, .thread = 1, .signal = GDB_SIGNAL_TRAP},
         .buf = malloc(SERVER_READ_CHUNK),
     };
     for (int i = 0; i < SERVER_REFUSED_MAX; i++)

@@ -12,51 +12,103 @@
 /* Output pending beyond this is handed to the write callback before the next packet. */
 #define SESSION_FLUSH_THRESHOLD (2 * SESSION_PACKET_SIZE + 64)
 
-enum cmd_match { MATCH_EXACT, MATCH_PREFIX };
+/* What a packet needs of the target: without it the packet gets the empty reply ("not
+ * supported") and its feature is not advertised. */
+enum cmd_need { NEED_NOTHING, NEED_BREAKPOINTS, NEED_MONITOR };
 
 struct cmd_entry {
-    const char *name;
-    enum cmd_match match;
+    const char *name;   /* the packet's name: its first characters */
+    const char *schema; /* its arguments after the name (stub/cmd_schema.h) */
     cmd_handler_fn fn;
-    int arg;
+    int arg; /* the handler's parameter */
+    enum cmd_need need;
+    const char *feature; /* what qSupported advertises when the packet is served, or NULL */
 };
 
 /* Every packet the engine understands; anything else gets the empty reply. The most frequent
- * packets come first. A prefix row passes the rest of the packet to its handler. */
+ * packets come first. A name that is a prefix of another's comes after it. */
 static const struct cmd_entry cmd_table[] = {
-    {"m", MATCH_PREFIX, cmd_mem_read, MEM_HEX},
-    {"x", MATCH_PREFIX, cmd_mem_read, MEM_BINARY},
-    {"g", MATCH_EXACT, cmd_regs_read_all, 0},
-    {"p", MATCH_PREFIX, cmd_regs_read_one, 0},
-    {"vCont;", MATCH_PREFIX, cmd_resume_vcont, 0},
-    {"Z", MATCH_PREFIX, cmd_break, 1},
-    {"z", MATCH_PREFIX, cmd_break, 0},
-    {"M", MATCH_PREFIX, cmd_mem_write, MEM_HEX},
-    {"X", MATCH_PREFIX, cmd_mem_write, MEM_BINARY},
-    {"G", MATCH_PREFIX, cmd_regs_write_all, 0},
-    {"P", MATCH_PREFIX, cmd_regs_write_one, 0},
-    {"c", MATCH_PREFIX, cmd_resume_simple, RESUME_CONTINUE},
-    {"s", MATCH_PREFIX, cmd_resume_simple, RESUME_STEP},
-    {"C", MATCH_PREFIX, cmd_resume_simple, RESUME_CONTINUE | RESUME_ARG_SIGNAL},
-    {"S", MATCH_PREFIX, cmd_resume_simple, RESUME_STEP | RESUME_ARG_SIGNAL},
-    {"vCont?", MATCH_EXACT, cmd_resume_vcont_query, 0},
-    {"?", MATCH_EXACT, cmd_resume_why, 0},
-    {"H", MATCH_PREFIX, cmd_thread_set, 0},
-    {"T", MATCH_PREFIX, cmd_thread_alive, 0},
-    {"qC", MATCH_EXACT, cmd_thread_current, 0},
-    {"qfThreadInfo", MATCH_EXACT, cmd_thread_list, 1},
-    {"qsThreadInfo", MATCH_EXACT, cmd_thread_list, 0},
-    {"qThreadExtraInfo,", MATCH_PREFIX, cmd_thread_extra_info, 0},
-    {"qXfer:features:read:", MATCH_PREFIX, cmd_query_features, 0},
-    {"qSupported", MATCH_PREFIX, cmd_query_supported, 0},
-    {"QStartNoAckMode", MATCH_EXACT, cmd_query_no_ack, 0},
-    {"qAttached", MATCH_PREFIX, cmd_query_reply, QUERY_REPLY_ATTACHED},
-    {"qSymbol:", MATCH_PREFIX, cmd_query_reply, QUERY_REPLY_OK},
-    {"vMustReplyEmpty", MATCH_EXACT, cmd_query_reply, QUERY_REPLY_EMPTY},
-    {"qRcmd,", MATCH_PREFIX, cmd_query_monitor, 0},
-    {"D", MATCH_PREFIX, cmd_resume_detach, 0},
-    {"k", MATCH_EXACT, cmd_resume_kill, 0},
+    {"m", "x,x", cmd_mem_read, MEM_HEX, NEED_NOTHING, NULL},
+    {"x", "x,x", cmd_mem_read, MEM_BINARY, NEED_NOTHING, "binary-upload+"},
+    {"g", "", cmd_regs_read_all, 0, NEED_NOTHING, NULL},
+    {"p", "x", cmd_regs_read_one, 0, NEED_NOTHING, NULL},
+    {"vCont;", "s", cmd_resume_vcont, 0, NEED_NOTHING, "vContSupported+"},
+    {"Z", "x,x,x[;s]", cmd_break, 1, NEED_BREAKPOINTS, "swbreak+;hwbreak+"},
+    {"z", "x,x,x[;s]", cmd_break, 0, NEED_BREAKPOINTS, NULL},
+    {"M", "x,x:s", cmd_mem_write, MEM_HEX, NEED_NOTHING, NULL},
+    {"X", "x,x:s", cmd_mem_write, MEM_BINARY, NEED_NOTHING, NULL},
+    {"G", "s", cmd_regs_write_all, 0, NEED_NOTHING, NULL},
+    {"P", "x=s", cmd_regs_write_one, 0, NEED_NOTHING, NULL},
+    {"c", "[x]", cmd_resume_simple, RESUME_CONTINUE, NEED_NOTHING, NULL},
+    {"s", "[x]", cmd_resume_simple, RESUME_STEP, NEED_NOTHING, NULL},
+    {"C", "x[;x]", cmd_resume_simple, RESUME_CONTINUE | RESUME_ARG_SIGNAL, NEED_NOTHING, NULL},
+    {"S", "x[;x]", cmd_resume_simple, RESUME_STEP | RESUME_ARG_SIGNAL, NEED_NOTHING, NULL},
+    {"vCont?", "", cmd_resume_vcont_query, 0, NEED_NOTHING, NULL},
+    {"?", "", cmd_resume_why, 0, NEED_NOTHING, NULL},
+    {"H", "ct", cmd_thread_set, 0, NEED_NOTHING, NULL},
+    {"T", "t", cmd_thread_alive, 0, NEED_NOTHING, NULL},
+    {"qC", "", cmd_thread_current, 0, NEED_NOTHING, NULL},
+    {"qfThreadInfo", "", cmd_thread_list, 1, NEED_NOTHING, NULL},
+    {"qsThreadInfo", "", cmd_thread_list, 0, NEED_NOTHING, NULL},
+    {"qThreadExtraInfo,", "t", cmd_thread_extra_info, 0, NEED_NOTHING, NULL},
+    {"qXfer:features:read:", "s:x,x", cmd_query_features, 0, NEED_NOTHING, "qXfer:features:read+"},
+    {"qSupported", "[:s]", cmd_query_supported, 0, NEED_NOTHING, NULL},
+    {"QStartNoAckMode", "", cmd_query_no_ack, 0, NEED_NOTHING, "QStartNoAckMode+"},
+    {"qAttached", "[:s]", cmd_query_reply, QUERY_REPLY_ATTACHED, NEED_NOTHING, NULL},
+    {"qSymbol:", "s", cmd_query_reply, QUERY_REPLY_OK, NEED_NOTHING, NULL},
+    {"vMustReplyEmpty", "", cmd_query_reply, QUERY_REPLY_EMPTY, NEED_NOTHING, NULL},
+    {"qRcmd,", "s", cmd_query_monitor, 0, NEED_MONITOR, NULL},
+    {"D", "[;s]", cmd_resume_detach, 0, NEED_NOTHING, NULL},
+    {"k", "", cmd_resume_kill, 0, NEED_NOTHING, NULL},
 };
+
+static bool session_has(const struct session *s, enum cmd_need need)
+{
+    const struct target_ops *ops = s->target.ops;
+    switch (need) {
+    case NEED_NOTHING: return true;
+    case NEED_BREAKPOINTS: return ops->insert_bp && ops->remove_bp;
+    case NEED_MONITOR: return ops->monitor != NULL;
+    }
+    return false;
+}
+
+/* Does pkt start with this row's name? A general packet's name (q..., Q..., v...) must also
+ * end there: "qC" is not "qCRC:...". */
+static bool cmd_name_matches(const struct cmd_entry *c, const char *pkt, size_t len)
+{
+    size_t n = strlen(c->name);
+    if (len < n || memcmp(pkt, c->name, n) != 0)
+        return false;
+    if (!strchr("qQv", c->name[0]) || strchr(":,;", c->name[n - 1]) || len == n)
+        return true;
+    return strchr(":,;", pkt[n]) != NULL;
+}
+
+void session_put_supported(struct session *s)
+{
+    char size[32];
+    snprintf(size, sizeof(size), "PacketSize=%x", SESSION_PACKET_SIZE);
+    packet_put_str(&s->out, size);
+    for (size_t i = 0; i < sizeof(cmd_table) / sizeof(cmd_table[0]); i++) {
+        const struct cmd_entry *c = &cmd_table[i];
+        if (c->feature && session_has(s, c->need)) {
+            packet_put(&s->out, ";", 1);
+            packet_put_str(&s->out, c->feature);
+        }
+    }
+}
+
+/* Why the target is stopped (what '?' reports; its thread becomes the current thread). */
+static void session_set_stop(struct session *s, const struct stop_event *ev)
+{
+    s->last_stop = *ev;
+    if (session_thread_valid(s, ev->thread))
+        s->cur_thread = ev->thread;
+    else if (!session_thread_valid(s, s->cur_thread))
+        s->cur_thread = 1;
+    s->g_thread = s->cur_thread;
+}
 
 struct session *session_new(const struct target *t, session_write_fn write, void *ctx)
 {
@@ -76,7 +128,8 @@ struct session *session_new(const struct target *t, session_write_fn write, void
         session_free(s);
         return NULL;
     }
-    struct stop_event initial = {.kind = STOP_SIGNAL, .thread = 1, .signal = GDB_SIGNAL_TRAP};
+    struct stop_event initial;
+    t->ops->last_stop(t->ctx, &initial);
     session_set_stop(s, &initial);
     s->c_thread = THREAD_ANY;
     return s;
@@ -92,21 +145,6 @@ void session_free(struct session *s)
     free(s->actions);
     free(s->xml);
     free(s);
-}
-
-void session_set_stop(struct session *s, const struct stop_event *ev)
-{
-    s->last_stop = *ev;
-    if (session_thread_valid(s, ev->thread))
-        s->cur_thread = ev->thread;
-    else if (!session_thread_valid(s, s->cur_thread))
-        s->cur_thread = 1;
-    s->g_thread = s->cur_thread;
-}
-
-void session_last_stop(const struct session *s, struct stop_event *ev)
-{
-    *ev = s->last_stop;
 }
 
 bool session_target_running(const struct session *s)
@@ -157,29 +195,12 @@ void session_reply_error(struct session *s, int err)
 
 int session_regs_read(struct session *s, int thread, struct x86_regs *out)
 {
-    if (!s->regs_valid || s->regs_thread != thread) {
-        int rc = s->target.ops->read_regs(s->target.ctx, thread, &s->regs);
-        if (rc < 0) {
-            s->regs_valid = false;
-            return rc;
-        }
-        s->regs_valid = true;
-        s->regs_thread = thread;
-    }
-    *out = s->regs;
-    return 0;
+    return s->target.ops->read_regs(s->target.ctx, thread, out);
 }
 
 int session_regs_write(struct session *s, int thread, const struct x86_regs *regs)
 {
-    int rc = s->target.ops->write_regs(s->target.ctx, thread, regs);
-    s->regs_valid = false;
-    return rc;
-}
-
-void session_regs_invalidate(struct session *s)
-{
-    s->regs_valid = false;
+    return s->target.ops->write_regs(s->target.ctx, thread, regs);
 }
 
 /* ---- threads and numbers ---- */
@@ -194,28 +215,6 @@ int session_thread_resolve(const struct session *s, int tid)
     return session_thread_valid(s, tid) ? tid : s->cur_thread;
 }
 
-bool session_parse_thread(const char **p, const char *end, int *tid)
-{
-    uint64_t v;
-    if (end - *p >= 2 && (*p)[0] == '-' && (*p)[1] == '1') {
-        *p += 2;
-        *tid = THREAD_ALL;
-        return true;
-    }
-    if (!hex_parse_u64(p, end, &v) || v > INT32_MAX)
-        return false;
-    *tid = (int)v;
-    return true;
-}
-
-bool session_parse_pair(const char **p, const char *end, char sep, uint64_t *a, uint64_t *b)
-{
-    if (!hex_parse_u64(p, end, a) || *p == end || **p != sep)
-        return false;
-    (*p)++;
-    return hex_parse_u64(p, end, b);
-}
-
 /* ---- input ---- */
 
 static void session_dispatch(struct session *s, const char *pkt, size_t len)
@@ -227,10 +226,17 @@ static void session_dispatch(struct session *s, const char *pkt, size_t len)
     }
     for (size_t i = 0; i < sizeof(cmd_table) / sizeof(cmd_table[0]); i++) {
         const struct cmd_entry *c = &cmd_table[i];
-        size_t n = strlen(c->name);
-        if (len < n || memcmp(pkt, c->name, n) != 0 || (c->match == MATCH_EXACT && len != n))
+        if (!cmd_name_matches(c, pkt, len))
             continue;
-        c->fn(s, pkt + n, len - n, c->arg);
+        if (!session_has(s, c->need))
+            break; /* not supported */
+        size_t n = strlen(c->name);
+        struct cmd_args args;
+        if (!cmd_schema_parse(c->schema, pkt + n, len - n, &args)) {
+            session_reply_error(s, EINVAL);
+            return;
+        }
+        c->fn(s, &args, c->arg);
         return;
     }
     session_reply_empty(s);
@@ -305,7 +311,6 @@ void session_target_stopped(struct session *s)
         return;
     }
     s->running = false;
-    session_regs_invalidate(s);
     session_set_stop(s, &ev);
     session_send_stop_reply(s, &ev);
     if (ends) {

@@ -7,7 +7,7 @@
  * Run control: after a resume packet the target runs and session_target_running() is true;
  * the caller then polls the target's stop_fd and calls session_target_stopped() when it is
  * readable, which takes the stop and sends the stop reply. The session starts with the target
- * stopped; session_set_stop() tells it why (what '?' reports).
+ * stopped, for the reason the target's last_stop gives (what '?' reports).
  */
 #ifndef KVMSTUB_STUB_SESSION_H
 #define KVMSTUB_STUB_SESSION_H
@@ -35,10 +35,6 @@ typedef int (*session_write_fn)(void *ctx, const void *data, size_t len);
 /* NULL on out of memory or an architecture the engine does not know. */
 struct session *session_new(const struct target *t, session_write_fn write, void *ctx);
 void session_free(struct session *s);
-
-/* Why the target is stopped (what '?' reports; its thread becomes the current thread). */
-void session_set_stop(struct session *s, const struct stop_event *ev);
-void session_last_stop(const struct session *s, struct stop_event *ev);
 
 /* Process bytes from the debugger. */
 void session_feed(struct session *s, const void *data, size_t len);

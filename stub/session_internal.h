@@ -5,6 +5,7 @@
 #ifndef KVMSTUB_STUB_SESSION_INTERNAL_H
 #define KVMSTUB_STUB_SESSION_INTERNAL_H
 
+#include "stub/cmd_schema.h"
 #include "stub/hex.h"
 #include "stub/packet.h"
 #include "stub/regs.h"
@@ -28,24 +29,21 @@ struct session {
                    */
     bool running; /* resumed: waiting for a stop */
     int nthreads;
-    int cur_thread;    /* the thread of the last stop */
-    int g_thread;      /* Hg: a thread, or THREAD_ANY */
-    int c_thread;      /* Hc: a thread, THREAD_ANY or THREAD_ALL */
-    int thread_cursor; /* next thread for qsThreadInfo */
-    struct stop_event last_stop;
+    int cur_thread;              /* the thread of the last stop */
+    int g_thread;                /* Hg: a thread, or THREAD_ANY */
+    int c_thread;                /* Hc: a thread, THREAD_ANY or THREAD_ALL */
+    int thread_cursor;           /* next thread for qsThreadInfo */
+    struct stop_event last_stop; /* the target's stop state, as last reported (what '?' says) */
     int exit_status;
     uint8_t *scratch; /* SESSION_PACKET_SIZE bytes: memory transfers, monitor commands */
     struct resume_action *actions; /* nthreads entries */
     char *xml;                     /* target.xml */
     size_t xml_len;
-    bool regs_valid; /* regs cache: the registers of regs_thread while stopped */
-    int regs_thread;
-    struct x86_regs regs;
 };
 
-/* A packet handler: args is the packet after the name it matched (NUL-terminated; binary
- * payloads may contain NULs, so use len), arg is the table row's parameter. */
-typedef void (*cmd_handler_fn)(struct session *s, const char *args, size_t len, int arg);
+/* A packet handler: a holds the arguments its table row's schema parsed (stub/cmd_schema.h),
+ * arg is the row's parameter. */
+typedef void (*cmd_handler_fn)(struct session *s, const struct cmd_args *a, int arg);
 
 /* Replies. */
 void session_reply_str(struct session *s, const char *payload);
@@ -54,56 +52,53 @@ void session_reply_empty(struct session *s);
 /* "Enn" with the errno value in hex (EINVAL → E16). */
 void session_reply_error(struct session *s, int err);
 
-/* Registers of a thread while stopped, through a cache that lives until the next resume.
- * 0 or -errno. session_regs_write() writes all of them back. */
+/* Registers of a thread while stopped, from the target (which caches them: the engine keeps
+ * no copy). 0 or -errno. session_regs_write() writes all of them back. */
 int session_regs_read(struct session *s, int thread, struct x86_regs *out);
 int session_regs_write(struct session *s, int thread, const struct x86_regs *regs);
-void session_regs_invalidate(struct session *s);
 
 /* The thread an Hg/Hc setting names (THREAD_ANY/THREAD_ALL → the current thread). */
 int session_thread_resolve(const struct session *s, int tid);
 bool session_thread_valid(const struct session *s, int tid);
-/* A thread id: hex, "-1" or "0". Advances *p. */
-bool session_parse_thread(const char **p, const char *end, int *tid);
-/* "A<sep>B" hex numbers; advances *p past B. */
-bool session_parse_pair(const char **p, const char *end, char sep, uint64_t *a, uint64_t *b);
-
 /* Start the target with s->actions (reply on error, running on success). */
 void session_resume(struct session *s);
 /* The stop reply for ev (T/W/X). */
 void session_send_stop_reply(struct session *s, const struct stop_event *ev);
 
+/* qSupported: what the table's rows advertise for the operations the target has. */
+void session_put_supported(struct session *s);
+
 /* Handlers, by packet family. */
-void cmd_mem_read(struct session *s, const char *args, size_t len, int encoding);
-void cmd_mem_write(struct session *s, const char *args, size_t len, int encoding);
+void cmd_mem_read(struct session *s, const struct cmd_args *a, int encoding);
+void cmd_mem_write(struct session *s, const struct cmd_args *a, int encoding);
 enum { MEM_HEX, MEM_BINARY };
 
-void cmd_regs_read_all(struct session *s, const char *args, size_t len, int arg);
-void cmd_regs_write_all(struct session *s, const char *args, size_t len, int arg);
-void cmd_regs_read_one(struct session *s, const char *args, size_t len, int arg);
-void cmd_regs_write_one(struct session *s, const char *args, size_t len, int arg);
+void cmd_regs_read_all(struct session *s, const struct cmd_args *a, int arg);
+void cmd_regs_write_all(struct session *s, const struct cmd_args *a, int arg);
+void cmd_regs_read_one(struct session *s, const struct cmd_args *a, int arg);
+void cmd_regs_write_one(struct session *s, const struct cmd_args *a, int arg);
 
-void cmd_resume_simple(struct session *s, const char *args, size_t len, int arg);
+void cmd_resume_simple(struct session *s, const struct cmd_args *a, int arg);
 enum { RESUME_ARG_SIGNAL = 0x100 }; /* or'ed with enum resume_kind: C/S carry a signal */
-void cmd_resume_vcont_query(struct session *s, const char *args, size_t len, int arg);
-void cmd_resume_vcont(struct session *s, const char *args, size_t len, int arg);
-void cmd_resume_why(struct session *s, const char *args, size_t len, int arg);
-void cmd_resume_detach(struct session *s, const char *args, size_t len, int arg);
-void cmd_resume_kill(struct session *s, const char *args, size_t len, int arg);
+void cmd_resume_vcont_query(struct session *s, const struct cmd_args *a, int arg);
+void cmd_resume_vcont(struct session *s, const struct cmd_args *a, int arg);
+void cmd_resume_why(struct session *s, const struct cmd_args *a, int arg);
+void cmd_resume_detach(struct session *s, const struct cmd_args *a, int arg);
+void cmd_resume_kill(struct session *s, const struct cmd_args *a, int arg);
 
-void cmd_break(struct session *s, const char *args, size_t len, int insert);
+void cmd_break(struct session *s, const struct cmd_args *a, int insert);
 
-void cmd_thread_set(struct session *s, const char *args, size_t len, int arg);
-void cmd_thread_alive(struct session *s, const char *args, size_t len, int arg);
-void cmd_thread_current(struct session *s, const char *args, size_t len, int arg);
-void cmd_thread_list(struct session *s, const char *args, size_t len, int first);
-void cmd_thread_extra_info(struct session *s, const char *args, size_t len, int arg);
+void cmd_thread_set(struct session *s, const struct cmd_args *a, int arg);
+void cmd_thread_alive(struct session *s, const struct cmd_args *a, int arg);
+void cmd_thread_current(struct session *s, const struct cmd_args *a, int arg);
+void cmd_thread_list(struct session *s, const struct cmd_args *a, int first);
+void cmd_thread_extra_info(struct session *s, const struct cmd_args *a, int arg);
 
-void cmd_query_supported(struct session *s, const char *args, size_t len, int arg);
-void cmd_query_reply(struct session *s, const char *args, size_t len, int reply);
+void cmd_query_supported(struct session *s, const struct cmd_args *a, int arg);
+void cmd_query_reply(struct session *s, const struct cmd_args *a, int reply);
 enum { QUERY_REPLY_EMPTY, QUERY_REPLY_OK, QUERY_REPLY_ATTACHED };
-void cmd_query_no_ack(struct session *s, const char *args, size_t len, int arg);
-void cmd_query_features(struct session *s, const char *args, size_t len, int arg);
-void cmd_query_monitor(struct session *s, const char *args, size_t len, int arg);
+void cmd_query_no_ack(struct session *s, const struct cmd_args *a, int arg);
+void cmd_query_features(struct session *s, const struct cmd_args *a, int arg);
+void cmd_query_monitor(struct session *s, const struct cmd_args *a, int arg);
 
 #endif

@@ -148,6 +148,9 @@ struct target_ops {
     int (*stop_fd)(void *t);
     /* Take the pending stop, if any; once it returns true the target is stopped. */
     bool (*get_stop)(void *t, struct stop_event *ev);
+    /* Why the target is stopped (or was, last): the stop state is the target's, and the engine
+     * asks for it when a debugger attaches. */
+    void (*last_stop)(void *t, struct stop_event *ev);
 
     /* qRcmd: run a monitor command; output through print. Returns 0, or -ENOENT for an unknown
      * command (the engine then prints the help hint). May be NULL. */

@@ -1,7 +1,15 @@
-/* vm/memslots.h — KVM memory slots for guest RAM, with holes for trapped pages.
+/* vm/memslots.h — the guest's physical memory map: RAM in KVM memory slots, with holes for
+ * trapped pages, each of which is a region on the MMIO bus.
  *
  * A page taken out of the slots has no RAM behind it as far as KVM knows, so every guest
- * access to it exits to kvmstub as KVM_EXIT_MMIO. Watchpoints use this (DESIGN.md §7).
+ * access to it exits to kvmstub as KVM_EXIT_MMIO and reaches the handler registered for it
+ * (watchpoints, DESIGN.md "Memory traps"); fetching an instruction from it fails as an
+ * emulation failure. One page at a time may be exempt: mapped again while a vCPU single-steps
+ * an instruction that lives in it (debug/trap_step.h).
+ *
+ * Every change here happens under the memory-map rule: only while no vCPU but the caller's own
+ * can run (runctl_map_held, vm/runctl.h). A change that breaks it is refused as an internal
+ * error. Reads (memslots_page_trapped) are for whoever drives a vCPU.
  */
 #ifndef KVMSTUB_VM_MEMSLOTS_H
 #define KVMSTUB_VM_MEMSLOTS_H
@@ -9,20 +17,36 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vm/dev/bus.h"
+
 struct vm;
+struct vcpu;
+
+struct memslot_trap {
+    uint64_t page; /* page-aligned guest physical address */
+    int refs;
+};
 
 struct memslot_map {
-    uint64_t *trapped; /* sorted page-aligned guest physical addresses */
-    int ntrapped;
-    int nslots; /* slots currently registered with KVM: ids 0..nslots-1 */
+    struct memslot_trap *trapped; /* sorted by page */
+    int ntrapped, cap;
+    uint64_t exempt; /* a trapped page mapped again for a step, or MEMSLOT_NONE */
+    int nslots;      /* slots currently registered with KVM: ids 0..nslots-1 */
 };
+
+#define MEMSLOT_NONE UINT64_MAX
 
 /* Register RAM with KVM (no holes). */
 int memslots_init(struct vm *vm);
-/* Take the page at gpa out of (trap) or put it back into (untrap) the memory map. */
-int memslots_trap_page(struct vm *vm, uint64_t gpa);
-int memslots_untrap_page(struct vm *vm, uint64_t gpa);
-bool memslots_page_trapped(const struct vm *vm, uint64_t gpa);
 void memslots_destroy(struct vm *vm);
+/* Trap the page that holds gpa: its accesses go to fn on the MMIO bus. Refcounted: each trap
+ * needs an untrap; every trap of a page must pass the same fn and opaque. self is the calling
+ * vCPU, or NULL for the controller. 0, or -1 after a message. */
+int memslots_trap_page(struct vm *vm, const struct vcpu *self, uint64_t gpa, bus_fn fn,
+                       void *opaque);
+int memslots_untrap_page(struct vm *vm, const struct vcpu *self, uint64_t gpa);
+bool memslots_page_trapped(const struct vm *vm, uint64_t gpa);
+/* Map a trapped page back for a moment (exempt), or end that (page MEMSLOT_NONE). */
+int memslots_exempt(struct vm *vm, const struct vcpu *self, uint64_t page);
 
 #endif

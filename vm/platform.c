@@ -1,5 +1,4 @@
 /* vm/platform.c — in-kernel irqchip and PIT, boot MSRs, LAPIC LINT0/LINT1. */
-#include "base/x86.h"
 #include "vm/platform.h"
 
 #include <string.h>
@@ -7,6 +6,7 @@
 
 #include "base/diag.h"
 #include "base/layout.h"
+#include "base/x86.h"
 #include "vm/vm.h"
 
 #define APIC_LVT0            0x350

@@ -1,12 +1,17 @@
-/* vm/runctl.c — vCPU parking, kicks, all-stop and the end of the guest. */
+/* vm/runctl.c — vCPU parking, kicks, all-stop, pauses, and the end of the guest.
+ *
+ * Every field this file reads or writes is guarded by vm->lock (vm.h marks them). Threads are
+ * woken (condition variables, the event fd) after the lock is released, so the woken thread
+ * does not wait on it at once. One predicate, runctl_complete, says when a stop (or the end)
+ * is ready for the controller.
+ */
 #include "vm/runctl.h"
 
 #include <errno.h>
-#include <signal.h>
+#include <poll.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "base/diag.h"
@@ -22,6 +27,8 @@ int runctl_init(struct vm *vm)
 {
     pthread_mutex_init(&vm->lock, NULL);
     pthread_cond_init(&vm->cond, NULL);
+    pthread_cond_init(&vm->parked_cond, NULL);
+    vm->stop = (struct stop_event){.kind = STOP_SIGNAL, .thread = 1, .signal = GDB_SIGNAL_TRAP};
     vm->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (vm->event_fd < 0)
         return diag_errno("eventfd");
@@ -39,6 +46,7 @@ void runctl_destroy(struct vm *vm)
     vm->event_fd = -1;
 }
 
+/* Tell the controller that a stop is complete (or the guest ended). Called without the lock. */
 static void runctl_notify(struct vm *vm)
 {
     uint64_t one = 1;
@@ -46,11 +54,17 @@ static void runctl_notify(struct vm *vm)
     (void)n; /* an eventfd write only fails when the counter would overflow */
 }
 
-/* [lock] Make a vCPU leave KVM_RUN (or not enter it) and park. `self` is the vCPU whose own
- * thread asks: it is on its way to park and needs no signal. */
+/* [lock] The one rule for "the controller may look now": the guest ended, or a reported stop
+ * has parked every vCPU thread. */
+static bool runctl_complete(const struct vm *vm)
+{
+    return vm->ended || (vm->stop_pending && vm->nrunning == 0);
+}
+
+/* [lock] Make a vCPU leave KVM_RUN (or not enter it). `self` is the caller's own vCPU, which
+ * is on its way back to run control and needs no signal. */
 static void runctl_kick(struct vcpu *vcpu, const struct vcpu *self)
 {
-    __atomic_store_n(&vcpu->run_requested, false, __ATOMIC_RELEASE);
     if (vcpu->parked || !vcpu->thread_started || vcpu == self)
         return;
     vcpu->run->immediate_exit = 1;
@@ -60,27 +74,50 @@ static void runctl_kick(struct vcpu *vcpu, const struct vcpu *self)
 /* [lock] Stop every vCPU (self: the caller's own, or NULL). */
 static void runctl_stop_all(struct vm *vm, const struct vcpu *self)
 {
-    for (int i = 0; i < vm->ncpus; i++)
+    for (int i = 0; i < vm->ncpus; i++) {
+        vm->vcpus[i].run_requested = false;
         runctl_kick(&vm->vcpus[i], self);
+    }
 }
 
-/* [lock] The stop is complete once nothing runs. */
-static void runctl_check_complete(struct vm *vm)
+/* [lock] May this vCPU run now? The owner of a pause runs even when a stop asks it to park:
+ * it holds the pause for one KVM_RUN and must finish it before anyone else can look. */
+static bool runctl_may_run(const struct vm *vm, const struct vcpu *vcpu)
 {
-    if (vm->nrunning == 0 && (vm->stop_pending || vm->ended))
+    if (vm->ended)
+        return false;
+    if (vm->pause_owner)
+        return vm->pause_owner == vcpu;
+    return vcpu->run_requested;
+}
+
+typedef bool (*runctl_go_fn)(const struct vm *vm, const struct vcpu *vcpu);
+
+/* [lock] Park the calling vCPU thread until go says it may go on (or the guest ends); it
+ * returns counted as running again. Parking may complete a stop: the controller is told at
+ * once, without the lock. */
+static void runctl_park(struct vm *vm, struct vcpu *vcpu, runctl_go_fn go)
+{
+    vcpu->parked = true;
+    vm->nrunning--;
+    if (runctl_complete(vm)) {
+        /* Tell the controller now, not when this thread runs again. */
+        pthread_mutex_unlock(&vm->lock);
         runctl_notify(vm);
+        pthread_mutex_lock(&vm->lock);
+    }
+    pthread_cond_broadcast(&vm->parked_cond);
+    while (!go(vm, vcpu) && !vm->ended)
+        pthread_cond_wait(&vm->cond, &vm->lock);
+    vcpu->parked = false;
+    vm->nrunning++;
 }
 
 bool runctl_wait_runnable(struct vcpu *vcpu)
 {
     struct vm *vm = vcpu->vm;
     pthread_mutex_lock(&vm->lock);
-    if (vcpu->run_requested && !vm->ended) {
-        vcpu->run->immediate_exit = 0;
-        pthread_mutex_unlock(&vm->lock);
-        return true;
-    }
-    if (vcpu->io_pending && !vm->ended) {
+    if (!runctl_may_run(vm, vcpu) && vcpu->io_pending && !vm->ended) {
         /* Let KVM finish the port or MMIO access (registers, RIP) without running further:
          * KVM_RUN with immediate_exit completes it and returns EINTR, so whoever looks at the
          * stopped vCPU sees the state after the access. Should completing it need another
@@ -89,18 +126,8 @@ bool runctl_wait_runnable(struct vcpu *vcpu)
         pthread_mutex_unlock(&vm->lock);
         return true;
     }
-    vcpu->parked = true;
-    __atomic_store_n(&vm->nrunning, vm->nrunning - 1, __ATOMIC_RELEASE);
-    if (vm->nrunning == 0 && (vm->stop_pending || vm->ended)) {
-        /* The stop is complete: tell the controller without holding the lock it wants next. */
-        pthread_mutex_unlock(&vm->lock);
-        runctl_notify(vm);
-        pthread_mutex_lock(&vm->lock);
-    }
-    while (!vcpu->run_requested && !vm->ended)
-        pthread_cond_wait(&vm->cond, &vm->lock);
-    vcpu->parked = false;
-    __atomic_store_n(&vm->nrunning, vm->nrunning + 1, __ATOMIC_RELEASE);
+    if (!runctl_may_run(vm, vcpu))
+        runctl_park(vm, vcpu, runctl_may_run);
     vcpu->run->immediate_exit = 0;
     bool alive = !vm->ended;
     pthread_mutex_unlock(&vm->lock);
@@ -112,7 +139,7 @@ static void runctl_post_stop(struct vm *vm, const struct stop_event *ev)
 {
     if (!vm->stop_pending) {
         vm->stop = *ev;
-        __atomic_store_n(&vm->stop_pending, true, __ATOMIC_RELEASE);
+        vm->stop_pending = true;
     }
 }
 
@@ -131,12 +158,18 @@ void runctl_report_stop(struct vcpu *vcpu, const struct stop_event *ev)
     pthread_mutex_unlock(&vm->lock);
 }
 
+void runctl_report_step(struct vcpu *vcpu)
+{
+    struct stop_event ev = trap_stop(vcpu->id + 1);
+    runctl_report_stop(vcpu, &ev);
+}
+
 void runctl_vcpu_done(struct vcpu *vcpu)
 {
     struct vm *vm = vcpu->vm;
     pthread_mutex_lock(&vm->lock);
     vcpu->done = true;
-    __atomic_store_n(&vcpu->run_requested, false, __ATOMIC_RELEASE);
+    vcpu->run_requested = false;
     bool all_done = true, others_run = false;
     for (int i = 0; i < vm->ncpus; i++) {
         all_done &= vm->vcpus[i].done;
@@ -149,22 +182,91 @@ void runctl_vcpu_done(struct vcpu *vcpu)
     } else if (attached && !others_run) {
         /* The debugger let only this vCPU run, and it halted for good: nothing else will
          * stop, so stop here rather than leave gdb waiting. */
-        struct stop_event ev = trap_stop(vcpu->id + 1);
-        runctl_report_stop(vcpu, &ev);
+        runctl_report_step(vcpu);
     }
+}
+
+/* [lock] Every vCPU but self is parked or has no thread: none can enter KVM_RUN. */
+static bool runctl_others_parked(const struct vm *vm, const struct vcpu *self)
+{
+    for (int i = 0; i < vm->ncpus; i++) {
+        const struct vcpu *v = &vm->vcpus[i];
+        if (v != self && v->thread_started && !v->parked)
+            return false;
+    }
+    return true;
+}
+
+static bool runctl_no_foreign_pause(const struct vm *vm, const struct vcpu *self)
+{
+    return !vm->pause_owner || vm->pause_owner == self;
+}
+
+void runctl_pause_others(struct vcpu *self)
+{
+    struct vm *vm = self->vm;
+    pthread_mutex_lock(&vm->lock);
+    /* Another vCPU holds a pause: wait for it parked, so that it can finish. */
+    if (!runctl_no_foreign_pause(vm, self) && !self->parked)
+        runctl_park(vm, self, runctl_no_foreign_pause);
+    vm->pause_owner = self;
+    vm->pause_depth++;
+    for (int i = 0; i < vm->ncpus; i++)
+        runctl_kick(&vm->vcpus[i], self); /* leaves run_requested alone: they resume after */
+    while (!runctl_others_parked(vm, self) && !vm->ended)
+        pthread_cond_wait(&vm->parked_cond, &vm->lock);
+    pthread_mutex_unlock(&vm->lock);
+}
+
+void runctl_unpause_others(struct vcpu *self)
+{
+    struct vm *vm = self->vm;
+    pthread_mutex_lock(&vm->lock);
+    if (vm->pause_owner == self && --vm->pause_depth == 0)
+        vm->pause_owner = NULL;
+    pthread_mutex_unlock(&vm->lock);
+    pthread_cond_broadcast(&vm->cond);
+}
+
+bool runctl_map_held(struct vm *vm, const struct vcpu *self)
+{
+    pthread_mutex_lock(&vm->lock);
+    bool held = runctl_others_parked(vm, self) &&
+                (self ? vm->pause_owner == self || vm->nrunning == 0 : !vm->pause_owner);
+    pthread_mutex_unlock(&vm->lock);
+    return held;
+}
+
+bool runctl_attached(struct vm *vm)
+{
+    pthread_mutex_lock(&vm->lock);
+    bool attached = vm->debugger_attached;
+    pthread_mutex_unlock(&vm->lock);
+    return attached;
+}
+
+void runctl_set_attached(struct vm *vm, bool attached)
+{
+    pthread_mutex_lock(&vm->lock);
+    vm->debugger_attached = attached;
+    pthread_mutex_unlock(&vm->lock);
 }
 
 void vm_end(struct vm *vm, int status)
 {
     pthread_mutex_lock(&vm->lock);
-    if (!vm->ended) {
-        __atomic_store_n(&vm->ended, true, __ATOMIC_RELEASE);
+    bool first = !vm->ended;
+    if (first) {
+        vm->ended = true;
         vm->exit_status = status;
         runctl_stop_all(vm, NULL);
-        pthread_cond_broadcast(&vm->cond);
-        runctl_notify(vm);
     }
     pthread_mutex_unlock(&vm->lock);
+    if (first) {
+        pthread_cond_broadcast(&vm->cond);
+        pthread_cond_broadcast(&vm->parked_cond);
+        runctl_notify(vm);
+    }
 }
 
 void runctl_resume(struct vm *vm, const struct resume_action *actions)
@@ -182,7 +284,7 @@ void runctl_resume(struct vm *vm, const struct resume_action *actions)
         if (vcpu->done)
             continue;
         vcpu->action = kind;
-        __atomic_store_n(&vcpu->run_requested, true, __ATOMIC_RELEASE);
+        vcpu->run_requested = true;
         started++;
     }
     if (started == 0 && !vm->ended) {
@@ -190,10 +292,12 @@ void runctl_resume(struct vm *vm, const struct resume_action *actions)
          * rather than leaving the debugger waiting forever. */
         struct stop_event ev = trap_stop(first_requested ? first_requested : 1);
         runctl_post_stop(vm, &ev);
-        runctl_notify(vm);
     }
+    bool complete = runctl_complete(vm);
     pthread_mutex_unlock(&vm->lock);
-    pthread_cond_broadcast(&vm->cond); /* the woken threads need the lock: wake them after */
+    pthread_cond_broadcast(&vm->cond);
+    if (complete)
+        runctl_notify(vm);
 }
 
 struct vcpu *runctl_begin_inline_step(struct vm *vm, const struct resume_action *actions)
@@ -213,7 +317,7 @@ struct vcpu *runctl_begin_inline_step(struct vm *vm, const struct resume_action 
     /* Only without an in-kernel irqchip: there no instruction can block KVM_RUN for long (HLT
      * exits), so the controller never waits on a step it could not interrupt. */
     if (step && (vm->cfg->irqchip || step->done || !step->parked || step->io_pending || vm->ended ||
-                 vm->nrunning != 0))
+                 vm->nrunning != 0 || vm->pause_owner))
         step = NULL;
     if (step) {
         vm->stop_pending = false;
@@ -231,8 +335,10 @@ void runctl_end_inline_step(struct vcpu *vcpu)
         struct stop_event ev = trap_stop(vcpu->id + 1);
         runctl_post_stop(vm, &ev);
     }
-    runctl_notify(vm);
+    bool complete = runctl_complete(vm);
     pthread_mutex_unlock(&vm->lock);
+    if (complete)
+        runctl_notify(vm);
 }
 
 bool runctl_stop_reported(struct vm *vm)
@@ -254,24 +360,23 @@ void runctl_interrupt(struct vm *vm)
         struct stop_event ev = {.kind = STOP_SIGNAL, .thread = thread, .signal = GDB_SIGNAL_INT};
         runctl_post_stop(vm, &ev);
         runctl_stop_all(vm, NULL);
-        runctl_check_complete(vm);
     }
+    bool complete = runctl_complete(vm);
     pthread_mutex_unlock(&vm->lock);
+    if (complete)
+        runctl_notify(vm);
 }
 
 bool runctl_take_stop(struct vm *vm, struct stop_event *ev)
 {
-    bool have = false;
     pthread_mutex_lock(&vm->lock);
-    if (vm->ended) {
+    bool have = runctl_complete(vm);
+    if (have && vm->ended)
         *ev = (struct stop_event){.kind = STOP_EXITED, .thread = 1, .exit_status = vm->exit_status};
-        have = true;
-    } else if (vm->stop_pending && vm->nrunning == 0) {
+    else if (have)
         *ev = vm->stop;
-        have = true;
-    }
-    /* The state above is what counts; a notification it does not back is stale. Notifications
-     * are written under this lock or for a state that holds under it, so none is lost. */
+    /* The state above is what counts; a notification it does not back is stale. Every
+     * notification is written after the state it announces, so none is lost by draining. */
     uint64_t drained;
     while (read(vm->event_fd, &drained, sizeof(drained)) > 0)
         ;
@@ -279,10 +384,25 @@ bool runctl_take_stop(struct vm *vm, struct stop_event *ev)
     return have;
 }
 
-bool runctl_running(struct vm *vm)
+void runctl_last_stop(struct vm *vm, struct stop_event *ev)
 {
     pthread_mutex_lock(&vm->lock);
-    bool running = vm->nrunning > 0;
+    *ev = vm->stop;
     pthread_mutex_unlock(&vm->lock);
-    return running;
+}
+
+int runctl_wait_end(struct vm *vm)
+{
+    for (;;) {
+        struct pollfd p = {.fd = vm->event_fd, .events = POLLIN};
+        if (poll(&p, 1, -1) < 0 && errno != EINTR)
+            return diag_errno("poll on the VM's event fd"), EXIT_SETUP;
+        struct stop_event ev;
+        if (!runctl_take_stop(vm, &ev))
+            continue;
+        if (ev.kind == STOP_EXITED)
+            return ev.exit_status;
+        /* Without a debugger nothing should stop the guest; run on if something did. */
+        runctl_resume(vm, NULL);
+    }
 }

@@ -1,8 +1,20 @@
-/* vm/runctl.h — run control: park and resume vCPU threads, all-stop, and the guest's end.
+/* vm/runctl.h — run control: park and resume vCPU threads, all-stop, pauses for memory-map
+ * changes, the debugger's attachment and the guest's end.
  *
- * vCPU threads call the vcpu-side functions between KVM_RUN calls; the controller (main
- * thread or GDB stub) calls the controller side. A stop becomes visible to the controller
- * (vm->event_fd readable, runctl_take_stop true) only once every vCPU thread is parked.
+ * Run control owns the stop state (what stopped the guest, whether a stop is complete) and
+ * the "debugger attached" flag; the GDB stub only mirrors them through the target interface.
+ *
+ * Threads. vCPU threads call the vCPU side between KVM_RUN calls; the controller (the GDB
+ * stub's thread, or the main thread without a debugger) calls the controller side. A stop is
+ * complete, and visible to the controller (vm->event_fd readable, runctl_take_stop true), once
+ * it has been reported and no vCPU thread runs: every one is parked in run control (or has
+ * not started). A vCPU driven by the controller itself (runctl_begin_inline_step) stays
+ * parked as far as run control is concerned.
+ *
+ * The memory map (KVM's memory slots and the MMIO bus, vm/memslots.h) changes only while no
+ * vCPU but the caller's own can run: from the controller while the guest is stopped, or from
+ * a vCPU thread between runctl_pause_others and runctl_unpause_others (kvmtool's kvm__pause).
+ * runctl_map_held says whether the caller may change it now.
  */
 #ifndef KVMSTUB_VM_RUNCTL_H
 #define KVMSTUB_VM_RUNCTL_H
@@ -21,15 +33,36 @@ struct vcpu;
 int runctl_init(struct vm *vm);
 void runctl_destroy(struct vm *vm);
 
-/* vCPU side. Block while the vCPU is parked; false when the guest has ended (thread exits).
- * True means: call KVM_RUN (with immediate_exit set when only a pending I/O is to complete). */
+/* ---- vCPU side ---- */
+
+/* Block while the vCPU is to stay parked; false when the guest has ended (the thread exits).
+ * True means: call KVM_RUN (with immediate_exit set when only a pending access is to be
+ * completed). */
 bool runctl_wait_runnable(struct vcpu *vcpu);
-/* This vCPU stopped for a debug reason: stop every vCPU and report ev once all are parked. */
+/* This vCPU stopped for a debug reason: stop every vCPU; ev is reported once all are parked.
+ * Only the first stop since a resume counts. */
 void runctl_report_stop(struct vcpu *vcpu, const struct stop_event *ev);
+/* This vCPU finished a single-step (SIGTRAP on its thread). */
+void runctl_report_step(struct vcpu *vcpu);
 /* This vCPU has halted for good; the guest ends when every vCPU has. */
 void runctl_vcpu_done(struct vcpu *vcpu);
+/* Stop every other vCPU and keep them parked until runctl_unpause_others: the caller may then
+ * change the memory map. Nests. A vCPU holding a pause does not park for a stop until it
+ * releases it (it holds it for one KVM_RUN at most). */
+void runctl_pause_others(struct vcpu *self);
+void runctl_unpause_others(struct vcpu *self);
 
-/* Controller side. */
+/* ---- either side ---- */
+
+/* The memory map may be changed now by self (a vCPU, or NULL for the controller): no other
+ * vCPU can be in KVM_RUN. */
+bool runctl_map_held(struct vm *vm, const struct vcpu *self);
+/* A debugger is attached: stops go to it rather than ending the guest. */
+bool runctl_attached(struct vm *vm);
+
+/* ---- controller side ---- */
+
+void runctl_set_attached(struct vm *vm, bool attached);
 void runctl_resume(struct vm *vm, const struct resume_action *actions); /* NULL: all continue */
 void runctl_interrupt(struct vm *vm);
 /* A single-step of exactly one vCPU may run in the controller's own thread (vcpu_step_here):
@@ -39,8 +72,11 @@ struct vcpu *runctl_begin_inline_step(struct vm *vm, const struct resume_action 
 void runctl_end_inline_step(struct vcpu *vcpu);
 /* A stop (or the end) has been reported since the last resume. */
 bool runctl_stop_reported(struct vm *vm);
+/* Take a complete stop, or the end (STOP_EXITED); false while neither is there. */
 bool runctl_take_stop(struct vm *vm, struct stop_event *ev);
-/* True while any vCPU runs (the controller's view). */
-bool runctl_running(struct vm *vm);
+/* The stop the guest is in, or was last in (a fresh VM: SIGTRAP on vCPU 0). */
+void runctl_last_stop(struct vm *vm, struct stop_event *ev);
+/* Without a debugger: wait for the guest to end; returns kvmstub's exit status. */
+int runctl_wait_end(struct vm *vm);
 
 #endif

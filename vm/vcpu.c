@@ -10,15 +10,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "vm/x86/cpu_mode.h"
 #include "base/diag.h"
+#include "base/exit_status.h"
+#include "vm/runctl.h"
+#include "vm/vm.h"
 #include "vm/x86/cpu_regs.h"
 #include "vm/x86/emulation_failure.h"
-#include "base/exit_status.h"
-#include "debug/guest_debug.h"
-#include "vm/runctl.h"
-#include "debug/trap_step.h"
-#include "vm/vm.h"
 
 int vcpu_create(struct vm *vm, int id)
 {
@@ -40,7 +37,8 @@ int vcpu_create(struct vm *vm, int id)
 
 void vcpu_destroy(struct vcpu *vcpu)
 {
-    trap_step_free(vcpu);
+    if (vcpu->vm->debug_ops)
+        vcpu->vm->debug_ops->vcpu_destroy(vcpu);
     if (vcpu->run)
         munmap(vcpu->run, vcpu->vm->run_size);
     if (vcpu->fd > 0)
@@ -49,70 +47,76 @@ void vcpu_destroy(struct vcpu *vcpu)
     vcpu->fd = -1;
 }
 
+/* A port or MMIO access was handled: KVM completes the instruction on the next KVM_RUN. */
+static void vcpu_access_done(struct vcpu *vcpu)
+{
+    vcpu->io_pending = true;
+    if (vcpu->vm->debug_ops)
+        vcpu->vm->debug_ops->after_access(vcpu);
+}
+
 static void vcpu_handle_io(struct vcpu *vcpu)
 {
     struct kvm_run *run = vcpu->run;
     uint8_t *data = (uint8_t *)run + run->io.data_offset;
-    ioport_dispatch(&vcpu->vm->io, vcpu, run->io.port, run->io.direction == KVM_EXIT_IO_OUT, data,
-                    run->io.size, run->io.count);
-    vcpu->io_pending = true;
-    guest_debug_step_after_io(vcpu);
+    bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
+    for (unsigned i = 0; i < run->io.count; i++, data += run->io.size) /* string I/O */
+        bus_dispatch(&vcpu->vm->io, vcpu, run->io.port, is_write, data, run->io.size);
+    vcpu_access_done(vcpu);
 }
 
-/* Physical memory that is not RAM: reads see all ones, writes are dropped. Under a debugger
- * the access also stops the guest (SIGBUS) so the developer can see who did it. */
-static void vcpu_handle_unmapped_mmio(struct vcpu *vcpu)
+/* An access to guest physical memory that is not RAM: a region of the MMIO bus (a trapped
+ * page), or nothing, which reads as all ones and drops writes. Under a debugger an access to
+ * nothing also stops the guest (SIGBUS) so the developer can see who did it. */
+static void vcpu_handle_mmio(struct vcpu *vcpu)
 {
     struct kvm_run *run = vcpu->run;
     struct vm *vm = vcpu->vm;
-    if (!run->mmio.is_write)
-        memset(run->mmio.data, 0xFF, sizeof(run->mmio.data));
-    if (vm->cfg->trace_io) {
-        uint64_t v = 0;
-        memcpy(&v, run->mmio.data, run->mmio.len <= 8 ? run->mmio.len : 8);
-        diag("mmio: %s 0x%" PRIx64 " size %u %s 0x%" PRIx64 " (no device)",
-             run->mmio.is_write ? "write" : "read ", (uint64_t)run->mmio.phys_addr, run->mmio.len,
-             run->mmio.is_write ? "<-" : "->", v);
-    }
-    vcpu->io_pending = true;
-    if (guest_debug_attached(vm)) {
+    unsigned len = run->mmio.len <= sizeof(run->mmio.data) ? run->mmio.len : sizeof(run->mmio.data);
+    bool claimed =
+        bus_dispatch(&vm->mmio, vcpu, run->mmio.phys_addr, run->mmio.is_write, run->mmio.data, len);
+    if (!claimed && runctl_attached(vm)) {
         struct stop_event ev = {
             .kind = STOP_SIGNAL, .thread = vcpu->id + 1, .signal = GDB_SIGNAL_BUS};
         diag("vCPU %d accessed 0x%" PRIx64 ", which is neither RAM nor a device", vcpu->id,
              (uint64_t)run->mmio.phys_addr);
         runctl_report_stop(vcpu, &ev);
     }
+    vcpu_access_done(vcpu);
 }
 
-static void vcpu_handle_hlt(struct vcpu *vcpu)
+static void vcpu_handle_debug(struct vcpu *vcpu)
 {
-    /* No in-kernel irqchip: nothing can ever interrupt this vCPU, so HLT ends it. */
-    runctl_vcpu_done(vcpu);
+    if (vcpu->vm->debug_ops) {
+        vcpu->vm->debug_ops->debug_exit(vcpu);
+        return;
+    }
+    vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_TRAP, "debug exit without a debugger");
 }
 
 static void vcpu_handle_exit(struct vcpu *vcpu)
 {
     struct kvm_run *run = vcpu->run;
-    if (vcpu->vm->cfg->trace_exits)
+    struct vm *vm = vcpu->vm;
+    if (vm->cfg->trace_exits)
         diag("vCPU %d: exit %u", vcpu->id, run->exit_reason);
     switch (run->exit_reason) {
     case KVM_EXIT_IO: vcpu_handle_io(vcpu); break;
-    case KVM_EXIT_MMIO:
-        if (!guest_debug_handle_mmio(vcpu))
-            vcpu_handle_unmapped_mmio(vcpu);
-        guest_debug_step_after_io(vcpu);
+    case KVM_EXIT_MMIO: vcpu_handle_mmio(vcpu); break;
+    case KVM_EXIT_HLT:
+        /* No in-kernel irqchip: nothing can ever interrupt this vCPU, so HLT ends it. */
+        runctl_vcpu_done(vcpu);
         break;
-    case KVM_EXIT_HLT: vcpu_handle_hlt(vcpu); break;
-    case KVM_EXIT_DEBUG: guest_debug_handle_exit(vcpu); break;
+    case KVM_EXIT_DEBUG: vcpu_handle_debug(vcpu); break;
     case KVM_EXIT_SHUTDOWN:
-        if (vcpu->vm->linux_guest)
-            vm_guest_reset(vcpu->vm);
+        if (vm->linux_guest)
+            vm_guest_reset(vm); /* reboot=t: Linux reboots by triple fault */
         else
             vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "triple fault (KVM_EXIT_SHUTDOWN)");
         break;
     case KVM_EXIT_INTERNAL_ERROR:
         if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION)
-            emulate_failure(vcpu);
+            emulation_failure_handle(vcpu);
         else
             vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "KVM internal error");
         break;
@@ -122,7 +126,7 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
     case KVM_EXIT_SYSTEM_EVENT:
         if (run->system_event.type == KVM_SYSTEM_EVENT_RESET ||
             run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN)
-            vm_guest_reset(vcpu->vm);
+            vm_guest_reset(vm);
         else
             vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "unexpected KVM system event");
         break;
@@ -141,11 +145,12 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
  * is stopped on something fatal); a kick (EINTR) is not a failure. */
 static bool vcpu_run_once(struct vcpu *vcpu)
 {
+    struct vm *vm = vcpu->vm;
     if (vcpu->fatal_status) {
-        vm_end(vcpu->vm, vcpu->fatal_status); /* resumed after a fatal stop */
+        vm_end(vm, vcpu->fatal_status); /* resumed after a fatal stop */
         return false;
     }
-    if (guest_debug_prepare(vcpu) < 0) {
+    if (vm->debug_ops && vm->debug_ops->prepare(vcpu) < 0) {
         vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "cannot set guest debug state");
         return false;
     }
@@ -159,7 +164,8 @@ static bool vcpu_run_once(struct vcpu *vcpu)
         vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "KVM_RUN failed");
         return false;
     }
-    vcpu_handle_exit(vcpu);
+    if (!vm->debug_ops || !vm->debug_ops->exited(vcpu))
+        vcpu_handle_exit(vcpu);
     return !vcpu->done;
 }
 
@@ -201,6 +207,8 @@ int vcpu_start_thread(struct vcpu *vcpu)
         errno = rc;
         return diag_errno("cannot start the thread of vCPU %d", vcpu->id);
     }
-    vcpu->thread_started = true;
+    pthread_mutex_lock(&vcpu->vm->lock);
+    vcpu->thread_started = true; /* from now on a kick signals the thread */
+    pthread_mutex_unlock(&vcpu->vm->lock);
     return 0;
 }

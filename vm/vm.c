@@ -2,27 +2,25 @@
 #include "vm/vm.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "vm/x86/cpu_mode.h"
-#include "vm/cpuid.h"
-#include "vm/dev/devices.h"
 #include "base/diag.h"
 #include "base/exit_status.h"
-#include "debug/guest_debug_state.h"
-#include "vm/kvm.h"
 #include "base/layout.h"
+#include "vm/cpuid.h"
+#include "vm/dev/devices.h"
+#include "vm/kvm.h"
 #include "vm/memslots.h"
 #include "vm/mptable.h"
 #include "vm/platform.h"
-#include "vm/x86/regdump.h"
 #include "vm/runctl.h"
 #include "vm/vcpu.h"
+#include "vm/x86/cpu_mode.h"
+#include "vm/x86/regdump.h"
 
 static int vm_create_ram(struct vm *vm)
 {
@@ -44,17 +42,19 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
     vm->console.out_fd = vm->console.in_fd = vm->console.listen_fd = -1; /* not open yet */
     vm->ncpus = cfg->cpus;
     vm->nrunning = cfg->cpus; /* every thread counts as running until it parks */
-    for (int i = 0; i < VM_MAX_CPUS; i++)
+    for (int i = 0; i < VM_MAX_CPUS; i++) {
+        vm->vcpus[i].vm = vm;
+        vm->vcpus[i].id = i;
         vm->vcpus[i].fd = -1;
+    }
+    bus_init(&vm->io, BUS_IO, cfg->trace_io);
+    bus_init(&vm->mmio, BUS_MMIO, cfg->trace_io);
     if (runctl_init(vm) < 0 || kvm_open_vm(vm) < 0)
-        return -1;
-    if (cfg->gdb && guest_debug_init(vm) < 0)
         return -1;
     if (platform_create(vm) < 0 || vm_create_ram(vm) < 0)
         return -1;
     if (console_open(&vm->console, cfg->console) < 0)
         return -1;
-    ioport_bus_init(&vm->io, cfg->trace_io);
     if (devices_init(vm) < 0)
         return -1;
     for (int i = 0; i < vm->ncpus; i++)
@@ -97,29 +97,21 @@ int vm_setup_boot(struct vm *vm, const struct boot_state *boot)
 
 int vm_start(struct vm *vm, bool running)
 {
-    for (int i = 0; i < vm->ncpus; i++)
-        vm->vcpus[i].run_requested = running;
+    /* Every thread starts parked (nothing is requested yet), so that all of them exist, and
+     * can be kicked, before any vCPU runs. */
     for (int i = 0; i < vm->ncpus; i++)
         if (vcpu_start_thread(&vm->vcpus[i]) < 0) {
             vm_end(vm, EXIT_SETUP);
             return -1;
         }
+    if (running)
+        runctl_resume(vm, NULL);
     return 0;
 }
 
 int vm_wait(struct vm *vm)
 {
-    for (;;) {
-        struct pollfd p = {.fd = vm->event_fd, .events = POLLIN};
-        if (poll(&p, 1, -1) < 0 && errno != EINTR)
-            return diag_errno("poll on the VM's event fd"), EXIT_SETUP;
-        struct stop_event ev;
-        if (runctl_take_stop(vm, &ev) && ev.kind == STOP_EXITED)
-            return ev.exit_status;
-        /* Without a debugger nothing else stops the guest; resume if something did. */
-        if (!vm->ended && !runctl_running(vm))
-            runctl_resume(vm, NULL);
-    }
+    return runctl_wait_end(vm);
 }
 
 void vm_guest_reset(struct vm *vm)
@@ -131,10 +123,7 @@ void vm_guest_reset(struct vm *vm)
 void vm_fatal(struct vcpu *vcpu, int status, int signal, const char *why)
 {
     struct vm *vm = vcpu->vm;
-    pthread_mutex_lock(&vm->lock);
-    bool attached = vm->debugger_attached;
-    pthread_mutex_unlock(&vm->lock);
-    if (attached) {
+    if (runctl_attached(vm)) {
         diag("vCPU %d: %s; stopped for the debugger (continuing ends the guest)", vcpu->id, why);
         vcpu->fatal_status = status;
         struct stop_event ev = {.kind = STOP_SIGNAL, .thread = vcpu->id + 1, .signal = signal};
@@ -170,8 +159,11 @@ void vm_destroy(struct vm *vm)
         vcpu_destroy(&vm->vcpus[i]);
     devices_destroy(vm);
     console_close(&vm->console);
+    if (vm->debug_ops)
+        vm->debug_ops->destroy(vm);
     memslots_destroy(vm);
-    guest_debug_destroy(vm);
+    bus_destroy(&vm->mmio);
+    bus_destroy(&vm->io);
     if (vm->ram.host)
         munmap(vm->ram.host, vm->ram.size);
     if (vm->vm_fd >= 0)

@@ -1,7 +1,13 @@
-/* vm/vm.h — the one VM object: KVM handles, RAM, vCPUs, devices and run control.
+/* vm/vm.h — the one VM object: KVM handles, RAM and the memory map, vCPUs, devices, run
+ * control, and the hooks through which a debugger (debug/) sees the vCPUs' exits.
  *
- * Threads: one per vCPU (blocked in KVM_RUN or parked), plus the controller (the main thread,
- * or the GDB stub's thread). Fields marked [lock] are protected by vm->lock.
+ * Threads: one per vCPU (in KVM_RUN, handling an exit, or parked in run control), plus the
+ * controller (the main thread, or the GDB stub's thread). Each field says who may touch it:
+ *   [lock]   vm->lock (vm/runctl.c is the only file that takes it for these fields)
+ *   [vcpu]   whoever drives the vCPU: its own thread while it runs, the controller while it is
+ *            parked (run control hands it over; a parked vCPU's thread does not touch it)
+ *   [map]    the memory map: changed only under runctl_map_held (vm/runctl.h), read freely
+ *   [setup]  written before the vCPU threads start, read-only afterwards
  */
 #ifndef KVMSTUB_VM_VM_H
 #define KVMSTUB_VM_VM_H
@@ -14,16 +20,14 @@
 #include "base/boot.h"
 #include "base/ram.h"
 #include "stub/target.h"
+#include "vm/dev/bus.h"
 #include "vm/dev/console.h"
 #include "vm/dev/console_watch.h"
-#include "vm/dev/ioport.h"
 #include "vm/memslots.h"
-#include "base/ram.h"
+#include "vm/x86/cpu_regs.h"
 
 #define VM_MAX_CPUS 64
 
-struct debug_state;
-struct trap_step;
 struct dev_serial;
 struct dev_cmos;
 
@@ -37,66 +41,95 @@ struct vm_config {
     const char *console; /* console spec */
 };
 
-struct vcpu {
-    struct vm *vm;
-    int id;
-    int fd;
-    struct kvm_run *run;
-    pthread_t thread;
-    bool thread_started;
+struct vcpu;
 
-    /* run control [lock] */
+/* What a debugger does at a vCPU's exits (debug/guest_debug.c implements it): vm/ calls up to
+ * debug/ only through these. The vCPU layer calls them from whoever drives the vCPU;
+ * vm->debug_ops is NULL without --gdb. */
+struct vm_debug_ops {
+    /* Before KVM_RUN: apply the guest-debug state (KVM_SET_GUEST_DEBUG) if it changed. */
+    int (*prepare)(struct vcpu *vcpu);
+    /* KVM_RUN returned with an exit: true when the debugger consumed it (its own single-step
+     * out of a trapped page); the exit is then not dispatched further. */
+    bool (*exited)(struct vcpu *vcpu);
+    /* KVM_EXIT_DEBUG: a breakpoint, watchpoint or single-step; or a guest #BP to hand back. */
+    void (*debug_exit)(struct vcpu *vcpu);
+    /* A port or MMIO access handled in userspace completed the instruction. */
+    void (*after_access)(struct vcpu *vcpu);
+    /* KVM could not fetch or emulate the instruction at linear address rip (bytes: what KVM
+     * gave or what memory holds, n of them): true when it is the debugger's own doing (one of
+     * its breakpoints, code in a trapped page) and was handled. */
+    bool (*emulation_failure)(struct vcpu *vcpu, uint64_t rip, const uint8_t *bytes, unsigned n);
+    /* The vCPU is going away: free its per-vCPU debugger state. */
+    void (*vcpu_destroy)(struct vcpu *vcpu);
+    /* The VM is going away (after every vCPU): free the debugger's state. */
+    void (*destroy)(struct vm *vm);
+};
+
+struct vcpu {
+    struct vm *vm;       /* [setup] */
+    int id;              /* [setup] */
+    int fd;              /* [setup] */
+    struct kvm_run *run; /* [setup]; run->immediate_exit: [lock], or the inline stepper's */
+    pthread_t thread;    /* [setup] */
+    bool thread_started; /* [setup] */
+
+    /* Run control [lock]. `action` and `fatal_status` change only while the vCPU is parked
+     * (or by its own thread), so its driver reads them without the lock. */
     bool run_requested; /* the controller wants this vCPU running */
-    bool parked;        /* the thread is waiting in run control, not in KVM_RUN */
+    bool parked;        /* the thread waits in run control, not in KVM_RUN */
     enum resume_kind action;
     bool done;        /* halted for good (HLT without an interrupt source) */
     int fatal_status; /* stopped on something fatal: resuming ends the guest with it */
 
-    /* owned by the vCPU thread */
-    bool io_pending;             /* a PIO/MMIO exit is completed only by the next KVM_RUN */
-    uint64_t debug_gen;          /* the guest-debug generation applied to this vCPU */
-    bool debug_step;             /* single-step flag applied with debug_gen */
-    bool inject_bp;              /* hand the guest its own #BP on the next entry */
-    struct trap_step *trap_step; /* stepping out of a watchpoint's trapped page */
-    bool sync_regs_valid;        /* run->s.regs holds the current registers (cpu_regs.c) */
-    bool sync_sregs_valid;
+    /* [vcpu] */
+    bool io_pending;            /* a PIO/MMIO exit is completed only by the next KVM_RUN */
+    struct cpu_regs_cache regs; /* the register cache (vm/x86/cpu_regs.h) */
+    void *debug;                /* the debugger's per-vCPU state (debug/), NULL without one */
 };
 
 struct vm {
-    const struct vm_config *cfg;
-    int kvm_fd;
-    int vm_fd;
-    int run_size;
-    uint32_t guest_debug_caps; /* KVM_CAP_SET_GUEST_DEBUG2 flags */
-    bool sync_regs;            /* KVM copies regs and sregs into kvm_run at every exit */
-    bool host_emulates;        /* the host's KVM emulates guest kernel code (kvm_host_emulates) */
-    struct guest_ram ram;
-    struct memslot_map memslots;
-    bool linux_guest;
-    enum image_kind image_kind;
-    enum cpu_mode boot_mode;
+    const struct vm_config *cfg; /* [setup] */
+    int kvm_fd;                  /* [setup] */
+    int vm_fd;                   /* [setup] */
+    int run_size;                /* [setup] */
+    uint32_t guest_debug_caps;   /* [setup] KVM_CAP_SET_GUEST_DEBUG2 flags */
+    bool sync_regs;              /* [setup] KVM copies regs and sregs into kvm_run at exits */
+    bool host_emulates;          /* [setup] the host's KVM emulates guest kernel code */
+    struct guest_ram ram;        /* [setup] the mapping; its contents belong to the guest */
+    struct memslot_map memslots; /* [map] */
+    struct bus mmio;             /* [map] regions; accesses serialized by the bus */
+    struct bus io;               /* [setup] port I/O devices; accesses serialized by the bus */
+    bool linux_guest;            /* [setup] */
+    enum image_kind image_kind;  /* [setup] */
+    enum cpu_mode boot_mode;     /* [setup] */
 
-    int ncpus;
+    int ncpus; /* [setup] */
     struct vcpu vcpus[VM_MAX_CPUS];
 
-    struct console console;
-    struct ioport_bus io;
-    struct dev_serial *serial;
-    struct dev_cmos *cmos;
-    uint32_t pci_address;               /* PCI config address register (dev_pci) */
+    struct console console;             /* the guest's console (vm/dev/console.h) */
+    struct dev_serial *serial;          /* [setup] */
+    struct dev_cmos *cmos;              /* [setup] */
+    uint32_t pci_address;               /* PCI config address (dev_pci; under the port bus) */
     struct console_watch console_watch; /* what the guest's serial output has shown */
 
-    /* run control */
+    /* Run control (vm/runctl.c). */
     pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int event_fd;           /* readable: a stop is complete, or the guest ended */
-    int nrunning;           /* [lock] threads not parked */
-    bool stop_pending;      /* [lock] an all-stop is under way or complete */
-    struct stop_event stop; /* [lock] what stopped it */
-    bool ended;             /* [lock] the guest is over */
-    int exit_status;        /* [lock] valid once ended */
-    bool debugger_attached; /* [lock] a stop goes to gdb rather than ending the guest */
+    pthread_cond_t cond;        /* a parked vCPU may be allowed to run, or the guest ended */
+    pthread_cond_t parked_cond; /* a vCPU parked (a pause waits for the others) */
+    int event_fd;               /* readable: a stop is complete, or the guest ended */
+    int nrunning;               /* [lock] threads not parked (all, before they start) */
+    bool stop_pending;          /* [lock] a stop was reported since the last resume */
+    struct stop_event stop;     /* [lock] the stop reported last */
+    bool ended;                 /* [lock] the guest is over */
+    int exit_status;            /* [lock] valid once ended */
+    bool debugger_attached;     /* [lock] a stop goes to gdb rather than ending the guest */
+    struct vcpu *pause_owner;   /* [lock] the vCPU keeping the others parked, or NULL */
+    int pause_depth;            /* [lock] */
 
+    /* The debugger (debug/), when there is one: [setup] pointers; what they point to is the
+     * debugger's, with its own rules (debug/guest_debug.h). */
+    const struct vm_debug_ops *debug_ops;
     struct debug_state *debug;
 };
 

@@ -11,11 +11,11 @@
  * guest RAM, and below 4 GiB in long mode); a plain ELF leaves kvmstub's reserved area alone;
  * a failure always says why.
  */
+#include "base/layout.h"
+#include "base/ram.h"
 #include "loader/elf.h"
 #include "loader/loader.h"
 #include "loader/loader_internal.h"
-#include "base/layout.h"
-#include "base/ram.h"
 
 #include <elf.h>
 

@@ -187,7 +187,7 @@ static void fuzz_configure(struct fuzz_run *r, uint8_t c0, uint8_t c1)
         f->mem_base = HIGH_MEM_BASE;
 }
 
-static bool fuzz_connect(struct fuzz_run *r, const struct stop_event *last)
+static bool fuzz_connect(struct fuzz_run *r)
 {
     if (r->sessions++ == MAX_SESSIONS)
         return false;
@@ -196,8 +196,6 @@ static bool fuzz_connect(struct fuzz_run *r, const struct stop_event *last)
         fprintf(stderr, "fuzz_session: session_new failed for a valid target\n");
         abort();
     }
-    if (last)
-        session_set_stop(r->s, last);
     r->out = (struct out_check){0};
     r->writes = 0;
     r->written = 0;
@@ -205,12 +203,12 @@ static bool fuzz_connect(struct fuzz_run *r, const struct stop_event *last)
 }
 
 /* The debugger is gone (detach or broken connection): as the server does, stop a running
- * target and hand its state to the next debugger. False when the run is over. */
+ * target for the next debugger (which asks the target why it is stopped). False when the run
+ * is over. */
 static bool fuzz_reconnect(struct fuzz_run *r)
 {
     struct fake_target *f = &r->ft;
     struct stop_event last;
-    session_last_stop(r->s, &last);
     session_free(r->s);
     r->s = NULL;
     if (f->running) {
@@ -218,7 +216,7 @@ static bool fuzz_reconnect(struct fuzz_run *r)
         if (!f->ops.get_stop(f, &last) || last.kind == STOP_EXITED || last.kind == STOP_TERMINATED)
             return false;
     }
-    return fuzz_connect(r, &last);
+    return fuzz_connect(r);
 }
 
 /* After input: take a pending stop; replace a finished session. False when the run is over. */
@@ -292,7 +290,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     fuzz_configure(&r, data[0], data[1]);
     r.sessions = 0;
-    if (!fuzz_connect(&r, NULL))
+    if (!fuzz_connect(&r))
         return 0;
     data += 2;
     size -= 2;

@@ -42,7 +42,7 @@ target_sources() {
     case $1 in
     session) echo "$FUZZ_DIR/fuzz_session.c" stub/*.c tests/unit/fake_target.c ;;
     regs) echo "$FUZZ_DIR/fuzz_regs.c" stub/regs.c stub/hex.c ;;
-    loader) echo "$FUZZ_DIR/fuzz_loader.c" loader/*.c base/ram.c ;;
+    loader) echo "$FUZZ_DIR/fuzz_loader.c" loader/*.c base/ram.c base/boot.c ;;
     esac
 }
 

@@ -148,7 +148,14 @@ static bool fake_get_stop(void *t, struct stop_event *ev)
     f->stop_pending = false;
     f->running = false;
     *ev = f->pending;
+    if (ev->kind != STOP_EXITED && ev->kind != STOP_TERMINATED)
+        f->last_stop = *ev;
     return true;
+}
+
+static void fake_last_stop(void *t, struct stop_event *ev)
+{
+    *ev = ((struct fake_target *)t)->last_stop;
 }
 
 static int fake_monitor(void *t, const char *cmd, target_print_fn print, void *ctx)
@@ -203,6 +210,7 @@ static const struct target_ops fake_ops = {
     .interrupt = fake_interrupt,
     .stop_fd = fake_stop_fd,
     .get_stop = fake_get_stop,
+    .last_stop = fake_last_stop,
     .monitor = fake_monitor,
     .detach = fake_detach,
     .kill = fake_kill,
@@ -228,6 +236,7 @@ void fake_target_init(struct fake_target *f, enum target_arch arch, int nthreads
         r->cr0 = 0x80000011;
     }
     f->next_stop = (struct stop_event){.kind = STOP_SIGNAL, .thread = 1, .signal = GDB_SIGNAL_TRAP};
+    f->last_stop = f->next_stop;
     f->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     f->ops = fake_ops;
     f->target.ops = &f->ops;

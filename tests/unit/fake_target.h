@@ -44,6 +44,7 @@ struct fake_target {
 
     bool stop_pending;
     struct stop_event pending;
+    struct stop_event last_stop; /* what last_stop() reports: the last stop taken */
     int efd;
 
     char last_monitor[256];

@@ -27,6 +27,13 @@ struct harness *harness_new(enum target_arch arch, int nthreads)
     return h;
 }
 
+void harness_reattach(struct harness *h)
+{
+    session_free(h->s);
+    harness_clear(h);
+    h->s = session_new(&h->ft.target, harness_write, h);
+}
+
 void harness_free(struct harness *h)
 {
     session_free(h->s);

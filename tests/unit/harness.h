@@ -27,6 +27,8 @@ struct harness {
 
 struct harness *harness_new(enum target_arch arch, int nthreads);
 void harness_free(struct harness *h);
+/* A new debugger attaches: the session is replaced by a fresh one on the same target. */
+void harness_reattach(struct harness *h);
 void harness_clear(struct harness *h);
 void harness_feed(struct harness *h, const void *data, size_t len);
 void harness_feed_str(struct harness *h, const char *s);

@@ -2,11 +2,11 @@
  * crafted good and bad files; the e820 map; the Linux command line policy. */
 #include <elf.h>
 
+#include "base/layout.h"
 #include "check.h"
 #include "loader/e820.h"
 #include "loader/linux_cmdline.h"
 #include "loader/loader.h"
-#include "base/layout.h"
 
 #define RAM_SIZE (8 << 20)
 static uint8_t ram_buf[RAM_SIZE];

@@ -1,7 +1,7 @@
 /* tests/unit/test_ram.c — the -m size parser and the RAM layout around the 32-bit hole. */
-#include "check.h"
 #include "base/layout.h"
 #include "base/ram.h"
+#include "check.h"
 
 static void size_parser_accepts_units(void)
 {

@@ -26,6 +26,37 @@ static void test_qsupported_contents(void)
     harness_free(h);
 }
 
+/* qSupported says what the target can do: a target without breakpoints or monitor commands
+ * is not advertised as having them, and their packets get the empty reply. */
+static void test_qsupported_follows_the_targets_operations(void)
+{
+    struct harness *h = new_session(1);
+    h->ft.ops.insert_bp = NULL;
+    h->ft.ops.remove_bp = NULL;
+    h->ft.ops.monitor = NULL;
+    harness_reattach(h);
+    const char *r = harness_cmd(h, "qSupported:swbreak+;hwbreak+");
+    CHECK(r && strstr(r, "PacketSize=20000") != NULL);
+    CHECK(r && strstr(r, "swbreak+") == NULL);
+    CHECK(r && strstr(r, "hwbreak+") == NULL);
+    CHECK(r && strstr(r, "qXfer:features:read+") != NULL);
+    CHECK_STR(harness_cmd(h, "Z0,1000,1"), "");
+    CHECK_STR(harness_cmd(h, "z1,1000,1"), "");
+    CHECK_STR(harness_cmd(h, "qRcmd,68656c70"), "");
+    harness_free(h);
+}
+
+/* Names are whole: a packet that only starts like a known one is unknown, not malformed. */
+static void test_general_packet_names_are_whole(void)
+{
+    struct harness *h = new_session(1);
+    CHECK_STR(harness_cmd(h, "qCRC:1000,10"), "");
+    CHECK_STR(harness_cmd(h, "qSupportedX"), "");
+    CHECK_STR(harness_cmd(h, "vContX"), "");
+    CHECK(strncmp(harness_cmd(h, "qC"), "QC", 2) == 0);
+    harness_free(h);
+}
+
 static void test_unknown_packets_get_empty_reply(void)
 {
     struct harness *h = new_session(1);
@@ -131,18 +162,27 @@ static void test_g_G_p_P(void)
     harness_free(h);
 }
 
-static void test_regs_are_cached_until_resume(void)
+/* The target owns the register cache: the engine keeps no copy that could go stale when the
+ * target's registers change without a resume (a monitor command, a restored snapshot). */
+static void test_registers_always_come_from_the_target(void)
 {
     struct harness *h = new_session(1);
     harness_cmd(h, "g");
-    harness_cmd(h, "g");
-    harness_cmd(h, "p7");
-    CHECK_EQ(h->ft.read_regs_calls, 1);
-    h->ft.stop_on_resume = true;
-    harness_cmd(h, "vCont;c");
-    harness_stop(h); /* the stop reply reads them once */
-    harness_cmd(h, "g");
-    CHECK_EQ(h->ft.read_regs_calls, 2);
+    h->ft.regs[0].gpr[X86_RAX] = 0x1122334455667788ull;
+    CHECK(strncmp(harness_cmd(h, "g"), "8877665544332211", 16) == 0);
+    CHECK_STR(harness_cmd(h, "p0"), "8877665544332211");
+    CHECK_EQ(h->ft.read_regs_calls, 3);
+    harness_free(h);
+}
+
+/* A debugger that attaches hears the stop the target is in, not a made-up one. */
+static void test_a_new_session_reports_the_targets_stop(void)
+{
+    struct harness *h = new_session(2);
+    h->ft.last_stop =
+        (struct stop_event){.kind = STOP_SIGNAL, .thread = 2, .signal = GDB_SIGNAL_INT};
+    harness_reattach(h);
+    CHECK(strncmp(harness_cmd(h, "?"), "T02thread:02;", 13) == 0);
     harness_free(h);
 }
 
@@ -625,12 +665,15 @@ static void test_random_input_never_breaks_the_session(void)
 int main(void)
 {
     RUN(test_qsupported_contents);
+    RUN(test_qsupported_follows_the_targets_operations);
+    RUN(test_general_packet_names_are_whole);
     RUN(test_unknown_packets_get_empty_reply);
     RUN(test_m_reads_memory);
     RUN(test_x_reads_binary_with_escapes);
     RUN(test_M_and_X_write_memory);
     RUN(test_g_G_p_P);
-    RUN(test_regs_are_cached_until_resume);
+    RUN(test_registers_always_come_from_the_target);
+    RUN(test_a_new_session_reports_the_targets_stop);
     RUN(test_Z_z_reach_the_target);
     RUN(test_vcont_actions);
     RUN(test_c_s_C_S);

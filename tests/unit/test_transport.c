@@ -6,8 +6,8 @@
 #include "stub/transport.h"
 #include "tests/unit/check.h"
 #include "tests/unit/fake_target.h"
-#include "tests/unit/server_thread.h"
 #include "tests/unit/harness.h"
+#include "tests/unit/server_thread.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

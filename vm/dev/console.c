@@ -1,12 +1,12 @@
 /* vm/dev/console.c — console backends: stdio, none, file, tcp. */
 #include "vm/dev/console.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 
 #define ARTICLE_PORT 0x10
 
-static void article_io(void *opaque, struct vcpu *vcpu, uint16_t port, bool is_write, uint8_t *data,
+static void article_io(void *opaque, struct vcpu *vcpu, uint64_t port, bool is_write, uint8_t *data,
                        unsigned size)
 {
     struct vm *vm = opaque;
@@ -20,11 +20,11 @@ static void article_io(void *opaque, struct vcpu *vcpu, uint16_t port, bool is_w
     uint32_t value = 0;
     memcpy(&value, data, size);
     char line[48];
-    int n = snprintf(line, sizeof(line), "IO port: %x, data: %x\n", port, value);
+    int n = snprintf(line, sizeof(line), "IO port: %x, data: %x\n", (unsigned)port, value);
     console_write(&vm->console, line, n);
 }
 
 int dev_article_init(struct vm *vm)
 {
-    return ioport_register(&vm->io, ARTICLE_PORT, 1, "article-port", article_io, vm);
+    return bus_register(&vm->io, ARTICLE_PORT, 1, "article-port", article_io, vm);
 }

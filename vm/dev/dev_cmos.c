@@ -4,8 +4,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "vm/dev/devices.h"
 #include "base/diag.h"
+#include "vm/dev/devices.h"
 #include "vm/vm.h"
 
 #define CMOS_INDEX_PORT 0x70
@@ -60,7 +60,7 @@ static uint8_t cmos_read(struct dev_cmos *cmos, uint8_t reg)
     }
 }
 
-static void cmos_io(void *opaque, struct vcpu *vcpu, uint16_t port, bool is_write, uint8_t *data,
+static void cmos_io(void *opaque, struct vcpu *vcpu, uint64_t port, bool is_write, uint8_t *data,
                     unsigned size)
 {
     struct dev_cmos *cmos = opaque;
@@ -90,7 +90,7 @@ int dev_cmos_init(struct vm *vm)
     cmos->regs[CMOS_STATUS_B] = CMOS_STATUS_B_DEFAULT;
     cmos->regs[CMOS_STATUS_D] = CMOS_STATUS_D_VALID;
     vm->cmos = cmos;
-    return ioport_register(&vm->io, CMOS_INDEX_PORT, 2, "cmos", cmos_io, cmos);
+    return bus_register(&vm->io, CMOS_INDEX_PORT, 2, "cmos", cmos_io, cmos);
 }
 
 void dev_cmos_destroy(struct vm *vm)

@@ -7,7 +7,7 @@
 
 #define DEBUGCON_PORT 0xE9
 
-static void debugcon_io(void *opaque, struct vcpu *vcpu, uint16_t port, bool is_write,
+static void debugcon_io(void *opaque, struct vcpu *vcpu, uint64_t port, bool is_write,
                         uint8_t *data, unsigned size)
 {
     struct vm *vm = opaque;
@@ -20,5 +20,5 @@ static void debugcon_io(void *opaque, struct vcpu *vcpu, uint16_t port, bool is_
 
 int dev_debugcon_init(struct vm *vm)
 {
-    return ioport_register(&vm->io, DEBUGCON_PORT, 1, "debugcon", debugcon_io, vm);
+    return bus_register(&vm->io, DEBUGCON_PORT, 1, "debugcon", debugcon_io, vm);
 }

@@ -2,13 +2,13 @@
  * status (v << 1) | 1. */
 #include <string.h>
 
-#include "vm/dev/devices.h"
 #include "base/exit_status.h"
+#include "vm/dev/devices.h"
 #include "vm/vm.h"
 
 #define EXIT_PORT 0xF4
 
-static void exit_io(void *opaque, struct vcpu *vcpu, uint16_t port, bool is_write, uint8_t *data,
+static void exit_io(void *opaque, struct vcpu *vcpu, uint64_t port, bool is_write, uint8_t *data,
                     unsigned size)
 {
     if (!is_write) {
@@ -22,5 +22,5 @@ static void exit_io(void *opaque, struct vcpu *vcpu, uint16_t port, bool is_writ
 
 int dev_exit_init(struct vm *vm)
 {
-    return ioport_register(&vm->io, EXIT_PORT, 4, "exit", exit_io, vm);
+    return bus_register(&vm->io, EXIT_PORT, 4, "exit", exit_io, vm);
 }

@@ -3,8 +3,8 @@
  * fallback). */
 #include <string.h>
 
-#include "vm/dev/devices.h"
 #include "base/exit_status.h"
+#include "vm/dev/devices.h"
 #include "vm/vm.h"
 
 #define I8042_DATA_PORT    0x60
@@ -12,7 +12,7 @@
 #define I8042_CMD_RESET    0xFE
 #define I8042_STATUS_IDLE  0x1C /* system flag, command, unlocked; buffers empty */
 
-static void i8042_io(void *opaque, struct vcpu *vcpu, uint16_t port, bool is_write, uint8_t *data,
+static void i8042_io(void *opaque, struct vcpu *vcpu, uint64_t port, bool is_write, uint8_t *data,
                      unsigned size)
 {
     struct vm *vm = opaque;
@@ -28,7 +28,7 @@ static void i8042_io(void *opaque, struct vcpu *vcpu, uint16_t port, bool is_wri
 
 int dev_i8042_init(struct vm *vm)
 {
-    if (ioport_register(&vm->io, I8042_DATA_PORT, 1, "i8042-data", i8042_io, vm) < 0)
+    if (bus_register(&vm->io, I8042_DATA_PORT, 1, "i8042-data", i8042_io, vm) < 0)
         return -1;
-    return ioport_register(&vm->io, I8042_COMMAND_PORT, 1, "i8042-command", i8042_io, vm);
+    return bus_register(&vm->io, I8042_COMMAND_PORT, 1, "i8042-command", i8042_io, vm);
 }

@@ -9,7 +9,7 @@
 #define PCI_CONFIG_DATA    0xCFC
 
 /* The address register lives in the device's own state, kept in the VM object. */
-static void pci_address_io(void *opaque, struct vcpu *vcpu, uint16_t port, bool is_write,
+static void pci_address_io(void *opaque, struct vcpu *vcpu, uint64_t port, bool is_write,
                            uint8_t *data, unsigned size)
 {
     uint32_t *address = opaque;
@@ -22,7 +22,7 @@ static void pci_address_io(void *opaque, struct vcpu *vcpu, uint16_t port, bool 
         memcpy(data, (uint8_t *)address + offset, size);
 }
 
-static void pci_data_io(void *opaque, struct vcpu *vcpu, uint16_t port, bool is_write,
+static void pci_data_io(void *opaque, struct vcpu *vcpu, uint64_t port, bool is_write,
                         uint8_t *data, unsigned size)
 {
     if (!is_write)
@@ -31,8 +31,8 @@ static void pci_data_io(void *opaque, struct vcpu *vcpu, uint16_t port, bool is_
 
 int dev_pci_init(struct vm *vm)
 {
-    if (ioport_register(&vm->io, PCI_CONFIG_ADDRESS, 4, "pci-address", pci_address_io,
-                        &vm->pci_address) < 0)
+    if (bus_register(&vm->io, PCI_CONFIG_ADDRESS, 4, "pci-address", pci_address_io,
+                     &vm->pci_address) < 0)
         return -1;
-    return ioport_register(&vm->io, PCI_CONFIG_DATA, 4, "pci-data", pci_data_io, vm);
+    return bus_register(&vm->io, PCI_CONFIG_DATA, 4, "pci-data", pci_data_io, vm);
 }

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vm/dev/devices.h"
 #include "base/diag.h"
 #include "base/exit_status.h"
+#include "vm/dev/devices.h"
 #include "vm/platform.h"
 #include "vm/vm.h"
 
@@ -197,7 +197,7 @@ static uint8_t serial_read(struct dev_serial *s, unsigned reg)
     return 0xFF;
 }
 
-static void serial_io(void *opaque, struct vcpu *vcpu, uint16_t port, bool is_write, uint8_t *data,
+static void serial_io(void *opaque, struct vcpu *vcpu, uint64_t port, bool is_write, uint8_t *data,
                       unsigned size)
 {
     struct dev_serial *s = opaque;
@@ -275,7 +275,7 @@ int dev_serial_init(struct vm *vm)
     s->mcr = SERIAL_RESET_MCR;
     s->stop_pipe[0] = s->stop_pipe[1] = -1;
     vm->serial = s;
-    return ioport_register(&vm->io, SERIAL_BASE, SERIAL_NPORT, "serial-8250", serial_io, s);
+    return bus_register(&vm->io, SERIAL_BASE, SERIAL_NPORT, "serial-8250", serial_io, s);
 }
 
 int dev_serial_start(struct vm *vm)

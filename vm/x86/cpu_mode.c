@@ -1,6 +1,5 @@
 /* vm/x86/cpu_mode.c — initial CPU state: GDT, identity page tables, segment and control
  * registers. */
-#include "base/x86.h"
 #include "vm/x86/cpu_mode.h"
 
 #include <string.h>
@@ -8,6 +7,7 @@
 
 #include "base/diag.h"
 #include "base/layout.h"
+#include "base/x86.h"
 #include "vm/vm.h"
 #include "vm/x86/linear_mem.h"
 

@@ -3,8 +3,8 @@
 #define KVMSTUB_VM_X86_CPU_MODE_H
 
 #include "base/boot.h"
-#include "base/x86.h"
 #include "base/ram.h"
+#include "base/x86.h"
 
 struct vcpu;
 struct kvm_sregs;

@@ -1,20 +1,20 @@
 /* vm/x86/cpu_regs.c — a vCPU's registers as gdb sees them (struct x86_regs) and back.
  *
  * KVM keeps them in four places: kvm_regs, kvm_sregs, kvm_fpu (FXSAVE layout, abridged tag
- * word) and X86_MSR_KERNEL_GS_BASE. A write only touches the groups that changed, and a selector
+ * word) and MSR_KERNEL_GS_BASE. A write only touches the groups that changed, and a selector
  * written by gdb reloads that segment's hidden part as the CPU would (real mode: base =
  * selector * 16; protected mode: the descriptor from the GDT).
  */
-#include "base/x86.h"
 #include "vm/x86/cpu_regs.h"
 
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vm/x86/cpu_mode.h"
 #include "base/diag.h"
-#include "vm/x86/linear_mem.h"
+#include "base/x86.h"
 #include "vm/vm.h"
+#include "vm/x86/cpu_mode.h"
+#include "vm/x86/linear_mem.h"
 
 #define FPU_TAG_VALID   0
 #define FPU_TAG_ZERO    1
@@ -30,8 +30,11 @@ static int msr_access(struct vcpu *vcpu, uint32_t index, uint64_t *value, bool w
 {
     struct kvm_msr_one m = {.hdr.nmsrs = 1, .entry = {.index = index, .data = *value}};
     int n = ioctl(vcpu->fd, write ? KVM_SET_MSRS : KVM_GET_MSRS, &m);
-    if (write)
-        vcpu->sync_sregs_valid = false; /* EFER and APIC_BASE live in sregs too */
+    if (write) {
+        struct cpu_regs_cache *c = &vcpu->regs;
+        c->valid &= ~(CPU_REGS_SREGS | CPU_REGS_KGS); /* EFER and APIC_BASE live in sregs */
+        c->sync_fresh &= ~CPU_REGS_SREGS;
+    }
     if (n != 1)
         return -1;
     *value = m.entry.data;
@@ -40,45 +43,61 @@ static int msr_access(struct vcpu *vcpu, uint32_t index, uint64_t *value, bool w
 
 int cpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs)
 {
-    if (vcpu->sync_regs_valid) {
-        *regs = vcpu->run->s.regs.regs;
-        return 0;
+    struct cpu_regs_cache *c = &vcpu->regs;
+    if (!(c->valid & CPU_REGS_GPR)) {
+        if (c->sync_fresh & CPU_REGS_GPR)
+            c->regs = vcpu->run->s.regs.regs;
+        else if (ioctl(vcpu->fd, KVM_GET_REGS, &c->regs) < 0)
+            return diag_errno("KVM_GET_REGS (vCPU %d)", vcpu->id);
+        c->valid |= CPU_REGS_GPR;
     }
-    if (ioctl(vcpu->fd, KVM_GET_REGS, regs) < 0)
-        return diag_errno("KVM_GET_REGS (vCPU %d)", vcpu->id);
+    *regs = c->regs;
     return 0;
 }
 
 int cpu_get_sregs(struct vcpu *vcpu, struct kvm_sregs *sregs)
 {
-    if (vcpu->sync_sregs_valid) {
-        *sregs = vcpu->run->s.regs.sregs;
-        return 0;
+    struct cpu_regs_cache *c = &vcpu->regs;
+    if (!(c->valid & CPU_REGS_SREGS)) {
+        if (c->sync_fresh & CPU_REGS_SREGS)
+            c->sregs = vcpu->run->s.regs.sregs;
+        else if (ioctl(vcpu->fd, KVM_GET_SREGS, &c->sregs) < 0)
+            return diag_errno("KVM_GET_SREGS (vCPU %d)", vcpu->id);
+        c->valid |= CPU_REGS_SREGS;
     }
-    if (ioctl(vcpu->fd, KVM_GET_SREGS, sregs) < 0)
-        return diag_errno("KVM_GET_SREGS (vCPU %d)", vcpu->id);
+    *sregs = c->sregs;
     return 0;
 }
 
 int cpu_set_regs(struct vcpu *vcpu, const struct kvm_regs *regs)
 {
-    vcpu->sync_regs_valid = false;
+    struct cpu_regs_cache *c = &vcpu->regs;
+    c->valid &= ~CPU_REGS_GPR;
+    c->sync_fresh &= ~CPU_REGS_GPR;
     if (ioctl(vcpu->fd, KVM_SET_REGS, regs) < 0)
         return diag_errno("KVM_SET_REGS (vCPU %d)", vcpu->id);
+    c->regs = *regs;
+    c->regs.rflags |= X86_RFLAGS_RESERVED; /* as KVM stores it */
+    c->valid |= CPU_REGS_GPR;
     return 0;
 }
 
 int cpu_set_sregs(struct vcpu *vcpu, const struct kvm_sregs *sregs)
 {
-    vcpu->sync_sregs_valid = false;
+    struct cpu_regs_cache *c = &vcpu->regs;
+    c->valid &= ~CPU_REGS_SREGS;
+    c->sync_fresh &= ~CPU_REGS_SREGS;
     if (ioctl(vcpu->fd, KVM_SET_SREGS, sregs) < 0)
         return diag_errno("KVM_SET_SREGS (vCPU %d)", vcpu->id);
+    /* Read back what KVM made of it (it derives bits such as EFER.LMA) when next asked. */
     return 0;
 }
 
 void cpu_regs_exited(struct vcpu *vcpu)
 {
-    vcpu->sync_regs_valid = vcpu->sync_sregs_valid = vcpu->vm->sync_regs;
+    struct cpu_regs_cache *c = &vcpu->regs;
+    c->valid = 0;
+    c->sync_fresh = vcpu->vm->sync_regs ? CPU_REGS_GPR | CPU_REGS_SREGS : 0;
 }
 
 int cpu_msr_read(struct vcpu *vcpu, uint32_t index, uint64_t *value)
@@ -216,7 +235,7 @@ enum {
 
 /* x87 and SSE state. Read through KVM_GET_XSAVE where it works: on some hosts (PVM)
  * KVM_GET_FPU reports MXCSR as 0 whatever the guest has. */
-static int fpu_get(struct vcpu *vcpu, struct kvm_fpu *f)
+static int fpu_fetch(struct vcpu *vcpu, struct kvm_fpu *f)
 {
     struct kvm_xsave xs;
     if (ioctl(vcpu->fd, KVM_GET_XSAVE, &xs) < 0) {
@@ -239,7 +258,19 @@ static int fpu_get(struct vcpu *vcpu, struct kvm_fpu *f)
     return 0;
 }
 
-static int fpu_set(struct vcpu *vcpu, const struct kvm_fpu *f)
+static int fpu_get(struct vcpu *vcpu, struct kvm_fpu *f)
+{
+    struct cpu_regs_cache *c = &vcpu->regs;
+    if (!(c->valid & CPU_REGS_FPU)) {
+        if (fpu_fetch(vcpu, &c->fpu) < 0)
+            return -1;
+        c->valid |= CPU_REGS_FPU;
+    }
+    *f = c->fpu;
+    return 0;
+}
+
+static int fpu_store(struct vcpu *vcpu, const struct kvm_fpu *f)
 {
     struct kvm_xsave xs;
     if (ioctl(vcpu->fd, KVM_GET_XSAVE, &xs) < 0) {
@@ -269,6 +300,28 @@ static int fpu_set(struct vcpu *vcpu, const struct kvm_fpu *f)
     return 0;
 }
 
+static int fpu_set(struct vcpu *vcpu, const struct kvm_fpu *f)
+{
+    vcpu->regs.valid &= ~CPU_REGS_FPU;
+    if (fpu_store(vcpu, f) < 0)
+        return -1;
+    vcpu->regs.fpu = *f;
+    vcpu->regs.valid |= CPU_REGS_FPU;
+    return 0;
+}
+
+static int kgs_get(struct vcpu *vcpu, uint64_t *value)
+{
+    struct cpu_regs_cache *c = &vcpu->regs;
+    if (!(c->valid & CPU_REGS_KGS)) {
+        if (cpu_msr_read(vcpu, X86_MSR_KERNEL_GS_BASE, &c->k_gs_base) < 0)
+            return -1;
+        c->valid |= CPU_REGS_KGS;
+    }
+    *value = c->k_gs_base;
+    return 0;
+}
+
 int cpu_regs_read_core(struct vcpu *vcpu, struct x86_regs *x)
 {
     struct kvm_regs r;
@@ -291,7 +344,7 @@ int cpu_regs_read(struct vcpu *vcpu, struct x86_regs *x)
     regs_from_kvm(x, &r);
     sregs_from_kvm(x, &s);
     fpu_from_kvm(x, &f);
-    cpu_msr_read(vcpu, X86_MSR_KERNEL_GS_BASE, &x->k_gs_base);
+    kgs_get(vcpu, &x->k_gs_base); /* 0 where the host has no such MSR */
     return 0;
 }
 
@@ -359,8 +412,11 @@ int cpu_regs_write(struct vcpu *vcpu, const struct x86_regs *old, const struct x
         if (fpu_set(vcpu, &f) < 0)
             return -1;
     }
-    if (old->k_gs_base != x->k_gs_base &&
-        cpu_msr_write(vcpu, X86_MSR_KERNEL_GS_BASE, x->k_gs_base) < 0)
-        return diag_errno("KVM_SET_MSRS KERNEL_GS_BASE (vCPU %d)", vcpu->id);
+    if (old->k_gs_base != x->k_gs_base) {
+        if (cpu_msr_write(vcpu, X86_MSR_KERNEL_GS_BASE, x->k_gs_base) < 0)
+            return diag_errno("KVM_SET_MSRS KERNEL_GS_BASE (vCPU %d)", vcpu->id);
+        vcpu->regs.k_gs_base = x->k_gs_base;
+        vcpu->regs.valid |= CPU_REGS_KGS;
+    }
     return 0;
 }

@@ -1,13 +1,14 @@
-/* vm/x86/emulation_failure.c — the fallback for instructions the host's instruction emulator
- * refuses.
+/* vm/x86/emulation_failure.c — instructions KVM could not run: the guest's own INT3 is
+ * delivered as the CPU would, anything else is named and ends the guest.
  *
- * On hosts whose KVM emulates guest supervisor code (PVM), INT3 in protected and long mode
- * comes back as an emulation failure even with KVM_GUESTDBG_USE_SW_BP. kvmstub then does what
- * the CPU would: a breakpoint of ours is a breakpoint hit, the guest's own INT3 becomes a #BP
- * delivered through the guest's IDT. Anything else ends the guest with a message that says
- * which instruction, where, in which mode, and what to do.
+ * KVM reports an emulation failure when its instruction emulator refuses an instruction. On
+ * hosts whose KVM emulates guest supervisor code (PVM, DESIGN.md "Host kinds") that includes
+ * INT3 in protected and long mode, even with KVM_GUESTDBG_USE_SW_BP; on every host it includes
+ * fetching code from a page that is not RAM, which is how a trapped page shows up. The
+ * debugger's part (its breakpoints, its trapped pages) goes through vm->debug_ops; the guest's
+ * own INT3 becomes a #BP delivered through its IDT; anything else ends the guest with a
+ * message that says which instruction, where, in which mode, and what to do.
  */
-#include "base/x86.h"
 #include "vm/x86/emulation_failure.h"
 
 #include <inttypes.h>
@@ -15,16 +16,16 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vm/x86/cpu_mode.h"
 #include "base/diag.h"
+#include "base/exit_status.h"
+#include "base/x86.h"
+#include "vm/kvm.h"
+#include "vm/runctl.h"
+#include "vm/vm.h"
+#include "vm/x86/cpu_mode.h"
 #include "vm/x86/cpu_regs.h"
 #include "vm/x86/exception.h"
-#include "base/exit_status.h"
-#include "debug/guest_debug.h"
 #include "vm/x86/linear_mem.h"
-#include "vm/kvm.h"
-#include "debug/trap_step.h"
-#include "vm/vm.h"
 
 enum modrm_form { MODRM_NONE, MODRM_MEM, MODRM_REG };
 
@@ -68,7 +69,7 @@ static const struct insn_pattern insn_patterns[] = {
     {{X86_INSN_INT3}, 1, MODRM_NONE, 0, "INT3"},
 };
 
-const char *emulate_insn_name(const uint8_t *bytes, unsigned len)
+const char *emulation_failure_insn_name(const uint8_t *bytes, unsigned len)
 {
     /* Skip legacy prefixes other than F3 (which is part of some opcodes above). */
     while (len > 1 && (bytes[0] == 0x66 || bytes[0] == 0x67 || bytes[0] == 0x2E ||
@@ -97,7 +98,7 @@ const char *emulate_insn_name(const uint8_t *bytes, unsigned len)
     return NULL;
 }
 
-int emulate_deliver_int3(struct vcpu *vcpu, uint64_t rip)
+int emulation_failure_deliver_int3(struct vcpu *vcpu, uint64_t rip)
 {
     struct kvm_regs regs;
     if (cpu_get_regs(vcpu, &regs) < 0)
@@ -119,7 +120,7 @@ int emulate_deliver_int3(struct vcpu *vcpu, uint64_t rip)
 }
 
 /* The failing instruction's bytes: from KVM when it gave them, else from guest memory. */
-static unsigned emulate_insn_bytes(struct vcpu *vcpu, uint64_t rip, uint8_t *bytes)
+static unsigned emulation_failure_insn_bytes(struct vcpu *vcpu, uint64_t rip, uint8_t *bytes)
 {
     struct kvm_run *run = vcpu->run;
     if (run->emulation_failure.ndata >= 3 &&
@@ -134,8 +135,9 @@ static unsigned emulate_insn_bytes(struct vcpu *vcpu, uint64_t rip, uint8_t *byt
     return vcpu_mem_copy(vcpu, rip, bytes, X86_INSN_MAX_BYTES, false);
 }
 
-void emulate_failure(struct vcpu *vcpu)
+void emulation_failure_handle(struct vcpu *vcpu)
 {
+    struct vm *vm = vcpu->vm;
     struct kvm_regs regs;
     struct kvm_sregs sregs;
     if (cpu_get_regs(vcpu, &regs) < 0 || cpu_get_sregs(vcpu, &sregs) < 0) {
@@ -144,21 +146,20 @@ void emulate_failure(struct vcpu *vcpu)
         return;
     }
     uint64_t rip = sregs.cs.base + regs.rip;
-    if (trap_step_begin(vcpu, rip))
-        return; /* the code is in a page trapped for a watchpoint: step it with the page in */
     uint8_t bytes[X86_INSN_MAX_BYTES];
-    unsigned n = emulate_insn_bytes(vcpu, rip, bytes);
+    unsigned n = emulation_failure_insn_bytes(vcpu, rip, bytes);
+    /* The debugger's own doing: one of its breakpoints, or code in a page it trapped. */
+    if (vm->debug_ops && vm->debug_ops->emulation_failure(vcpu, rip, bytes, n))
+        return;
     if (n >= 1 && bytes[0] == X86_INSN_INT3) {
-        if (guest_debug_sw_breakpoint_hit(vcpu, rip))
-            return;
         /* Single-stepping the guest's own INT3: deliver it here and stop at the handler's
          * first instruction, as a CPU does (an injected #BP is lost under single-step). */
-        if (vcpu->action == RESUME_STEP && guest_debug_attached(vcpu->vm) &&
+        if (vcpu->action == RESUME_STEP && runctl_attached(vm) &&
             exception_deliver(vcpu, X86_VECTOR_BP, regs.rip + 1) == 0) {
-            guest_debug_step_done(vcpu);
+            runctl_report_step(vcpu);
             return;
         }
-        if (emulate_deliver_int3(vcpu, regs.rip) == 0)
+        if (emulation_failure_deliver_int3(vcpu, regs.rip) == 0)
             return;
     }
 
@@ -167,13 +168,13 @@ void emulate_failure(struct vcpu *vcpu)
         snprintf(hex + 3 * i, 4, "%02x ", bytes[i]);
     if (n)
         hex[3 * n - 1] = 0;
-    const char *name = emulate_insn_name(bytes, n);
+    const char *name = emulation_failure_insn_name(bytes, n);
     enum cpu_mode mode = cpu_mode_current(&sregs);
     diag("vCPU %d: the host's KVM could not emulate the guest instruction at RIP 0x%" PRIx64
          " (%s) in %s: bytes [%s]",
          vcpu->id, (uint64_t)regs.rip, name ? name : "unrecognized", cpu_mode_name(mode),
          n ? hex : "unreadable");
-    if (vcpu->vm->host_emulates)
+    if (vm->host_emulates)
         diag("hint: this host's KVM is PVM, which emulates guest kernel code and does not "
              "implement every instruction; kvmstub hides the features it cannot run from "
              "CPUID, but this code used %s anyway. On a host with hardware virtualization "

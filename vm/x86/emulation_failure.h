@@ -7,13 +7,13 @@
 
 struct vcpu;
 
-/* KVM_EXIT_INTERNAL_ERROR / KVM_INTERNAL_ERROR_EMULATION: handle what kvmstub can (an INT3:
- * our breakpoint, or the guest's own, delivered as #BP), and end with a clear message
- * otherwise. */
-void emulate_failure(struct vcpu *vcpu);
+/* KVM_EXIT_INTERNAL_ERROR / KVM_INTERNAL_ERROR_EMULATION: handle what kvmstub can (the
+ * debugger's own breakpoints and trapped pages, through vm->debug_ops; the guest's own INT3,
+ * delivered as #BP), and end with a clear message otherwise. */
+void emulation_failure_handle(struct vcpu *vcpu);
 /* Deliver a #BP to the guest for an INT3 at rip (RIP moves past it first, as the CPU does). */
-int emulate_deliver_int3(struct vcpu *vcpu, uint64_t rip);
+int emulation_failure_deliver_int3(struct vcpu *vcpu, uint64_t rip);
 /* A name for the instruction in bytes, or NULL ("XSAVE", "CLAC", ...). */
-const char *emulate_insn_name(const uint8_t *bytes, unsigned len);
+const char *emulation_failure_insn_name(const uint8_t *bytes, unsigned len);
 
 #endif

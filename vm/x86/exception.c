@@ -8,17 +8,17 @@
  * guest's handler. Delivering it here and stopping at the handler's first instruction is what
  * a CPU does when it single-steps an INT3.
  */
-#include "base/x86.h"
 #include "vm/x86/exception.h"
 
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vm/x86/cpu_mode.h"
 #include "base/diag.h"
+#include "base/x86.h"
+#include "vm/vm.h"
+#include "vm/x86/cpu_mode.h"
 #include "vm/x86/cpu_regs.h"
 #include "vm/x86/linear_mem.h"
-#include "vm/vm.h"
 
 #define GATE_TYPE_INTERRUPT        0xE
 #define GATE_TYPE_TRAP             0xF

@@ -1,8 +1,9 @@
 /* vm/x86/pagewalk.c — the page walk for no paging, 32-bit, PAE, 4-level and 5-level paging. */
-#include "base/x86.h"
 #include "vm/x86/pagewalk.h"
 
 #include <string.h>
+
+#include "base/x86.h"
 
 #define PTE_ADDR_MASK   0x000FFFFFFFFFF000ULL
 #define PDE32_4M_LOW    0xFFC00000ULL /* bits 31:22 */

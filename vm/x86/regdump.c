@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <sys/ioctl.h>
 
-#include "vm/x86/cpu_mode.h"
 #include "base/diag.h"
+#include "vm/vm.h"
+#include "vm/x86/cpu_mode.h"
 #include "vm/x86/cpu_regs.h"
 #include "vm/x86/linear_mem.h"
-#include "vm/vm.h"
 
 static void regdump_segment(char *buf, size_t len, const char *name, const struct kvm_segment *s)
 {
