@@ -40,9 +40,11 @@ LIB_SRCS  := $(sort $(wildcard base/*.c stub/*.c loader/*.c vm/*.c vm/x86/*.c vm
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ  := $(BUILD)/kvmstub.o
 LIB       := $(BUILD)/libkvmstub.a
-UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
-UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_HELPERS := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
+# Unit tests (tests/unit: pure logic, the protocol over a fake target) and VM tests (tests/vm:
+# vm/ in one process on real KVM) build alike: one binary per test_*.c, linked with the helpers.
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c tests/vm/test_*.c))
+UNIT_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(UNIT_SRCS)))
+UNIT_HELPERS := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c tests/vm/*.c))
 UNIT_HELPER_OBJS := $(UNIT_HELPERS:%.c=$(BUILD)/%.o)
 
 GUEST_ASM := $(sort $(wildcard guest/*.asm))
@@ -68,7 +70,8 @@ $(BUILD)/%.o: %.c
 	$(quiet) CC $*.o
 	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPER_OBJS) $(LIB)
+vpath test_%.c tests/unit tests/vm
+$(BUILD)/tests/%: %.c $(UNIT_HELPER_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(quiet) CCLD $@
 	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -MMD -MP -o $@ $(filter %.c %.o %.a,$^) $(LDLIBS)

@@ -98,8 +98,8 @@ static void bus_trace(const struct bus *bus, const struct bus_region *r, uint64_
              addr, size, is_write ? "<-" : "->", v, who);
 }
 
-bool bus_dispatch(struct bus *bus, struct vcpu *vcpu, uint64_t addr, bool is_write,
-                  uint8_t *data, unsigned size)
+bool bus_dispatch(struct bus *bus, struct vcpu *vcpu, uint64_t addr, bool is_write, uint8_t *data,
+                  unsigned size)
 {
     pthread_mutex_lock(&bus->lock);
     const struct bus_region *r = bus_find(bus, addr);

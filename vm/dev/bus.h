@@ -17,8 +17,8 @@ struct vcpu;
 
 /* One access of size bytes at addr (a port, or a guest physical address). For reads fill
  * data; for writes read it. */
-typedef void (*bus_fn)(void *opaque, struct vcpu *vcpu, uint64_t addr, bool is_write,
-                       uint8_t *data, unsigned size);
+typedef void (*bus_fn)(void *opaque, struct vcpu *vcpu, uint64_t addr, bool is_write, uint8_t *data,
+                       unsigned size);
 
 struct bus_region {
     uint64_t base;
@@ -48,7 +48,7 @@ int bus_unregister(struct bus *bus, uint64_t base);
 /* The region that holds addr, or NULL. */
 const struct bus_region *bus_find(const struct bus *bus, uint64_t addr);
 /* Dispatch one access; false when no region claims addr (reads then see all ones). */
-bool bus_dispatch(struct bus *bus, struct vcpu *vcpu, uint64_t addr, bool is_write,
-                  uint8_t *data, unsigned size);
+bool bus_dispatch(struct bus *bus, struct vcpu *vcpu, uint64_t addr, bool is_write, uint8_t *data,
+                  unsigned size);
 
 #endif
