@@ -15,7 +15,7 @@
 #include "loader/loader.h"
 #include "stub/stub.h"
 #include "vm/dev/devices.h"
-#include "vm/kvm.h"
+#include "vm/host.h"
 #include "vm/vm.h"
 
 #define KVMSTUB_VERSION "0.1.0"
@@ -274,7 +274,7 @@ int main(int argc, char **argv)
     const char *effective_cmdline = o.cmdline;
     if (linux_guest) {
         if (!linux_cmdline_build(cmdline, sizeof(cmdline), o.cmdline, o.gdb != NULL,
-                                 kvm_host_emulates())) {
+                                 host_kind_detect() == HOST_EMULATING)) {
             diag("the kernel command line is too long: with what kvmstub adds to it, it must "
                  "fit in %d bytes",
                  LINUX_CMDLINE_BUF - 1);
@@ -300,6 +300,8 @@ int main(int argc, char **argv)
     if (server && guest_debug_init(vm) < 0)
         goto out;
     vm->image_kind = img.kind;
+    /* Without KASLR the kernel runs where it was linked (debug/breakpoints.c relies on it). */
+    vm->linux_at_link_address = linux_guest && strstr(effective_cmdline, "nokaslr") != NULL;
 
     struct load_options lo = {
         .load_addr = o.load_addr, .cmdline = effective_cmdline, .initrd = o.initrd};

@@ -22,6 +22,7 @@ const char *bp_mechanism_name(enum bp_mechanism mech)
     case MECH_INT3: return "int3";
     case MECH_DEBUG_REG: return "debug register";
     case MECH_MEMORY_TRAP: return "memory trap";
+    case MECH_EXEC_TRAP: return "exec trap";
     }
     return "?";
 }
@@ -47,6 +48,14 @@ const struct breakpoint *bp_find_sw(const struct bp_table *t, uint64_t addr)
 {
     for (int i = 0; i < t->n; i++)
         if (t->items[i].type == BP_SOFTWARE && t->items[i].addr == addr)
+            return &t->items[i];
+    return NULL;
+}
+
+const struct breakpoint *bp_find_exec_trap(const struct bp_table *t, uint64_t addr)
+{
+    for (int i = 0; i < t->n; i++)
+        if (t->items[i].mech == MECH_EXEC_TRAP && t->items[i].addr == addr)
             return &t->items[i];
     return NULL;
 }
@@ -105,43 +114,29 @@ static const struct breakpoint *int3_at_gpa(const struct bp_table *t, uint64_t g
     return NULL;
 }
 
-/* Emulating hosts (PVM) hand a real-mode X86_INSN_INT3 straight to the guest's vector table, even
- * with KVM_GUESTDBG_USE_SW_BP, so there a breakpoint in real-mode code needs a debug register. */
-static bool int3_reaches_kvmstub(struct vcpu *vcpu)
+/* What this host's guest debugging honours (probed once, vm/host.h). */
+static const struct host_debug_caps *caps_of(struct vm *vm)
 {
-    if (!vcpu->vm->host_emulates)
-        return true;
+    return host_debug_caps(&vm->host, vm->kvm_fd);
+}
+
+/* Whether an INT3 in the vCPU's current mode reaches kvmstub: as a #BP exit on hardware, as an
+ * emulation failure on emulating hosts, except in real mode there (the guest's vector table
+ * gets it); not at all where the host's SVM is emulated without the #BP intercept. */
+static bool int3_reaches_kvmstub(struct vm *vm, struct vcpu *vcpu)
+{
+    const struct host_debug_caps *c = caps_of(vm);
     struct kvm_sregs sregs;
-    return cpu_get_sregs(vcpu, &sregs) == 0 && cpu_mode_current(&sregs) != CPU_MODE_REAL;
+    bool real = cpu_get_sregs(vcpu, &sregs) == 0 && cpu_mode_current(&sregs) == CPU_MODE_REAL;
+    return real ? c->int3_exits_real : c->int3_exits;
 }
 
-static int bp_place_int3(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
+/* An instruction breakpoint in a debug register: -ENOSPC when none is free, -EOPNOTSUPP when
+ * this host does not fire them. */
+static int bp_place_dr_exec(struct vm *vm, struct breakpoint *b)
 {
-    struct pagewalk_result walk;
-    uint8_t *host = NULL;
-    if (int3_reaches_kvmstub(vcpu) && guest_translate(vcpu, b->addr, &walk) == 0)
-        host = ram_ptr(&vm->ram, walk.gpa, 1);
-    if (host) {
-        const struct breakpoint *other = int3_at_gpa(table_of(vm), walk.gpa, b);
-        b->mech = MECH_INT3;
-        b->gpa = walk.gpa;
-        b->saved = other ? other->saved : *host;
-        *host = X86_INSN_INT3;
-        return 0;
-    }
-    /* Not mapped (yet), or real mode on an emulating host: a debug register watches the
-     * linear address instead. */
-    int slot = dr_take_slot(&table_of(vm)->dr, b->addr, DR_RW_EXEC, 1);
-    if (slot < 0)
-        return -EFAULT;
-    b->mech = MECH_DEBUG_REG;
-    b->slots[0] = slot;
-    b->nslots = 1;
-    return 0;
-}
-
-static int bp_place_hw(struct vm *vm, struct breakpoint *b)
-{
+    if (!caps_of(vm)->dr_exec)
+        return -EOPNOTSUPP;
     int slot = dr_take_slot(&table_of(vm)->dr, b->addr, DR_RW_EXEC, 1);
     if (slot < 0)
         return -ENOSPC;
@@ -149,6 +144,81 @@ static int bp_place_hw(struct vm *vm, struct breakpoint *b)
     b->slots[0] = slot;
     b->nslots = 1;
     return 0;
+}
+
+/* An instruction breakpoint as an exec trap: the page of the instruction at gpa leaves the
+ * memory map, fetching from it fails, and the failure at addr is the hit (the page's other
+ * instructions are stepped with it mapped back, debug/trap_step.h). Works on every host, and
+ * survives the guest writing over the code; costs an exit for each instruction run from, and
+ * each access to, that page. */
+static int bp_place_exec_trap(struct vm *vm, struct breakpoint *b, uint64_t gpa)
+{
+    if (!ram_contains(&vm->ram, gpa, 1) ||
+        memslots_trap_page(vm, NULL, gpa, guest_debug_trapped_access, vm) < 0)
+        return -EFAULT;
+    b->mech = MECH_EXEC_TRAP;
+    b->gpa = gpa;
+    return 0;
+}
+
+/* Where the x86-64 Linux kernel's text will be in physical memory while it is not mapped yet:
+ * its image is linked at __START_KERNEL_map + physical address, and kvmstub loads it there
+ * (no KASLR: kvmstub adds nokaslr under a debugger). */
+#define LINUX_START_KERNEL_MAP 0xffffffff80000000ULL
+#define LINUX_KERNEL_TEXT_END  0xffffffffc0000000ULL
+static bool linux_text_phys(const struct vm *vm, uint64_t addr, uint64_t *gpa)
+{
+    if (!vm->linux_at_link_address || addr < LINUX_START_KERNEL_MAP ||
+        addr >= LINUX_KERNEL_TEXT_END)
+        return false;
+    *gpa = addr - LINUX_START_KERNEL_MAP;
+    return true;
+}
+
+/* An exec trap at the breakpoint's address: where it is mapped, or where a Linux kernel's text
+ * will be. */
+static int bp_place_exec_trap_at(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
+{
+    struct pagewalk_result walk;
+    uint64_t gpa;
+    if (guest_translate(vcpu, b->addr, &walk) == 0)
+        return bp_place_exec_trap(vm, b, walk.gpa);
+    if (linux_text_phys(vm, b->addr, &gpa))
+        return bp_place_exec_trap(vm, b, gpa);
+    return -EFAULT;
+}
+
+static int bp_place_int3(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
+{
+    if (table_of(vm)->break_mode == BREAK_MODE_TRAP)
+        return bp_place_exec_trap_at(vm, vcpu, b);
+    struct pagewalk_result walk;
+    bool mapped = guest_translate(vcpu, b->addr, &walk) == 0 && ram_contains(&vm->ram, walk.gpa, 1);
+    if (mapped && int3_reaches_kvmstub(vm, vcpu)) {
+        uint8_t *host = ram_ptr(&vm->ram, walk.gpa, 1);
+        const struct breakpoint *other = int3_at_gpa(table_of(vm), walk.gpa, b);
+        b->mech = MECH_INT3;
+        b->gpa = walk.gpa;
+        b->saved = other ? other->saved : *host;
+        *host = X86_INSN_INT3;
+        return 0;
+    }
+    /* Not mapped (yet: a kernel still decompressing), or an INT3 would not reach kvmstub: a
+     * debug register watches the linear address instead, or else an exec trap its page. */
+    if (bp_place_dr_exec(vm, b) == 0)
+        return 0;
+    return bp_place_exec_trap_at(vm, vcpu, b);
+}
+
+static int bp_place_hw(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
+{
+    if (table_of(vm)->break_mode == BREAK_MODE_TRAP)
+        return bp_place_exec_trap_at(vm, vcpu, b);
+    int rc = bp_place_dr_exec(vm, b);
+    if (rc != -EOPNOTSUPP)
+        return rc;
+    /* Debug registers do not fire on this host: an exec trap does what hbreak asks. */
+    return bp_place_exec_trap_at(vm, vcpu, b);
 }
 
 static bool watch_uses_trap(struct vm *vm, const struct breakpoint *b, int npieces)
@@ -158,7 +228,7 @@ static bool watch_uses_trap(struct vm *vm, const struct breakpoint *b, int npiec
         return true; /* x86 debug registers cannot watch reads alone */
     if (t->watch_mode == WATCH_MODE_DR)
         return false;
-    return vm->host_emulates || npieces < 0 || npieces > dr_free_slots(&t->dr);
+    return !caps_of(vm)->dr_data || npieces < 0 || npieces > dr_free_slots(&t->dr);
 }
 
 static int watch_place_dr(struct vm *vm, struct breakpoint *b, const struct dr_piece *pieces,
@@ -167,6 +237,11 @@ static int watch_place_dr(struct vm *vm, struct breakpoint *b, const struct dr_p
     struct debug_regs_state *dr = &table_of(vm)->dr;
     if (npieces < 0 || npieces > dr_free_slots(dr))
         return -ENOSPC;
+    if (!caps_of(vm)->dr_data) {
+        diag("this host does not fire debug-register data watchpoints (probed): use "
+             "'monitor watch-mode auto' or 'trap'");
+        return -ENOSPC; /* refused, rather than placed where it would never fire */
+    }
     enum dr_rw rw = b->type == WP_WRITE ? DR_RW_WRITE : DR_RW_ACCESS;
     b->mech = MECH_DEBUG_REG;
     b->nslots = 0;
@@ -229,7 +304,7 @@ static int bp_place(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
 {
     switch (b->type) {
     case BP_SOFTWARE: return bp_place_int3(vm, vcpu, b);
-    case BP_HARDWARE: return bp_place_hw(vm, b);
+    case BP_HARDWARE: return bp_place_hw(vm, vcpu, b);
     case WP_WRITE:
     case WP_READ:
     case WP_ACCESS: {
@@ -255,6 +330,7 @@ static void bp_unplace(struct vm *vm, struct breakpoint *b)
         break;
     case MECH_DEBUG_REG: dr_release_slots(&t->dr, b); break;
     case MECH_MEMORY_TRAP: watch_untrap(vm, b); break;
+    case MECH_EXEC_TRAP: memslots_untrap_page(vm, NULL, b->gpa); break;
     }
 }
 

@@ -27,8 +27,12 @@
 struct vm;
 struct vcpu;
 
-enum bp_mechanism { MECH_INT3, MECH_DEBUG_REG, MECH_MEMORY_TRAP };
+enum bp_mechanism { MECH_INT3, MECH_DEBUG_REG, MECH_MEMORY_TRAP, MECH_EXEC_TRAP };
 enum watch_mode { WATCH_MODE_AUTO, WATCH_MODE_DR, WATCH_MODE_TRAP };
+/* `monitor break-mode`: auto (INT3 or a debug register, whichever the host honours, an exec
+ * trap where neither works) or trap (always an exec trap: survives the guest writing over
+ * its code, and needs nothing of the host but memory traps). */
+enum break_mode { BREAK_MODE_AUTO, BREAK_MODE_TRAP };
 
 #define WATCH_MAX_PIECES 16
 
@@ -45,7 +49,7 @@ struct breakpoint {
     uint64_t len;
     int refs;
     enum bp_mechanism mech;
-    uint64_t gpa;  /* MECH_INT3: where the INT3 byte is */
+    uint64_t gpa;  /* MECH_INT3: where the INT3 byte is; MECH_EXEC_TRAP: the instruction */
     uint8_t saved; /* MECH_INT3: the byte it replaced */
     int slots[DR_NSLOTS];
     int nslots; /* MECH_DEBUG_REG: slots used */
@@ -64,6 +68,7 @@ struct bp_table {
     int n, cap;
     struct debug_regs_state dr;
     enum watch_mode watch_mode;
+    enum break_mode break_mode;
 };
 
 /* Insert or remove (refcounted). 0, -ENOSPC, -EFAULT, -EINVAL, -ENOMEM. vcpu gives the
@@ -74,6 +79,8 @@ void bp_remove_all(struct vm *vm);
 
 /* The software breakpoint at linear address addr, or NULL. */
 const struct breakpoint *bp_find_sw(const struct bp_table *t, uint64_t addr);
+/* The breakpoint (software or hardware) placed as an exec trap at linear addr, or NULL. */
+const struct breakpoint *bp_find_exec_trap(const struct bp_table *t, uint64_t addr);
 /* What a debug-register slot that fired belongs to. */
 const struct breakpoint *bp_find_slot(const struct bp_table *t, int slot);
 /* Hide INT3 bytes in a read of [addr, addr + len) (linear, or physical when phys). */

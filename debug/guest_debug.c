@@ -161,7 +161,13 @@ static bool gd_emulation_failure(struct vcpu *vcpu, uint64_t rip, const uint8_t 
             return true;
         }
     }
-    /* Code in a trapped page: step it with the page mapped. */
+    /* A breakpoint placed as an exec trap (its page left the map): the fetch at its address. */
+    const struct breakpoint *b = bp_find_exec_trap(&vm->debug->bps, rip);
+    if (b && runctl_attached(vm)) {
+        guest_debug_report(vcpu, b->type, 0);
+        return true;
+    }
+    /* Other code in a trapped page: step it with the page mapped. */
     return trap_step_begin(vcpu, rip);
 }
 

@@ -206,7 +206,7 @@ static int cmd_cpuid(struct monitor_ctx *m)
         return 0;
     }
     out(m, "CPUID as vCPU %d sees it%s:", m->vcpu->id,
-        m->vm->host_emulates ? " (features the host cannot emulate are hidden)" : "");
+        m->vm->host.kind == HOST_EMULATING ? " (features the host cannot emulate are hidden)" : "");
     int shown = 0;
     for (uint32_t i = 0; i < c->nent; i++) {
         const struct kvm_cpuid_entry2 *e = &c->entries[i];
@@ -330,7 +330,7 @@ static int cmd_breakpoints(struct monitor_ctx *m)
     for (int i = 0; i < t->n; i++) {
         const struct breakpoint *b = &t->items[i];
         char extra[64] = "";
-        if (b->mech == MECH_INT3)
+        if (b->mech == MECH_INT3 || b->mech == MECH_EXEC_TRAP)
             snprintf(extra, sizeof(extra), " at physical 0x%" PRIx64, b->gpa);
         else if (b->mech == MECH_DEBUG_REG)
             snprintf(extra, sizeof(extra), " in %d slot%s", b->nslots, b->nslots > 1 ? "s" : "");
@@ -355,12 +355,43 @@ static int cmd_watch_mode(struct monitor_ctx *m)
             out(m, "usage: monitor watch-mode [auto|dr|trap]");
             return 0;
         }
+        const struct host_debug_caps *c = host_debug_caps(&m->vm->host, m->vm->kvm_fd);
+        if (found == WATCH_MODE_DR && !c->dr_data) {
+            out(m,
+                "watch-mode dr refused: this host does not fire debug-register data "
+                "watchpoints (probed); watch mode stays %s",
+                names[t->watch_mode]);
+            return 0;
+        }
         t->watch_mode = found;
     }
     out(m, "watch mode: %s (applies to watchpoints set from now on)", names[t->watch_mode]);
-    out(m, "  auto: memory traps on hosts that emulate guest code, debug registers when free "
-           "on others;");
+    out(m, "  auto: debug registers while free, where the host fires them; memory traps "
+           "otherwise;");
     out(m, "  dr: debug registers (write/access only); trap: memory traps (any size, reads too)");
+    return 0;
+}
+
+static int cmd_break_mode(struct monitor_ctx *m)
+{
+    struct bp_table *t = &m->vm->debug->bps;
+    static const char *const names[] = {"auto", "trap"};
+    if (m->argc == 2) {
+        int found = -1;
+        for (int i = 0; i < 2; i++)
+            if (strcmp(m->argv[1], names[i]) == 0)
+                found = i;
+        if (found < 0) {
+            out(m, "usage: monitor break-mode [auto|trap]");
+            return 0;
+        }
+        t->break_mode = found;
+    }
+    out(m, "break mode: %s (applies to breakpoints set from now on)", names[t->break_mode]);
+    out(m, "  auto: INT3, or a debug register where the address is not mapped yet or INT3 does "
+           "not reach kvmstub, or an exec trap where neither works;");
+    out(m, "  trap: exec traps (the code's page leaves the memory map; survives the guest "
+           "writing over its code; slower)");
     return 0;
 }
 
@@ -374,8 +405,8 @@ static int cmd_memmap(struct monitor_ctx *m)
             map[i].type == E820_RAM ? "RAM" : "reserved");
     const struct memslot_map *slots = &m->vm->memslots;
     for (int i = 0; i < slots->ntrapped; i++)
-        out(m, "  page 0x%" PRIx64 " is trapped for %d watchpoint piece%s", slots->trapped[i].page,
-            slots->trapped[i].refs, slots->trapped[i].refs > 1 ? "s" : "");
+        out(m, "  page 0x%" PRIx64 " is trapped (%d breakpoint or watchpoint piece%s)",
+            slots->trapped[i].page, slots->trapped[i].refs, slots->trapped[i].refs > 1 ? "s" : "");
     return 0;
 }
 
@@ -385,11 +416,15 @@ static int cmd_status(struct monitor_ctx *m)
     out(m, "image: %s; %" PRIu64 " MiB RAM; %d vCPU%s; %s", image_kind_name(vm->image_kind),
         vm->ram.size >> 20, vm->ncpus, vm->ncpus > 1 ? "s" : "",
         vm->cfg->irqchip ? "in-kernel irqchip" : "no irqchip (HLT ends a vCPU)");
-    out(m, "host KVM: %s; single-step %s interrupts",
-        vm->host_emulates ? "PVM (emulates guest kernel code: INT3 delivered by kvmstub, "
-                            "watchpoints by memory traps)"
-                          : "hardware virtualization",
+    const struct host_debug_caps *c = host_debug_caps(&vm->host, vm->kvm_fd);
+    out(m, "host KVM: %s; single-step %s interrupts", host_kind_name(vm->host.kind),
         vm->guest_debug_caps & KVM_GUESTDBG_BLOCKIRQ ? "blocks" : "cannot block");
+    out(m,
+        "  guest debugging (%s in %.1f ms): INT3 %s (real mode: %s), debug-register "
+        "breakpoints %s, data watchpoints %s",
+        c->ok ? "probed" : "assumed", c->probe_ms, c->int3_exits ? "exits" : "does not exit",
+        c->int3_exits_real ? "exits" : "does not exit", c->dr_exec ? "fire" : "never fire",
+        c->dr_data ? "fire" : "never fire");
     for (int i = 0; i < vm->ncpus; i++) {
         struct kvm_sregs s;
         if (cpu_get_sregs(&vm->vcpus[i], &s) == 0)
@@ -427,6 +462,7 @@ static const struct monitor_command monitor_commands[] = {
     {"memmap", "", "guest RAM and the memory map the guest was given", cmd_memmap},
     {"breakpoints", "", "kvmstub's breakpoints and the mechanism behind each", cmd_breakpoints},
     {"watch-mode", "[auto|dr|trap]", "how watchpoints are implemented", cmd_watch_mode},
+    {"break-mode", "[auto|trap]", "how breakpoints are implemented", cmd_break_mode},
 };
 
 #define MONITOR_NCOMMANDS (sizeof(monitor_commands) / sizeof(monitor_commands[0]))

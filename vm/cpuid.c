@@ -152,7 +152,7 @@ int cpuid_setup(struct vcpu *vcpu)
     struct kvm_cpuid2 *c = cpuid_get_supported(vcpu->vm->kvm_fd);
     if (!c)
         return -1;
-    cpuid_apply_policy(c, vcpu->id, vcpu->vm->host_emulates);
+    cpuid_apply_policy(c, vcpu->id, vcpu->vm->host.kind == HOST_EMULATING);
     int rc = ioctl(vcpu->fd, KVM_SET_CPUID2, c);
     free(c);
     if (rc < 0)

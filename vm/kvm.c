@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "base/diag.h"
+#include "vm/host.h"
 #include "vm/vm.h"
 
 #define KVM_DEVICE "/dev/kvm"
@@ -56,7 +57,7 @@ int kvm_open_vm(struct vm *vm)
             return -1;
         }
     }
-    vm->host_emulates = kvm_host_emulates();
+    vm->host.kind = host_kind_detect();
     vm->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (vm->run_size <= 0)
         return diag_errno("KVM_GET_VCPU_MMAP_SIZE");
@@ -76,9 +77,4 @@ int kvm_open_vm(struct vm *vm)
         return -1;
     }
     return 0;
-}
-
-bool kvm_host_emulates(void)
-{
-    return access("/sys/module/kvm_pvm", F_OK) == 0;
 }

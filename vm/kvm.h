@@ -8,8 +8,5 @@ struct vm;
 
 /* Open /dev/kvm, check the API version and the capabilities kvmstub needs, create the VM fd. */
 int kvm_open_vm(struct vm *vm);
-/* True when the host's KVM emulates guest supervisor code (PVM; DESIGN.md §7). Asks the
- * system each time: inside the VM use vm->host_emulates, asked once. */
-bool kvm_host_emulates(void);
 
 #endif

@@ -140,7 +140,7 @@ void vm_explain_end(struct vm *vm, int status)
     if (status != EXIT_GUEST_PANIC)
         return;
     const struct console_watch *w = &vm->console_watch;
-    if (vm->host_emulates && console_watch_seen(w, CONSOLE_SAW_RUN_INIT) &&
+    if (vm->host.kind == HOST_EMULATING && console_watch_seen(w, CONSOLE_SAW_RUN_INIT) &&
         console_watch_seen(w, CONSOLE_SAW_INIT_DIED))
         diag("the kernel booted to user space, where this host stops it: its KVM (PVM) runs "
              "ring-3 code natively and init's first system call faults, so the kernel panics "

@@ -23,6 +23,7 @@
 #include "vm/dev/bus.h"
 #include "vm/dev/console.h"
 #include "vm/dev/console_watch.h"
+#include "vm/host.h"
 #include "vm/memslots.h"
 #include "vm/x86/cpu_regs.h"
 
@@ -95,14 +96,15 @@ struct vm {
     int run_size;                /* [setup] */
     uint32_t guest_debug_caps;   /* [setup] KVM_CAP_SET_GUEST_DEBUG2 flags */
     bool sync_regs;              /* [setup] KVM copies regs and sregs into kvm_run at exits */
-    bool host_emulates;          /* [setup] the host's KVM emulates guest kernel code */
+    struct host host;            /* [setup] its kind; its probe: the controller's (vm/host.h) */
     struct guest_ram ram;        /* [setup] the mapping; its contents belong to the guest */
     struct memslot_map memslots; /* [map] */
     struct bus mmio;             /* [map] regions; accesses serialized by the bus */
     struct bus io;               /* [setup] port I/O devices; accesses serialized by the bus */
     bool linux_guest;            /* [setup] */
-    enum image_kind image_kind;  /* [setup] */
-    enum cpu_mode boot_mode;     /* [setup] */
+    bool linux_at_link_address; /* [setup] a Linux kernel that runs where it was linked (nokaslr) */
+    enum image_kind image_kind; /* [setup] */
+    enum cpu_mode boot_mode;    /* [setup] */
 
     int ncpus; /* [setup] */
     struct vcpu vcpus[VM_MAX_CPUS];

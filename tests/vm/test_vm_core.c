@@ -61,7 +61,7 @@ static void a_step_of_one_vcpu_leaves_the_others_parked(void)
         CHECK_EQ(ev.signal, GDB_SIGNAL_TRAP);
         CHECK_EQ(ev.thread, 2);
     }
-    CHECK_EQ(vmtest_read_u64(t, 1, counters), c0); /* CPU 0 never ran */
+    CHECK_EQ(vmtest_read_u64(t, 1, counters), c0);   /* CPU 0 never ran */
     CHECK(vmtest_read_u64(t, 1, counters + 8) > c1); /* CPU 1's loop went round */
     vmtest_free(t);
 }

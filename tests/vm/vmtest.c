@@ -67,8 +67,8 @@ static int vmtest_resume(struct vmtest *t, int thread, enum resume_kind kind)
 {
     struct resume_action actions[VM_MAX_CPUS];
     for (int i = 0; i < t->vm.ncpus; i++)
-        actions[i] = (struct resume_action){.kind = thread == 0 || thread == i + 1 ? kind
-                                                                                 : RESUME_NONE};
+        actions[i] =
+            (struct resume_action){.kind = thread == 0 || thread == i + 1 ? kind : RESUME_NONE};
     return t->ops->resume(t->target.ctx, actions);
 }
 

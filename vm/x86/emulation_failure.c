@@ -174,7 +174,7 @@ void emulation_failure_handle(struct vcpu *vcpu)
          " (%s) in %s: bytes [%s]",
          vcpu->id, (uint64_t)regs.rip, name ? name : "unrecognized", cpu_mode_name(mode),
          n ? hex : "unreadable");
-    if (vm->host_emulates)
+    if (vm->host.kind == HOST_EMULATING)
         diag("hint: this host's KVM is PVM, which emulates guest kernel code and does not "
              "implement every instruction; kvmstub hides the features it cannot run from "
              "CPUID, but this code used %s anyway. On a host with hardware virtualization "
