@@ -219,3 +219,13 @@ print(got.decode(errors='replace').strip())
     [ "$WAIT_STATUS" = 1 ] || { fail_because "status $WAIT_STATUS"; return 1; }
     [ ! -s "$TEST_DIR/stdout" ] || fail_because "guest output went to stdout with --console tcp"
 }
+
+test_console_input_waits_until_the_guest_listens() {
+    # Input piped in at start reaches the UART only once the guest enables its receive
+    # interrupt; before, the guest resets the FIFO (as Linux's driver does) and would lose it.
+    printf 'hello\n' >"$TEST_DIR/input"
+    timeout 60 "$KVMSTUB" --irqchip build/guest/serial_input64.img <"$TEST_DIR/input" \
+        >"$TEST_DIR/console" 2>"$TEST_DIR/stderr"
+    GUEST_STATUS=$?
+    expect_guest 1 '^got: hello$'
+}

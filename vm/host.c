@@ -71,8 +71,8 @@ static void probe_run(struct probe *p, const uint8_t *code, size_t len, bool rea
         s.cs.selector = 0;
         s.cs.base = 0;
     } else {
-        struct kvm_segment cs = {.limit = 0xFFFFFFFF, .selector = 8, .type = 0xB, .present = 1,
-                                 .db = 1, .s = 1, .g = 1};
+        struct kvm_segment cs = {
+            .limit = 0xFFFFFFFF, .selector = 8, .type = 0xB, .present = 1, .db = 1, .s = 1, .g = 1};
         struct kvm_segment ds = cs;
         ds.type = 0x3;
         ds.selector = 16;
@@ -152,8 +152,8 @@ static int probe_open(struct probe *p, int kvm_fd)
         p->ram = NULL;
         return diag_errno("host probe: mmap");
     }
-    struct kvm_userspace_memory_region region = {
-        .memory_size = PROBE_RAM, .userspace_addr = (uint64_t)(uintptr_t)p->ram};
+    struct kvm_userspace_memory_region region = {.memory_size = PROBE_RAM,
+                                                 .userspace_addr = (uint64_t)(uintptr_t)p->ram};
     if (ioctl(p->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
         return diag_errno("host probe: KVM_SET_USER_MEMORY_REGION");
     /* Real mode: vector 3 points at a HLT, so an INT3 the guest takes exits as HLT. */

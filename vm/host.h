@@ -22,13 +22,13 @@ enum host_kind { HOST_HARDWARE, HOST_EMULATING };
 /* What the probe measured: a breakpoint mechanism works when its exit reaches kvmstub. */
 struct host_debug_caps {
     bool probed;
-    bool ok;                /* the probe ran; when false, the fields below are guesses */
-    bool int3_exits;        /* an INT3 reaches kvmstub (#BP exit, or an emulation failure) */
-    bool int3_exits_real;   /* the same in real mode */
-    bool dr_exec;           /* debug-register instruction breakpoints fire */
-    bool dr_data;           /* debug-register data watchpoints fire */
-    bool step;              /* single-step exits (it does everywhere kvmstub runs) */
-    double probe_ms;        /* what the probe cost */
+    bool ok;              /* the probe ran; when false, the fields below are guesses */
+    bool int3_exits;      /* an INT3 reaches kvmstub (#BP exit, or an emulation failure) */
+    bool int3_exits_real; /* the same in real mode */
+    bool dr_exec;         /* debug-register instruction breakpoints fire */
+    bool dr_data;         /* debug-register data watchpoints fire */
+    bool step;            /* single-step exits (it does everywhere kvmstub runs) */
+    double probe_ms;      /* what the probe cost */
 };
 
 struct host {

@@ -1,10 +1,16 @@
 /* vm/dev/dev_serial.c — an 8250/16550A UART at 0x3F8 (COM1, Linux's ttyS0) on IRQ 4.
  *
- * Output goes to the console at once (the transmitter is always empty); input comes from the
- * console through a thread that feeds the receive buffer. The interrupt line follows
- * (IER.RDI and data ready) or (IER.THRI and a pending "transmitter empty"), and KVM_IRQ_LINE
- * is called only when that level changes. The transmitted text is also watched (console_watch)
- * for a Linux panic, so a panicking kernel ends kvmstub with EXIT_GUEST_PANIC.
+ * Output goes to the console at once (the transmitter is always empty). Input comes from the
+ * console through a thread into a queue of kvmstub's own, and from there into the UART's
+ * receive buffer only while the guest listens: always for a guest without an interrupt
+ * controller (it can only poll), and while the receive interrupt is enabled (IER.RDI) for one
+ * with it. Linux enables it when a program opens the serial console; before that its driver
+ * resets the FIFO, which would throw away what was typed or piped early. Nothing is dropped:
+ * when the queue is full the thread stops reading the console until the guest reads.
+ * The interrupt line follows (IER.RDI and data ready) or (IER.THRI and a pending "transmitter
+ * empty"), and KVM_IRQ_LINE is called only when that level changes. The transmitted text is
+ * also watched (console_watch) for a Linux panic, so a panicking kernel ends kvmstub with
+ * EXIT_GUEST_PANIC.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -59,7 +65,9 @@ enum serial_reg {
 
 #define SERIAL_RESET_MCR (SERIAL_MCR_OUT2)
 #define SERIAL_RESET_MSR (SERIAL_MSR_DCD | SERIAL_MSR_DSR | SERIAL_MSR_CTS)
-#define SERIAL_RX_SIZE   4096
+#define SERIAL_RX_SIZE   4096       /* the receive buffer the guest reads */
+#define SERIAL_HOLD_SIZE (64 << 10) /* console input the guest does not listen for yet */
+#define SERIAL_FULL_WAIT 20         /* ms between looks at a full queue */
 
 #define CTRL_A 0x01 /* Ctrl-A x quits kvmstub from a raw terminal, as in QEMU */
 
@@ -70,6 +78,8 @@ struct dev_serial {
     bool irq_level;
     uint8_t rx[SERIAL_RX_SIZE];
     unsigned rx_head, rx_count;
+    uint8_t *hold; /* SERIAL_HOLD_SIZE bytes of console input, a ring [bus lock] */
+    unsigned hold_head, hold_count;
     /* input thread */
     pthread_t input_thread;
     bool input_started;
@@ -104,6 +114,22 @@ static void serial_rx_push(struct dev_serial *s, uint8_t c)
         return; /* overrun: the byte is lost, as on a real UART */
     s->rx[(s->rx_head + s->rx_count) % SERIAL_RX_SIZE] = c;
     s->rx_count++;
+}
+
+/* [bus lock] Whether the guest listens for input now. */
+static bool serial_listening(const struct dev_serial *s)
+{
+    return !s->vm->cfg->irqchip || (s->ier & SERIAL_IER_RDI);
+}
+
+/* [bus lock] Move held console input into the receive buffer while the guest listens. */
+static void serial_feed(struct dev_serial *s)
+{
+    while (s->hold_count && s->rx_count < SERIAL_RX_SIZE && serial_listening(s)) {
+        serial_rx_push(s, s->hold[s->hold_head]);
+        s->hold_head = (s->hold_head + 1) % SERIAL_HOLD_SIZE;
+        s->hold_count--;
+    }
 }
 
 static uint8_t serial_rx_pop(struct dev_serial *s)
@@ -213,6 +239,7 @@ static void serial_io(void *opaque, struct vcpu *vcpu, uint64_t port, bool is_wr
         else
             data[i] = serial_read(s, reg + i);
     }
+    serial_feed(s);
     serial_update_irq(s);
 }
 
@@ -235,31 +262,47 @@ static bool serial_escape(struct dev_serial *s, uint8_t c)
     return c != CTRL_A;
 }
 
+/* [bus lock] Room for console input in the hold queue. */
+static unsigned serial_hold_room(const struct dev_serial *s)
+{
+    return SERIAL_HOLD_SIZE - s->hold_count;
+}
+
 static void *serial_input_main(void *arg)
 {
     struct dev_serial *s = arg;
     struct vm *vm = s->vm;
     for (;;) {
-        int fd = console_input_fd(&vm->console);
+        pthread_mutex_lock(&vm->io.lock);
+        unsigned room = serial_hold_room(s);
+        pthread_mutex_unlock(&vm->io.lock);
+        /* A full queue: leave the input where it is (in the pipe or the terminal) until the
+         * guest reads some; nothing is dropped. */
+        int fd = room ? console_input_fd(&vm->console) : -1;
         struct pollfd p[2] = {{.fd = s->stop_pipe[0], .events = POLLIN},
                               {.fd = fd, .events = POLLIN}};
-        if (poll(p, fd >= 0 ? 2 : 1, fd >= 0 ? -1 : 200) < 0 && errno != EINTR)
+        int timeout = room == 0 ? SERIAL_FULL_WAIT : fd >= 0 ? -1 : 200;
+        if (poll(p, fd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
             break;
         if (p[0].revents)
             break;
         if (fd < 0 || !p[1].revents)
             continue;
         uint8_t buf[256];
-        long n = console_read(&vm->console, buf, sizeof(buf));
+        long n = console_read(&vm->console, buf, room < sizeof(buf) ? room : sizeof(buf));
         if (n <= 0) {
             if (n == 0 && vm->console.kind == CONSOLE_STDIO)
                 break; /* stdin closed: no more input, the guest keeps running */
             continue;
         }
         pthread_mutex_lock(&vm->io.lock);
-        for (long i = 0; i < n; i++)
-            if (!serial_escape(s, buf[i]))
-                serial_rx_push(s, buf[i]);
+        for (long i = 0; i < n; i++) {
+            if (serial_escape(s, buf[i]))
+                continue;
+            s->hold[(s->hold_head + s->hold_count) % SERIAL_HOLD_SIZE] = buf[i];
+            s->hold_count++;
+        }
+        serial_feed(s);
         serial_update_irq(s);
         pthread_mutex_unlock(&vm->io.lock);
     }
@@ -273,6 +316,11 @@ int dev_serial_init(struct vm *vm)
         return diag_errno("out of memory for the serial port");
     s->vm = vm;
     s->mcr = SERIAL_RESET_MCR;
+    s->hold = malloc(SERIAL_HOLD_SIZE);
+    if (!s->hold) {
+        free(s);
+        return diag_errno("out of memory for the serial port's input");
+    }
     s->stop_pipe[0] = s->stop_pipe[1] = -1;
     vm->serial = s;
     return bus_register(&vm->io, SERIAL_BASE, SERIAL_NPORT, "serial-8250", serial_io, s);
@@ -308,6 +356,7 @@ void dev_serial_destroy(struct vm *vm)
     for (int i = 0; i < 2; i++)
         if (s->stop_pipe[i] >= 0)
             close(s->stop_pipe[i]);
+    free(s->hold);
     free(s);
     vm->serial = NULL;
 }
