@@ -85,6 +85,15 @@ static void vcpu_handle_mmio(struct vcpu *vcpu)
     vcpu_access_done(vcpu);
 }
 
+/* The state a vCPU has after INIT or reset: CS:IP f000:fff0 with base 0xffff0000. */
+static bool vcpu_in_reset_state(struct vcpu *vcpu)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    return cpu_get_regs(vcpu, &r) == 0 && cpu_get_sregs(vcpu, &s) == 0 && r.rip == 0xFFF0 &&
+           s.cs.selector == 0xF000 && s.cs.base == 0xFFFF0000ULL;
+}
+
 static void vcpu_handle_debug(struct vcpu *vcpu)
 {
     if (vcpu->vm->debug_ops) {
@@ -112,7 +121,12 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
         if (vm->linux_guest)
             vm_guest_reset(vm); /* reboot=t: Linux reboots by triple fault */
         else
-            vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "triple fault (KVM_EXIT_SHUTDOWN)");
+            vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV,
+                     vcpu_in_reset_state(vcpu)
+                         ? "triple fault (KVM_EXIT_SHUTDOWN); this host's KVM reset the vCPU on "
+                           "the shutdown (kvm_amd does, as AMD hardware does), so its registers "
+                           "are the reset state, not those of the faulting instruction"
+                         : "triple fault (KVM_EXIT_SHUTDOWN)");
         break;
     case KVM_EXIT_INTERNAL_ERROR:
         if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION)
