@@ -153,7 +153,7 @@ static void gd_after_access(struct vcpu *vcpu)
 static bool gd_emulation_failure(struct vcpu *vcpu, uint64_t rip, const uint8_t *bytes, unsigned n)
 {
     struct vm *vm = vcpu->vm;
-    /* An INT3 the host could not execute (emulating hosts, DESIGN.md "Host kinds"): ours? */
+    /* An INT3 the host could not execute (emulating hosts, DESIGN.md §7): ours? */
     if (n >= 1 && bytes[0] == X86_INSN_INT3 && runctl_attached(vm)) {
         const struct breakpoint *b = bp_find_sw(&vm->debug->bps, rip);
         if (b && b->mech == MECH_INT3) {

@@ -1,6 +1,6 @@
 /* vm/host.h — the kind of KVM host kvmstub runs on, and what its guest debugging honours.
  *
- * The one place where host kinds differ (DESIGN.md "Host kinds"):
+ * The one place where host kinds differ (DESIGN.md §7):
  * - HOST_HARDWARE: VT-x or SVM. Guest code runs natively; INT3 under KVM_GUESTDBG_USE_SW_BP
  *   exits as #BP; debug registers fire.
  * - HOST_EMULATING: a KVM that runs guest supervisor code in its instruction emulator (PVM,

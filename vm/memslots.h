@@ -3,7 +3,7 @@
  *
  * A page taken out of the slots has no RAM behind it as far as KVM knows, so every guest
  * access to it exits to kvmstub as KVM_EXIT_MMIO and reaches the handler registered for it
- * (watchpoints, DESIGN.md "Memory traps"); fetching an instruction from it fails as an
+ * (watchpoints, DESIGN.md §8); fetching an instruction from it fails as an
  * emulation failure. One page at a time may be exempt: mapped again while a vCPU single-steps
  * an instruction that lives in it (debug/trap_step.h).
  *

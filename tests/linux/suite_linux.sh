@@ -10,7 +10,7 @@ emulating_host() {
     [ -e /sys/module/kvm_pvm ]
 }
 
-USERSPACE_SKIP="this host's KVM (PVM) runs guest ring-3 code natively and a system call from it faults, so Linux user space cannot run here (DESIGN.md 7)"
+USERSPACE_SKIP="this host's KVM (PVM) runs guest ring-3 code natively and a system call from it faults, so Linux user space cannot run here (DESIGN.md §7)"
 
 # boot_linux IMAGE ARGS...: boot to the end; console in $TEST_DIR/console, status in $BOOT_STATUS.
 boot_linux() {

@@ -2,7 +2,7 @@
  * delivered as the CPU would, anything else is named and ends the guest.
  *
  * KVM reports an emulation failure when its instruction emulator refuses an instruction. On
- * hosts whose KVM emulates guest supervisor code (PVM, DESIGN.md "Host kinds") that includes
+ * hosts whose KVM emulates guest supervisor code (PVM, DESIGN.md §7) that includes
  * INT3 in protected and long mode, even with KVM_GUESTDBG_USE_SW_BP; on every host it includes
  * fetching code from a page that is not RAM, which is how a trapped page shows up. The
  * debugger's part (its breakpoints, its trapped pages) goes through vm->debug_ops; the guest's
