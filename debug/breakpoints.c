@@ -27,6 +27,56 @@ const char *bp_mechanism_name(enum bp_mechanism mech)
     return "?";
 }
 
+const char *bp_type_name(enum bp_type type)
+{
+    static const char *const names[] = {[BP_SOFTWARE] = "break",
+                                        [BP_HARDWARE] = "hbreak",
+                                        [WP_WRITE] = "watch",
+                                        [WP_READ] = "rwatch",
+                                        [WP_ACCESS] = "awatch"};
+    return (unsigned)type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
+}
+
+static const char *const watch_mode_names[] = {
+    [WATCH_MODE_AUTO] = "auto", [WATCH_MODE_DR] = "dr", [WATCH_MODE_TRAP] = "trap"};
+static const char *const break_mode_names[] = {
+    [BREAK_MODE_AUTO] = "auto", [BREAK_MODE_TRAP] = "trap"};
+
+/* The index of word in names[0..n), or -1. */
+static int name_index(const char *const *names, int n, const char *word)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], word) == 0)
+            return i;
+    return -1;
+}
+
+const char *watch_mode_name(enum watch_mode mode)
+{
+    return watch_mode_names[mode];
+}
+
+bool watch_mode_parse(const char *word, enum watch_mode *mode)
+{
+    int i = name_index(watch_mode_names, 3, word);
+    if (i >= 0)
+        *mode = (enum watch_mode)i;
+    return i >= 0;
+}
+
+const char *break_mode_name(enum break_mode mode)
+{
+    return break_mode_names[mode];
+}
+
+bool break_mode_parse(const char *word, enum break_mode *mode)
+{
+    int i = name_index(break_mode_names, 2, word);
+    if (i >= 0)
+        *mode = (enum break_mode)i;
+    return i >= 0;
+}
+
 static struct bp_table *table_of(struct vm *vm)
 {
     return &vm->debug->bps;

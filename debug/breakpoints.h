@@ -93,5 +93,12 @@ void bp_after_write(struct vm *vm, uint64_t addr, const uint8_t *buf, uint64_t l
 const struct breakpoint *bp_watch_hit(const struct bp_table *t, uint64_t gpa, unsigned len,
                                       bool is_write, uint64_t *hit_addr);
 const char *bp_mechanism_name(enum bp_mechanism mech);
+/* gdb's word for a breakpoint type: break, hbreak, watch, rwatch, awatch. */
+const char *bp_type_name(enum bp_type type);
+/* The modes' names (auto, dr, trap; auto, trap) and their parsing; false for another word. */
+const char *watch_mode_name(enum watch_mode mode);
+bool watch_mode_parse(const char *word, enum watch_mode *mode);
+const char *break_mode_name(enum break_mode mode);
+bool break_mode_parse(const char *word, enum break_mode *mode);
 
 #endif

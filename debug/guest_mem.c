@@ -21,11 +21,8 @@ int guest_paging(struct vcpu *vcpu, struct paging_ctx *out)
 int guest_translate(struct vcpu *vcpu, uint64_t linear, struct pagewalk_result *out)
 {
     struct paging_ctx ctx;
-    if (guest_paging(vcpu, &ctx) < 0) {
-        memset(out, 0, sizeof(*out));
-        out->fault = "cannot read the vCPU's control registers";
-        return -1;
-    }
+    if (guest_paging(vcpu, &ctx) < 0)
+        return linear_translate_unknown(out);
     return linear_translate(&vcpu->vm->ram, &ctx, linear, out);
 }
 

@@ -70,14 +70,6 @@ static int get_sregs(struct monitor_ctx *m, struct kvm_sregs *s)
     return 0;
 }
 
-static void show_segment(struct monitor_ctx *m, const char *name, const struct kvm_segment *s)
-{
-    out(m, "%-4s sel=%04x base=%016" PRIx64 " limit=%08x type=%x dpl=%u%s%s%s%s%s%s", name,
-        s->selector, (uint64_t)s->base, s->limit, s->type, s->dpl, s->present ? " P" : " NP",
-        s->s ? " S" : "", s->db ? " D/B" : "", s->l ? " L" : "", s->g ? " G" : "",
-        s->unusable ? " unusable" : "");
-}
-
 static int cmd_sregs(struct monitor_ctx *m)
 {
     struct kvm_sregs s;
@@ -85,10 +77,13 @@ static int cmd_sregs(struct monitor_ctx *m)
         return 0;
     out(m, "vCPU %d, %s, %s", m->vcpu->id, cpu_mode_name(cpu_mode_current(&s)),
         paging_mode_name(paging_mode_of(s.cr0, s.cr4, s.efer)));
-    const struct kvm_segment *segs[] = {&s.cs, &s.ss, &s.ds, &s.es, &s.fs, &s.gs, &s.tr, &s.ldt};
-    const char *names[] = {"cs", "ss", "ds", "es", "fs", "gs", "tr", "ldtr"};
-    for (int i = 0; i < 8; i++)
-        show_segment(m, names[i], segs[i]);
+    struct cpu_segment segs[CPU_NSEGMENTS];
+    cpu_mode_segments(&s, segs);
+    for (int i = 0; i < CPU_NSEGMENTS; i++) {
+        char line[MONITOR_LINE];
+        cpu_mode_format_segment(line, sizeof(line), &segs[i]);
+        out(m, "%s", line);
+    }
     out(m, "gdtr base=%016" PRIx64 " limit=%04x", (uint64_t)s.gdt.base, s.gdt.limit);
     out(m, "idtr base=%016" PRIx64 " limit=%04x", (uint64_t)s.idt.base, s.idt.limit);
     out(m, "cr0=%016" PRIx64 " [%s%s%s%s%s%s%s]", (uint64_t)s.cr0, s.cr0 & X86_CR0_PE ? " PE" : "",
@@ -163,20 +158,17 @@ static int cmd_phys(struct monitor_ctx *m)
 
 static int cmd_paging(struct monitor_ctx *m)
 {
-    static const char *const names[] = {"none", "32bit", "pae", "4level", "5level"};
     struct debug_state *d = m->vm->debug;
     if (m->argc == 2) {
-        int found = -2;
-        if (strcmp(m->argv[1], "auto") == 0)
-            found = -1;
-        for (int i = 0; i < 5; i++)
-            if (strcmp(m->argv[1], names[i]) == 0)
-                found = i;
-        if (found == -2) {
+        enum paging_mode mode;
+        if (strcmp(m->argv[1], "auto") == 0) {
+            d->paging = -1;
+        } else if (paging_mode_parse(m->argv[1], &mode)) {
+            d->paging = (int)mode;
+        } else {
             out(m, "usage: monitor paging [auto|none|32bit|pae|4level|5level]");
             return 0;
         }
-        d->paging = found;
     }
     if (d->paging < 0)
         out(m, "gdb's addresses are translated with the vCPU's own paging mode (auto)");
@@ -322,11 +314,8 @@ static int cmd_idt(struct monitor_ctx *m)
 static int cmd_breakpoints(struct monitor_ctx *m)
 {
     const struct bp_table *t = &m->vm->debug->bps;
-    static const char *const kinds[] = {"break", "hbreak", "watch", "rwatch", "awatch"};
-    out(m, "%d breakpoints/watchpoints; watch mode %s", t->n,
-        t->watch_mode == WATCH_MODE_AUTO ? "auto"
-        : t->watch_mode == WATCH_MODE_DR ? "dr"
-                                         : "trap");
+    out(m, "%d breakpoints/watchpoints; watch mode %s, break mode %s", t->n,
+        watch_mode_name(t->watch_mode), break_mode_name(t->break_mode));
     for (int i = 0; i < t->n; i++) {
         const struct breakpoint *b = &t->items[i];
         char extra[64] = "";
@@ -336,8 +325,8 @@ static int cmd_breakpoints(struct monitor_ctx *m)
             snprintf(extra, sizeof(extra), " in %d slot%s", b->nslots, b->nslots > 1 ? "s" : "");
         else
             snprintf(extra, sizeof(extra), " on %d page%s", b->npieces, b->npieces > 1 ? "s" : "");
-        out(m, "  %-6s 0x%016" PRIx64 " len %" PRIu64 ": %s%s", kinds[b->type], b->addr, b->len,
-            bp_mechanism_name(b->mech), extra);
+        out(m, "  %-6s 0x%016" PRIx64 " len %" PRIu64 ": %s%s", bp_type_name(b->type), b->addr,
+            b->len, bp_mechanism_name(b->mech), extra);
     }
     return 0;
 }
@@ -345,27 +334,24 @@ static int cmd_breakpoints(struct monitor_ctx *m)
 static int cmd_watch_mode(struct monitor_ctx *m)
 {
     struct bp_table *t = &m->vm->debug->bps;
-    static const char *const names[] = {"auto", "dr", "trap"};
     if (m->argc == 2) {
-        int found = -1;
-        for (int i = 0; i < 3; i++)
-            if (strcmp(m->argv[1], names[i]) == 0)
-                found = i;
-        if (found < 0) {
+        enum watch_mode mode;
+        if (!watch_mode_parse(m->argv[1], &mode)) {
             out(m, "usage: monitor watch-mode [auto|dr|trap]");
             return 0;
         }
         const struct host_debug_caps *c = host_debug_caps(&m->vm->host, m->vm->kvm_fd);
-        if (found == WATCH_MODE_DR && !c->dr_data) {
+        if (mode == WATCH_MODE_DR && !c->dr_data) {
             out(m,
                 "watch-mode dr refused: this host does not fire debug-register data "
                 "watchpoints (probed); watch mode stays %s",
-                names[t->watch_mode]);
+                watch_mode_name(t->watch_mode));
             return 0;
         }
-        t->watch_mode = found;
+        t->watch_mode = mode;
     }
-    out(m, "watch mode: %s (applies to watchpoints set from now on)", names[t->watch_mode]);
+    out(m, "watch mode: %s (applies to watchpoints set from now on)",
+        watch_mode_name(t->watch_mode));
     out(m, "  auto: debug registers while free, where the host fires them; memory traps "
            "otherwise;");
     out(m, "  dr: debug registers (write/access only); trap: memory traps (any size, reads too)");
@@ -375,19 +361,12 @@ static int cmd_watch_mode(struct monitor_ctx *m)
 static int cmd_break_mode(struct monitor_ctx *m)
 {
     struct bp_table *t = &m->vm->debug->bps;
-    static const char *const names[] = {"auto", "trap"};
-    if (m->argc == 2) {
-        int found = -1;
-        for (int i = 0; i < 2; i++)
-            if (strcmp(m->argv[1], names[i]) == 0)
-                found = i;
-        if (found < 0) {
-            out(m, "usage: monitor break-mode [auto|trap]");
-            return 0;
-        }
-        t->break_mode = found;
+    if (m->argc == 2 && !break_mode_parse(m->argv[1], &t->break_mode)) {
+        out(m, "usage: monitor break-mode [auto|trap]");
+        return 0;
     }
-    out(m, "break mode: %s (applies to breakpoints set from now on)", names[t->break_mode]);
+    out(m, "break mode: %s (applies to breakpoints set from now on)",
+        break_mode_name(t->break_mode));
     out(m, "  auto: INT3, or a debug register where the address is not mapped yet or INT3 does "
            "not reach kvmstub, or an exec trap where neither works;");
     out(m, "  trap: exec traps (the code's page leaves the memory map; survives the guest "

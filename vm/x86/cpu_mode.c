@@ -2,6 +2,8 @@
  * registers. */
 #include "vm/x86/cpu_mode.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -163,6 +165,24 @@ int cpu_mode_load_descriptor(struct vcpu *vcpu, const struct kvm_sregs *s, uint1
         return -1;
     cpu_mode_decode_descriptor(d, selector, seg);
     return 0;
+}
+
+void cpu_mode_segments(const struct kvm_sregs *s, struct cpu_segment out[CPU_NSEGMENTS])
+{
+    const struct cpu_segment segs[CPU_NSEGMENTS] = {
+        {"cs", &s->cs}, {"ss", &s->ss}, {"ds", &s->ds}, {"es", &s->es},
+        {"fs", &s->fs}, {"gs", &s->gs}, {"tr", &s->tr}, {"ldtr", &s->ldt},
+    };
+    memcpy(out, segs, sizeof(segs));
+}
+
+void cpu_mode_format_segment(char *buf, size_t len, const struct cpu_segment *seg)
+{
+    const struct kvm_segment *s = seg->seg;
+    snprintf(buf, len, "%-4s sel=%04x base=%016" PRIx64 " limit=%08x type=%x dpl=%u%s%s%s%s%s%s",
+             seg->name, s->selector, (uint64_t)s->base, s->limit, s->type, s->dpl,
+             s->present ? " P" : " NP", s->s ? " S" : "", s->db ? " D/B" : "", s->l ? " L" : "",
+             s->g ? " G" : "", s->unusable ? " unusable" : "");
 }
 
 enum cpu_mode cpu_mode_current(const struct kvm_sregs *sregs)

@@ -2,6 +2,8 @@
 #ifndef KVMSTUB_VM_X86_CPU_MODE_H
 #define KVMSTUB_VM_X86_CPU_MODE_H
 
+#include <stddef.h>
+
 #include "base/boot.h"
 #include "base/ram.h"
 #include "base/x86.h"
@@ -26,6 +28,15 @@ int cpu_mode_read_descriptor(struct vcpu *vcpu, const struct kvm_sregs *s, uint1
 /* The same, decoded into seg (as a segment load would, without the checks it makes). */
 int cpu_mode_load_descriptor(struct vcpu *vcpu, const struct kvm_sregs *s, uint16_t selector,
                              struct kvm_segment *seg);
+/* The segment registers of sregs by name: cs ss ds es fs gs tr ldtr. */
+#define CPU_NSEGMENTS 8
+struct cpu_segment {
+    const char *name;
+    const struct kvm_segment *seg;
+};
+void cpu_mode_segments(const struct kvm_sregs *s, struct cpu_segment out[CPU_NSEGMENTS]);
+/* One line about a segment register: selector, hidden base, limit, type and flags. */
+void cpu_mode_format_segment(char *buf, size_t len, const struct cpu_segment *seg);
 /* The mode a vCPU is in now, from its CR0/EFER (for gdb's layout and messages). */
 enum cpu_mode cpu_mode_current(const struct kvm_sregs *sregs);
 

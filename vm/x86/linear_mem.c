@@ -59,6 +59,13 @@ size_t linear_copy(const struct guest_ram *ram, const struct paging_ctx *ctx, ui
     return done;
 }
 
+int linear_translate_unknown(struct pagewalk_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->fault = "cannot read the vCPU's control registers";
+    return -1;
+}
+
 int vcpu_paging(struct vcpu *vcpu, struct paging_ctx *out)
 {
     struct kvm_sregs sregs;
@@ -71,11 +78,8 @@ int vcpu_paging(struct vcpu *vcpu, struct paging_ctx *out)
 int vcpu_translate(struct vcpu *vcpu, uint64_t linear, struct pagewalk_result *out)
 {
     struct paging_ctx ctx;
-    if (vcpu_paging(vcpu, &ctx) < 0) {
-        memset(out, 0, sizeof(*out));
-        out->fault = "cannot read the vCPU's control registers";
-        return -1;
-    }
+    if (vcpu_paging(vcpu, &ctx) < 0)
+        return linear_translate_unknown(out);
     return linear_translate(&vcpu->vm->ram, &ctx, linear, out);
 }
 

@@ -27,6 +27,8 @@ struct paging_ctx {
 
 void paging_ctx_of(const struct kvm_sregs *sregs, struct paging_ctx *out);
 /* Translate linear through ctx. 0, or -1 with out->fault. */
+/* For a translation that cannot start (the vCPU's paging unknown): fills out, returns -1. */
+int linear_translate_unknown(struct pagewalk_result *out);
 int linear_translate(const struct guest_ram *ram, const struct paging_ctx *ctx, uint64_t linear,
                      struct pagewalk_result *out);
 /* Copy between buf and guest memory at addr: linear through ctx, or physical when ctx is NULL.

@@ -31,6 +31,21 @@ const char *paging_mode_name(enum paging_mode mode)
     return names[mode];
 }
 
+bool paging_mode_parse(const char *word, enum paging_mode *mode)
+{
+    static const char *const words[] = {
+        [PAGING_NONE] = "none",     [PAGING_32] = "32bit",      [PAGING_PAE] = "pae",
+        [PAGING_4LEVEL] = "4level", [PAGING_5LEVEL] = "5level",
+    };
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        if (strcmp(word, words[i]) == 0) {
+            *mode = (enum paging_mode)i;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* One table level: which bits of the linear address index it, and its entry size. */
 struct pagewalk_level {
     const char *name;

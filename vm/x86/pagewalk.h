@@ -39,6 +39,8 @@ typedef bool (*pagewalk_read_fn)(void *ctx, uint64_t gpa, void *buf, size_t len)
 
 enum paging_mode paging_mode_of(uint64_t cr0, uint64_t cr4, uint64_t efer);
 const char *paging_mode_name(enum paging_mode mode);
+/* Short names for commands: none, 32bit, pae, 4level, 5level. False for another word. */
+bool paging_mode_parse(const char *word, enum paging_mode *mode);
 
 /* Translate linear. Returns 0, or -1 with out->fault saying why (steps so far are filled). */
 int pagewalk(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear, pagewalk_read_fn read,

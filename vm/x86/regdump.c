@@ -11,13 +11,6 @@
 #include "vm/x86/cpu_regs.h"
 #include "vm/x86/linear_mem.h"
 
-static void regdump_segment(char *buf, size_t len, const char *name, const struct kvm_segment *s)
-{
-    snprintf(buf, len, "%s=%04x base=%016" PRIx64 " limit=%08x type=%x%s%s%s%s", name, s->selector,
-             (uint64_t)s->base, s->limit, s->type, s->present ? " P" : "", s->db ? " D" : "",
-             s->l ? " L" : "", s->unusable ? " unusable" : "");
-}
-
 void regdump_print(struct vcpu *vcpu)
 {
     struct kvm_regs r;
@@ -30,11 +23,11 @@ void regdump_print(struct vcpu *vcpu)
     diag("  r8 =%016llx r9 =%016llx r10=%016llx r11=%016llx", r.r8, r.r9, r.r10, r.r11);
     diag("  r12=%016llx r13=%016llx r14=%016llx r15=%016llx", r.r12, r.r13, r.r14, r.r15);
     diag("  rip=%016llx rflags=%08llx", r.rip, r.rflags);
-    const struct kvm_segment *segs[] = {&s.cs, &s.ss, &s.ds, &s.es, &s.fs, &s.gs, &s.tr, &s.ldt};
-    const char *names[] = {"cs", "ss", "ds", "es", "fs", "gs", "tr", "ldt"};
-    for (int i = 0; i < 8; i++) {
+    struct cpu_segment segs[CPU_NSEGMENTS];
+    cpu_mode_segments(&s, segs);
+    for (int i = 0; i < CPU_NSEGMENTS; i++) {
         char line[160];
-        regdump_segment(line, sizeof(line), names[i], segs[i]);
+        cpu_mode_format_segment(line, sizeof(line), &segs[i]);
         diag("  %s", line);
     }
     diag("  gdt=%016llx/%04x idt=%016llx/%04x", s.gdt.base, s.gdt.limit, s.idt.base, s.idt.limit);
