@@ -186,7 +186,7 @@ static void dt_detach(void *t)
 
 static void dt_kill(void *t)
 {
-    vm_end(vm_of(t), EXIT_KILLED);
+    runctl_end(vm_of(t), EXIT_KILLED);
 }
 
 static const struct target_ops debug_target_ops = {

@@ -1,12 +1,10 @@
-/* stub/cmd_resume.c — run control: c s C S, vCont? and vCont, '?', D and k, and the stop
- * replies that end a run (T with the reason and expedited pc/sp/fp, W, X).
- */
+/* stub/cmd_resume.c — run control packets: c s C S, vCont? and vCont, '?', D and k. */
 #include "stub/session_internal.h"
 
 #include <stdio.h>
 #include <string.h>
 
-void session_resume(struct session *s)
+void cmd_resume_start(struct session *s)
 {
     bool any = false;
     for (int i = 0; i < s->nthreads; i++)
@@ -52,7 +50,7 @@ void cmd_resume_simple(struct session *s, const struct cmd_args *a, int arg)
     }
     resume_set_all(s, kind == RESUME_CONTINUE ? RESUME_CONTINUE : RESUME_NONE);
     s->actions[thread - 1] = (struct resume_action){.kind = kind, .signal = (int)sig};
-    session_resume(s);
+    cmd_resume_start(s);
 }
 
 void cmd_resume_vcont_query(struct session *s, const struct cmd_args *a, int arg)
@@ -108,7 +106,7 @@ void cmd_resume_vcont(struct session *s, const struct cmd_args *a, int arg)
         if (*p++ != ';')
             goto malformed;
     }
-    session_resume(s);
+    cmd_resume_start(s);
     return;
 malformed:
     session_reply_error(s, EINVAL);
@@ -116,7 +114,7 @@ malformed:
 
 void cmd_resume_why(struct session *s, const struct cmd_args *a, int arg)
 {
-    session_send_stop_reply(s, &s->last_stop);
+    stop_reply_send(s, &s->last_stop);
 }
 
 void cmd_resume_detach(struct session *s, const struct cmd_args *a, int arg)
@@ -132,78 +130,4 @@ void cmd_resume_kill(struct session *s, const struct cmd_args *a, int arg)
     s->target.ops->kill(s->target.ctx);
     s->state = SESSION_KILLED;
     s->running = true;
-}
-
-/* ---- stop replies ---- */
-
-struct stop_reason {
-    const char *name; /* the T reply's reason key, NULL for none */
-    bool has_addr;
-};
-
-static const struct stop_reason stop_reasons[] = {
-    [STOP_SIGNAL] = {NULL, false},       [STOP_SWBREAK] = {"swbreak", false},
-    [STOP_HWBREAK] = {"hwbreak", false}, [STOP_WATCH] = {"watch", true},
-    [STOP_RWATCH] = {"rwatch", true},    [STOP_AWATCH] = {"awatch", true},
-};
-
-static void stop_put_byte(struct session *s, unsigned v)
-{
-    uint8_t b = (uint8_t)v;
-    packet_put_hex(&s->out, &b, 1);
-}
-
-/* "NN:VALUE;" for a register, as gdb expedites it. */
-static void stop_put_register(struct session *s, const struct x86_regs *r, int n)
-{
-    char hex[2 * 16];
-    if (!regs_encode_p(s->layout, r, n, hex))
-        return;
-    packet_put_hex_u64(&s->out, (uint64_t)n);
-    packet_put(&s->out, ":", 1);
-    packet_put(&s->out, hex, 2 * regs_size(s->layout, n));
-    packet_put(&s->out, ";", 1);
-}
-
-void session_send_stop_reply(struct session *s, const struct stop_event *ev)
-{
-    char buf[64];
-    if (ev->kind == STOP_EXITED || ev->kind == STOP_TERMINATED) {
-        snprintf(buf, sizeof(buf), "%c%02x", ev->kind == STOP_EXITED ? 'W' : 'X',
-                 (unsigned)(ev->kind == STOP_EXITED ? ev->exit_status : ev->signal) & 0xff);
-        session_reply_str(s, buf);
-        return;
-    }
-    const struct stop_reason *why =
-        (unsigned)ev->kind < sizeof(stop_reasons) / sizeof(*stop_reasons)
-            ? &stop_reasons[ev->kind]
-            : &stop_reasons[STOP_SIGNAL];
-    int sig = ev->signal;
-    if (why->name && sig == 0)
-        sig = GDB_SIGNAL_TRAP;
-    int thread = session_thread_resolve(s, ev->thread);
-    packet_begin(&s->out);
-    packet_put(&s->out, "T", 1);
-    stop_put_byte(s, (unsigned)sig);
-    packet_put_str(&s->out, "thread:");
-    snprintf(buf, sizeof(buf), "%02x;", (unsigned)thread);
-    packet_put_str(&s->out, buf);
-    if (why->name) {
-        packet_put_str(&s->out, why->name);
-        packet_put(&s->out, ":", 1);
-        if (why->has_addr)
-            packet_put_hex_u64(&s->out, ev->addr);
-        packet_put(&s->out, ";", 1);
-    }
-    /* Only pc, sp and fp go into the reply: a target that can read just those cheaply does. */
-    struct x86_regs r;
-    int rc = s->target.ops->read_core_regs
-                 ? s->target.ops->read_core_regs(s->target.ctx, thread, &r)
-                 : session_regs_read(s, thread, &r);
-    if (rc == 0) {
-        stop_put_register(s, &r, regs_fp(s->layout));
-        stop_put_register(s, &r, regs_sp(s->layout));
-        stop_put_register(s, &r, regs_pc(s->layout));
-    }
-    packet_end(&s->out);
 }

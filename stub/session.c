@@ -312,7 +312,7 @@ void session_target_stopped(struct session *s)
     }
     s->running = false;
     session_set_stop(s, &ev);
-    session_send_stop_reply(s, &ev);
+    stop_reply_send(s, &ev);
     if (ends) {
         s->exit_status = session_status_of_stop(&ev);
         if (s->state == SESSION_ACTIVE)

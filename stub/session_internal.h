@@ -61,9 +61,9 @@ int session_regs_write(struct session *s, int thread, const struct x86_regs *reg
 int session_thread_resolve(const struct session *s, int tid);
 bool session_thread_valid(const struct session *s, int tid);
 /* Start the target with s->actions (reply on error, running on success). */
-void session_resume(struct session *s);
-/* The stop reply for ev (T/W/X). */
-void session_send_stop_reply(struct session *s, const struct stop_event *ev);
+void cmd_resume_start(struct session *s);
+/* The stop reply for ev (T/W/X), stub/stop_reply.c. */
+void stop_reply_send(struct session *s, const struct stop_event *ev);
 
 /* qSupported: what the table's rows advertise for the operations the target has. */
 void session_put_supported(struct session *s);

@@ -178,7 +178,7 @@ void runctl_vcpu_done(struct vcpu *vcpu)
     bool attached = vm->debugger_attached;
     pthread_mutex_unlock(&vm->lock);
     if (all_done) {
-        vm_end(vm, EXIT_GUEST_OK);
+        runctl_end(vm, EXIT_GUEST_OK);
     } else if (attached && !others_run) {
         /* The debugger let only this vCPU run, and it halted for good: nothing else will
          * stop, so stop here rather than leave gdb waiting. */
@@ -252,7 +252,7 @@ void runctl_set_attached(struct vm *vm, bool attached)
     pthread_mutex_unlock(&vm->lock);
 }
 
-void vm_end(struct vm *vm, int status)
+void runctl_end(struct vm *vm, int status)
 {
     pthread_mutex_lock(&vm->lock);
     bool first = !vm->ended;

@@ -54,6 +54,8 @@ void runctl_unpause_others(struct vcpu *self);
 
 /* ---- either side ---- */
 
+/* End the guest with status (the first call wins), from any thread. */
+void runctl_end(struct vm *vm, int status);
 /* The memory map may be changed now by self (a vCPU, or NULL for the controller): no other
  * vCPU can be in KVM_RUN. */
 bool runctl_map_held(struct vm *vm, const struct vcpu *self);

@@ -161,7 +161,7 @@ static bool vcpu_run_once(struct vcpu *vcpu)
 {
     struct vm *vm = vcpu->vm;
     if (vcpu->fatal_status) {
-        vm_end(vm, vcpu->fatal_status); /* resumed after a fatal stop */
+        runctl_end(vm, vcpu->fatal_status); /* resumed after a fatal stop */
         return false;
     }
     if (vm->debug_ops && vm->debug_ops->prepare(vcpu) < 0) {

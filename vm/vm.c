@@ -101,7 +101,7 @@ int vm_start(struct vm *vm, bool running)
      * can be kicked, before any vCPU runs. */
     for (int i = 0; i < vm->ncpus; i++)
         if (vcpu_start_thread(&vm->vcpus[i]) < 0) {
-            vm_end(vm, EXIT_SETUP);
+            runctl_end(vm, EXIT_SETUP);
             return -1;
         }
     if (running)
@@ -117,7 +117,7 @@ int vm_wait(struct vm *vm)
 void vm_guest_reset(struct vm *vm)
 {
     bool panicked = console_watch_seen(&vm->console_watch, CONSOLE_SAW_PANIC);
-    vm_end(vm, panicked ? EXIT_GUEST_PANIC : EXIT_GUEST_OK);
+    runctl_end(vm, panicked ? EXIT_GUEST_PANIC : EXIT_GUEST_OK);
 }
 
 void vm_fatal(struct vcpu *vcpu, int status, int signal, const char *why)
@@ -132,7 +132,7 @@ void vm_fatal(struct vcpu *vcpu, int status, int signal, const char *why)
     }
     diag("vCPU %d: %s", vcpu->id, why);
     regdump_print(vcpu);
-    vm_end(vm, status);
+    runctl_end(vm, status);
 }
 
 void vm_explain_end(struct vm *vm, int status)
@@ -151,7 +151,7 @@ void vm_explain_end(struct vm *vm, int status)
 
 void vm_destroy(struct vm *vm)
 {
-    vm_end(vm, EXIT_GUEST_OK);
+    runctl_end(vm, EXIT_GUEST_OK);
     for (int i = 0; i < vm->ncpus; i++)
         if (vm->vcpus[i].thread_started)
             pthread_join(vm->vcpus[i].thread, NULL);

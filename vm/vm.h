@@ -147,8 +147,6 @@ void vm_destroy(struct vm *vm);
 /* After the guest ended with status: say on stderr what a non-obvious end means. */
 void vm_explain_end(struct vm *vm, int status);
 
-/* End the guest with status (the first call wins), from any thread. */
-void vm_end(struct vm *vm, int status);
 /* The guest reset or powered itself off (i8042 reset, triple fault of a Linux guest, a KVM
  * system event): end with status 0, or EXIT_GUEST_PANIC when its console showed a panic. */
 void vm_guest_reset(struct vm *vm);

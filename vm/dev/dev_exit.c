@@ -4,6 +4,7 @@
 
 #include "base/exit_status.h"
 #include "vm/dev/devices.h"
+#include "vm/runctl.h"
 #include "vm/vm.h"
 
 #define EXIT_PORT 0xF4
@@ -17,7 +18,7 @@ static void exit_io(void *opaque, struct vcpu *vcpu, uint64_t port, bool is_writ
     }
     uint32_t value = 0;
     memcpy(&value, data, size);
-    vm_end(opaque, EXIT_PORT_STATUS(value));
+    runctl_end(opaque, EXIT_PORT_STATUS(value));
 }
 
 int dev_exit_init(struct vm *vm)

@@ -23,6 +23,7 @@
 #include "base/exit_status.h"
 #include "vm/dev/devices.h"
 #include "vm/platform.h"
+#include "vm/runctl.h"
 #include "vm/vm.h"
 
 #define SERIAL_BASE  0x3F8
@@ -256,7 +257,7 @@ static bool serial_escape(struct dev_serial *s, uint8_t c)
     if (c == 'x' || c == 'X') {
         console_restore_tty(&s->vm->console);
         diag("quit on Ctrl-A x");
-        vm_end(s->vm, EXIT_KILLED);
+        runctl_end(s->vm, EXIT_KILLED);
         return true;
     }
     return c != CTRL_A;
