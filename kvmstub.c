@@ -8,6 +8,7 @@
 
 #include "base/diag.h"
 #include "base/exit_status.h"
+#include "base/x86.h"
 #include "debug/debug_target.h"
 #include "debug/guest_debug.h"
 #include "guest/demo_image.h"
@@ -149,7 +150,7 @@ static void parse_ram(struct options *o, const char *arg)
                 (unsigned long long)(limit >> 20));
         exit(EXIT_USAGE);
     }
-    if (o->ram_size % 4096)
+    if (o->ram_size % X86_PAGE_SIZE)
         usage_error("-m %s: must be a multiple of 4 KiB", arg);
     o->ram_given = true;
 }

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-
 struct stop_reason {
     const char *name; /* the T reply's reason key, NULL for none */
     bool has_addr;
