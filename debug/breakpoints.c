@@ -8,6 +8,7 @@
 
 #include "base/diag.h"
 #include "base/x86.h"
+#include "debug/bp_agent.h"
 #include "debug/guest_debug.h"
 #include "debug/guest_mem.h"
 #include "vm/kvm.h"
@@ -384,19 +385,27 @@ static void bp_unplace(struct vm *vm, struct breakpoint *b)
     }
 }
 
-int bp_insert(struct vm *vm, struct vcpu *vcpu, enum bp_type type, uint64_t addr, uint64_t len)
+int bp_insert(struct vm *vm, struct vcpu *vcpu, enum bp_type type, uint64_t addr, uint64_t len,
+              const struct bp_agent *agent)
 {
     struct bp_table *t = table_of(vm);
+    struct bp_agent_copy *copy;
+    int rc = bp_agent_copy(agent, &copy);
+    if (rc < 0)
+        return rc;
     struct breakpoint *b = bp_find(t, type, addr, len);
     if (b) {
-        b->refs++;
+        bp_agent_free(b->agent); /* the vCPUs are stopped: nothing evaluates it now */
+        b->agent = copy;
         return 0;
     }
     if (t->n == t->cap) {
         int cap = t->cap ? 2 * t->cap : 16;
         struct breakpoint *items = realloc(t->items, cap * sizeof(*items));
-        if (!items)
+        if (!items) {
+            bp_agent_free(copy);
             return -ENOMEM;
+        }
         t->items = items;
         t->cap = cap;
     }
@@ -405,10 +414,12 @@ int bp_insert(struct vm *vm, struct vcpu *vcpu, enum bp_type type, uint64_t addr
     b->type = type;
     b->addr = addr;
     b->len = len;
-    b->refs = 1;
-    int rc = bp_place(vm, vcpu, b);
-    if (rc < 0)
+    rc = bp_place(vm, vcpu, b);
+    if (rc < 0) {
+        bp_agent_free(copy);
         return rc;
+    }
+    b->agent = copy;
     t->n++;
     guest_debug_changed(vm);
     return 0;
@@ -418,6 +429,7 @@ static void bp_delete(struct vm *vm, struct breakpoint *b)
 {
     struct bp_table *t = table_of(vm);
     bp_unplace(vm, b);
+    bp_agent_free(b->agent);
     int i = b - t->items;
     memmove(&t->items[i], &t->items[i + 1], (t->n - i - 1) * sizeof(*b));
     t->n--;
@@ -429,8 +441,7 @@ int bp_remove(struct vm *vm, enum bp_type type, uint64_t addr, uint64_t len)
     struct breakpoint *b = bp_find(table_of(vm), type, addr, len);
     if (!b)
         return -EINVAL;
-    if (--b->refs == 0)
-        bp_delete(vm, b);
+    bp_delete(vm, b);
     return 0;
 }
 

@@ -43,11 +43,13 @@ struct watch_piece {
     uint64_t len;
 };
 
+struct bp_agent_copy;
+
 struct breakpoint {
     enum bp_type type;
     uint64_t addr; /* linear */
     uint64_t len;
-    int refs;
+    struct bp_agent_copy *agent; /* conditions and commands (bp_agent.h), or NULL */
     enum bp_mechanism mech;
     uint64_t gpa;  /* MECH_INT3: where the INT3 byte is; MECH_EXEC_TRAP: the instruction */
     uint8_t saved; /* MECH_INT3: the byte it replaced */
@@ -71,9 +73,11 @@ struct bp_table {
     enum break_mode break_mode;
 };
 
-/* Insert or remove (refcounted). 0, -ENOSPC, -EFAULT, -EINVAL, -ENOMEM. vcpu gives the
+/* Insert, or update one that is there (its agent expressions: gdb re-sends a breakpoint when
+ * its conditions change), or remove. 0, -ENOSPC, -EFAULT, -EINVAL, -ENOMEM. vcpu gives the
  * address space (page tables) used to translate. */
-int bp_insert(struct vm *vm, struct vcpu *vcpu, enum bp_type type, uint64_t addr, uint64_t len);
+int bp_insert(struct vm *vm, struct vcpu *vcpu, enum bp_type type, uint64_t addr, uint64_t len,
+              const struct bp_agent *agent);
 int bp_remove(struct vm *vm, enum bp_type type, uint64_t addr, uint64_t len);
 void bp_remove_all(struct vm *vm);
 

@@ -57,9 +57,10 @@ static void dt_thread_describe(void *t, int thread, char *buf, size_t len)
     snprintf(buf, len, "CPU %d, %s, %s", vcpu->id, cpu_mode_name(vcpu_mode(vcpu)), state);
 }
 
-static enum target_arch dt_arch(void *t)
+/* The layout gdb gets, chosen when it attaches; remembered for agent expressions, which
+ * number registers by it. */
+static enum target_arch dt_choose_arch(struct vm *vm)
 {
-    struct vm *vm = vm_of(t);
     /* 64-bit kernels get the 64-bit layout from the start, so `gdb vmlinux` fits even while
      * the guest still runs 32-bit boot code (PVH entry). */
     if (vm->image_kind == IMAGE_ELF64 || vm->image_kind == IMAGE_BZIMAGE ||
@@ -71,6 +72,12 @@ static enum target_arch dt_arch(void *t)
     case CPU_MODE_LONG64: break;
     }
     return TARGET_ARCH_X86_64;
+}
+
+static enum target_arch dt_arch(void *t)
+{
+    struct vm *vm = vm_of(t);
+    return vm->debug->arch = dt_choose_arch(vm);
 }
 
 static int dt_read_regs(void *t, int thread, struct x86_regs *regs)
@@ -123,10 +130,11 @@ static struct vcpu *current_vcpu(struct vm *vm)
     return vcpu_of(vm, ev.thread);
 }
 
-static int dt_insert_bp(void *t, enum bp_type type, uint64_t addr, uint64_t len)
+static int dt_insert_bp(void *t, enum bp_type type, uint64_t addr, uint64_t len,
+                        const struct bp_agent *agent)
 {
     struct vm *vm = vm_of(t);
-    return bp_insert(vm, current_vcpu(vm), type, addr, len);
+    return bp_insert(vm, current_vcpu(vm), type, addr, len, agent);
 }
 
 static int dt_remove_bp(void *t, enum bp_type type, uint64_t addr, uint64_t len)
@@ -168,6 +176,11 @@ static void dt_last_stop(void *t, struct stop_event *ev)
     runctl_last_stop(vm_of(t), ev);
 }
 
+static size_t dt_take_output(void *t, char *buf, size_t len)
+{
+    return bp_agent_output_take(vm_of(t), buf, len);
+}
+
 static int dt_monitor(void *t, const char *cmd, target_print_fn print, void *ctx)
 {
     struct vm *vm = vm_of(t);
@@ -190,6 +203,7 @@ static void dt_kill(void *t)
 }
 
 static const struct target_ops debug_target_ops = {
+    .features = TARGET_FEATURE_RANGE_STEP | TARGET_FEATURE_BP_AGENT,
     .thread_count = dt_thread_count,
     .thread_describe = dt_thread_describe,
     .arch = dt_arch,
@@ -205,6 +219,7 @@ static const struct target_ops debug_target_ops = {
     .stop_fd = dt_stop_fd,
     .get_stop = dt_get_stop,
     .last_stop = dt_last_stop,
+    .take_output = dt_take_output,
     .monitor = dt_monitor,
     .detach = dt_detach,
     .kill = dt_kill,

@@ -52,27 +52,36 @@ void guest_debug_report(struct vcpu *vcpu, enum bp_type type, uint64_t addr)
     runctl_report_stop(vcpu, &ev);
 }
 
+/* Whether the vCPU single-steps now: gdb asked (a step, or a range), or kvmstub steps aside. */
+static bool gd_stepping(const struct vcpu *vcpu)
+{
+    return vcpu->action == RESUME_STEP || vcpu->action == RESUME_RANGE || step_aside_active(vcpu);
+}
+
 /* Before KVM_RUN: apply breakpoints, watchpoints and single-step when they changed. */
 static int gd_prepare(struct vcpu *vcpu)
 {
     struct vm *vm = vcpu->vm;
     struct vcpu_debug *vd = vcpu_debug_of(vcpu);
-    /* action is RESUME_STEP only when a debugger asked for a step. */
-    bool step = vcpu->action == RESUME_STEP || trap_step_active(vcpu);
+    bool step = gd_stepping(vcpu);
+    unsigned dr_mask = step_aside_dr_mask(vcpu);
     uint64_t gen = __atomic_load_n(&vm->debug->gen, __ATOMIC_ACQUIRE);
-    if (vd->gen == gen && vd->step == step && !vd->inject_bp)
+    if (vd->gen == gen && vd->step == step && vd->dr_mask == dr_mask && !vd->inject_bp)
         return 0;
     struct kvm_guest_debug dbg;
     memset(&dbg, 0, sizeof(dbg));
     if (runctl_attached(vm)) {
         const struct debug_regs_state *dr = &vm->debug->bps.dr;
+        uint64_t dr7 = dr->dr7;
         dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
         for (int i = 0; i < DR_NSLOTS; i++) {
-            if (dr->used[i])
+            if (dr_mask & (1u << i))
+                dr7 = dr7_clear(dr7, i); /* stepping past this one (step_aside.h) */
+            else if (dr->used[i])
                 dbg.control |= KVM_GUESTDBG_USE_HW_BP;
             dbg.arch.debugreg[i] = dr->addr[i];
         }
-        dbg.arch.debugreg[7] = dr->dr7;
+        dbg.arch.debugreg[7] = dr7;
         if (step)
             dbg.control |= KVM_GUESTDBG_SINGLESTEP | (vm->guest_debug_caps & KVM_GUESTDBG_BLOCKIRQ);
         if (vd->inject_bp)
@@ -82,8 +91,28 @@ static int gd_prepare(struct vcpu *vcpu)
         return diag_errno("KVM_SET_GUEST_DEBUG (vCPU %d)", vcpu->id);
     vd->gen = gen;
     vd->step = step;
+    vd->dr_mask = dr_mask;
     vd->inject_bp = false;
     return 0;
+}
+
+/* A single-step of this vCPU is complete (a debug exit, an access that completed the
+ * instruction, the end of a step aside): tell gdb if it asked, and for a range only once the
+ * pc is out of it (the protocol allows stopping earlier; this stops as late as it may). */
+static void gd_step_finished(struct vcpu *vcpu, bool access)
+{
+    struct kvm_regs r;
+    switch (vcpu->action) {
+    case RESUME_STEP: runctl_report_step(vcpu); break;
+    case RESUME_RANGE:
+        /* After an access KVM has not completed the instruction yet: stop here, gdb asks again
+         * when the pc is still in its range. */
+        if (access || cpu_get_regs(vcpu, &r) < 0 || r.rip < vcpu->range_start ||
+            r.rip >= vcpu->range_end)
+            runctl_report_step(vcpu);
+        break;
+    default: break; /* kvmstub's own step under a continue */
+    }
 }
 
 /* A debug exit caused by one of our debug-register slots: its breakpoint, or NULL. */
@@ -103,42 +132,58 @@ static const struct breakpoint *gd_slot_hit(struct vcpu *vcpu, int *slot_out)
     return NULL;
 }
 
-/* Any exit after KVM_RUN: the end of a trap step is ours. */
+/* A breakpoint (not a watchpoint) was hit: report it, or, when its agent expressions say
+ * not to stop, step past it and run on. */
+static void gd_breakpoint_hit(struct vcpu *vcpu, const struct breakpoint *b, uint64_t addr)
+{
+    if (bp_agent_hit(vcpu, b->agent) || !step_aside_breakpoint(vcpu, b))
+        guest_debug_report(vcpu, b->type, addr);
+}
+
+/* Any exit after KVM_RUN: the end of a step aside is ours. */
 static bool gd_exited(struct vcpu *vcpu)
 {
-    if (!trap_step_active(vcpu))
+    if (!step_aside_active(vcpu))
         return false;
-    bool hit = trap_step_end(vcpu);
+    bool hit = step_aside_end(vcpu);
     if (vcpu->run->exit_reason != KVM_EXIT_DEBUG)
         return false; /* the instruction did I/O, halted, ...: that exit is handled as usual */
     int slot;
     if (gd_slot_hit(vcpu, &slot))
         return false; /* a breakpoint or watchpoint of ours fired as well */
-    if (!hit && vcpu->action == RESUME_STEP)
-        runctl_report_step(vcpu); /* gdb asked for this step itself */
+    if (!hit)
+        gd_step_finished(vcpu, false);
     return true;
 }
 
 static void gd_debug_exit(struct vcpu *vcpu)
 {
     struct vm *vm = vcpu->vm;
-    const struct debug_state *d = vm->debug;
+    struct debug_state *d = vm->debug;
     const struct kvm_debug_exit_arch *a = &vcpu->run->debug.arch;
     if (a->exception == X86_VECTOR_BP) {
         const struct breakpoint *b = bp_find_sw(&d->bps, a->pc);
         if (b && b->mech == MECH_INT3)
-            guest_debug_report(vcpu, BP_SOFTWARE, 0);
+            gd_breakpoint_hit(vcpu, b, 0);
         else
             vcpu_debug_of(vcpu)->inject_bp = true; /* the guest's own INT3: hand it back */
         return;
     }
     int slot;
     const struct breakpoint *b = gd_slot_hit(vcpu, &slot);
+    if (b && (b->type == BP_SOFTWARE || b->type == BP_HARDWARE)) {
+        gd_breakpoint_hit(vcpu, b, 0);
+        return;
+    }
     if (b) {
         guest_debug_report(vcpu, b->type, d->bps.dr.addr[slot]);
         return;
     }
-    /* A single-step, or a debug exception we did not ask for: either way, stop. */
+    if (gd_stepping(vcpu)) {
+        gd_step_finished(vcpu, false);
+        return;
+    }
+    /* A debug exception nobody asked for: stop, and let gdb look. */
     runctl_report_step(vcpu);
 }
 
@@ -146,29 +191,27 @@ static void gd_after_access(struct vcpu *vcpu)
 {
     /* The access completed the instruction: a step is done (some hosts would run one more
      * instruction before their single-step trap). */
-    if (vcpu->action == RESUME_STEP)
-        runctl_report_step(vcpu);
+    gd_step_finished(vcpu, true);
 }
 
 static bool gd_emulation_failure(struct vcpu *vcpu, uint64_t rip, const uint8_t *bytes, unsigned n)
 {
     struct vm *vm = vcpu->vm;
+    if (!runctl_attached(vm))
+        return step_aside_page(vcpu, rip);
     /* An INT3 the host could not execute (emulating hosts, DESIGN.md §7): ours? */
-    if (n >= 1 && bytes[0] == X86_INSN_INT3 && runctl_attached(vm)) {
-        const struct breakpoint *b = bp_find_sw(&vm->debug->bps, rip);
-        if (b && b->mech == MECH_INT3) {
-            guest_debug_report(vcpu, BP_SOFTWARE, 0);
-            return true;
-        }
+    const struct breakpoint *b = bp_find_sw(&vm->debug->bps, rip);
+    if (n >= 1 && bytes[0] == X86_INSN_INT3 && b && b->mech == MECH_INT3) {
+        gd_breakpoint_hit(vcpu, b, 0);
+        return true;
     }
     /* A breakpoint placed as an exec trap (its page left the map): the fetch at its address. */
-    const struct breakpoint *b = bp_find_exec_trap(&vm->debug->bps, rip);
-    if (b && runctl_attached(vm)) {
-        guest_debug_report(vcpu, b->type, 0);
+    if ((b = bp_find_exec_trap(&vm->debug->bps, rip))) {
+        gd_breakpoint_hit(vcpu, b, 0);
         return true;
     }
     /* Other code in a trapped page: step it with the page mapped. */
-    return trap_step_begin(vcpu, rip);
+    return step_aside_page(vcpu, rip);
 }
 
 void guest_debug_trapped_access(void *opaque, struct vcpu *vcpu, uint64_t gpa, bool is_write,
@@ -199,8 +242,12 @@ static void gd_vcpu_destroy(struct vcpu *vcpu)
 
 static void gd_destroy(struct vm *vm)
 {
-    if (vm->debug)
+    if (vm->debug) {
+        for (int i = 0; i < vm->debug->bps.n; i++)
+            bp_agent_free(vm->debug->bps.items[i].agent); /* the VM is gone: nothing to unplace */
         free(vm->debug->bps.items);
+        bp_agent_output_destroy(&vm->debug->output);
+    }
     free(vm->debug);
     vm->debug = NULL;
 }
@@ -222,6 +269,8 @@ int guest_debug_init(struct vm *vm)
         return diag_errno("out of memory for the debugger state");
     vm->debug->paging = -1;
     vm->debug_ops = &guest_debug_ops; /* from here on, vm_destroy frees what follows */
+    if (bp_agent_output_init(&vm->debug->output) < 0)
+        return -1;
     for (int i = 0; i < vm->ncpus; i++) {
         struct vcpu_debug *vd = calloc(1, sizeof(*vd));
         if (!vd)

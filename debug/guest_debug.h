@@ -17,8 +17,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "debug/bp_agent.h"
 #include "debug/breakpoints.h"
-#include "debug/trap_step.h"
+#include "debug/step_aside.h"
 #include "stub/target.h"
 
 struct vm;
@@ -26,17 +27,20 @@ struct vcpu;
 
 struct debug_state {
     struct bp_table bps;
-    uint64_t gen; /* bumped on every change the vCPUs must apply (atomic) */
-    bool phys;    /* `monitor phys on`: gdb's addresses are physical */
-    int paging;   /* `monitor paging MODE`: walk as enum paging_mode; -1: the vCPU's own */
+    uint64_t gen;          /* bumped on every change the vCPUs must apply (atomic) */
+    bool phys;             /* `monitor phys on`: gdb's addresses are physical */
+    int paging;            /* `monitor paging MODE`: walk as enum paging_mode; -1: own */
+    enum target_arch arch; /* the register layout gdb got (agent expressions number by it) */
+    struct bp_agent_output output; /* dprintf text for gdb: its own lock (bp_agent.h) */
 };
 
 /* Per vCPU (vcpu->debug). */
 struct vcpu_debug {
-    uint64_t gen;   /* the generation applied to this vCPU */
-    bool step;      /* single-step as applied with gen */
-    bool inject_bp; /* hand the guest its own #BP on the next entry */
-    struct trap_step trap;
+    uint64_t gen;     /* the generation applied to this vCPU */
+    bool step;        /* single-step as applied with gen */
+    unsigned dr_mask; /* debug-register slots masked, as applied with gen */
+    bool inject_bp;   /* hand the guest its own #BP on the next entry */
+    struct step_aside aside;
 };
 
 /* Create vm->debug and every vcpu->debug, and install vm->debug_ops (with --gdb, before the

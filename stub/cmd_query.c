@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Monitor output is sent in 'O' packets of at most this many characters. */
-#define MONITOR_CHUNK        1024
 #define MONITOR_UNKNOWN_HINT "kvmstub: unknown monitor command; 'monitor help' lists them\n"
 
 /* The only qXfer:features annex we serve. */
@@ -64,18 +62,10 @@ void cmd_query_features(struct session *s, const struct cmd_args *a, int arg)
     packet_end(&s->out);
 }
 
-/* target_print_fn for monitor commands: the text goes to gdb's console as 'O' packets. */
+/* target_print_fn for monitor commands: the text goes to gdb's console. */
 static void monitor_print(void *ctx, const char *text)
 {
-    struct session *s = ctx;
-    size_t len = strlen(text);
-    for (size_t off = 0; off < len; off += MONITOR_CHUNK) {
-        size_t n = len - off < MONITOR_CHUNK ? len - off : MONITOR_CHUNK;
-        packet_begin(&s->out);
-        packet_put(&s->out, "O", 1);
-        packet_put_hex(&s->out, text + off, n);
-        packet_end(&s->out);
-    }
+    session_put_console(ctx, text, strlen(text));
 }
 
 /* qRcmd,HEX: run a monitor command; its output as 'O' packets, then OK or an error. */

@@ -53,28 +53,39 @@ void cmd_resume_simple(struct session *s, const struct cmd_args *a, int arg)
     cmd_resume_start(s);
 }
 
+/* vCont? says which actions vCont takes: range stepping ('r') where the target can. */
 void cmd_resume_vcont_query(struct session *s, const struct cmd_args *a, int arg)
 {
-    session_reply_str(s, "vCont;c;C;s;S");
+    bool range = s->target.ops->features & TARGET_FEATURE_RANGE_STEP;
+    session_reply_str(s, range ? "vCont;c;C;s;S;r" : "vCont;c;C;s;S");
 }
 
-/* One vCont action: c, s, Cxx or Sxx. */
-static bool vcont_parse_action(const char **p, const char *end, struct resume_action *a)
+/* One vCont action: c, s, Cxx, Sxx, or r START,END (where the target steps ranges). */
+static bool vcont_parse_action(struct session *s, const char **p, const char *end,
+                               struct resume_action *a)
 {
     uint64_t sig = 0;
     char c = *(*p)++;
+    *a = (struct resume_action){.kind = RESUME_STEP};
     switch (c) {
-    case 'c':
+    case 'c': a->kind = RESUME_CONTINUE; break;
     case 's': break;
     case 'C':
     case 'S':
         if (!hex_parse_u64(p, end, &sig) || sig > 0xff)
             return false;
+        a->kind = c == 'C' ? RESUME_CONTINUE : RESUME_STEP;
+        a->signal = (int)sig;
+        break;
+    case 'r':
+        if (!(s->target.ops->features & TARGET_FEATURE_RANGE_STEP) ||
+            !hex_parse_u64(p, end, &a->start) || *p == end || *(*p)++ != ',' ||
+            !hex_parse_u64(p, end, &a->end))
+            return false;
+        a->kind = RESUME_RANGE;
         break;
     default: return false;
     }
-    a->kind = (c == 'c' || c == 'C') ? RESUME_CONTINUE : RESUME_STEP;
-    a->signal = (int)sig;
     return true;
 }
 
@@ -87,7 +98,7 @@ void cmd_resume_vcont(struct session *s, const struct cmd_args *a, int arg)
     for (;;) {
         struct resume_action action;
         int tid = THREAD_ALL;
-        if (p == end || !vcont_parse_action(&p, end, &action))
+        if (p == end || !vcont_parse_action(s, &p, end, &action))
             goto malformed;
         if (p != end && *p == ':') {
             p++;

@@ -235,6 +235,21 @@ bool regs_encode_p(const struct regs_layout *l, const struct x86_regs *r, int n,
     return true;
 }
 
+bool regs_value(const struct regs_layout *l, const struct x86_regs *r, int n, uint64_t *value)
+{
+    size_t size = regs_size(l, n);
+    if (!size)
+        return false;
+    *value = 0;
+    memcpy(value, reg_bytes(l, r, n), size < sizeof(*value) ? size : sizeof(*value));
+    return true;
+}
+
+bool regs_is_core(const struct regs_layout *l, int n)
+{
+    return regs_size(l, n) && l->regs[n].offset < offsetof(struct x86_regs, st);
+}
+
 bool regs_decode_p(const struct regs_layout *l, struct x86_regs *r, int n, const char *hex,
                    size_t len)
 {

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct regs_layout;
 
@@ -36,6 +37,12 @@ void regs_encode_g(const struct regs_layout *l, const struct x86_regs *r, char *
 bool regs_decode_g(const struct regs_layout *l, struct x86_regs *r, const char *hex, size_t len);
 /* 'p': write 2 * regs_size(n) hex digits; false when n is out of range. */
 bool regs_encode_p(const struct regs_layout *l, const struct x86_regs *r, int n, char *hex);
+/* The value of register n (its low 64 bits, as agent expressions see it); false when the
+ * layout has no such register. */
+bool regs_value(const struct regs_layout *l, const struct x86_regs *r, int n, uint64_t *value);
+/* Whether register n lives in what target_ops.read_core_regs fills (general registers, the
+ * instruction pointer, flags, segment selectors). */
+bool regs_is_core(const struct regs_layout *l, int n);
 /* 'P': exactly 2 * regs_size(n) hex digits; false (r unchanged) otherwise. */
 bool regs_decode_p(const struct regs_layout *l, struct x86_regs *r, int n, const char *hex,
                    size_t len);

@@ -85,11 +85,40 @@ static bool cmd_name_matches(const struct cmd_entry *c, const char *pkt, size_t 
     return strchr(":,;", pkt[n]) != NULL;
 }
 
+/* Console output goes in 'O' packets of at most this many characters. */
+#define SESSION_CONSOLE_CHUNK 1024
+/* Target output taken per wakeup. */
+#define SESSION_OUTPUT_BATCH 4096
+
+void session_put_console(struct session *s, const char *text, size_t len)
+{
+    for (size_t off = 0; off < len; off += SESSION_CONSOLE_CHUNK) {
+        size_t n = len - off < SESSION_CONSOLE_CHUNK ? len - off : SESSION_CONSOLE_CHUNK;
+        packet_begin(&s->out);
+        packet_put(&s->out, "O", 1);
+        packet_put_hex(&s->out, text + off, n);
+        packet_end(&s->out);
+    }
+}
+
+/* What the target printed while it ran (dprintf) goes to gdb's console. */
+static void session_forward_output(struct session *s)
+{
+    if (!s->target.ops->take_output)
+        return;
+    char buf[SESSION_OUTPUT_BATCH];
+    size_t n;
+    while ((n = s->target.ops->take_output(s->target.ctx, buf, sizeof(buf))) > 0)
+        session_put_console(s, buf, n);
+}
+
 void session_put_supported(struct session *s)
 {
     char size[32];
     snprintf(size, sizeof(size), "PacketSize=%x", SESSION_PACKET_SIZE);
     packet_put_str(&s->out, size);
+    if ((s->target.ops->features & TARGET_FEATURE_BP_AGENT) && session_has(s, NEED_BREAKPOINTS))
+        packet_put_str(&s->out, ";ConditionalBreakpoints+;BreakpointCommands+");
     for (size_t i = 0; i < sizeof(cmd_table) / sizeof(cmd_table[0]); i++) {
         const struct cmd_entry *c = &cmd_table[i];
         if (c->feature && session_has(s, c->need)) {
@@ -298,8 +327,16 @@ void session_feed(struct session *s, const void *data, size_t len)
 void session_target_stopped(struct session *s)
 {
     struct stop_event ev;
-    if (!s->running || !s->target.ops->get_stop(s->target.ctx, &ev))
+    if (!s->running)
         return;
+    /* The stop first: taking it consumes the wakeup, so output that comes after this point
+     * wakes the server again. */
+    bool stopped = s->target.ops->get_stop(s->target.ctx, &ev);
+    session_forward_output(s);
+    if (!stopped) {
+        session_flush(s);
+        return;
+    }
     bool ends = ev.kind == STOP_EXITED || ev.kind == STOP_TERMINATED;
     if (s->state == SESSION_KILLED) {
         /* Waiting for the end after 'k'; gdb is gone or does not care. */

@@ -5,6 +5,7 @@
 #ifndef KVMSTUB_STUB_SESSION_INTERNAL_H
 #define KVMSTUB_STUB_SESSION_INTERNAL_H
 
+#include "stub/agent_expr.h"
 #include "stub/cmd_schema.h"
 #include "stub/hex.h"
 #include "stub/packet.h"
@@ -65,6 +66,8 @@ void cmd_resume_start(struct session *s);
 /* The stop reply for ev (T/W/X), stub/stop_reply.c. */
 void stop_reply_send(struct session *s, const struct stop_event *ev);
 
+/* Text for gdb's console: 'O' packets (valid in reply to qRcmd, and while the target runs). */
+void session_put_console(struct session *s, const char *text, size_t len);
 /* qSupported: what the table's rows advertise for the operations the target has. */
 void session_put_supported(struct session *s);
 

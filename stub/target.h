@@ -103,17 +103,42 @@ enum resume_kind {
     RESUME_NONE,     /* leave this thread stopped */
     RESUME_CONTINUE, /* run */
     RESUME_STEP,     /* execute one instruction, then stop (interrupts blocked if the host can) */
+    RESUME_RANGE,    /* step while the pc is in [start, end) (vCont;r); the target may stop
+                        earlier, and stops for anything else as a continue would */
 };
 
 struct resume_action {
     enum resume_kind kind;
-    int signal; /* a signal to deliver (gdb 'C'/'S'); 0 = none. Targets may ignore it. */
+    int signal;          /* a signal to deliver (gdb 'C'/'S'); 0 = none. Targets may ignore it. */
+    uint64_t start, end; /* RESUME_RANGE: the range, in pc values of the register layout */
+};
+
+/* Agent expressions gdb sends with a breakpoint (Z0/Z1 ...;X LEN,BYTES;cmds:P,X LEN,BYTES):
+ * conditions (the breakpoint is reported only when one is true, or fails to evaluate) and
+ * commands (run at a hit; a breakpoint with commands, dprintf, does not stop). The bytes
+ * belong to the caller: a target keeps a copy. */
+#define BP_AGENT_MAX 8
+struct bp_agent_expr {
+    const uint8_t *bytes;
+    size_t len;
+};
+struct bp_agent {
+    int nconds, ncmds;
+    struct bp_agent_expr conds[BP_AGENT_MAX];
+    struct bp_agent_expr cmds[BP_AGENT_MAX];
+};
+
+/* What a target can do beyond the required operations (struct target_ops.features). */
+enum target_feature {
+    TARGET_FEATURE_RANGE_STEP = 1 << 0, /* resume takes RESUME_RANGE */
+    TARGET_FEATURE_BP_AGENT = 1 << 1,   /* insert_bp evaluates conditions and runs commands */
 };
 
 /* Output callback for monitor commands: text goes to gdb's console as 'O' packets. */
 typedef void (*target_print_fn)(void *ctx, const char *text);
 
 struct target_ops {
+    unsigned features; /* enum target_feature */
     int (*thread_count)(void *t);
     /* A short human description of a thread for qThreadExtraInfo ("CPU 0, long mode, running"). */
     void (*thread_describe)(void *t, int thread, char *buf, size_t len);
@@ -135,8 +160,12 @@ struct target_ops {
     long (*write_mem)(void *t, int thread, uint64_t addr, const void *buf, size_t len);
 
     /* Breakpoints and watchpoints: 0, -ENOSPC (out of slots), -EFAULT (cannot be placed there),
-     * -EINVAL (bad length), -ENOTSUP (kind not supported: the engine replies empty). */
-    int (*insert_bp)(void *t, enum bp_type type, uint64_t addr, uint64_t len);
+     * -EINVAL (bad length or agent expression), -ENOTSUP (kind not supported: the engine
+     * replies empty). Inserting one that is there already updates it (gdb re-sends Z0 when a
+     * breakpoint's conditions change); agent is NULL or has nothing unless the target has
+     * TARGET_FEATURE_BP_AGENT. */
+    int (*insert_bp)(void *t, enum bp_type type, uint64_t addr, uint64_t len,
+                     const struct bp_agent *agent);
     int (*remove_bp)(void *t, enum bp_type type, uint64_t addr, uint64_t len);
 
     /* Start running: actions has thread_count entries, index thread-1. Returns 0 or -errno.
@@ -151,6 +180,10 @@ struct target_ops {
     /* Why the target is stopped (or was, last): the stop state is the target's, and the engine
      * asks for it when a debugger attaches. */
     void (*last_stop)(void *t, struct stop_event *ev);
+    /* Optional: text the target produced while running (agent printf, dprintf), up to len
+     * bytes; the engine sends it to gdb as console output. stop_fd polls readable when there
+     * is some. Returns the bytes taken. */
+    size_t (*take_output)(void *t, char *buf, size_t len);
 
     /* qRcmd: run a monitor command; output through print. Returns 0, or -ENOENT for an unknown
      * command (the engine then prints the help hint). May be NULL. */

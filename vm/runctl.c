@@ -237,6 +237,11 @@ bool runctl_map_held(struct vm *vm, const struct vcpu *self)
     return held;
 }
 
+void runctl_wake(struct vm *vm)
+{
+    runctl_notify(vm);
+}
+
 bool runctl_attached(struct vm *vm)
 {
     pthread_mutex_lock(&vm->lock);
@@ -284,6 +289,10 @@ void runctl_resume(struct vm *vm, const struct resume_action *actions)
         if (vcpu->done)
             continue;
         vcpu->action = kind;
+        if (kind == RESUME_RANGE) {
+            vcpu->range_start = actions[i].start;
+            vcpu->range_end = actions[i].end;
+        }
         vcpu->run_requested = true;
         started++;
     }

@@ -59,6 +59,9 @@ void runctl_end(struct vm *vm, int status);
 /* The memory map may be changed now by self (a vCPU, or NULL for the controller): no other
  * vCPU can be in KVM_RUN. */
 bool runctl_map_held(struct vm *vm, const struct vcpu *self);
+/* Wake the controller (its event fd polls readable) for something other than a stop: output
+ * of the debugger's to pass on. runctl_take_stop then finds no stop. */
+void runctl_wake(struct vm *vm);
 /* A debugger is attached: stops go to it rather than ending the guest. */
 bool runctl_attached(struct vm *vm);
 

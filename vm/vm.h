@@ -80,7 +80,8 @@ struct vcpu {
     bool run_requested; /* the controller wants this vCPU running */
     bool parked;        /* the thread waits in run control, not in KVM_RUN */
     enum resume_kind action;
-    bool done;        /* halted for good (HLT without an interrupt source) */
+    uint64_t range_start, range_end; /* RESUME_RANGE: step while rip is in [start, end) */
+    bool done;                       /* halted for good (HLT without an interrupt source) */
     int fatal_status; /* stopped on something fatal: resuming ends the guest with it */
 
     /* [vcpu] */

@@ -14,7 +14,7 @@
 #
 # Targets (tests/fuzz/fuzz_TARGET.c): session (packet decoder and command dispatch over the fake
 # target), regs (register layouts, target.xml, g/G/p/P), loader (image detection and every
-# loader). They are built with clang -fsanitize=fuzzer,address,undefined into build/fuzz/,
+# loader), agent (the agent-expression interpreter on arbitrary bytecode). They are built with clang -fsanitize=fuzzer,address,undefined into build/fuzz/,
 # again only when a source, a header or this script changed.
 #
 # Prints one line per target. Exit status: 0 when every input passed, 1 when one crashed,
@@ -22,7 +22,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 
-read -r -a TARGETS <<<"${FUZZ_TARGETS:-session regs loader}"
+read -r -a TARGETS <<<"${FUZZ_TARGETS:-session regs loader agent}"
 OUT=build/fuzz
 FUZZ_DIR=tests/fuzz
 CI_SECONDS=${FUZZ_CI_SECONDS:-20}
@@ -43,6 +43,7 @@ target_sources() {
     session) echo "$FUZZ_DIR/fuzz_session.c" stub/*.c tests/unit/fake_target.c ;;
     regs) echo "$FUZZ_DIR/fuzz_regs.c" stub/regs.c stub/hex.c ;;
     loader) echo "$FUZZ_DIR/fuzz_loader.c" loader/*.c base/ram.c base/boot.c ;;
+    agent) echo "$FUZZ_DIR/fuzz_agent.c" stub/agent_expr.c ;;
     esac
 }
 
@@ -52,6 +53,7 @@ target_max_len() {
     session) echo 32768 ;;
     regs) echo 2048 ;;
     loader) echo 16384 ;;
+    agent) echo 4096 ;;
     esac
 }
 

@@ -80,11 +80,22 @@ static long fake_write_mem(void *t, int thread, uint64_t addr, const void *buf, 
     return n;
 }
 
-static int fake_insert_bp(void *t, enum bp_type type, uint64_t addr, uint64_t len)
+static int fake_insert_bp(void *t, enum bp_type type, uint64_t addr, uint64_t len,
+                          const struct bp_agent *agent)
 {
     struct fake_target *f = t;
     if (f->bp_error)
         return f->bp_error;
+    f->last_agent_nconds = agent ? agent->nconds : 0;
+    f->last_agent_ncmds = agent ? agent->ncmds : 0;
+    f->last_cond_len = 0;
+    if (agent && agent->nconds > 0 && agent->conds[0].len <= sizeof(f->last_cond)) {
+        memcpy(f->last_cond, agent->conds[0].bytes, agent->conds[0].len);
+        f->last_cond_len = agent->conds[0].len;
+    }
+    for (int i = 0; i < f->nbps; i++)
+        if (f->bps[i].type == type && f->bps[i].addr == addr && f->bps[i].len == len)
+            return 0; /* already there: updated */
     if (f->nbps == FAKE_MAX_BPS)
         return -ENOSPC;
     f->bps[f->nbps++] = (struct fake_bp){type, addr, len};
@@ -197,6 +208,7 @@ static void fake_kill(void *t)
 }
 
 static const struct target_ops fake_ops = {
+    .features = TARGET_FEATURE_RANGE_STEP | TARGET_FEATURE_BP_AGENT,
     .thread_count = fake_thread_count,
     .thread_describe = fake_thread_describe,
     .arch = fake_arch,

@@ -30,7 +30,10 @@ struct fake_target {
 
     struct fake_bp bps[FAKE_MAX_BPS];
     int nbps;
-    int bp_error; /* when nonzero, insert_bp returns it */
+    int bp_error;                            /* when nonzero, insert_bp returns it */
+    int last_agent_nconds, last_agent_ncmds; /* what the last insert_bp carried */
+    uint8_t last_cond[64];
+    size_t last_cond_len;
 
     struct resume_action last_actions[FAKE_MAX_THREADS];
     int resumes, interrupts, detaches, kills, read_regs_calls, write_regs_calls;

@@ -191,7 +191,8 @@ static void test_Z_z_reach_the_target(void)
     struct harness *h = new_session(1);
     CHECK_STR(harness_cmd(h, "Z0,1005,1"), "OK");
     CHECK_STR(harness_cmd(h, "Z1,1006,1"), "OK");
-    CHECK_STR(harness_cmd(h, "Z2,2000,4;X2,0a"), "OK"); /* a condition list is ignored */
+    CHECK_STR(harness_cmd(h, "Z2,2000,4;X2,0a27"), "OK"); /* a condition list reaches it */
+    CHECK_EQ(h->ft.last_agent_nconds, 1);
     CHECK_STR(harness_cmd(h, "Z3,2008,8"), "OK");
     CHECK_STR(harness_cmd(h, "Z4,2010,2"), "OK");
     CHECK_EQ(h->ft.nbps, 5);
@@ -216,6 +217,54 @@ static void test_Z_z_reach_the_target(void)
     harness_free(h);
 }
 
+/* Agent expressions: conditions (X LEN,HEX, one after another) and commands (;cmds:P,...) are
+ * decoded and handed to the target; malformed ones are refused, never half-applied. */
+static void test_breakpoint_conditions_and_commands(void)
+{
+    struct harness *h = new_session(1);
+    CHECK_STR(harness_cmd(h, "Z0,1005,1;X3,260002X2,2227"), "OK");
+    CHECK_EQ(h->ft.last_agent_nconds, 2);
+    CHECK_EQ(h->ft.last_cond_len, 3);
+    CHECK(memcmp(h->ft.last_cond, "\x26\x00\x02", 3) == 0);
+    CHECK_STR(harness_cmd(h, "Z0,1005,1;X2,2227;cmds:0,X2,2227X1,27"), "OK");
+    CHECK_EQ(h->ft.last_agent_nconds, 1);
+    CHECK_EQ(h->ft.last_agent_ncmds, 2);
+    CHECK_EQ(h->ft.nbps, 1); /* the same breakpoint again: updated, not added */
+    CHECK_STR(harness_cmd(h, "Z0,1006,1;cmds:1,X1,27"), "OK");
+    CHECK_EQ(h->ft.last_agent_nconds, 0);
+    CHECK_EQ(h->ft.last_agent_ncmds, 1);
+    int before = h->ft.nbps;
+    CHECK_STR(harness_cmd(h, "Z0,1007,1;X3,2600"), "E16"); /* shorter than said */
+    CHECK_STR(harness_cmd(h, "Z0,1007,1;X0,"), "E16");     /* empty */
+    CHECK_STR(harness_cmd(h, "Z0,1007,1;Xzz,00"), "E16");  /* not a length */
+    CHECK_STR(harness_cmd(h, "Z0,1007,1;X1,27;cmd:0,X1,27"), "E16");
+    CHECK_STR(harness_cmd(h, "Z0,1007,1;X1,27X1,27X1,27X1,27X1,27X1,27X1,27X1,27X1,27"), "E16");
+    CHECK_EQ(h->ft.nbps, before);
+    const char *r = harness_cmd(h, "qSupported:swbreak+");
+    CHECK(r && strstr(r, "ConditionalBreakpoints+") && strstr(r, "BreakpointCommands+"));
+    harness_free(h);
+}
+
+static void test_range_step_reaches_the_target(void)
+{
+    struct harness *h = new_session(2);
+    CHECK(harness_cmd(h, "vCont;r1000,1040:2") == NULL);
+    CHECK_EQ(h->ft.last_actions[1].kind, RESUME_RANGE);
+    CHECK_EQ(h->ft.last_actions[1].start, 0x1000);
+    CHECK_EQ(h->ft.last_actions[1].end, 0x1040);
+    CHECK_EQ(h->ft.last_actions[0].kind, RESUME_NONE);
+    fake_target_post_stop(
+        &h->ft, &(struct stop_event){.kind = STOP_SIGNAL, .thread = 2, .signal = GDB_SIGNAL_TRAP});
+    harness_stop(h);
+    CHECK_STR(harness_cmd(h, "vCont;r1000"), "E16");
+    CHECK_STR(harness_cmd(h, "vCont;r1000,"), "E16");
+    h->ft.ops.features = 0;
+    harness_reattach(h);
+    CHECK_STR(harness_cmd(h, "vCont?"), "vCont;c;C;s;S");
+    CHECK_STR(harness_cmd(h, "vCont;r1000,1040"), "E16");
+    harness_free(h);
+}
+
 static void check_actions(struct harness *h, const char *expect)
 {
     /* expect: one letter per thread: n(one) c(ontinue) s(tep) */
@@ -230,7 +279,7 @@ static void check_actions(struct harness *h, const char *expect)
 static void test_vcont_actions(void)
 {
     struct harness *h = new_session(4);
-    CHECK_STR(harness_cmd(h, "vCont?"), "vCont;c;C;s;S");
+    CHECK_STR(harness_cmd(h, "vCont?"), "vCont;c;C;s;S;r");
     CHECK(harness_cmd(h, "vCont;s:2;c") == NULL); /* no reply until the stop */
     CHECK(session_target_running(h->s));
     check_actions(h, "cscc");
@@ -673,6 +722,8 @@ int main(void)
     RUN(test_M_and_X_write_memory);
     RUN(test_g_G_p_P);
     RUN(test_registers_always_come_from_the_target);
+    RUN(test_breakpoint_conditions_and_commands);
+    RUN(test_range_step_reaches_the_target);
     RUN(test_a_new_session_reports_the_targets_stop);
     RUN(test_Z_z_reach_the_target);
     RUN(test_vcont_actions);

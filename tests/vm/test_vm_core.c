@@ -74,7 +74,7 @@ static void software_breakpoint_is_hit_and_hidden(void)
     uint64_t spin = vmtest_symbol(t, "spin"), release = vmtest_symbol(t, "release");
     uint8_t before[4], after[4];
     CHECK_EQ(t->ops->read_mem(t->target.ctx, 1, spin, before, 4), 4);
-    CHECK_EQ(t->ops->insert_bp(t->target.ctx, BP_SOFTWARE, spin, 1), 0);
+    CHECK_EQ(t->ops->insert_bp(t->target.ctx, BP_SOFTWARE, spin, 1, NULL), 0);
     CHECK_EQ(t->ops->read_mem(t->target.ctx, 1, spin, after, 4), 4);
     CHECK(memcmp(before, after, 4) == 0); /* the INT3 does not show */
     struct stop_event ev;
@@ -117,7 +117,7 @@ static void a_trap_step_keeps_the_other_vcpu_off_the_map(void)
     if (!t)
         return;
     uint64_t watched = vmtest_symbol(t, "watched");
-    CHECK_EQ(t->ops->insert_bp(t->target.ctx, WP_WRITE, watched, 8), 0);
+    CHECK_EQ(t->ops->insert_bp(t->target.ctx, WP_WRITE, watched, 8, NULL), 0);
     CHECK(memslots_page_trapped(&t->vm, watched));
     struct stop_event ev;
     CHECK_EQ(vmtest_resume_all(t, RESUME_CONTINUE), 0);

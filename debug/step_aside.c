@@ -1,0 +1,129 @@
+/* debug/step_aside.c — step one instruction past the debugger's own artifacts. */
+#include "debug/step_aside.h"
+
+#include <string.h>
+
+#include "base/diag.h"
+#include "debug/guest_debug.h"
+#include "vm/memslots.h"
+#include "vm/runctl.h"
+#include "vm/vm.h"
+#include "vm/x86/linear_mem.h"
+
+static struct step_aside *aside_of(const struct vcpu *vcpu)
+{
+    return &((struct vcpu_debug *)vcpu->debug)->aside;
+}
+
+bool step_aside_active(const struct vcpu *vcpu)
+{
+    return vcpu->debug && aside_of(vcpu)->kind != STEP_ASIDE_NONE;
+}
+
+unsigned step_aside_dr_mask(const struct vcpu *vcpu)
+{
+    const struct step_aside *a = aside_of(vcpu);
+    return a->kind == STEP_ASIDE_DR ? a->dr_mask : 0;
+}
+
+/* Map the page at gpa back for one step; the others are parked until step_aside_end. */
+static bool step_aside_begin_page(struct vcpu *vcpu, uint64_t gpa)
+{
+    struct vm *vm = vcpu->vm;
+    struct step_aside *a = aside_of(vcpu);
+    uint64_t page = x86_page_of(gpa);
+    runctl_pause_others(vcpu);
+    if (!ram_read(&vm->ram, page, a->before, X86_PAGE_SIZE) ||
+        memslots_exempt(vm, vcpu, page) < 0) {
+        runctl_unpause_others(vcpu);
+        return false;
+    }
+    a->page = page;
+    a->kind = STEP_ASIDE_PAGE;
+    return true;
+}
+
+bool step_aside_page(struct vcpu *vcpu, uint64_t rip)
+{
+    struct step_aside *a = aside_of(vcpu);
+    struct pagewalk_result walk;
+    if (a->kind != STEP_ASIDE_NONE || (a->failed && a->failed_rip == rip))
+        return false;
+    if (vcpu_translate(vcpu, rip, &walk) < 0 || !memslots_page_trapped(vcpu->vm, walk.gpa))
+        return false;
+    a->failed_rip = rip;
+    return step_aside_begin_page(vcpu, walk.gpa);
+}
+
+bool step_aside_breakpoint(struct vcpu *vcpu, const struct breakpoint *b)
+{
+    struct vm *vm = vcpu->vm;
+    struct step_aside *a = aside_of(vcpu);
+    if (a->kind != STEP_ASIDE_NONE)
+        return false;
+    switch (b->mech) {
+    case MECH_EXEC_TRAP: return step_aside_begin_page(vcpu, b->gpa);
+    case MECH_INT3:
+        runctl_pause_others(vcpu);
+        if (!ram_write(&vm->ram, b->gpa, &b->saved, 1)) {
+            runctl_unpause_others(vcpu);
+            return false;
+        }
+        a->gpa = b->gpa;
+        a->kind = STEP_ASIDE_INT3;
+        return true;
+    case MECH_DEBUG_REG:
+        a->dr_mask = 0;
+        for (int s = 0; s < b->nslots; s++)
+            a->dr_mask |= 1u << b->slots[s];
+        a->kind = STEP_ASIDE_DR;
+        return true;
+    case MECH_MEMORY_TRAP: break;
+    }
+    return false;
+}
+
+/* A write the stepped instruction made to watched bytes of the page it ran from. */
+static bool step_aside_page_watch(struct vcpu *vcpu, const struct step_aside *a)
+{
+    struct vm *vm = vcpu->vm;
+    const uint8_t *now = ram_ptr(&vm->ram, a->page, X86_PAGE_SIZE);
+    for (uint64_t i = 0; now && i < X86_PAGE_SIZE; i++) {
+        if (now[i] == a->before[i])
+            continue;
+        uint64_t hit_addr;
+        const struct breakpoint *b = bp_watch_hit(&vm->debug->bps, a->page + i, 1, true, &hit_addr);
+        if (b) {
+            guest_debug_report(vcpu, b->type, hit_addr);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool step_aside_end(struct vcpu *vcpu)
+{
+    struct vm *vm = vcpu->vm;
+    struct step_aside *a = aside_of(vcpu);
+    enum step_aside_kind kind = a->kind;
+    a->kind = STEP_ASIDE_NONE;
+    switch (kind) {
+    case STEP_ASIDE_NONE:
+    case STEP_ASIDE_DR: return false;
+    case STEP_ASIDE_INT3: {
+        uint8_t int3 = X86_INSN_INT3;
+        ram_write(&vm->ram, a->gpa, &int3, 1);
+        runctl_unpause_others(vcpu);
+        return false;
+    }
+    case STEP_ASIDE_PAGE:
+        /* An instruction that fails even with its page mapped must not be stepped again. */
+        a->failed = vcpu->run->exit_reason == KVM_EXIT_INTERNAL_ERROR;
+        if (memslots_exempt(vm, vcpu, MEMSLOT_NONE) < 0)
+            diag("could not trap page 0x%llx again: its breakpoints and watchpoints are blind",
+                 (unsigned long long)a->page);
+        runctl_unpause_others(vcpu);
+        return step_aside_page_watch(vcpu, a);
+    }
+    return false;
+}

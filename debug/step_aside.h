@@ -1,0 +1,54 @@
+/* debug/step_aside.h — single-step one instruction with one of the debugger's own artifacts
+ * moved aside: a trapped page mapped back, an INT3 lifted, a debug-register breakpoint masked.
+ *
+ * Code in a trapped page (vm/memslots.h) cannot be fetched: the fetch fails as an emulation
+ * failure. A breakpoint that is not to stop (its condition is false, or it is a dprintf) sits
+ * on the instruction the vCPU must run next. Either way the vCPU parks every other vCPU
+ * (runctl_pause_others), moves the artifact aside, single-steps that one instruction, puts the
+ * artifact back and lets the others go. For a page it then reports a write watchpoint if the
+ * instruction changed watched bytes there (reads by that instruction are not seen). The others
+ * never run while the artifact is aside, so none of them misses it, and a step aside spans one
+ * KVM_RUN: it never outlives a stop. A debug-register breakpoint is masked for this vCPU only,
+ * so the others keep running.
+ */
+#ifndef KVMSTUB_DEBUG_STEP_ASIDE_H
+#define KVMSTUB_DEBUG_STEP_ASIDE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/x86.h"
+
+struct vcpu;
+struct breakpoint;
+
+enum step_aside_kind {
+    STEP_ASIDE_NONE,
+    STEP_ASIDE_PAGE, /* a trapped page mapped back (code in it, or an exec-trap breakpoint) */
+    STEP_ASIDE_INT3, /* an INT3 replaced by its original byte */
+    STEP_ASIDE_DR,   /* debug-register slots masked for this vCPU */
+};
+
+struct step_aside {
+    enum step_aside_kind kind;
+    uint64_t page;       /* PAGE: guest physical */
+    uint64_t gpa;        /* INT3: where the INT3 is */
+    unsigned dr_mask;    /* DR: the slots masked */
+    uint64_t failed_rip; /* the last page step at this linear rip failed: do not retry it */
+    bool failed;
+    uint8_t before[X86_PAGE_SIZE]; /* PAGE: the page before the step */
+};
+
+/* After an emulation failure at linear rip: when the instruction is in a trapped page (and
+ * stepping it did not just fail), start stepping it with the page mapped and return true. */
+bool step_aside_page(struct vcpu *vcpu, uint64_t rip);
+/* Start stepping the instruction under breakpoint b (at the vCPU's rip) with b aside. */
+bool step_aside_breakpoint(struct vcpu *vcpu, const struct breakpoint *b);
+/* This vCPU single-steps for a step aside now; the slots it masks (for KVM_SET_GUEST_DEBUG). */
+bool step_aside_active(const struct vcpu *vcpu);
+unsigned step_aside_dr_mask(const struct vcpu *vcpu);
+/* KVM_RUN returned during a step aside (whatever the exit): put the artifact back, let the
+ * others run, and report a watchpoint the instruction wrote to. True when one was reported. */
+bool step_aside_end(struct vcpu *vcpu);
+
+#endif
