@@ -15,6 +15,9 @@
 # runs under a hard time limit (HWHOST_TIMEOUT seconds, whole lane). A failure to boot, a
 # missing /dev/kvm or a stall fails hwhost_lane with the console's last lines, and every inner
 # test without a result fails with it.
+#
+# Knobs: HWHOST_TIMEOUT (default 600 s), HWHOST_CPU (QEMU's -cpu, default max: SVM with nested
+# paging; EPYC works too; qemu64,-svm shows how the lane fails without /dev/kvm).
 
 # The inner tests, by their names in tests/run.sh; "demo" is tests/demo.sh (`make demo`).
 HWHOST_TESTS=(
@@ -110,7 +113,7 @@ hwhost_lane() {
         "${inner:+^($inner)\$}" "$demo" "${KVMSTUB_CACHE:-$HOME/.cache/kvmstub}" >"$HW_DIR/share/job.sh"
 
     : >"$HW_CONSOLE"
-    setsid timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 4G \
+    setsid timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg,thread=multi -cpu "${HWHOST_CPU:-max}" -smp 2 -m 4G \
         -display none -no-reboot -nodefaults -monitor none -serial "file:$HW_CONSOLE" \
         -kernel "$outer/vmlinuz" -initrd "$outer/initramfs.cpio" -append 'console=ttyS0 panic=-1 quiet' \
         -virtfs local,path=/,mount_tag=host0,security_model=none,readonly=on,multidevs=remap \
@@ -120,7 +123,11 @@ hwhost_lane() {
 
     local booted=
     if ! hw_wait_console '^HWHOST-(KVM|FAIL):' 120; then
-        HW_WHY="the outer VM did not boot to /dev/kvm in 120 s: $(hw_console_tail) $(tail -n 2 "$HW_DIR/qemu.log" | tr '\n' ' ')"
+        if kill -0 "$HW_QEMU_PID" 2>/dev/null; then
+            HW_WHY="the outer VM did not boot to /dev/kvm in 120 s: $(hw_console_tail)"
+        else
+            HW_WHY="QEMU ended before the outer VM had /dev/kvm: $(tail -n 2 "$HW_DIR/qemu.log" | tr '\n' ' ')$(hw_console_tail)"
+        fi
     elif grep -q '^HWHOST-FAIL:' "$HW_CONSOLE"; then
         HW_WHY="$(grep -m1 '^HWHOST-FAIL:' "$HW_CONSOLE" | tr -d '\r'): $(hw_console_tail)"
     else
