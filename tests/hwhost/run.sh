@@ -148,7 +148,7 @@ hwhost_lane() {
     if [ -n "$HW_WHY" ]; then
         hw_result FAIL hwhost_lane "$HW_WHY"
     else
-        hw_result PASS hwhost_lane "outer VM with kvm_amd up in $booted s; ${#names[@]} tests in $((SECONDS - start)) s"
+        hw_result PASS hwhost_lane "outer VM with kvm_amd up in $booted s; ${#names[@]} test(s) run and reported in $((SECONDS - start)) s"
     fi
     # Every selected test, and whatever else the inner run reported (linux_fixtures, ...).
     local extra=()
