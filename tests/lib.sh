@@ -79,6 +79,10 @@ expect_in_order() {
 # start_kvmstub_gdb ARGS...: start kvmstub with --gdb on an ephemeral loopback port, console in
 # $TEST_DIR/console, stderr in $TEST_DIR/stderr. Sets KVMSTUB_PID and GDB_PORT.
 start_kvmstub_gdb() {
+    # Emptied here, before kvmstub starts: a test that starts it twice must not read the first
+    # one's port from a file the second one has not truncated yet.
+    : >"$TEST_DIR/console"
+    : >"$TEST_DIR/stderr"
     "$KVMSTUB" --gdb 127.0.0.1:0 "$@" >"$TEST_DIR/console" 2>"$TEST_DIR/stderr" &
     KVMSTUB_PID=$!
     if ! wait_for_line "$TEST_DIR/stderr" 'waiting for gdb on' 20 "$KVMSTUB_PID"; then
