@@ -3,6 +3,7 @@
 #   make               ./kvmstub (gcc -O2 -g -Wall -Wextra -Werror; libc and pthreads only)
 #   make SANITIZE=1    build/san/kvmstub with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make test          install test tools if missing, build, run every test (tests/run.sh)
+#   make test-hwhost   only the hardware-host lane: tests inside a VM whose /dev/kvm is kvm_amd
 #   make demo          build, then debug the built-in demo guest with gdb end to end
 #   make bench         kvmstub against QEMU+KVM, side by side
 #   make fuzz          run each libFuzzer target for a bounded time
@@ -50,7 +51,7 @@ UNIT_HELPER_OBJS := $(UNIT_HELPERS:%.c=$(BUILD)/%.o)
 GUEST_ASM := $(sort $(wildcard guest/*.asm))
 GUESTS    := $(GUEST_ASM:guest/%.asm=build/guest/%.img)
 
-.PHONY: all unit guests test demo bench fuzz format lint clean help
+.PHONY: all unit guests test test-hwhost demo bench fuzz format lint clean help
 all: $(BIN)
 
 $(BIN): $(MAIN_OBJ) $(LIB)
@@ -99,6 +100,13 @@ test:
 	@$(MAKE) --no-print-directory SANITIZE=1 all unit
 	@bash tests/run.sh
 
+# The hardware-host lane alone (tests/hwhost/): QEMU (TCG) with an emulated SVM CPU, kvm_amd in
+# it, and some of the tests run again there.
+test-hwhost:
+	@sh tests/install-deps.sh
+	@$(MAKE) --no-print-directory SANITIZE= all guests
+	@bash tests/run.sh --hwhost-only
+
 demo: all
 	@bash tests/demo.sh
 
@@ -122,6 +130,6 @@ clean:
 	rm -rf build kvmstub
 
 help:
-	@sed -n '1,12p' Makefile
+	@sed -n '1,13p' Makefile
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_HELPER_OBJS:.o=.d) $(UNIT_BINS:=.d)

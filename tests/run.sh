@@ -2,6 +2,7 @@
 # tests/run.sh — run every test of kvmstub and end with one line: "N passed, N failed, N skipped".
 #
 #   bash tests/run.sh [--jobs N] [--filter REGEX] [--no-sanitize] [--no-linux] [--no-fuzz]
+#                     [--no-hwhost | --hwhost-only]
 #
 # What runs: unit tests (tests/unit), guest tests and fault tests (tests/suite_*.sh), real gdb
 # against real kvmstub (tests/gdb-scripts/*.gdb), the Linux tests (tests/linux/), the fuzz corpus
@@ -18,6 +19,8 @@ FILTER=.
 SANITIZE=1
 LINUX=1
 FUZZ=1
+HWHOST=1
+HWHOST_ONLY=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --jobs) JOBS=$2; shift ;;
@@ -25,7 +28,9 @@ while [ $# -gt 0 ]; do
     --no-sanitize) SANITIZE=0 ;;
     --no-linux) LINUX=0 ;;
     --no-fuzz) FUZZ=0 ;;
-    *) echo "usage: $0 [--jobs N] [--filter REGEX] [--no-sanitize] [--no-linux] [--no-fuzz]" >&2
+    --no-hwhost) HWHOST=0 ;;
+    --hwhost-only) HWHOST_ONLY=1 LINUX=0 FUZZ=0 SANITIZE=0 ;;
+    *) echo "usage: $0 [--jobs N] [--filter REGEX] [--no-sanitize] [--no-linux] [--no-fuzz] [--no-hwhost | --hwhost-only]" >&2
        exit 2 ;;
     esac
     shift
@@ -71,8 +76,9 @@ run_one() {
 # schedule NAME KVMSTUB COMMAND...: run_one in the background, at most $JOBS at a time.
 schedule() {
     echo "$1" | grep -qE -- "$FILTER" || return 0
-    # The Linux lane (LINUX_LANE_PID) runs beside the job slots, not in one.
-    while [ "$(jobs -rp | grep -vx -- "${LINUX_LANE_PID:-none}" | wc -l)" -ge "$JOBS" ]; do
+    # The Linux and hardware-host lanes (LINUX_LANE_PID, HWHOST_LANE_PID) run beside the job
+    # slots, not in one.
+    while [ "$(jobs -rp | grep -vxE -- "${LINUX_LANE_PID:-none}|${HWHOST_LANE_PID:-none}" | wc -l)" -ge "$JOBS" ]; do
         wait -n 2>/dev/null || true
     done
     run_one "$@" &
@@ -169,12 +175,17 @@ elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
 fi | tee "$OUT/results/kvm_available"
 [ -s "$OUT/results/kvm_available" ] || rm -f "$OUT/results/kvm_available"
 
+if [ "$HWHOST" = 1 ] && [ -f tests/hwhost/run.sh ]; then
+    # The hardware-host lane boots a VM of its own and runs tests in it: start it first.
+    . tests/hwhost/run.sh
+    schedule_hwhost_lane
+fi
 if [ "$LINUX" = 1 ] && [ -f tests/linux/run.sh ]; then
     # The Linux tests are long (the guest kernel is emulated on some hosts): start them first.
     . tests/linux/run.sh
     schedule_linux_tests
 fi
-run_suites "" "$ROOT/kvmstub" build/release
+[ "$HWHOST_ONLY" = 1 ] || run_suites "" "$ROOT/kvmstub" build/release
 if [ "$FUZZ" = 1 ] && [ -f tests/fuzz/run.sh ]; then
     schedule fuzz "$ROOT/kvmstub" bash tests/fuzz/run.sh --ci
 fi

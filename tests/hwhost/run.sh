@@ -1,0 +1,170 @@
+# tests/hwhost/run.sh — the hardware-host lane (sourced by tests/run.sh).
+#
+# Our /dev/kvm is PVM, which emulates guest kernel code (DESIGN.md §7); users run kvmstub on
+# hardware virtualization. This lane boots an outer VM in QEMU's TCG mode (no KVM for it) with
+# an emulated AMD CPU that has SVM, where Debian's kernel loads kvm_amd (DESIGN.md §8), and runs
+# a chosen set of the project's own tests inside it, against that /dev/kvm:
+#   - the outer kernel and initramfs come from tests/hwhost/build-outer.sh (cached);
+#   - the host's / is shared read-only (9p) and becomes the VM's root under an overlay, so the
+#     tests use this very tree, build and tools, and the Linux fixtures from the cache;
+#   - $OUT/hw/share is a second, writable share: the job (job.sh → tests/hwhost/inner.sh) goes
+#     in, the inner tests' results and logs come out;
+#   - each inner test NAME becomes the result hw-NAME here, its logs in $OUT/hw/NAME/; the
+#     lane itself (booted, had /dev/kvm, ran, reported in time) is the result hwhost_lane.
+# A test is in the lane when "hw-NAME" matches the --filter regex. Every wait is bounded; QEMU
+# runs under a hard time limit (HWHOST_TIMEOUT seconds, whole lane). A failure to boot, a
+# missing /dev/kvm or a stall fails hwhost_lane with the console's last lines, and every inner
+# test without a result fails with it.
+#
+# Knobs: HWHOST_TIMEOUT (default 600 s), HWHOST_CPU (QEMU's -cpu, default max: SVM with nested
+# paging; EPYC works too; qemu64,-svm shows how the lane fails without /dev/kvm).
+
+# The inner tests, by their names in tests/run.sh; "demo" is tests/demo.sh (`make demo`).
+HWHOST_TESTS=(
+    # Linux user space, which PVM cannot run (tests/linux/suite_linux.sh)
+    linux_userspace_facts_and_shell linux_bzimage_boots linux_large_memory_above_the_hole
+    linux_cmdline_reaches_the_kernel linux_smp_brings_up_all_cpus
+    # kernel debugging with gdb (tests/gdb-scripts/linux/)
+    gdb_kernel_debug_session gdb_smp_threads
+    # debugger sessions (tests/suite_gdb_sessions.sh)
+    ctrl_c_stops_a_spinning_guest detach_then_a_second_gdb_attaches second_client_is_refused
+    dropped_connection_keeps_guest_stopped
+    # breakpoints, watchpoints and stepping, where INT3 and debug registers are real hardware's
+    gdb_hbreak gdb_sw_break_hit_in_loop gdb_watch_write gdb_awatch_16_byte_range gdb_rwatch_read
+    gdb_guest_own_int3_under_debugger gdb_step_blocks_timer_irq gdb_all_stop_two_vcpus
+    demo
+)
+
+# The names selected by $FILTER, one per line.
+hwhost_selected() {
+    local n
+    for n in "${HWHOST_TESTS[@]}"; do
+        echo "hw-$n" | grep -qE -- "$FILTER" && echo "$n"
+    done
+}
+
+# hw_result VERDICT NAME [REASON]: record and print one result, as run_one does.
+hw_result() {
+    local line="$1 $2${3:+: $3}"
+    echo "$line" >"$OUT/results/$2"
+    echo "$line"
+}
+
+# hw_wait_console REGEX LIMIT_S: wait until the console has a whole line matching REGEX, QEMU
+# ends, or LIMIT_S passes. tail -f follows the file as it grows (no polling loop of ours) and
+# ends with QEMU (--pid); grep sees only complete lines.
+hw_wait_console() {
+    [ "$2" -gt 0 ] || return 1
+    # shellcheck disable=SC2016 # the inner shell expands them
+    timeout "$2" bash -c 'grep -m1 -qE -- "$3" < <(exec tail -n +1 -f --pid="$1" "$2" 2>/dev/null)' \
+        hw_wait "$HW_QEMU_PID" "$HW_CONSOLE" "$1"
+}
+
+# The console's last lines, on one line, for a reason.
+hw_console_tail() {
+    tr -d '\r' <"$HW_CONSOLE" | grep -v '^$' | tail -n 6 | tr '\n' '|' | sed 's/|$//; s/|/ | /g'
+}
+
+# hw_collect NAMES...: one result per inner test, from the results share (its logs moved to
+# $OUT/hw/NAME/), else from the line tests/run.sh printed on the console, else a failure.
+hw_collect() {
+    local n line from=$HW_DIR/share/out
+    for n in "$@"; do
+        if [ -f "$from/results/$n" ]; then
+            line=$(tr '\n' ' ' <"$from/results/$n" | sed 's/ *$//')
+        else
+            line=$(tr -d '\r' <"$HW_CONSOLE" | grep -E "^(PASS|FAIL|SKIP) $n(: .*)? \([0-9]+ s\)$" | tail -n 1 |
+                sed 's/ ([0-9]* s)$//')
+        fi
+        [ -d "$from/$n" ] && rm -rf "${HW_DIR:?}/$n" && mv "$from/$n" "$HW_DIR/$n"
+        if [ -z "$line" ]; then
+            hw_result FAIL "hw-$n" "no result from inside the hardware host ($([ -n "$HW_WHY" ] &&
+                echo 'the lane failed: see hwhost_lane' || echo "see $HW_DIR/console"))"
+            continue
+        fi
+        # "VERDICT NAME: reason" → "VERDICT hw-NAME: reason", paths pointing at the copies here.
+        line=${line//\/tmp\/hwout\//$HW_DIR/}
+        local verdict=${line%% *} reason=${line#* "$n"}
+        reason=${reason#: }
+        hw_result "$verdict" "hw-$n" "$reason"
+    done
+}
+
+hwhost_lane() {
+    local names start=$SECONDS limit=${HWHOST_TIMEOUT:-600}
+    mapfile -t names < <(hwhost_selected)
+    HW_DIR=$OUT/hw HW_CONSOLE=$OUT/hw/console HW_WHY=
+    mkdir -p "$HW_DIR/share"
+    local outer
+    outer=$(bash tests/hwhost/build-outer.sh 2>"$HW_DIR/build.log" | tail -n 1)
+    if [ ! -f "$outer/vmlinuz" ] || [ ! -f "$outer/initramfs.cpio" ]; then
+        HW_WHY="building the outer VM failed: $(tail -n 2 "$HW_DIR/build.log" | tr '\n' ' ')"
+        hw_result FAIL hwhost_lane "$HW_WHY"
+        HW_CONSOLE=/dev/null hw_collect "${names[@]}"
+        return
+    fi
+
+    # The job: tests/run.sh's names as one exact regex, and the demo on its own.
+    local n inner='' demo=0
+    for n in "${names[@]}"; do
+        if [ "$n" = demo ]; then demo=1; else inner+="${inner:+|}$n"; fi
+    done
+    printf 'exec bash %q %q %q %q %q\n' "$ROOT/tests/hwhost/inner.sh" "$ROOT" \
+        "${inner:+^($inner)\$}" "$demo" "${KVMSTUB_CACHE:-$HOME/.cache/kvmstub}" >"$HW_DIR/share/job.sh"
+
+    : >"$HW_CONSOLE"
+    setsid timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg,thread=multi -cpu "${HWHOST_CPU:-max}" -smp 2 -m 4G \
+        -display none -no-reboot -nodefaults -monitor none -serial "file:$HW_CONSOLE" \
+        -kernel "$outer/vmlinuz" -initrd "$outer/initramfs.cpio" -append 'console=ttyS0 panic=-1 quiet' \
+        -virtfs local,path=/,mount_tag=host0,security_model=none,readonly=on,multidevs=remap \
+        -virtfs "local,path=$HW_DIR/share,mount_tag=results,security_model=none" \
+        </dev/null >"$HW_DIR/qemu.log" 2>&1 &
+    HW_QEMU_PID=$!
+
+    local booted=
+    if ! hw_wait_console '^HWHOST-(KVM|FAIL):' 120; then
+        if kill -0 "$HW_QEMU_PID" 2>/dev/null; then
+            HW_WHY="the outer VM did not boot to /dev/kvm in 120 s: $(hw_console_tail)"
+        else
+            HW_WHY="QEMU ended before the outer VM had /dev/kvm: $(tail -n 2 "$HW_DIR/qemu.log" | tr '\n' ' ')$(hw_console_tail)"
+        fi
+    elif grep -q '^HWHOST-FAIL:' "$HW_CONSOLE"; then
+        HW_WHY="$(grep -m1 '^HWHOST-FAIL:' "$HW_CONSOLE" | tr -d '\r'): $(hw_console_tail)"
+    else
+        booted=$((SECONDS - start))
+        if ! hw_wait_console '^HWHOST-(DONE|FAIL):' $((limit - (SECONDS - start) - 10)); then
+            HW_WHY="no end of the job after $((SECONDS - start)) s (limit $limit s): stalled or too slow: $(hw_console_tail)"
+        elif grep -q '^HWHOST-FAIL:' "$HW_CONSOLE"; then
+            HW_WHY="$(grep -m1 '^HWHOST-FAIL:' "$HW_CONSOLE" | tr -d '\r'): $(hw_console_tail)"
+        elif [ ! -d "$HW_DIR/share/out/results" ]; then
+            HW_WHY="the job ended without copying its results: $(hw_console_tail)"
+        fi
+    fi
+    # QEMU ends at the init's poweroff; if not, it is killed.
+    timeout 30 tail -f --pid="$HW_QEMU_PID" /dev/null
+    kill -9 -- "-$HW_QEMU_PID" 2>/dev/null
+    wait "$HW_QEMU_PID" 2>/dev/null
+
+    if [ -n "$HW_WHY" ]; then
+        hw_result FAIL hwhost_lane "$HW_WHY"
+    else
+        hw_result PASS hwhost_lane "outer VM with kvm_amd up in $booted s; ${#names[@]} test(s) run and reported in $((SECONDS - start)) s"
+    fi
+    # Every selected test, and whatever else the inner run reported (linux_fixtures, ...).
+    local extra=()
+    for n in "$HW_DIR"/share/out/results/*; do
+        [ -f "$n" ] || continue
+        n=${n##*/}
+        printf '%s\n' "${names[@]}" | grep -qx -- "$n" || extra+=("$n")
+    done
+    hw_collect "${names[@]}" "${extra[@]}"
+}
+
+# Start the lane in the background beside the job slots, if the filter selects any of it.
+# (tests/run.sh's schedule() leaves HWHOST_LANE_PID out of its count of running jobs.)
+schedule_hwhost_lane() {
+    [ -n "$(hwhost_selected)" ] || return 0
+    hwhost_lane &
+    # shellcheck disable=SC2034 # read by tests/run.sh
+    HWHOST_LANE_PID=$!
+}
