@@ -9,6 +9,7 @@
 #include "base/diag.h"
 #include "base/exit_status.h"
 #include "base/x86.h"
+#include "debug/cpu_view.h"
 #include "debug/debug_target.h"
 #include "debug/guest_debug.h"
 #include "guest/demo_image.h"
@@ -43,6 +44,8 @@ struct options {
     bool irqchip;
     bool trace_io;
     bool trace_exits;
+    bool view_given;              /* --gdb-arch or --gdb-realmode-linear */
+    struct cpu_view_options view; /* how gdb is shown the vCPUs */
 };
 
 static const char usage_text[] =
@@ -59,6 +62,15 @@ static const char usage_text[] =
     "  --gdb [HOST:]PORT | unix:PATH  serve gdb there; HOST defaults to 127.0.0.1. The guest\n"
     "                                waits for gdb's first continue.\n"
     "  --no-wait                     with --gdb: start the guest at once\n"
+    "  --gdb-arch auto|i8086|i386|x86-64\n"
+    "                                the register layout gdb gets (it keeps it for the whole\n"
+    "                                session). auto: x86-64 for an image that holds 64-bit\n"
+    "                                code (ELF64, also multiboot in ELF64; Linux), otherwise\n"
+    "                                by the mode at connect. A layout narrower than the mode\n"
+    "                                the image starts in is refused\n"
+    "  --gdb-realmode-linear         in real mode, gdb's pc is the linear CS.base + IP (so\n"
+    "                                breakpoints and x/i $pc work with a non-zero CS); a pc\n"
+    "                                written becomes IP, and CS when it must\n"
     "  -m, --memory SIZE             guest RAM, e.g. 64M, 2G (default: 16M, or 256M for Linux,\n"
     "                                or what the image needs)\n"
     "  --cpus N                      vCPUs (default 1; bare-metal guests start every vCPU at\n"
@@ -105,6 +117,8 @@ static void usage_error(const char *fmt, const char *arg)
 enum long_only_option {
     OPT_GDB = 256,
     OPT_NO_WAIT,
+    OPT_GDB_ARCH,
+    OPT_GDB_REALMODE_LINEAR,
     OPT_CPUS,
     OPT_CMDLINE,
     OPT_INITRD,
@@ -119,6 +133,8 @@ enum long_only_option {
 static const struct option long_options[] = {
     {"gdb", required_argument, NULL, OPT_GDB},
     {"no-wait", no_argument, NULL, OPT_NO_WAIT},
+    {"gdb-arch", required_argument, NULL, OPT_GDB_ARCH},
+    {"gdb-realmode-linear", no_argument, NULL, OPT_GDB_REALMODE_LINEAR},
     {"memory", required_argument, NULL, 'm'},
     {"cpus", required_argument, NULL, OPT_CPUS},
     {"cmdline", required_argument, NULL, OPT_CMDLINE},
@@ -160,12 +176,22 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
     memset(o, 0, sizeof(*o));
     o->cpus = 1;
+    o->view.arch_auto = true;
     int c;
     while ((c = getopt_long(argc, argv, "m:h", long_options, NULL)) != -1) {
         char *end;
         switch (c) {
         case OPT_GDB: o->gdb = optarg; break;
         case OPT_NO_WAIT: o->no_wait = true; break;
+        case OPT_GDB_ARCH:
+            if (!cpu_view_parse_arch(optarg, &o->view))
+                usage_error("--gdb-arch %s: expected auto, i8086, i386 or x86-64", optarg);
+            o->view_given = true;
+            break;
+        case OPT_GDB_REALMODE_LINEAR:
+            o->view.realmode_linear = true;
+            o->view_given = true;
+            break;
         case 'm': parse_ram(o, optarg); break;
         case OPT_CPUS:
             o->cpus = (int)strtol(optarg, &end, 10);
@@ -194,6 +220,8 @@ static void parse_options(int argc, char **argv, struct options *o)
         usage_error("unexpected argument '%s' (one IMAGE at most)", argv[optind]);
     if (o->no_wait && !o->gdb)
         usage_error("%s", "--no-wait only makes sense with --gdb");
+    if (o->view_given && !o->gdb)
+        usage_error("%s", "--gdb-arch and --gdb-realmode-linear only make sense with --gdb");
 }
 
 static bool image_is_linux(enum image_kind kind)
@@ -265,6 +293,10 @@ int main(int argc, char **argv)
     bool linux_guest = image_is_linux(img.kind);
     if (!linux_guest && o.initrd)
         usage_error("--initrd is for Linux images; %s is not one", img.path);
+    o.view.image_code64 = img.code64;
+    const char *misfit = cpu_view_misfit(&o.view, image_entry_mode(&img));
+    if (misfit)
+        usage_error("--gdb-arch does not fit this image: %s", misfit);
 
     struct vm *vm = &the_vm;
     int status = EXIT_SETUP;
@@ -325,7 +357,7 @@ int main(int argc, char **argv)
         goto out;
     if (server) {
         struct target target;
-        debug_target_init(vm, &target);
+        debug_target_init(vm, &target, &o.view);
         status = stub_server_run(server, &target, running);
     } else {
         status = vm_wait(vm);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "debug/breakpoints.h"
+#include "debug/cpu_view.h"
 #include "debug/trap_step.h"
 #include "stub/target.h"
 
@@ -26,9 +27,10 @@ struct vcpu;
 
 struct debug_state {
     struct bp_table bps;
-    uint64_t gen; /* bumped on every change the vCPUs must apply (atomic) */
-    bool phys;    /* `monitor phys on`: gdb's addresses are physical */
-    int paging;   /* `monitor paging MODE`: walk as enum paging_mode; -1: the vCPU's own */
+    uint64_t gen;         /* bumped on every change the vCPUs must apply (atomic) */
+    bool phys;            /* `monitor phys on`: gdb's addresses are physical */
+    int paging;           /* `monitor paging MODE`: walk as enum paging_mode; -1: the vCPU's own */
+    struct cpu_view view; /* the register layout and pc gdb sees (the controller's only) */
 };
 
 /* Per vCPU (vcpu->debug). */
