@@ -89,6 +89,9 @@ build/guest/%.img: guest/%.asm guest/build-guest.sh $(wildcard guest/*.inc)
 	$(quiet) NASM $@
 	$(Q)sh guest/build-guest.sh $< $@
 
+# guest/multiboot_elf64.asm is guest/multiboot.asm in an ELF64 container.
+build/guest/multiboot_elf64.img: guest/multiboot.asm
+
 guests: $(GUESTS)
 
 # Both builds, whatever SANITIZE says: the suite runs with each (the sanitized pass leaves out
