@@ -36,7 +36,7 @@ BUILD   := build/release
 BIN     := kvmstub
 endif
 
-LIB_SRCS  := $(sort $(wildcard base/*.c stub/*.c loader/*.c vm/*.c vm/x86/*.c vm/dev/*.c debug/*.c guest/*.c))
+LIB_SRCS  := $(sort $(wildcard base/*.c cli/*.c stub/*.c loader/*.c vm/*.c vm/x86/*.c vm/dev/*.c debug/*.c guest/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ  := $(BUILD)/kvmstub.o
 LIB       := $(BUILD)/libkvmstub.a

@@ -127,3 +127,71 @@ test_gdb_arch_that_does_not_fit_is_refused() {
     expect_error 2 "does not fit" --gdb 127.0.0.1:0 --gdb-arch i8086 build/guest/multiboot2_long64.img || return 1
     ! grep -q 'waiting for gdb' "$TEST_DIR/err" || fail_because "kvmstub listened before refusing"
 }
+
+test_qemu_options_kvmstub_lacks_are_refused_by_name() {
+    expect_error 2 "^kvmstub: -monitor: a QEMU option kvmstub does not have" -monitor stdio build/guest/long64.img || return 1
+    expect_error 2 "^kvmstub: -hda: " -hda disk.img || return 1
+    expect_error 2 "^kvmstub: -serial pty: " -kernel build/guest/long64.img -serial pty || return 1
+    expect_error 2 "^kvmstub: -smp 2,sockets=2: " -smp 2,sockets=2 build/guest/long64.img || return 1
+    expect_error 2 "^kvmstub: -machine q35: " -machine q35 build/guest/long64.img || return 1
+    expect_error 2 "unexpected argument 'build/guest/prot32.img' \(-kernel names the image\)" \
+        -kernel build/guest/long64.img build/guest/prot32.img
+}
+
+# in_netns SCRIPT: run bash SCRIPT in a network namespace of its own, with loopback up, so a
+# fixed port (QEMU's 1234) cannot clash with anything else on the machine or in the suite.
+# Returns 77 when no namespace can be had (neither root nor user namespaces).
+in_netns() {
+    local how
+    for how in -n -rn; do
+        if unshare "$how" true 2>/dev/null; then
+            unshare "$how" bash -c 'ip link set lo up && exec bash "$1"' in_netns "$1"
+            return
+        fi
+    done
+    return 77
+}
+
+test_qemu_tutorial_command_line_works_unchanged() {
+    # A kernel tutorial's QEMU debug line, qemu-system-x86_64 replaced by kvmstub, and the
+    # tutorial's gdb line against port 1234 (in a network namespace of its own).
+    local img=build/guest/qemu_poweroff.img
+    cat >"$TEST_DIR/session.sh" <<SESSION
+cd "$ROOT"
+"$KVMSTUB" -kernel $img -append 'hello tutorial' -m 128 -smp 1 -s -S -nographic -serial stdio \\
+    -no-reboot >"$TEST_DIR/console" 2>"$TEST_DIR/stderr" &
+pid=\$!
+. tests/lib.sh
+wait_for_line "$TEST_DIR/stderr" 'waiting for gdb on 127.0.0.1:1234\$' 20 \$pid || exit 3
+timeout 120 gdb -nx -batch -ex 'set pagination off' $img -ex 'target remote localhost:1234' \\
+    -ex 'break kmain' -ex continue -ex 'p \$eax == 0x2badb002' -ex continue \\
+    >"$TEST_DIR/gdb.log" 2>&1
+wait \$pid
+echo \$? >"$TEST_DIR/status"
+SESSION
+    in_netns "$TEST_DIR/session.sh"
+    local rc=$?
+    [ $rc = 77 ] && { skip_because "no network namespace (unshare -n or -rn) to own port 1234 in"; return 77; }
+    cat "$TEST_DIR/gdb.log" "$TEST_DIR/stderr"
+    [ $rc = 0 ] || { fail_because "kvmstub did not wait for gdb on 127.0.0.1:1234 (status $rc): $(cat "$TEST_DIR/stderr")"; return 1; }
+    expect_match "$TEST_DIR/gdb.log" 'Breakpoint 1, kmain ()' "gdb did not stop in kmain" || return 1
+    expect_match "$TEST_DIR/gdb.log" '^\$1 = 1$' "EAX is not multiboot's magic" || return 1
+    expect_match "$TEST_DIR/gdb.log" 'exited normally' "gdb did not see the power-off end the guest" || return 1
+    [ "$(cat "$TEST_DIR/status")" = 0 ] || fail_because "kvmstub status $(cat "$TEST_DIR/status"), expected 0" || return 1
+    grep -q "^qemu test kernel: $img hello tutorial" "$TEST_DIR/console" || fail_because "console: $(cat "$TEST_DIR/console")"
+}
+
+test_qemu_s_alone_starts_the_guest_at_once() {
+    # As in QEMU: -s alone serves gdb, and the guest runs without waiting for it.
+    local img=build/guest/qemu_poweroff.img
+    cat >"$TEST_DIR/run.sh" <<RUN
+cd "$ROOT"
+timeout 30 "$KVMSTUB" -kernel $img -s -nographic >"$TEST_DIR/console" 2>"$TEST_DIR/stderr"
+RUN
+    in_netns "$TEST_DIR/run.sh"
+    local rc=$?
+    [ $rc = 77 ] && { skip_because "no network namespace (unshare -n or -rn) to own port 1234 in"; return 77; }
+    [ $rc = 0 ] || { fail_because "status $rc: $(cat "$TEST_DIR/stderr")"; return 1; }
+    expect_match "$TEST_DIR/stderr" 'gdb on 127.0.0.1:1234' "no gdb listener on 1234" || return 1
+    expect_match "$TEST_DIR/console" '^qemu test kernel' "the guest did not run"
+}

@@ -268,3 +268,23 @@ test_bootsector_at_7c00() {
         [ "$(tail -c 2 build/guest/bootsector.img | od -An -tx1 | tr -d ' ')" = 55aa ] ||
         fail_because "not a 512-byte sector ending in 55 aa"
 }
+
+test_acpi_poweroff_ends_the_guest_as_under_qemu() {
+    # A kernel written for QEMU ends with an ACPI power-off, then halts with interrupts on: the
+    # power-off must end it (with an interrupt controller its HLT would wait forever).
+    local img=build/guest/qemu_poweroff.img
+    for irqchip in "" --irqchip; do
+        # shellcheck disable=SC2086 # irqchip: one option or none
+        run_guest $irqchip --cmdline 'hello qemu' "$img"
+        expect_guest 0 "^qemu test kernel: $img hello qemu" || return 1
+        ! grep -q 'still running after the power-off' "$TEST_DIR/console" ||
+            fail_because "the guest ran on after its power-off${irqchip:+ ($irqchip)}" || return 1
+    done
+    command -v qemu-system-x86_64 >/dev/null || { skip_because "qemu-system-x86_64 is not installed (kvmstub passed)"; return 77; }
+    timeout 60 qemu-system-x86_64 -kernel "$img" -append 'hello qemu' -nographic -no-reboot \
+        </dev/null >"$TEST_DIR/qemu-console" 2>"$TEST_DIR/qemu-stderr"
+    local qemu=$?
+    [ "$qemu" = 0 ] || fail_because "QEMU ended with $qemu: $(cat "$TEST_DIR/qemu-stderr")" || return 1
+    grep -q "qemu test kernel: $img hello qemu" "$TEST_DIR/qemu-console" ||
+        fail_because "the guest printed otherwise under QEMU: $(tail -c 300 "$TEST_DIR/qemu-console")"
+}
