@@ -288,3 +288,8 @@ test_acpi_poweroff_ends_the_guest_as_under_qemu() {
     grep -q "qemu test kernel: $img hello qemu" "$TEST_DIR/qemu-console" ||
         fail_because "the guest printed otherwise under QEMU: $(tail -c 300 "$TEST_DIR/qemu-console")"
 }
+
+test_plain_memory_size_is_mib_as_in_qemu() {
+    run_guest -m 128 build/guest/multiboot.img
+    expect_guest 1 '^upper memory: 127 MiB$'
+}
