@@ -10,6 +10,7 @@
 #include "base/exit_status.h"
 #include "base/x86.h"
 #include "cli/qemu_args.h"
+#include "cli/version.h"
 #include "debug/cpu_view.h"
 #include "debug/debug_target.h"
 #include "debug/guest_debug.h"
@@ -20,8 +21,6 @@
 #include "vm/dev/devices.h"
 #include "vm/host.h"
 #include "vm/vm.h"
-
-#define KVMSTUB_VERSION "0.1.0"
 
 #define MIB               (1ULL << 20)
 #define DEFAULT_RAM_BARE  (16 * MIB)
@@ -240,7 +239,7 @@ static void parse_options(int argc, char **argv, struct options *o)
         case OPT_TRACE_IO: o->trace_io = true; break;
         case OPT_TRACE_EXITS: o->trace_exits = true; break;
         case 'h': fputs(usage_text, stdout); exit(0);
-        case OPT_VERSION: printf("kvmstub " KVMSTUB_VERSION "\n"); exit(0);
+        case OPT_VERSION: printf("kvmstub %s (git %s)\n", kvmstub_version, kvmstub_commit); exit(0);
         default: usage_error("%s", "unknown option");
         }
     }

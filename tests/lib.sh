@@ -107,3 +107,17 @@ assemble64() {
         ld -m elf_x86_64 -Ttext=0x100000 -e _start -o "$TEST_DIR/$1.img" "$TEST_DIR/$1.o" ||
         fail_because "cannot assemble the $1 guest"
 }
+
+# in_netns SCRIPT: run bash SCRIPT in a network namespace of its own, with loopback up, so a
+# fixed port (QEMU's 1234) cannot clash with anything else on the machine or in the suite.
+# Returns 77 when no namespace can be had (neither root nor user namespaces).
+in_netns() {
+    local how
+    for how in -n -rn; do
+        if unshare "$how" true 2>/dev/null; then
+            unshare "$how" bash -c 'ip link set lo up && exec bash "$1"' in_netns "$1"
+            return
+        fi
+    done
+    return 77
+}

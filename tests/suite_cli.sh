@@ -138,20 +138,6 @@ test_qemu_options_kvmstub_lacks_are_refused_by_name() {
         -kernel build/guest/long64.img build/guest/prot32.img
 }
 
-# in_netns SCRIPT: run bash SCRIPT in a network namespace of its own, with loopback up, so a
-# fixed port (QEMU's 1234) cannot clash with anything else on the machine or in the suite.
-# Returns 77 when no namespace can be had (neither root nor user namespaces).
-in_netns() {
-    local how
-    for how in -n -rn; do
-        if unshare "$how" true 2>/dev/null; then
-            unshare "$how" bash -c 'ip link set lo up && exec bash "$1"' in_netns "$1"
-            return
-        fi
-    done
-    return 77
-}
-
 test_qemu_tutorial_command_line_works_unchanged() {
     # A kernel tutorial's QEMU debug line, qemu-system-x86_64 replaced by kvmstub, and the
     # tutorial's gdb line against port 1234 (in a network namespace of its own).

@@ -197,3 +197,50 @@ test_layout_of_gdb_arch_outgrown_says_restart() {
     [ "$(grep -c '^kvmstub: vCPU 0 is in 64-bit long mode now, but gdb has the i386 register layout of --gdb-arch i386 (32-bit registers, no r8-r15): start kvmstub with --gdb-arch x86-64 to see it whole$' "$TEST_DIR/stderr")" = 1 ] ||
         fail_because "no notice naming --gdb-arch x86-64"
 }
+
+test_vscode_launch_json_parses_and_its_gdb_session_works() {
+    # README's launch.json is JSON, and the gdb session VS Code's cppdbg makes of it (gdb's
+    # machine interface: the setup commands, the symbols of `program`, the remote at
+    # `miDebuggerServerAddress`, a breakpoint, continue) works against kvmstub at that address
+    # (port 1234: in a network namespace of its own).
+    sed -n '/^<!-- launch.json:/,/^```$/p' README.md | sed '1,2d;$d' >"$TEST_DIR/launch.json"
+    python3 -m json.tool "$TEST_DIR/launch.json" >/dev/null 2>"$TEST_DIR/json.err" ||
+        { fail_because "README's launch.json is not JSON: $(cat "$TEST_DIR/json.err")"; return 1; }
+    python3 - "$TEST_DIR/launch.json" "$ROOT" >"$TEST_DIR/launch.sh" <<'PY' || { fail_because "launch.json lacks a cppdbg configuration"; return 1; }
+import json, shlex, sys
+c = json.load(open(sys.argv[1]))["configurations"][0]
+assert c["type"] == "cppdbg" and c["MIMode"] == "gdb"
+expand = lambda v: v.replace("${workspaceFolder}", sys.argv[2])
+print("program=%s" % shlex.quote(expand(c["program"])))
+print("address=%s" % shlex.quote(c["miDebuggerServerAddress"]))
+print("debugger=%s" % shlex.quote(c["miDebuggerPath"]))
+print("setup=(%s)" % " ".join(shlex.quote(expand(s["text"])) for s in c.get("setupCommands", [])))
+PY
+    local program address debugger setup
+    . "$TEST_DIR/launch.sh"
+    { printf '%s\n' "${setup[@]}"
+      printf '%s\n' "-file-exec-and-symbols $program" "-target-select remote $address" \
+          '-break-insert bump' '-exec-continue' '-stack-list-frames' \
+          '-interpreter-exec console "kvmstub"' '-break-delete' '-exec-continue' '-gdb-exit'
+    } >"$TEST_DIR/mi.cmds"
+    cat >"$TEST_DIR/session.sh" <<SESSION
+cd "$ROOT"
+. tests/lib.sh
+"$KVMSTUB" --gdb "$address" "$program" >"$TEST_DIR/console" 2>"$TEST_DIR/stderr" &
+pid=\$!
+wait_for_line "$TEST_DIR/stderr" 'waiting for gdb on' 20 \$pid || exit 3
+timeout 120 "$debugger" --interpreter=mi2 -nx <"$TEST_DIR/mi.cmds" >"$TEST_DIR/mi.log" 2>&1
+wait \$pid
+echo \$? >"$TEST_DIR/status"
+SESSION
+    in_netns "$TEST_DIR/session.sh"
+    local rc=$?
+    [ $rc = 77 ] && { skip_because "no network namespace (unshare -n or -rn) for the address $address"; return 77; }
+    cat "$TEST_DIR/mi.log"
+    [ $rc = 0 ] || { fail_because "kvmstub did not listen on $address: $(cat "$TEST_DIR/stderr")"; return 1; }
+    expect_match "$TEST_DIR/mi.log" '^\^connected' "gdb did not connect to $address" || return 1
+    expect_match "$TEST_DIR/mi.log" '^\*stopped,reason="breakpoint-hit".*func="bump"' "no stop at the breakpoint" || return 1
+    expect_match "$TEST_DIR/mi.log" 'translate ADDR' "the helper's kvmstub command did not list the monitor" || return 1
+    expect_match "$TEST_DIR/mi.log" '^\*stopped,reason="exited",exit-code="01"' "the guest did not run to its end" || return 1
+    [ "$(cat "$TEST_DIR/status")" = 1 ] || fail_because "kvmstub status $(cat "$TEST_DIR/status")"
+}
