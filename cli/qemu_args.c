@@ -62,20 +62,6 @@ static int qemu_kernel(struct qemu_state *st, const char *opt, const char *value
     return 0;
 }
 
-static int qemu_initrd(struct qemu_state *st, const char *opt, const char *value)
-{
-    qemu_push(st, "--initrd");
-    qemu_push(st, value);
-    return 0;
-}
-
-static int qemu_append(struct qemu_state *st, const char *opt, const char *value)
-{
-    qemu_push(st, "--cmdline");
-    qemu_push(st, value);
-    return 0;
-}
-
 static int qemu_memory(struct qemu_state *st, const char *opt, const char *value)
 {
     const char *size = strncmp(value, "size=", 5) == 0 ? value + 5 : value;
@@ -151,19 +137,6 @@ static int qemu_nothing(struct qemu_state *st, const char *opt, const char *valu
     return 0;
 }
 
-/* -help and -version: kvmstub's own. */
-static int qemu_help(struct qemu_state *st, const char *opt, const char *value)
-{
-    qemu_push(st, "--help");
-    return 0;
-}
-
-static int qemu_version(struct qemu_state *st, const char *opt, const char *value)
-{
-    qemu_push(st, "--version");
-    return 0;
-}
-
 /* A value kvmstub's behaviour already matches: accepted, nothing to do. */
 static int qemu_only(const char *opt, const char *value, const char *accepted, const char *why)
 {
@@ -177,28 +150,6 @@ static int qemu_serial(struct qemu_state *st, const char *opt, const char *value
     return qemu_only(opt, value, "stdio",
                      "kvmstub's serial port is its console, on stdio unless --console says "
                      "otherwise (-serial stdio and mon:stdio are accepted)");
-}
-
-static int qemu_display(struct qemu_state *st, const char *opt, const char *value)
-{
-    return qemu_only(opt, value, "none", "kvmstub has no display");
-}
-
-static int qemu_debugcon(struct qemu_state *st, const char *opt, const char *value)
-{
-    return qemu_only(opt, value, "stdio",
-                     "kvmstub's debug port 0xE9 writes to its console (-debugcon stdio is "
-                     "accepted)");
-}
-
-static int qemu_accel(struct qemu_state *st, const char *opt, const char *value)
-{
-    return qemu_only(opt, value, "kvm", "kvmstub runs on KVM only");
-}
-
-static int qemu_cpu(struct qemu_state *st, const char *opt, const char *value)
-{
-    return qemu_only(opt, value, "host", "kvmstub's vCPUs are the host's (-cpu host)");
 }
 
 static bool qemu_machine_item_ok(const char *item, size_t len)
@@ -243,32 +194,38 @@ static int qemu_device(struct qemu_state *st, const char *opt, const char *value
     return 0;
 }
 
+/* An option is handled by fn; or it is kvmstub's option `native` under another name (with the
+ * value, if it has one); or it accepts one value, `accepted`, that asks for what kvmstub does
+ * anyway, and refuses others saying why. */
 static const struct qemu_option {
     const char *name;
     bool has_value;
     int (*fn)(struct qemu_state *st, const char *opt, const char *value);
+    const char *native;
+    const char *accepted, *why;
 } qemu_options[] = {
-    {"kernel", true, qemu_kernel},
-    {"initrd", true, qemu_initrd},
-    {"append", true, qemu_append},
-    {"m", true, qemu_memory},
-    {"smp", true, qemu_smp},
-    {"s", false, qemu_gdb_default},
-    {"S", false, qemu_wait},
-    {"gdb", true, qemu_gdb},
-    {"nographic", false, qemu_nothing},
-    {"no-reboot", false, qemu_nothing},
-    {"enable-kvm", false, qemu_nothing},
-    {"serial", true, qemu_serial},
-    {"display", true, qemu_display},
-    {"debugcon", true, qemu_debugcon},
-    {"accel", true, qemu_accel},
-    {"machine", true, qemu_machine},
-    {"M", true, qemu_machine},
-    {"cpu", true, qemu_cpu},
-    {"device", true, qemu_device},
-    {"help", false, qemu_help},
-    {"version", false, qemu_version},
+    {"kernel", true, qemu_kernel, NULL, NULL, NULL},
+    {"initrd", true, NULL, "--initrd", NULL, NULL},
+    {"append", true, NULL, "--cmdline", NULL, NULL},
+    {"m", true, qemu_memory, NULL, NULL, NULL},
+    {"smp", true, qemu_smp, NULL, NULL, NULL},
+    {"s", false, qemu_gdb_default, NULL, NULL, NULL},
+    {"S", false, qemu_wait, NULL, NULL, NULL},
+    {"gdb", true, qemu_gdb, NULL, NULL, NULL},
+    {"nographic", false, qemu_nothing, NULL, NULL, NULL},
+    {"no-reboot", false, qemu_nothing, NULL, NULL, NULL},
+    {"enable-kvm", false, qemu_nothing, NULL, NULL, NULL},
+    {"serial", true, qemu_serial, NULL, NULL, NULL},
+    {"display", true, NULL, NULL, "none", "kvmstub has no display"},
+    {"debugcon", true, NULL, NULL, "stdio",
+     "kvmstub's debug port 0xE9 writes to its console (-debugcon stdio is accepted)"},
+    {"accel", true, NULL, NULL, "kvm", "kvmstub runs on KVM only"},
+    {"machine", true, qemu_machine, NULL, NULL, NULL},
+    {"M", true, qemu_machine, NULL, NULL, NULL},
+    {"cpu", true, NULL, NULL, "host", "kvmstub's vCPUs are the host's (-cpu host)"},
+    {"device", true, qemu_device, NULL, NULL, NULL},
+    {"help", false, NULL, "--help", NULL, NULL},
+    {"version", false, NULL, "--version", NULL, NULL},
 };
 
 static const struct qemu_option *qemu_find(const char *name)
@@ -305,7 +262,14 @@ static int qemu_option(struct qemu_state *st, const struct qemu_option *q, int a
             return qemu_refuse(q->name, NULL, "needs a value");
         value = argv[++*i];
     }
-    return q->fn(st, q->name, value);
+    if (q->fn)
+        return q->fn(st, q->name, value);
+    if (q->accepted)
+        return qemu_only(q->name, value, q->accepted, q->why);
+    qemu_push(st, q->native);
+    if (value)
+        qemu_push(st, value);
+    return 0;
 }
 
 int qemu_args_translate(int argc, char **argv, const struct option *native, struct qemu_args *out)

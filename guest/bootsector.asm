@@ -56,13 +56,7 @@ bump:
         inc word [counter]
         ret
 
-print:
-        lodsb
-        test al, al
-        jz .done
-        out 0xe9, al
-        jmp print
-.done:  ret
+%include "lib16.inc"
 
 counter:   dw 0
 msg_hello: db "boot sector at 07C0:0000", 10, 0

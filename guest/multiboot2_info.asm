@@ -11,11 +11,6 @@
 bits 32
 global _start
 
-MB2_MAGIC       equ 0xE85250D6
-MB2_BOOT_MAGIC  equ 0x36D76289
-MB2_HEADER_LEN  equ mb2_header_end - mb2_header
-MB2_OPTIONAL    equ 1
-
 TAG_END         equ 0
 TAG_CMDLINE     equ 1
 TAG_LOADER_NAME equ 2
@@ -24,14 +19,9 @@ TAG_MMAP        equ 6
 TAG_FRAMEBUFFER equ 8
 
 %include "lib32.inc"
+%include "multiboot2.inc"
 
-section .text
-align 8
-mb2_header:
-        dd MB2_MAGIC
-        dd 0                            ; architecture: i386
-        dd MB2_HEADER_LEN
-        dd -(MB2_MAGIC + MB2_HEADER_LEN)
+MB2_HEADER_BEGIN
         dw 1, 0                         ; information request (required)
         dd 20
         dd TAG_CMDLINE, TAG_MEMINFO, TAG_MMAP
@@ -42,9 +32,7 @@ mb2_header:
         align 8
         dw 6, 0                         ; module alignment
         dd 8
-        dw 0, 0                         ; end
-        dd 8
-mb2_header_end:
+MB2_HEADER_END
 
 _start:
         mov esp, stack_top

@@ -8,23 +8,12 @@
 bits 32
 global _start
 
-MB2_MAGIC       equ 0xE85250D6
-MB2_BOOT_MAGIC  equ 0x36D76289
-MB2_HEADER_LEN  equ mb2_header_end - mb2_header
-
 %include "lib32.inc"
+%include "multiboot2.inc"
 %include "long_mode.inc"
 
-section .text
-align 8
-mb2_header:
-        dd MB2_MAGIC
-        dd 0                            ; architecture: i386
-        dd MB2_HEADER_LEN
-        dd -(MB2_MAGIC + MB2_HEADER_LEN)
-        dw 0, 0                         ; end tag
-        dd 8
-mb2_header_end:
+MB2_HEADER_BEGIN
+MB2_HEADER_END
 
 _start:
         mov esp, stack_top

@@ -110,6 +110,14 @@ int multiboot_check_entry(uint64_t entry, struct load_error *err)
     return 0;
 }
 
+void multiboot_enter(struct boot_state *boot, uint64_t entry, uint32_t magic, uint64_t info)
+{
+    boot->mode = CPU_MODE_PROT32;
+    boot->rip = entry;
+    boot->rax = magic;
+    boot->rbx = info;
+}
+
 void multiboot_memory(const struct guest_ram *ram, uint32_t *lower_kib, uint32_t *upper_kib)
 {
     uint64_t upper = ram->low_size > LAYOUT_HIGH_START ? ram->low_size - LAYOUT_HIGH_START : 0;
@@ -208,9 +216,6 @@ int multiboot_load(const struct image *img, struct guest_ram *ram, const struct 
         return -1;
     if (multiboot_write_info(ram, img, opt, err) < 0)
         return -1;
-    boot->mode = CPU_MODE_PROT32;
-    boot->rip = entry;
-    boot->rax = MB_BOOTLOADER_MAGIC;
-    boot->rbx = LAYOUT_BOOT_INFO;
+    multiboot_enter(boot, entry, MB_BOOTLOADER_MAGIC, LAYOUT_BOOT_INFO);
     return 0;
 }

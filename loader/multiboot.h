@@ -21,6 +21,9 @@ int multiboot_load_fields(const struct image *img, size_t hdr_off, const struct 
                           struct guest_ram *ram, struct load_error *err);
 /* A physical entry point the 32-bit protected-mode entry can jump to, or an error. */
 int multiboot_check_entry(uint64_t entry, struct load_error *err);
+/* The boot CPU as both versions enter the kernel: 32-bit protected mode at entry, EAX = the
+ * boot loader's magic, EBX = the information's address. */
+void multiboot_enter(struct boot_state *boot, uint64_t entry, uint32_t magic, uint64_t info);
 /* The basic memory information, in KiB: below 640 KiB (lower) and from 1 MiB up (upper). */
 void multiboot_memory(const struct guest_ram *ram, uint32_t *lower_kib, uint32_t *upper_kib);
 

@@ -390,9 +390,6 @@ int multiboot2_load(const struct image *img, struct guest_ram *ram, const struct
         mb2_load_image(img, &mh, ram, &entry, &base, err) < 0 ||
         multiboot_check_entry(entry, err) < 0 || mb2_write_info(ram, opt, base, err) < 0)
         return -1;
-    boot->mode = CPU_MODE_PROT32;
-    boot->rip = entry;
-    boot->rax = MB2_BOOTLOADER_MAGIC;
-    boot->rbx = LAYOUT_BOOT_INFO;
+    multiboot_enter(boot, entry, MB2_BOOTLOADER_MAGIC, LAYOUT_BOOT_INFO);
     return 0;
 }

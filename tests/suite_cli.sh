@@ -142,24 +142,15 @@ test_qemu_tutorial_command_line_works_unchanged() {
     # A kernel tutorial's QEMU debug line, qemu-system-x86_64 replaced by kvmstub, and the
     # tutorial's gdb line against port 1234 (in a network namespace of its own).
     local img=build/guest/qemu_poweroff.img
-    cat >"$TEST_DIR/session.sh" <<SESSION
-cd "$ROOT"
-"$KVMSTUB" -kernel $img -append 'hello tutorial' -m 128 -smp 1 -s -S -nographic -serial stdio \\
-    -no-reboot >"$TEST_DIR/console" 2>"$TEST_DIR/stderr" &
-pid=\$!
-. tests/lib.sh
-wait_for_line "$TEST_DIR/stderr" 'waiting for gdb on 127.0.0.1:1234\$' 20 \$pid || exit 3
-timeout 120 gdb -nx -batch -ex 'set pagination off' $img -ex 'target remote localhost:1234' \\
-    -ex 'break kmain' -ex continue -ex 'p \$eax == 0x2badb002' -ex continue \\
-    >"$TEST_DIR/gdb.log" 2>&1
-wait \$pid
-echo \$? >"$TEST_DIR/status"
-SESSION
-    in_netns "$TEST_DIR/session.sh"
+    netns_debug_session "$TEST_DIR/gdb.log" \
+        -kernel $img -append 'hello tutorial' -m 128 -smp 1 -s -S -nographic -serial stdio -no-reboot \
+        -- gdb -nx -batch -ex 'set pagination off' $img -ex 'target remote localhost:1234' \
+        -ex 'break kmain' -ex continue -ex 'p $eax == 0x2badb002' -ex continue
     local rc=$?
     [ $rc = 77 ] && { skip_because "no network namespace (unshare -n or -rn) to own port 1234 in"; return 77; }
     cat "$TEST_DIR/gdb.log" "$TEST_DIR/stderr"
-    [ $rc = 0 ] || { fail_because "kvmstub did not wait for gdb on 127.0.0.1:1234 (status $rc): $(cat "$TEST_DIR/stderr")"; return 1; }
+    [ $rc = 0 ] && grep -q 'waiting for gdb on 127.0.0.1:1234$' "$TEST_DIR/stderr" ||
+        { fail_because "kvmstub did not wait for gdb on 127.0.0.1:1234 (status $rc): $(cat "$TEST_DIR/stderr")"; return 1; }
     expect_match "$TEST_DIR/gdb.log" 'Breakpoint 1, kmain ()' "gdb did not stop in kmain" || return 1
     expect_match "$TEST_DIR/gdb.log" '^\$1 = 1$' "EAX is not multiboot's magic" || return 1
     expect_match "$TEST_DIR/gdb.log" 'exited normally' "gdb did not see the power-off end the guest" || return 1

@@ -223,17 +223,8 @@ PY
           '-break-insert bump' '-exec-continue' '-stack-list-frames' \
           '-interpreter-exec console "kvmstub"' '-break-delete' '-exec-continue' '-gdb-exit'
     } >"$TEST_DIR/mi.cmds"
-    cat >"$TEST_DIR/session.sh" <<SESSION
-cd "$ROOT"
-. tests/lib.sh
-"$KVMSTUB" --gdb "$address" "$program" >"$TEST_DIR/console" 2>"$TEST_DIR/stderr" &
-pid=\$!
-wait_for_line "$TEST_DIR/stderr" 'waiting for gdb on' 20 \$pid || exit 3
-timeout 120 "$debugger" --interpreter=mi2 -nx <"$TEST_DIR/mi.cmds" >"$TEST_DIR/mi.log" 2>&1
-wait \$pid
-echo \$? >"$TEST_DIR/status"
-SESSION
-    in_netns "$TEST_DIR/session.sh"
+    DEBUGGER_STDIN=$TEST_DIR/mi.cmds netns_debug_session "$TEST_DIR/mi.log" --gdb "$address" "$program" \
+        -- "$debugger" --interpreter=mi2 -nx
     local rc=$?
     [ $rc = 77 ] && { skip_because "no network namespace (unshare -n or -rn) for the address $address"; return 77; }
     cat "$TEST_DIR/mi.log"
