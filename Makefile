@@ -8,6 +8,8 @@
 #   make bench         kvmstub against QEMU+KVM, side by side
 #   make fuzz          run each libFuzzer target for a bounded time
 #   make format        clang-format the tree;  make lint: format check + cppcheck
+#   make install       the binary, man page, README and gdb helper under $(DESTDIR)$(PREFIX)
+#                      (PREFIX=/usr/local); make uninstall removes exactly those
 
 ifeq ($(origin CC),default)
 CC      := gcc
@@ -37,7 +39,10 @@ BUILD   := build/release
 BIN     := kvmstub
 endif
 
-LIB_SRCS  := $(sort $(wildcard base/*.c stub/*.c loader/*.c vm/*.c vm/x86/*.c vm/dev/*.c debug/*.c guest/*.c))
+# The version --version prints, with the git commit of the build (see VERSION_C below).
+VERSION   := 0.1.0
+
+LIB_SRCS  := $(sort $(wildcard base/*.c cli/*.c stub/*.c loader/*.c vm/*.c vm/x86/*.c vm/dev/*.c debug/*.c guest/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ  := $(BUILD)/kvmstub.o
 LIB       := $(BUILD)/libkvmstub.a
@@ -51,10 +56,30 @@ UNIT_HELPER_OBJS := $(UNIT_HELPERS:%.c=$(BUILD)/%.o)
 GUEST_ASM := $(sort $(wildcard guest/*.asm))
 GUESTS    := $(GUEST_ASM:guest/%.asm=build/guest/%.img)
 
-.PHONY: all unit guests test test-hwhost demo bench fuzz format lint clean help
+.PHONY: all unit guests test demo bench fuzz format lint clean help install uninstall FORCE test-hwhost
 all: $(BIN)
 
-$(BIN): $(MAIN_OBJ) $(LIB)
+# The git commit --version names: `git describe --always --dirty` when the source is the top
+# of a git checkout (a tarball unpacked inside some other checkout is not), written to
+# VERSION_C only when it changed: a new HEAD (or a tree turned dirty) recompiles that one file
+# and relinks, nothing else.
+VERSION_C := $(BUILD)/gen/version.c
+VERSION_O := $(BUILD)/gen/version.o
+GIT_COMMIT := $(shell [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ] && \
+                git describe --always --dirty 2>/dev/null)
+VERSION_TEXT := const char kvmstub_version[] = "$(VERSION)";\nconst char kvmstub_commit[] = \
+                "$(or $(GIT_COMMIT),unknown commit: not built from a git checkout)";\n
+
+$(VERSION_C): FORCE
+	@mkdir -p $(dir $@)
+	@printf '$(VERSION_TEXT)' >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+$(VERSION_O): $(VERSION_C) cli/version.h
+	$(quiet) CC gen/version.o
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(WARN) -include cli/version.h -c -o $@ $<
+
+$(BIN): $(MAIN_OBJ) $(VERSION_O) $(LIB)
 	$(quiet) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 ifeq ($(SANITIZE),1)
@@ -90,6 +115,9 @@ build/guest/%.img: guest/%.asm guest/build-guest.sh $(wildcard guest/*.inc)
 	$(quiet) NASM $@
 	$(Q)sh guest/build-guest.sh $< $@
 
+# guest/multiboot_elf64.asm is guest/multiboot.asm in an ELF64 container.
+build/guest/multiboot_elf64.img: guest/multiboot.asm
+
 guests: $(GUESTS)
 
 # Both builds, whatever SANITIZE says: the suite runs with each (the sanitized pass leaves out
@@ -116,6 +144,31 @@ bench: all guests
 fuzz:
 	@bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the man page, README, the gdb helper.
+PREFIX  ?= /usr/local
+BINDIR  := $(PREFIX)/bin
+MANDIR  := $(PREFIX)/share/man/man1
+DOCDIR  := $(PREFIX)/share/doc/kvmstub
+DATADIR := $(PREFIX)/share/kvmstub
+GDBDIR  := $(DATADIR)/gdb
+GDB_HELPERS := $(sort $(wildcard gdb/*.py))
+
+install: all
+	$(quiet) INSTALL $(DESTDIR)$(PREFIX)
+	$(Q)install -D -m 755 $(BIN) $(DESTDIR)$(BINDIR)/kvmstub
+	$(Q)install -D -m 644 doc/kvmstub.1 $(DESTDIR)$(MANDIR)/kvmstub.1
+	$(Q)install -D -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	$(Q)install -d $(DESTDIR)$(GDBDIR)
+	$(Q)install -m 644 $(GDB_HELPERS) $(DESTDIR)$(GDBDIR)/
+
+# Exactly what install put there: its files, and the directories that are kvmstub's own.
+uninstall:
+	$(quiet) UNINSTALL $(DESTDIR)$(PREFIX)
+	$(Q)rm -f $(DESTDIR)$(BINDIR)/kvmstub $(DESTDIR)$(MANDIR)/kvmstub.1 \
+		$(DESTDIR)$(DOCDIR)/README.md $(addprefix $(DESTDIR)$(GDBDIR)/,$(notdir $(GDB_HELPERS)))
+	$(Q)for d in $(DESTDIR)$(GDBDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR); do \
+		if [ -d "$$d" ]; then rmdir --ignore-fail-on-non-empty "$$d"; fi; done
+
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:
 	clang-format -i $(FORMAT_FILES)
@@ -130,6 +183,6 @@ clean:
 	rm -rf build kvmstub
 
 help:
-	@sed -n '1,13p' Makefile
+	@sed -n '1,12p' Makefile
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_HELPER_OBJS:.o=.d) $(UNIT_BINS:=.d)

@@ -9,6 +9,9 @@
 #include "base/diag.h"
 #include "base/exit_status.h"
 #include "base/x86.h"
+#include "cli/qemu_args.h"
+#include "cli/version.h"
+#include "debug/cpu_view.h"
 #include "debug/debug_target.h"
 #include "debug/guest_debug.h"
 #include "guest/demo_image.h"
@@ -18,8 +21,6 @@
 #include "vm/dev/devices.h"
 #include "vm/host.h"
 #include "vm/vm.h"
-
-#define KVMSTUB_VERSION "0.1.0"
 
 #define MIB               (1ULL << 20)
 #define DEFAULT_RAM_BARE  (16 * MIB)
@@ -43,14 +44,18 @@ struct options {
     bool irqchip;
     bool trace_io;
     bool trace_exits;
+    bool view_given;              /* --gdb-arch or --gdb-realmode-linear */
+    struct cpu_view_options view; /* how gdb is shown the vCPUs */
+    struct qemu_args args;        /* the command line in kvmstub's own spellings */
 };
 
 static const char usage_text[] =
     "usage: kvmstub [options] [IMAGE]\n"
     "\n"
     "Boot IMAGE on KVM and, with --gdb, debug it from gdb over the GDB remote protocol.\n"
-    "IMAGE is detected: a Linux bzImage, an ELF vmlinux with a PVH note, a multiboot kernel,\n"
-    "an ELF32 (entered in 32-bit protected mode) or ELF64 (long mode, identity-mapped)\n"
+    "IMAGE is detected: a Linux bzImage, an ELF vmlinux with a PVH note, a multiboot or\n"
+    "multiboot2 kernel (entered in 32-bit protected mode, as GRUB does, also when it is an\n"
+    "ELF64), an ELF32 (32-bit protected mode) or ELF64 (long mode, identity-mapped)\n"
     "executable, or a raw binary (real mode at --load-addr). Without IMAGE, a built-in demo\n"
     "guest runs.\n"
     "\n"
@@ -58,11 +63,20 @@ static const char usage_text[] =
     "  --gdb [HOST:]PORT | unix:PATH  serve gdb there; HOST defaults to 127.0.0.1. The guest\n"
     "                                waits for gdb's first continue.\n"
     "  --no-wait                     with --gdb: start the guest at once\n"
-    "  -m, --memory SIZE             guest RAM, e.g. 64M, 2G (default: 16M, or 256M for Linux,\n"
-    "                                or what the image needs)\n"
+    "  --gdb-arch auto|i8086|i386|x86-64\n"
+    "                                the register layout gdb gets (it keeps it for the whole\n"
+    "                                session). auto: x86-64 for an image that holds 64-bit\n"
+    "                                code (ELF64, also multiboot in ELF64; Linux), otherwise\n"
+    "                                by the mode at connect. A layout narrower than the mode\n"
+    "                                the image starts in is refused\n"
+    "  --gdb-realmode-linear         in real mode, gdb's pc is the linear CS.base + IP (so\n"
+    "                                breakpoints and x/i $pc work with a non-zero CS); a pc\n"
+    "                                written becomes IP, and CS when it must\n"
+    "  -m, --memory SIZE             guest RAM, e.g. 64M, 2G, or 128 (MiB, as in QEMU)\n"
+    "                                (default: 16M, or 256M for Linux, or what the image needs)\n"
     "  --cpus N                      vCPUs (default 1; bare-metal guests start every vCPU at\n"
     "                                the entry point, Linux brings them up itself)\n"
-    "  --cmdline STR                 kernel command line (Linux, multiboot)\n"
+    "  --cmdline STR                 kernel command line (Linux, multiboot, multiboot2)\n"
     "  --initrd FILE                 initial ramdisk (Linux)\n"
     "  --console stdio|none|file:PATH|tcp:[HOST:]PORT\n"
     "                                where guest output goes and input comes from (stdio)\n"
@@ -72,17 +86,36 @@ static const char usage_text[] =
     "                                interrupt instead of ending the guest\n"
     "  --trace-io                    log every port access on stderr\n"
     "  --trace-exits                 log every KVM exit on stderr (to debug kvmstub itself)\n"
-    "  -h, --help                    this help;   --version   the version\n"
+    "  -h, --help                    this help;   --version   the version and git commit\n"
+    "\n"
+    "From QEMU: a qemu-system-x86_64 command line works with kvmstub in its place for what\n"
+    "kvmstub has; any other QEMU option is refused by name.\n"
+    "  -kernel FILE                  IMAGE\n"
+    "  -initrd FILE, -append STR     --initrd, --cmdline\n"
+    "  -m N|NM|NG|size=N             --memory (a plain number is MiB, in both spellings)\n"
+    "  -smp N|cpus=N                 --cpus N\n"
+    "  -s                            --gdb :1234 (127.0.0.1); without -S the guest starts at\n"
+    "                                once, as QEMU's does (--no-wait)\n"
+    "  -gdb tcp::PORT|tcp:HOST:PORT|unix:PATH\n"
+    "                                --gdb :PORT, HOST:PORT, unix:PATH; likewise without -S\n"
+    "  -S                            wait for gdb; alone (no -s, -gdb or --gdb) it also\n"
+    "                                serves gdb on 127.0.0.1:1234\n"
+    "  -nographic, -serial stdio|mon:stdio, -display none, -debugcon stdio, -no-reboot,\n"
+    "  -enable-kvm, -accel kvm, -machine accel=kvm, -cpu host,\n"
+    "  -device isa-debug-exit,iobase=0xf4[,iosize=N]\n"
+    "                                what kvmstub does anyway: accepted, no effect\n"
+    "  -help, -version               --help, --version\n"
     "\n"
     "Guest output goes to the console only; kvmstub's own messages go to stderr.\n"
     "Ports: 0xE9 debug console, 0xF4 exit (write v: status (v<<1)|1), 0x10 prints\n"
     "\"IO port: 10, data: N\" on the console, 0x3F8 8250 UART (COM1), 0x60/0x64 i8042,\n"
-    "0x70/0x71 CMOS clock, 0xCF8/0xCFC PCI (no devices); other ports read all ones.\n"
+    "0x70/0x71 CMOS clock, 0xCF8/0xCFC PCI (no devices), 0x604 ACPI PM1a control (power-off\n"
+    "as on QEMU's PC machines); other ports read all ones.\n"
     "On a raw terminal (Linux guests on stdio), Ctrl-A x quits.\n"
     "\n"
     "exit status:\n"
     "  0    the guest ended normally: HLT with interrupts off (no --irqchip), i8042 reset,\n"
-    "       Linux reboot\n"
+    "       ACPI power-off, Linux reboot\n"
     "  odd  the guest wrote v to port 0xF4: (v << 1) | 1\n"
     "  2    bad command line\n"
     "  4    could not start (KVM, memory, image, debugger socket)\n"
@@ -104,6 +137,8 @@ static void usage_error(const char *fmt, const char *arg)
 enum long_only_option {
     OPT_GDB = 256,
     OPT_NO_WAIT,
+    OPT_GDB_ARCH,
+    OPT_GDB_REALMODE_LINEAR,
     OPT_CPUS,
     OPT_CMDLINE,
     OPT_INITRD,
@@ -118,6 +153,8 @@ enum long_only_option {
 static const struct option long_options[] = {
     {"gdb", required_argument, NULL, OPT_GDB},
     {"no-wait", no_argument, NULL, OPT_NO_WAIT},
+    {"gdb-arch", required_argument, NULL, OPT_GDB_ARCH},
+    {"gdb-realmode-linear", no_argument, NULL, OPT_GDB_REALMODE_LINEAR},
     {"memory", required_argument, NULL, 'm'},
     {"cpus", required_argument, NULL, OPT_CPUS},
     {"cmdline", required_argument, NULL, OPT_CMDLINE},
@@ -142,6 +179,9 @@ static void parse_ram(struct options *o, const char *arg)
 {
     if (!ram_parse_size(arg, &o->ram_size))
         usage_error("-m %s: expected a size such as 64M or 2G", arg);
+    /* A plain number is MiB, as in QEMU (a size in bytes would be too small anyway). */
+    if (strspn(arg, "0123456789") == strlen(arg))
+        o->ram_size = o->ram_size > (MAX_RAM >> 20) ? UINT64_MAX : o->ram_size << 20;
     if (o->ram_size < MIN_RAM)
         usage_error("-m %s: too small (at least 1M)", arg);
     uint64_t limit = host_ram() < MAX_RAM ? host_ram() : MAX_RAM;
@@ -159,12 +199,28 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
     memset(o, 0, sizeof(*o));
     o->cpus = 1;
+    o->view.arch_auto = true;
+    if (qemu_args_translate(argc, argv, long_options, &o->args) < 0) {
+        fprintf(stderr, "kvmstub: try 'kvmstub --help'\n");
+        exit(EXIT_USAGE);
+    }
+    argc = o->args.argc;
+    argv = o->args.argv;
     int c;
     while ((c = getopt_long(argc, argv, "m:h", long_options, NULL)) != -1) {
         char *end;
         switch (c) {
         case OPT_GDB: o->gdb = optarg; break;
         case OPT_NO_WAIT: o->no_wait = true; break;
+        case OPT_GDB_ARCH:
+            if (!cpu_view_parse_arch(optarg, &o->view))
+                usage_error("--gdb-arch %s: expected auto, i8086, i386 or x86-64", optarg);
+            o->view_given = true;
+            break;
+        case OPT_GDB_REALMODE_LINEAR:
+            o->view.realmode_linear = true;
+            o->view_given = true;
+            break;
         case 'm': parse_ram(o, optarg); break;
         case OPT_CPUS:
             o->cpus = (int)strtol(optarg, &end, 10);
@@ -183,16 +239,21 @@ static void parse_options(int argc, char **argv, struct options *o)
         case OPT_TRACE_IO: o->trace_io = true; break;
         case OPT_TRACE_EXITS: o->trace_exits = true; break;
         case 'h': fputs(usage_text, stdout); exit(0);
-        case OPT_VERSION: printf("kvmstub " KVMSTUB_VERSION "\n"); exit(0);
+        case OPT_VERSION: printf("kvmstub %s (git %s)\n", kvmstub_version, kvmstub_commit); exit(0);
         default: usage_error("%s", "unknown option");
         }
     }
+    o->image = o->args.kernel;
+    if (optind < argc && o->image)
+        usage_error("unexpected argument '%s' (-kernel names the image)", argv[optind]);
     if (optind < argc)
         o->image = argv[optind++];
     if (optind < argc)
         usage_error("unexpected argument '%s' (one IMAGE at most)", argv[optind]);
     if (o->no_wait && !o->gdb)
         usage_error("%s", "--no-wait only makes sense with --gdb");
+    if (o->view_given && !o->gdb)
+        usage_error("%s", "--gdb-arch and --gdb-realmode-linear only make sense with --gdb");
 }
 
 static bool image_is_linux(enum image_kind kind)
@@ -259,11 +320,17 @@ int main(int argc, char **argv)
     install_signal_handlers();
 
     struct image img;
-    if (open_image(&o, &img) < 0)
+    if (open_image(&o, &img) < 0) {
+        qemu_args_free(&o.args);
         return EXIT_SETUP;
+    }
     bool linux_guest = image_is_linux(img.kind);
     if (!linux_guest && o.initrd)
         usage_error("--initrd is for Linux images; %s is not one", img.path);
+    o.view.image_code64 = img.code64;
+    const char *misfit = cpu_view_misfit(&o.view, image_entry_mode(&img));
+    if (misfit)
+        usage_error("--gdb-arch does not fit this image: %s", misfit);
 
     struct vm *vm = &the_vm;
     int status = EXIT_SETUP;
@@ -324,7 +391,7 @@ int main(int argc, char **argv)
         goto out;
     if (server) {
         struct target target;
-        debug_target_init(vm, &target);
+        debug_target_init(vm, &target, &o.view);
         status = stub_server_run(server, &target, running);
     } else {
         status = vm_wait(vm);
@@ -337,5 +404,6 @@ out_before_vm:
         stub_server_close(server);
     if (o.image)
         image_close(&img);
+    qemu_args_free(&o.args);
     return status;
 }

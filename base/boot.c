@@ -7,6 +7,7 @@ const char *image_kind_name(enum image_kind kind)
         [IMAGE_RAW] = "raw (real mode)",     [IMAGE_ELF32] = "ELF32 (protected mode)",
         [IMAGE_ELF64] = "ELF64 (long mode)", [IMAGE_MULTIBOOT] = "multiboot",
         [IMAGE_BZIMAGE] = "Linux bzImage",   [IMAGE_PVH] = "Linux vmlinux (PVH entry)",
+        [IMAGE_MULTIBOOT2] = "multiboot2",
     };
     return names[kind];
 }

@@ -9,12 +9,14 @@
 #include <stdint.h>
 
 enum image_kind {
-    IMAGE_RAW,       /* flat binary, real mode */
-    IMAGE_ELF32,     /* 32-bit protected mode, paging off */
-    IMAGE_ELF64,     /* long mode, identity-mapped */
-    IMAGE_MULTIBOOT, /* multiboot v1 (ELF32 or a.out kludge) */
-    IMAGE_BZIMAGE,   /* Linux boot protocol */
-    IMAGE_PVH,       /* ELF vmlinux entered through its PVH note */
+    IMAGE_RAW,        /* flat binary, real mode */
+    IMAGE_ELF32,      /* 32-bit protected mode, paging off */
+    IMAGE_ELF64,      /* long mode, identity-mapped */
+    IMAGE_MULTIBOOT,  /* multiboot v1 (ELF32, ELF64 or a.out kludge) */
+    IMAGE_BZIMAGE,    /* Linux boot protocol */
+    IMAGE_PVH,        /* ELF vmlinux entered through its PVH note */
+    IMAGE_MULTIBOOT2, /* multiboot2 (ELF32, ELF64 or its address tag) */
+    IMAGE_KIND_COUNT
 };
 
 enum cpu_mode {

@@ -10,6 +10,7 @@
 #define LAYOUT_RESERVED_START   0x1000ULL
 #define LAYOUT_GDT              0x1000ULL /* 8 descriptors */
 #define LAYOUT_BOOT_INFO        0x2000ULL /* multiboot info / hvm_start_info */
+#define LAYOUT_BOOT_INFO_MAX    0x5000ULL /* multiboot2's info, all in one: up to the zero page */
 #define LAYOUT_BOOT_MMAP        0x3000ULL /* memory map that BOOT_INFO points to */
 #define LAYOUT_BOOT_CMDLINE     0x4000ULL /* multiboot/PVH command line, up to 4 KiB */
 #define LAYOUT_BOOT_CMDLINE_MAX 0x1000ULL

@@ -102,7 +102,7 @@ bool bp_agent_hit(struct vcpu *vcpu, struct bp_agent_copy *agent)
 {
     if (!agent)
         return true;
-    struct bp_agent_ctx c = {.vcpu = vcpu, .layout = regs_layout_get(vcpu->vm->debug->arch)};
+    struct bp_agent_ctx c = {.vcpu = vcpu, .layout = regs_layout_get(vcpu->vm->debug->view.layout)};
     const struct ax_env env = {&c, bp_agent_reg, bp_agent_mem, bp_agent_print};
     __atomic_add_fetch(&agent->hits, 1, __ATOMIC_RELAXED);
     bool report = agent->nconds == 0;

@@ -199,7 +199,7 @@ static int bp_place_dr_exec(struct vm *vm, struct breakpoint *b)
 
 /* An instruction breakpoint as an exec trap: the page of the instruction at gpa leaves the
  * memory map, fetching from it fails, and the failure at addr is the hit (the page's other
- * instructions are stepped with it mapped back, debug/trap_step.h). Works on every host, and
+ * instructions are stepped with it mapped back, debug/step_aside.h). Works on every host, and
  * survives the guest writing over the code; costs an exit for each instruction run from, and
  * each access to, that page. */
 static int bp_place_exec_trap(struct vm *vm, struct breakpoint *b, uint64_t gpa)

@@ -34,14 +34,6 @@ static int dt_thread_count(void *t)
     return vm_of(t)->ncpus;
 }
 
-static enum cpu_mode vcpu_mode(struct vcpu *vcpu)
-{
-    struct kvm_sregs s;
-    if (cpu_get_sregs(vcpu, &s) < 0)
-        return CPU_MODE_REAL;
-    return cpu_mode_current(&s);
-}
-
 static void dt_thread_describe(void *t, int thread, char *buf, size_t len)
 {
     struct vm *vm = vm_of(t);
@@ -54,50 +46,49 @@ static void dt_thread_describe(void *t, int thread, char *buf, size_t len)
         else if (mp.mp_state == KVM_MP_STATE_HALTED)
             state = "halted (waiting for an interrupt)";
     }
-    snprintf(buf, len, "CPU %d, %s, %s", vcpu->id, cpu_mode_name(vcpu_mode(vcpu)), state);
+    snprintf(buf, len, "CPU %d, %s, %s", vcpu->id, cpu_mode_name(cpu_view_mode(vcpu)), state);
 }
 
-/* The layout gdb gets, chosen when it attaches; remembered for agent expressions, which
- * number registers by it. */
-static enum target_arch dt_choose_arch(struct vm *vm)
-{
-    /* 64-bit kernels get the 64-bit layout from the start, so `gdb vmlinux` fits even while
-     * the guest still runs 32-bit boot code (PVH entry). */
-    if (vm->image_kind == IMAGE_ELF64 || vm->image_kind == IMAGE_BZIMAGE ||
-        vm->image_kind == IMAGE_PVH)
-        return TARGET_ARCH_X86_64;
-    switch (vcpu_mode(&vm->vcpus[0])) {
-    case CPU_MODE_REAL: return TARGET_ARCH_I8086;
-    case CPU_MODE_PROT32: return TARGET_ARCH_I386;
-    case CPU_MODE_LONG64: break;
-    }
-    return TARGET_ARCH_X86_64;
-}
-
+/* A debugger connects: the layout it gets (debug/cpu_view.h). */
 static enum target_arch dt_arch(void *t)
 {
+    return cpu_view_connect(vm_of(t));
+}
+
+/* Registers as gdb sees them: read by `read` (all of them, or the core), then the view's pc. */
+static int dt_regs_shown(void *t, int thread, struct x86_regs *regs,
+                         int (*read)(struct vcpu *, struct x86_regs *))
+{
     struct vm *vm = vm_of(t);
-    return vm->debug->arch = dt_choose_arch(vm);
+    struct vcpu *vcpu = vcpu_of(vm, thread);
+    if (read(vcpu, regs) < 0)
+        return -EIO;
+    cpu_view_regs_out(vm, vcpu, regs);
+    return 0;
 }
 
 static int dt_read_regs(void *t, int thread, struct x86_regs *regs)
 {
-    return cpu_regs_read(vcpu_of(vm_of(t), thread), regs) < 0 ? -EIO : 0;
+    return dt_regs_shown(t, thread, regs, cpu_regs_read);
 }
 
 /* What a stop reply needs: from the register cache, or the copy KVM left in kvm_run. */
 static int dt_read_core_regs(void *t, int thread, struct x86_regs *regs)
 {
-    return cpu_regs_read_core(vcpu_of(vm_of(t), thread), regs) < 0 ? -EIO : 0;
+    return dt_regs_shown(t, thread, regs, cpu_regs_read_core);
 }
 
 static int dt_write_regs(void *t, int thread, const struct x86_regs *regs)
 {
-    struct vcpu *vcpu = vcpu_of(vm_of(t), thread);
-    struct x86_regs old;
+    struct vm *vm = vm_of(t);
+    struct vcpu *vcpu = vcpu_of(vm, thread);
+    struct x86_regs old, new = *regs;
     if (cpu_regs_read(vcpu, &old) < 0)
         return -EIO;
-    return cpu_regs_write(vcpu, &old, regs) < 0 ? -EIO : 0;
+    int rc = cpu_view_regs_in(vm, vcpu, &old, &new);
+    if (rc < 0)
+        return rc;
+    return cpu_regs_write(vcpu, &old, &new) < 0 ? -EIO : 0;
 }
 
 static long dt_read_mem(void *t, int thread, uint64_t addr, void *buf, size_t len)
@@ -168,7 +159,12 @@ static int dt_stop_fd(void *t)
 
 static bool dt_get_stop(void *t, struct stop_event *ev)
 {
-    return runctl_take_stop(vm_of(t), ev);
+    struct vm *vm = vm_of(t);
+    if (!runctl_take_stop(vm, ev))
+        return false;
+    if (ev->kind != STOP_EXITED && ev->kind != STOP_TERMINATED)
+        cpu_view_stopped(vm, vcpu_of(vm, ev->thread));
+    return true;
 }
 
 static void dt_last_stop(void *t, struct stop_event *ev)
@@ -225,8 +221,9 @@ static const struct target_ops debug_target_ops = {
     .kill = dt_kill,
 };
 
-void debug_target_init(struct vm *vm, struct target *t)
+void debug_target_init(struct vm *vm, struct target *t, const struct cpu_view_options *view)
 {
+    vm->debug->view = (struct cpu_view){.opts = *view};
     t->ops = &debug_target_ops;
     t->ctx = vm;
 }

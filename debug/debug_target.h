@@ -2,11 +2,12 @@
 #ifndef KVMSTUB_DEBUG_DEBUG_TARGET_H
 #define KVMSTUB_DEBUG_DEBUG_TARGET_H
 
+#include "debug/cpu_view.h"
 #include "stub/target.h"
 
 struct vm;
 
-/* Fill t with the VM's target operations. */
-void debug_target_init(struct vm *vm, struct target *t);
+/* Fill t with the VM's target operations; view says how the vCPUs are shown to gdb. */
+void debug_target_init(struct vm *vm, struct target *t, const struct cpu_view_options *view);
 
 #endif

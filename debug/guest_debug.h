@@ -19,6 +19,7 @@
 
 #include "debug/bp_agent.h"
 #include "debug/breakpoints.h"
+#include "debug/cpu_view.h"
 #include "debug/step_aside.h"
 #include "stub/target.h"
 
@@ -27,10 +28,10 @@ struct vcpu;
 
 struct debug_state {
     struct bp_table bps;
-    uint64_t gen;          /* bumped on every change the vCPUs must apply (atomic) */
-    bool phys;             /* `monitor phys on`: gdb's addresses are physical */
-    int paging;            /* `monitor paging MODE`: walk as enum paging_mode; -1: own */
-    enum target_arch arch; /* the register layout gdb got (agent expressions number by it) */
+    uint64_t gen;         /* bumped on every change the vCPUs must apply (atomic) */
+    bool phys;            /* `monitor phys on`: gdb's addresses are physical */
+    int paging;           /* `monitor paging MODE`: walk as enum paging_mode; -1: the vCPU's own */
+    struct cpu_view view; /* the register layout and pc gdb sees (set when gdb connects) */
     struct bp_agent_output output; /* dprintf text for gdb: its own lock (bp_agent.h) */
 };
 

@@ -33,13 +33,7 @@ fail:
         mov al, 1               ; verdict 1: fail (exit status 3)
         out 0xf4, al
 
-print:
-        lodsb
-        test al, al
-        jz .done
-        out 0xe9, al
-        jmp print
-.done:  ret
+%include "lib16.inc"
 
 ok:  db "real mode OK", 10, 0
 bad: db "real mode FAILED", 10, 0

@@ -58,6 +58,13 @@ bool bzimage_detect(const struct image *img)
     return img->size >= HDR_MAGIC + 4 && le_get(img->data + HDR_MAGIC, 4) == HDR_MAGIC_VALUE;
 }
 
+bool bzimage_entry64(const struct image *img)
+{
+    const uint8_t *d = img->data;
+    return img->size >= HDR_XLOADFLAGS + 2 && le_get(d + HDR_VERSION, 2) >= BOOT_PROTOCOL_64BIT &&
+           (le_get(d + HDR_XLOADFLAGS, 2) & XLF_KERNEL_64);
+}
+
 static void bzimage_write_e820(struct guest_ram *ram, uint8_t *zp)
 {
     struct e820_entry map[E820_MAX_ENTRIES];
@@ -95,8 +102,7 @@ int bzimage_load(const struct image *img, struct guest_ram *ram, const struct lo
         return loader_fail(err, "truncated bzImage: %zu bytes, the header says %llu", img->size,
                            (unsigned long long)(kernel_off + syssize));
     uint64_t kernel_size = img->size - kernel_off;
-    bool entry64 =
-        version >= BOOT_PROTOCOL_64BIT && (le_get(d + HDR_XLOADFLAGS, 2) & XLF_KERNEL_64);
+    bool entry64 = bzimage_entry64(img);
     if (entry64 && kernel_size <= ENTRY_64_OFFSET)
         return loader_fail(err,
                            "truncated bzImage: the 64-bit entry at offset 0x%x is past the "

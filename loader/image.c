@@ -35,22 +35,28 @@ int image_detect(struct image *img, struct load_error *err)
         return loader_fail(err, "the image is empty");
     if (bzimage_detect(img)) {
         img->kind = IMAGE_BZIMAGE;
+        img->code64 = true;
         return 0;
     }
-    if (img->size >= 4 && memcmp(img->data, ELFMAG, SELFMAG) == 0) {
+    /* A kernel with both multiboot headers boots as multiboot2 (GRUB 2's `multiboot2`). */
+    enum image_kind multiboot = multiboot2_find_header(img)  ? IMAGE_MULTIBOOT2
+                                : multiboot_find_header(img) ? IMAGE_MULTIBOOT
+                                                             : IMAGE_RAW;
+    if (img->size >= SELFMAG && memcmp(img->data, ELFMAG, SELFMAG) == 0) {
         struct elf_file ef;
         if (elf_parse(img, &ef, err) < 0)
             return -1;
         uint32_t pvh_entry;
+        img->code64 = ef.is64;
         if (ef.is64 && pvh_find_entry(&ef, &pvh_entry))
             img->kind = IMAGE_PVH;
-        else if (!ef.is64 && multiboot_find_header(img))
-            img->kind = IMAGE_MULTIBOOT;
+        else if (multiboot != IMAGE_RAW)
+            img->kind = multiboot;
         else
             img->kind = ef.is64 ? IMAGE_ELF64 : IMAGE_ELF32;
         return 0;
     }
-    img->kind = multiboot_find_header(img) ? IMAGE_MULTIBOOT : IMAGE_RAW;
+    img->kind = multiboot;
     return 0;
 }
 
@@ -96,11 +102,25 @@ void image_close(struct image *img)
     img->data = NULL;
 }
 
+enum cpu_mode image_entry_mode(const struct image *img)
+{
+    switch (img->kind) {
+    case IMAGE_RAW: return CPU_MODE_REAL;
+    case IMAGE_ELF64: return CPU_MODE_LONG64;
+    case IMAGE_BZIMAGE: return bzimage_entry64(img) ? CPU_MODE_LONG64 : CPU_MODE_PROT32;
+    case IMAGE_ELF32:
+    case IMAGE_MULTIBOOT:
+    case IMAGE_MULTIBOOT2:
+    case IMAGE_PVH:
+    case IMAGE_KIND_COUNT: break;
+    }
+    return CPU_MODE_PROT32;
+}
+
 uint64_t image_min_ram(const struct image *img)
 {
     uint64_t top = img->size;
-    if (img->kind == IMAGE_ELF32 || img->kind == IMAGE_ELF64 || img->kind == IMAGE_MULTIBOOT ||
-        img->kind == IMAGE_PVH) {
+    if (img->kind != IMAGE_RAW && img->kind != IMAGE_BZIMAGE) {
         struct elf_file ef;
         struct load_error ignored = {{0}};
         if (memcmp(img->data, ELFMAG, SELFMAG) == 0 && elf_parse(img, &ef, &ignored) == 0) {
@@ -126,6 +146,8 @@ int loader_load(const struct image *img, struct guest_ram *ram, const struct loa
     case IMAGE_MULTIBOOT: return multiboot_load(img, ram, opt, boot, err);
     case IMAGE_BZIMAGE: return bzimage_load(img, ram, opt, boot, err);
     case IMAGE_PVH: return pvh_load(img, ram, opt, boot, err);
+    case IMAGE_MULTIBOOT2: return multiboot2_load(img, ram, opt, boot, err);
+    case IMAGE_KIND_COUNT: break;
     }
     return loader_fail(err, "unknown image kind");
 }

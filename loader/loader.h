@@ -20,6 +20,8 @@ struct image {
     const uint8_t *data;
     size_t size;
     enum image_kind kind;
+    bool code64; /* holds 64-bit code: an ELF64 container (whatever its boot protocol), a
+                  * bzImage, a PVH vmlinux */
 };
 
 struct load_options {
@@ -38,6 +40,8 @@ int image_open(struct image *img, const char *path, struct load_error *err);
 /* Detect the kind of an image already in memory (used by image_open and tests). */
 int image_detect(struct image *img, struct load_error *err);
 void image_close(struct image *img);
+/* The CPU mode the image is entered in (what loader_load will ask for). */
+enum cpu_mode image_entry_mode(const struct image *img);
 /* The smallest RAM the image needs (its highest loaded byte plus some room). */
 uint64_t image_min_ram(const struct image *img);
 

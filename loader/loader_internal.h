@@ -37,6 +37,8 @@ int bzimage_load(const struct image *img, struct guest_ram *ram, const struct lo
                  struct boot_state *boot, struct load_error *err);
 int pvh_load(const struct image *img, struct guest_ram *ram, const struct load_options *opt,
              struct boot_state *boot, struct load_error *err);
+int multiboot2_load(const struct image *img, struct guest_ram *ram, const struct load_options *opt,
+                    struct boot_state *boot, struct load_error *err);
 
 /* Read the initrd at path into RAM at the highest page-aligned address below max_addr that
  * stays above avoid_end (the kernel and its decompression area). */
@@ -45,7 +47,10 @@ int initrd_load(struct guest_ram *ram, const char *path, uint64_t max_addr, uint
 
 /* Detection helpers. */
 const uint8_t *multiboot_find_header(const struct image *img);
+const uint8_t *multiboot2_find_header(const struct image *img);
 bool bzimage_detect(const struct image *img);
+/* A detected bzImage is entered through its 64-bit entry point. */
+bool bzimage_entry64(const struct image *img);
 struct elf_file;
 /* The PVH entry (XEN_ELFNOTE_PHYS32_ENTRY) of a parsed vmlinux, if it has one. */
 bool pvh_find_entry(const struct elf_file *ef, uint32_t *entry);

@@ -211,10 +211,11 @@ static enum ax_status ax_convert(struct ax_machine *m, const char **f, uint64_t 
     } else if (conv == 'p') {
         w = snprintf(out + *used, cap - *used, "0x%" PRIx64, arg);
     } else {
-        const char *len_mod = conv == 'd' || conv == 'i' ? PRId64 : conv == 'u' ? PRIu64
-                              : conv == 'o'                ? PRIo64
-                              : conv == 'x'                ? PRIx64
-                                                           : PRIX64;
+        const char *len_mod = conv == 'd' || conv == 'i' ? PRId64
+                              : conv == 'u'              ? PRIu64
+                              : conv == 'o'              ? PRIo64
+                              : conv == 'x'              ? PRIx64
+                                                         : PRIX64;
         snprintf(spec + n, sizeof(spec) - n, "%s", len_mod);
         w = snprintf(out + *used, cap - *used, spec, arg);
     }
@@ -386,8 +387,7 @@ static enum ax_status ax_step(struct ax_machine *m, uint8_t op, bool *done)
     }
 }
 
-enum ax_status ax_eval(const uint8_t *code, size_t len, const struct ax_env *env,
-                       uint64_t *result)
+enum ax_status ax_eval(const uint8_t *code, size_t len, const struct ax_env *env, uint64_t *result)
 {
     struct ax_machine m = {.code = code, .len = len, .env = env};
     *result = 0;

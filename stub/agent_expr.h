@@ -34,23 +34,22 @@ struct ax_env {
 
 enum ax_status {
     AX_OK,
-    AX_ERR_EMPTY,      /* no bytes, or ended without `end` */
-    AX_ERR_TRUNCATED,  /* an operand runs past the end */
-    AX_ERR_OPCODE,     /* an opcode this interpreter does not know or do */
-    AX_ERR_UNDERFLOW,  /* popped an empty stack */
-    AX_ERR_OVERFLOW,   /* pushed past AX_STACK_MAX */
-    AX_ERR_DIV_ZERO,   /* division or remainder by zero */
-    AX_ERR_JUMP,       /* goto or if_goto outside the expression */
-    AX_ERR_STEPS,      /* ran more than AX_STEPS_MAX bytecodes */
-    AX_ERR_REGISTER,   /* no such register */
-    AX_ERR_MEMORY,     /* memory that cannot be read */
-    AX_ERR_FORMAT,     /* a printf format that is not terminated or asks for what it lacks */
+    AX_ERR_EMPTY,     /* no bytes, or ended without `end` */
+    AX_ERR_TRUNCATED, /* an operand runs past the end */
+    AX_ERR_OPCODE,    /* an opcode this interpreter does not know or do */
+    AX_ERR_UNDERFLOW, /* popped an empty stack */
+    AX_ERR_OVERFLOW,  /* pushed past AX_STACK_MAX */
+    AX_ERR_DIV_ZERO,  /* division or remainder by zero */
+    AX_ERR_JUMP,      /* goto or if_goto outside the expression */
+    AX_ERR_STEPS,     /* ran more than AX_STEPS_MAX bytecodes */
+    AX_ERR_REGISTER,  /* no such register */
+    AX_ERR_MEMORY,    /* memory that cannot be read */
+    AX_ERR_FORMAT,    /* a printf format that is not terminated or asks for what it lacks */
 };
 
 /* Run code[0..len). On AX_OK, *result is the value on top of the stack at `end` (0 when the
  * stack is empty, as for commands). */
-enum ax_status ax_eval(const uint8_t *code, size_t len, const struct ax_env *env,
-                       uint64_t *result);
+enum ax_status ax_eval(const uint8_t *code, size_t len, const struct ax_env *env, uint64_t *result);
 const char *ax_status_text(enum ax_status st);
 
 #endif

@@ -112,3 +112,43 @@ assemble64() {
         ld -m elf_x86_64 -Ttext=0x100000 -e _start -o "$TEST_DIR/$1.img" "$TEST_DIR/$1.o" ||
         fail_because "cannot assemble the $1 guest"
 }
+
+# in_netns SCRIPT: run bash SCRIPT in a network namespace of its own, with loopback up, so a
+# fixed port (QEMU's 1234) cannot clash with anything else on the machine or in the suite.
+# Returns 77 when no namespace can be had (neither root nor user namespaces).
+in_netns() {
+    local how
+    for how in -n -rn; do
+        if unshare "$how" true 2>/dev/null; then
+            unshare "$how" bash -c 'ip link set lo up && exec bash "$1"' in_netns "$1"
+            return
+        fi
+    done
+    return 77
+}
+
+# netns_debug_session LOG KVMSTUB_ARGS... -- DEBUGGER_ARGV...: in a network namespace of its
+# own (in_netns), so the fixed address a user's command line names (QEMU's :1234) is free:
+# start kvmstub with KVMSTUB_ARGS (console and stderr in $TEST_DIR), wait until it listens, run
+# the debugger's command line (output in LOG, input from $DEBUGGER_STDIN or /dev/null), then wait
+# for kvmstub, whose status goes to $TEST_DIR/status. Returns 77 without a namespace, 3 when
+# kvmstub did not listen.
+netns_debug_session() {
+    local log=$1
+    shift
+    local -a kargs=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        kargs+=("$1")
+        shift
+    done
+    shift
+    {
+        echo "cd $(printf %q "$ROOT") && . tests/lib.sh"
+        echo "$(printf '%q ' "$KVMSTUB" "${kargs[@]}")>$(printf %q "$TEST_DIR/console") 2>$(printf %q "$TEST_DIR/stderr") &"
+        echo 'pid=$!'
+        echo "wait_for_line $(printf %q "$TEST_DIR/stderr") 'waiting for gdb on' 20 \$pid || exit 3"
+        echo "timeout 120 $(printf '%q ' "$@")<$(printf %q "${DEBUGGER_STDIN:-/dev/null}") >$(printf %q "$log") 2>&1"
+        echo "wait \$pid; echo \$? >$(printf %q "$TEST_DIR/status")"
+    } >"$TEST_DIR/netns-session.sh"
+    in_netns "$TEST_DIR/netns-session.sh"
+}

@@ -151,3 +151,87 @@ test_no_wait_starts_at_once() {
     [ "$WAIT_STATUS" = 1 ] && grep -q '64-bit long mode OK' "$TEST_DIR/console" ||
         fail_because "status $WAIT_STATUS"
 }
+
+# sym_addr IMAGE SYMBOL: the symbol's address (nm), for images gdb is not given symbols of.
+sym_addr() {
+    nm "$1" | sed -n "s/^0*\([0-9a-f]*\) [Tt] $2\$/0x\1/p"
+}
+
+test_layout_outgrown_then_reconnect_gets_x86_64() {
+    # An ELF32 multiboot kernel that switches to long mode: gdb gets i386 when it connects in
+    # 32-bit code; stopped in long mode, kvmstub says once how to get x86-64, and a new
+    # connection gets it.
+    local img=build/guest/multiboot_long64.img loop
+    loop=$(sym_addr "$img" lm_loop)
+    start_kvmstub_gdb "$img" || { fail_because "kvmstub did not listen"; return 1; }
+    run_gdb "$TEST_DIR/gdb1.log" -ex "target remote 127.0.0.1:$GDB_PORT" -ex 'show architecture' \
+        -ex "break *$loop" -ex continue -ex continue -ex 'info registers rip' -ex disconnect
+    cat "$TEST_DIR/gdb1.log"
+    expect_match "$TEST_DIR/gdb1.log" 'currently "i386")' "first gdb did not get i386" || return 1
+    expect_match "$TEST_DIR/gdb1.log" "Breakpoint 1, 0x0*${loop#0x} " "first gdb did not stop in lm_loop" || return 1
+    expect_match "$TEST_DIR/gdb1.log" "Invalid register .rip'" "the i386 layout had rip" || return 1
+    wait_for_line "$TEST_DIR/stderr" 'gdb disconnected' 30 "$KVMSTUB_PID" || { fail_because "kvmstub did not see the disconnect"; return 1; }
+    cat "$TEST_DIR/stderr"
+    local notice='^kvmstub: vCPU 0 is in 64-bit long mode now, but gdb got the i386 register layout when it connected .*reconnect gdb \(disconnect, set architecture i386:x86-64, target remote again\) for the x86-64 layout, or start kvmstub with --gdb-arch x86-64$'
+    [ "$(grep -cE "$notice" "$TEST_DIR/stderr")" = 1 ] ||
+        { fail_because "not one notice line on two stops in long mode: $(grep -c 'long mode now' "$TEST_DIR/stderr")"; return 1; }
+    run_gdb "$TEST_DIR/gdb2.log" -ex 'set architecture i386:x86-64' -ex "target remote 127.0.0.1:$GDB_PORT" \
+        -ex 'show architecture' -ex 'info registers rip r8 r15' -ex delete -ex continue
+    cat "$TEST_DIR/gdb2.log"
+    expect_match "$TEST_DIR/gdb2.log" "^rip  *$loop " "second gdb: no rip in lm_loop" || return 1
+    expect_match "$TEST_DIR/gdb2.log" '^r8  *0x8 ' "second gdb: no r8" || return 1
+    expect_match "$TEST_DIR/gdb2.log" '^r15  *0xf ' "second gdb: no r15" || return 1
+    expect_match "$TEST_DIR/gdb2.log" 'exited with code 01' "second gdb could not finish the guest" || return 1
+    [ "$(grep -c 'long mode now' "$TEST_DIR/stderr")" = 1 ] || fail_because "the x86-64 session got a notice"
+}
+
+test_layout_of_gdb_arch_outgrown_says_restart() {
+    local img=build/guest/multiboot2_long64.img loop
+    loop=$(sym_addr "$img" lm_loop)
+    start_kvmstub_gdb --gdb-arch i386 "$img" || { fail_because "kvmstub did not listen"; return 1; }
+    run_gdb "$TEST_DIR/gdb.log" -ex "target remote 127.0.0.1:$GDB_PORT" -ex 'show architecture' \
+        -ex "break *$loop" -ex continue -ex delete -ex continue
+    cat "$TEST_DIR/gdb.log" "$TEST_DIR/stderr"
+    expect_match "$TEST_DIR/gdb.log" 'currently "i386")' "gdb did not get the i386 layout asked for" || return 1
+    expect_match "$TEST_DIR/gdb.log" 'exited with code 01' "gdb could not finish the guest" || return 1
+    [ "$(grep -c '^kvmstub: vCPU 0 is in 64-bit long mode now, but gdb has the i386 register layout of --gdb-arch i386 (32-bit registers, no r8-r15): start kvmstub with --gdb-arch x86-64 to see it whole$' "$TEST_DIR/stderr")" = 1 ] ||
+        fail_because "no notice naming --gdb-arch x86-64"
+}
+
+test_vscode_launch_json_parses_and_its_gdb_session_works() {
+    # README's launch.json is JSON, and the gdb session VS Code's cppdbg makes of it (gdb's
+    # machine interface: the setup commands, the symbols of `program`, the remote at
+    # `miDebuggerServerAddress`, a breakpoint, continue) works against kvmstub at that address
+    # (port 1234: in a network namespace of its own).
+    sed -n '/^<!-- launch.json:/,/^```$/p' README.md | sed '1,2d;$d' >"$TEST_DIR/launch.json"
+    python3 -m json.tool "$TEST_DIR/launch.json" >/dev/null 2>"$TEST_DIR/json.err" ||
+        { fail_because "README's launch.json is not JSON: $(cat "$TEST_DIR/json.err")"; return 1; }
+    python3 - "$TEST_DIR/launch.json" "$ROOT" >"$TEST_DIR/launch.sh" <<'PY' || { fail_because "launch.json lacks a cppdbg configuration"; return 1; }
+import json, shlex, sys
+c = json.load(open(sys.argv[1]))["configurations"][0]
+assert c["type"] == "cppdbg" and c["MIMode"] == "gdb"
+expand = lambda v: v.replace("${workspaceFolder}", sys.argv[2])
+print("program=%s" % shlex.quote(expand(c["program"])))
+print("address=%s" % shlex.quote(c["miDebuggerServerAddress"]))
+print("debugger=%s" % shlex.quote(c["miDebuggerPath"]))
+print("setup=(%s)" % " ".join(shlex.quote(expand(s["text"])) for s in c.get("setupCommands", [])))
+PY
+    local program address debugger setup
+    . "$TEST_DIR/launch.sh"
+    { printf '%s\n' "${setup[@]}"
+      printf '%s\n' "-file-exec-and-symbols $program" "-target-select remote $address" \
+          '-break-insert bump' '-exec-continue' '-stack-list-frames' \
+          '-interpreter-exec console "kvmstub"' '-break-delete' '-exec-continue' '-gdb-exit'
+    } >"$TEST_DIR/mi.cmds"
+    DEBUGGER_STDIN=$TEST_DIR/mi.cmds netns_debug_session "$TEST_DIR/mi.log" --gdb "$address" "$program" \
+        -- "$debugger" --interpreter=mi2 -nx
+    local rc=$?
+    [ $rc = 77 ] && { skip_because "no network namespace (unshare -n or -rn) for the address $address"; return 77; }
+    cat "$TEST_DIR/mi.log"
+    [ $rc = 0 ] || { fail_because "kvmstub did not listen on $address: $(cat "$TEST_DIR/stderr")"; return 1; }
+    expect_match "$TEST_DIR/mi.log" '^\^connected' "gdb did not connect to $address" || return 1
+    expect_match "$TEST_DIR/mi.log" '^\*stopped,reason="breakpoint-hit".*func="bump"' "no stop at the breakpoint" || return 1
+    expect_match "$TEST_DIR/mi.log" 'translate ADDR' "the helper's kvmstub command did not list the monitor" || return 1
+    expect_match "$TEST_DIR/mi.log" '^\*stopped,reason="exited",exit-code="01"' "the guest did not run to its end" || return 1
+    [ "$(cat "$TEST_DIR/status")" = 1 ] || fail_because "kvmstub status $(cat "$TEST_DIR/status")"
+}

@@ -229,3 +229,67 @@ test_console_input_waits_until_the_guest_listens() {
     GUEST_STATUS=$?
     expect_guest 1 '^got: hello$'
 }
+
+test_multiboot2_boot_information_as_grub2_gives_it() {
+    run_guest -m 16M --cmdline "hello  multiboot2 x=1" build/guest/multiboot2_info.img
+    expect_guest 1 '^multiboot2 info OK$' || return 1
+    # GRUB 2 passes the arguments only, exactly; memory in KiB; the e820 map of 16 MiB.
+    local want
+    want=$(printf '%s\n' \
+        'multiboot2 cmdline: [hello  multiboot2 x=1]' \
+        'multiboot2 loader: kvmstub' \
+        'multiboot2 memory: lower 0000027f upper 00003c00' \
+        'multiboot2 mmap: 0000000000000000 000000000009fc00 00000001' \
+        'multiboot2 mmap: 000000000009fc00 0000000000060400 00000002' \
+        'multiboot2 mmap: 0000000000100000 0000000000f00000 00000001')
+    [ "$(grep '^multiboot2 [clm]' "$TEST_DIR/console")" = "$want" ] ||
+        fail_because "boot information differs: $(cat "$TEST_DIR/console")" || return 1
+    run_guest build/guest/multiboot2_info.img
+    expect_guest 1 '^multiboot2 cmdline: \[\]$'
+}
+
+test_multiboot2_elf64_switches_to_long_mode() {
+    run_guest build/guest/multiboot2_long64.img
+    expect_guest 1 '^multiboot2 long mode OK$' &&
+        grep -q '^multiboot2: 32-bit entry$' "$TEST_DIR/console" || fail_because "no 32-bit entry"
+}
+
+test_multiboot_v1_in_elf64_container() {
+    run_guest --cmdline "hello multiboot" build/guest/multiboot_elf64.img
+    expect_guest 1 '^multiboot OK$' || return 1
+    grep -q '^multiboot cmdline: build/guest/multiboot_elf64.img hello multiboot$' "$TEST_DIR/console" ||
+        fail_because "command line not passed: $(cat "$TEST_DIR/console")"
+}
+
+test_bootsector_at_7c00() {
+    run_guest --load-addr 0x7c00 build/guest/bootsector.img
+    expect_guest 1 '^boot sector OK$' || return 1
+    [ "$(stat -c %s build/guest/bootsector.img)" = 512 ] &&
+        [ "$(tail -c 2 build/guest/bootsector.img | od -An -tx1 | tr -d ' ')" = 55aa ] ||
+        fail_because "not a 512-byte sector ending in 55 aa"
+}
+
+test_acpi_poweroff_ends_the_guest_as_under_qemu() {
+    # A kernel written for QEMU ends with an ACPI power-off, then halts with interrupts on: the
+    # power-off must end it (with an interrupt controller its HLT would wait forever).
+    local img=build/guest/qemu_poweroff.img
+    for irqchip in "" --irqchip; do
+        # shellcheck disable=SC2086 # irqchip: one option or none
+        run_guest $irqchip --cmdline 'hello qemu' "$img"
+        expect_guest 0 "^qemu test kernel: $img hello qemu" || return 1
+        ! grep -q 'still running after the power-off' "$TEST_DIR/console" ||
+            fail_because "the guest ran on after its power-off${irqchip:+ ($irqchip)}" || return 1
+    done
+    command -v qemu-system-x86_64 >/dev/null || { skip_because "qemu-system-x86_64 is not installed (kvmstub passed)"; return 77; }
+    timeout 60 qemu-system-x86_64 -kernel "$img" -append 'hello qemu' -nographic -no-reboot \
+        </dev/null >"$TEST_DIR/qemu-console" 2>"$TEST_DIR/qemu-stderr"
+    local qemu=$?
+    [ "$qemu" = 0 ] || fail_because "QEMU ended with $qemu: $(cat "$TEST_DIR/qemu-stderr")" || return 1
+    grep -q "qemu test kernel: $img hello qemu" "$TEST_DIR/qemu-console" ||
+        fail_because "the guest printed otherwise under QEMU: $(tail -c 300 "$TEST_DIR/qemu-console")"
+}
+
+test_plain_memory_size_is_mib_as_in_qemu() {
+    run_guest -m 128 build/guest/multiboot.img
+    expect_guest 1 '^upper memory: 127 MiB$'
+}

@@ -5,7 +5,7 @@
  * access to it exits to kvmstub as KVM_EXIT_MMIO and reaches the handler registered for it
  * (watchpoints, DESIGN.md §8); fetching an instruction from it fails as an
  * emulation failure. One page at a time may be exempt: mapped again while a vCPU single-steps
- * an instruction that lives in it (debug/trap_step.h).
+ * an instruction that lives in it (debug/step_aside.h).
  *
  * Every change here happens under the memory-map rule: only while no vCPU but the caller's own
  * can run (runctl_map_held, vm/runctl.h). A change that breaks it is refused as an internal

@@ -114,6 +114,7 @@ struct vm {
     struct dev_serial *serial;          /* [setup] */
     struct dev_cmos *cmos;              /* [setup] */
     uint32_t pci_address;               /* PCI config address (dev_pci; under the port bus) */
+    uint16_t acpi_pm1_cnt;              /* ACPI PM1a control (dev_acpi_pm; under the port bus) */
     struct console_watch console_watch; /* what the guest's serial output has shown */
 
     /* Run control (vm/runctl.c). */
@@ -148,8 +149,9 @@ void vm_destroy(struct vm *vm);
 /* After the guest ended with status: say on stderr what a non-obvious end means. */
 void vm_explain_end(struct vm *vm, int status);
 
-/* The guest reset or powered itself off (i8042 reset, triple fault of a Linux guest, a KVM
- * system event): end with status 0, or EXIT_GUEST_PANIC when its console showed a panic. */
+/* The guest reset or powered itself off (i8042 reset, ACPI power-off, triple fault of a Linux
+ * guest, a KVM system event): end with status 0, or EXIT_GUEST_PANIC when its console showed a
+ * panic. */
 void vm_guest_reset(struct vm *vm);
 /* A vCPU hit something fatal (triple fault, unhandled exit): dump its registers and end, or,
  * with a debugger attached, stop with signal so gdb can look. */

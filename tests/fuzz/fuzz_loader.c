@@ -73,7 +73,8 @@ static void check_loaded(bool ok, const char *what, const struct image *img, uin
 
 /* The entry point lies in what the loader put in memory (a segment, its bss included, or the
  * kernel), not merely somewhere in RAM (DESIGN.md §3: entry points outside loaded memory are
- * refused). Raw images and the multiboot a.out kludge are checked by their loaders. */
+ * refused). Raw images, the multiboot a.out kludge and multiboot2 (whose address and entry tags
+ * may place an ELF's entry anywhere in what they load) are checked by their loaders. */
 static bool entry_in_loaded_image(const struct image *img, uint64_t entry)
 {
     struct elf_file ef;
@@ -83,7 +84,9 @@ static bool entry_in_loaded_image(const struct image *img, uint64_t entry)
     if (mb)
         memcpy(&mb_flags, mb + 4, 4);
     switch (img->kind) {
-    case IMAGE_RAW: return true;
+    case IMAGE_RAW:
+    case IMAGE_MULTIBOOT2:
+    case IMAGE_KIND_COUNT: return true;
     case IMAGE_MULTIBOOT:
         if (mb_flags & MB_FLAG_KLUDGE)
             return true;
@@ -171,7 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(copy);
         return 0;
     }
-    check(img.kind <= IMAGE_PVH, "unknown image kind");
+    check(img.kind < IMAGE_KIND_COUNT, "unknown image kind");
     check(image_kind_name(img.kind) != NULL, "unnamed image kind");
     (void)image_min_ram(&img);
     enum image_kind detected = img.kind;
@@ -181,7 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t o = 0; o < sizeof(load_options) / sizeof(load_options[0]); o++)
             load_once(&img, r, &load_options[o]);
     }
-    for (int k = IMAGE_RAW; k <= IMAGE_PVH; k++) {
+    for (int k = IMAGE_RAW; k < IMAGE_KIND_COUNT; k++) {
         if ((enum image_kind)k == detected)
             continue;
         img.kind = (enum image_kind)k;

@@ -16,6 +16,8 @@ EXIT_CODE = bytes([0xB0, 0x00, 0xE6, 0xF4, 0xFA, 0xF4])  # mov al, 0; out 0xf4, 
 PT_LOAD, PT_NOTE = 1, 4
 ET_EXEC, EM_386, EM_X86_64 = 2, 3, 62
 MB_MAGIC = 0x1BADB002
+MB2_MAGIC = 0xE85250D6
+MB2_END = struct.pack("<HHI", 0, 0, 8)
 
 
 def elf(bits, segments, entry, machine=None, etype=ET_EXEC, body=b"", body_off=None,
@@ -60,17 +62,43 @@ def multiboot_header(flags, fields=()):
         b"".join(struct.pack("<I", f) for f in fields)
 
 
-def multiboot_elf():
-    hdr = 52 + 32
-    off = 96
+def multiboot_elf(bits=32):
+    off = 96 if bits == 32 else 128  # past the ELF and program headers
     body = multiboot_header(0x3) + EXIT_CODE
     size = off + len(body)
-    return elf(32, [(PT_LOAD, 0, LOAD, size, size)], LOAD + off + 12, body=body, body_off=off)
+    return elf(bits, [(PT_LOAD, 0, LOAD, size, size)], LOAD + off + 12, body=body, body_off=off)
 
 
 def multiboot_kludge(load_end=0, entry_off=32, load_addr=LOAD):
     fields = (LOAD, load_addr, load_end, 0, LOAD + entry_off)
     return multiboot_header(0x10003, fields) + EXIT_CODE
+
+
+def multiboot2_header(tags=MB2_END, checksum_delta=0):
+    """A multiboot2 header (i386) with these tags, which must end with the end tag."""
+    length = 16 + len(tags)
+    checksum = (-(MB2_MAGIC + length) + checksum_delta) & 0xFFFFFFFF
+    return struct.pack("<IIII", MB2_MAGIC, 0, length, checksum) + tags
+
+
+def multiboot2_elf(bits, tags=MB2_END, **kw):
+    """An ELF whose code follows a multiboot2 header (8-byte aligned, as the header must be)."""
+    hdr = (64 + 56) if bits == 64 else (52 + 32)
+    off = (hdr + 15) & ~15
+    body = multiboot2_header(tags, **kw)
+    body += bytes((-len(body)) % 8) + EXIT_CODE
+    size = off + len(body)
+    return elf(bits, [(PT_LOAD, 0, LOAD, size, size)], LOAD + size - len(EXIT_CODE), body=body,
+               body_off=off)
+
+
+def multiboot2_address(entry_off=0x40, with_entry=True):
+    """Not ELF: the address tag (the file loads from its start at LOAD) and the entry tag."""
+    tags = struct.pack("<HHIIIII", 2, 0, 24, LOAD, 0xFFFFFFFF, 0, 0)
+    if with_entry:
+        tags += struct.pack("<HHII", 3, 0, 12, LOAD + entry_off) + bytes(4)
+    image = multiboot2_header(tags + MB2_END)
+    return image + bytes(0x40 - len(image)) + EXIT_CODE
 
 
 def xen_note(entry):
@@ -126,6 +154,10 @@ def loader_seeds():
         "elf32-high-paddr": simple_elf(32, paddr=0x800000),
         "multiboot-elf32": multiboot_elf(),
         "multiboot-aout-kludge": multiboot_kludge(),
+        "multiboot-elf64": multiboot_elf(64),
+        "multiboot2-elf32": multiboot2_elf(32),
+        "multiboot2-elf64": multiboot2_elf(64),
+        "multiboot2-address-tags": multiboot2_address(),
         "pvh-vmlinux": pvh_elf(),
         "bzimage-64bit-entry": bzimage(),
         "bzimage-32bit-entry": bzimage(version=0x020A, xloadflags=0),
@@ -150,6 +182,13 @@ def loader_seeds():
         "multiboot-kludge-load-end-below": multiboot_kludge(load_end=LOAD - 1),
         "multiboot-kludge-inconsistent": multiboot_kludge(load_addr=LOAD + 0x100),
         "multiboot-kludge-entry-outside": multiboot_kludge(entry_off=0x100000),
+        "multiboot2-bad-checksum": multiboot2_elf(32, checksum_delta=1),
+        "multiboot2-unknown-required-tag": multiboot2_elf(32, struct.pack("<HHI", 42, 0, 8) + MB2_END),
+        "multiboot2-requires-framebuffer": multiboot2_elf(
+            32, struct.pack("<HHIIII", 5, 0, 20, 1024, 768, 32) + bytes(4) + MB2_END),
+        "multiboot2-no-end-tag": multiboot2_elf(32, struct.pack("<HHI", 6, 0, 8)),
+        "multiboot2-address-without-entry": multiboot2_address(with_entry=False),
+        "multiboot2-truncated": multiboot2_elf(32)[:0x70],
         "bzimage-old-protocol": bzimage(version=0x0200),
         "bzimage-zimage": bzimage(loadflags=0),
         "bzimage-truncated-header": bzimage(truncate=0x240),

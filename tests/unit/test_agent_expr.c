@@ -55,8 +55,9 @@ static void arithmetic_and_comparisons(void)
     CHECK_EQ(RUN_CODE(&r, 0x22, 7, 0x22, 3, 0x03, 0x22, 4, 0x13, 0x27), AX_OK);
     CHECK_EQ(r, 1);
     /* -8 / 3 (signed) = -2, via const64 */
-    CHECK_EQ(RUN_CODE(&r, 0x25, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xf8, 0x22, 3, 0x05, 0x27),
-             AX_OK);
+    CHECK_EQ(
+        RUN_CODE(&r, 0x25, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xf8, 0x22, 3, 0x05, 0x27),
+        AX_OK);
     CHECK_EQ((int64_t)r, -2);
     /* 0xff sign-extended from 8 bits is -1; less_signed(-1, 0) */
     CHECK_EQ(RUN_CODE(&r, 0x22, 0xff, 0x16, 8, 0x22, 0, 0x14, 0x27), AX_OK);
@@ -114,9 +115,9 @@ static void malformed_code_is_an_error(void)
 {
     uint64_t r;
     CHECK_EQ(ax_eval(NULL, 0, &env, &r), AX_ERR_EMPTY);
-    CHECK_EQ(RUN_CODE(&r, 0x22, 1), AX_ERR_EMPTY);       /* no end */
-    CHECK_EQ(RUN_CODE(&r, 0x25, 1, 2), AX_ERR_TRUNCATED); /* const64 cut short */
-    CHECK_EQ(RUN_CODE(&r, 0x01, 0x27), AX_ERR_OPCODE);    /* float */
+    CHECK_EQ(RUN_CODE(&r, 0x22, 1), AX_ERR_EMPTY);           /* no end */
+    CHECK_EQ(RUN_CODE(&r, 0x25, 1, 2), AX_ERR_TRUNCATED);    /* const64 cut short */
+    CHECK_EQ(RUN_CODE(&r, 0x01, 0x27), AX_ERR_OPCODE);       /* float */
     CHECK_EQ(RUN_CODE(&r, 0x2c, 0, 0, 0x27), AX_ERR_OPCODE); /* getv */
     CHECK_EQ(RUN_CODE(&r, 0xff, 0x27), AX_ERR_OPCODE);
     uint8_t deep[2 * AX_STACK_MAX + 2];
@@ -132,8 +133,9 @@ static void printf_formats_its_arguments(void)
     env_data.regs[1] = 42;
     memcpy(env_data.mem, "hi\0", 3);
     /* printf "n=%d s=%s\n", reg1, 0x1000 — args pushed last first, then chan and fn */
-    static const uint8_t code[] = {0x23, 0x10, 0x00, 0x26, 0, 1, 0x22, 0, 0x22, 0, 0x34, 2, 0, 11,
-                                   'n',  '=',  '%',  'd',  ' ', 's', '=', '%', 's', '\n', 0, 0x27};
+    static const uint8_t code[] = {0x23, 0x10, 0x00, 0x26, 0,   1,    0x22, 0,   0x22,
+                                   0,    0x34, 2,    0,    11,  'n',  '=',  '%', 'd',
+                                   ' ',  's',  '=',  '%',  's', '\n', 0,    0x27};
     CHECK_EQ(run(code, sizeof(code), &r), AX_OK);
     CHECK_STR(env_data.printed, "n=42 s=hi\n");
     /* a format asking for more than it is given, or not terminated */

@@ -1,5 +1,5 @@
-/* tests/unit/test_loader.c — image detection and the raw, ELF and multiboot loaders over
- * crafted good and bad files; the e820 map; the Linux command line policy. */
+/* tests/unit/test_loader.c — image detection and the raw, ELF, multiboot and multiboot2 loaders
+ * over crafted good and bad files; the e820 map; the Linux command line policy. */
 #include <elf.h>
 
 #include "base/layout.h"
@@ -256,6 +256,196 @@ static void multiboot_aout_kludge(void)
     CHECK(err_has(&err, "requires features"));
 }
 
+static void multiboot_elf64_enters_in_32_bit_mode(void)
+{
+    struct seg s = {PT_LOAD, 0x1000, 0x100000, 0x100000, 0x100, 0x100};
+    size_t size = make_elf(true, EM_X86_64, 0x10000c, &s, 1);
+    put_multiboot_header(0x1000, 0x3);
+    struct image img = {.path = "test.img", .data = file, .size = size};
+    struct load_error err;
+    CHECK_EQ(image_detect(&img, &err), 0);
+    CHECK_EQ(img.kind, IMAGE_MULTIBOOT);
+    CHECK(img.code64);
+    CHECK_EQ(image_entry_mode(&img), CPU_MODE_PROT32);
+    struct boot_state boot;
+    CHECK_EQ(load(size, &boot, &err, NULL), 0);
+    CHECK_EQ(boot.mode, CPU_MODE_PROT32);
+    CHECK_EQ(boot.rax, 0x2BADB002);
+    CHECK_EQ(boot.rip, 0x10000c);
+}
+
+/* A multiboot2 header at `at`: the fixed part, then the tags (already 8-byte aligned, with
+ * their end tag) of tags_len bytes. */
+static void put_mb2_header(size_t at, const uint32_t *tags, size_t tags_len)
+{
+    uint32_t len = 16 + tags_len;
+    uint32_t h[4] = {0xE85250D6, 0, len, -(0xE85250D6u + len)};
+    memcpy(file + at, h, sizeof(h));
+    memcpy(file + at + 16, tags, tags_len);
+}
+
+#define MB2_END_TAG 0, 8
+
+/* The tag of `type` in the multiboot2 boot information at LAYOUT_BOOT_INFO, or NULL. */
+static const uint8_t *mb2_info_find(uint32_t type)
+{
+    const uint8_t *info = ram_buf + LAYOUT_BOOT_INFO;
+    uint32_t total = rd32(info);
+    for (uint32_t off = 8; off + 8 <= total; off += (rd32(info + off + 4) + 7) & ~7u) {
+        if (rd32(info + off) == type)
+            return info + off;
+        if (rd32(info + off) == 0)
+            break;
+    }
+    return NULL;
+}
+
+static void multiboot2_elf_gets_magic_and_boot_information(void)
+{
+    struct seg s = {PT_LOAD, 0x1000, 0x100000, 0x100000, 0x100, 0x200};
+    size_t size = make_elf(false, EM_386, 0x100040, &s, 1);
+    /* an information request for the command line, memory map and memory information */
+    const uint32_t tags[] = {1, 20, 1, 6, 4, 0, MB2_END_TAG};
+    put_mb2_header(0x1000, tags, sizeof(tags));
+    struct image img = {.path = "test.img", .data = file, .size = size};
+    struct load_error err;
+    CHECK_EQ(image_detect(&img, &err), 0);
+    CHECK_EQ(img.kind, IMAGE_MULTIBOOT2);
+    CHECK(!img.code64);
+    struct boot_state boot;
+    CHECK_EQ(load(size, &boot, &err, "console=x  two"), 0);
+    CHECK_EQ(boot.mode, CPU_MODE_PROT32);
+    CHECK_EQ(boot.rax, 0x36D76289);
+    CHECK_EQ(boot.rbx, LAYOUT_BOOT_INFO);
+    CHECK_EQ(boot.rip, 0x100040);
+    const uint8_t *info = ram_buf + LAYOUT_BOOT_INFO;
+    CHECK_EQ(rd32(info + 4), 0); /* reserved */
+    CHECK_EQ(rd32(info) % 8, 0);
+    const uint8_t *t = mb2_info_find(1);
+    CHECK(t && strcmp((const char *)t + 8, "console=x  two") == 0); /* exactly the arguments */
+    t = mb2_info_find(4);
+    CHECK(t && rd32(t + 8) == 639 && rd32(t + 12) == (RAM_SIZE - 0x100000) / 1024);
+    t = mb2_info_find(6);
+    CHECK(t != NULL);
+    if (t) {
+        CHECK_EQ(rd32(t + 4), 16 + 3 * 24);
+        CHECK_EQ(rd32(t + 8), 24); /* entry_size */
+        uint64_t base, len;
+        memcpy(&base, t + 16 + 2 * 24, 8);
+        memcpy(&len, t + 16 + 2 * 24 + 8, 8);
+        CHECK_EQ(base, 0x100000);
+        CHECK_EQ(len, RAM_SIZE - 0x100000);
+        CHECK_EQ(rd32(t + 16 + 2 * 24 + 16), 1);
+    }
+    t = mb2_info_find(2);
+    CHECK(t && strcmp((const char *)t + 8, "kvmstub") == 0);
+    t = mb2_info_find(21);
+    CHECK(t && rd32(t + 8) == 0x100000);
+    CHECK(mb2_info_find(8) == NULL); /* no framebuffer */
+    /* the end tag closes the structure */
+    CHECK_EQ(rd32(info + rd32(info) - 8), 0);
+    CHECK_EQ(rd32(info + rd32(info) - 4), 8);
+
+    CHECK_EQ(load(size, &boot, &err, NULL), 0); /* no --cmdline: an empty command line */
+    t = mb2_info_find(1);
+    CHECK(t && strcmp((const char *)t + 8, "") == 0);
+}
+
+static void multiboot2_elf64_and_address_tags(void)
+{
+    struct seg s = {PT_LOAD, 0x1000, 0xffffffff80100000ULL, 0x100000, 0x100, 0x100};
+    size_t size = make_elf(true, EM_X86_64, 0xffffffff80100010ULL, &s, 1);
+    const uint32_t tags[] = {MB2_END_TAG};
+    put_mb2_header(0x1000, tags, sizeof(tags));
+    struct image img = {.path = "test.img", .data = file, .size = size};
+    struct load_error err;
+    CHECK_EQ(image_detect(&img, &err), 0);
+    CHECK_EQ(img.kind, IMAGE_MULTIBOOT2);
+    CHECK(img.code64);
+    CHECK_EQ(image_entry_mode(&img), CPU_MODE_PROT32);
+    struct boot_state boot;
+    CHECK_EQ(load(size, &boot, &err, NULL), 0);
+    CHECK_EQ(boot.mode, CPU_MODE_PROT32); /* the kernel switches to long mode itself */
+    CHECK_EQ(boot.rip, 0x100010);         /* the entry, at its physical address */
+
+    /* an entry address tag overrides the ELF's entry */
+    const uint32_t entry_tag[] = {3, 12, 0x100020, 0, MB2_END_TAG};
+    put_mb2_header(0x1000, entry_tag, sizeof(entry_tag));
+    CHECK_EQ(load(size, &boot, &err, NULL), 0);
+    CHECK_EQ(boot.rip, 0x100020);
+
+    /* not ELF: the address tag (load from the file's start) and the entry tag */
+    memset(file, 0, sizeof(file));
+    const uint32_t addr_tags[] = {2, 24, 0x200040, 0xFFFFFFFF, 0,          0x202000,
+                                  3, 12, 0x200080, 0,          MB2_END_TAG};
+    put_mb2_header(0x40, addr_tags, sizeof(addr_tags));
+    file[0x80] = 0xf4;
+    CHECK_EQ(load(0x100, &boot, &err, NULL), 0);
+    CHECK_EQ(boot.rip, 0x200080);
+    CHECK_EQ(ram_buf[0x200080], 0xf4);
+    CHECK_EQ(ram_buf[0x201fff], 0); /* bss */
+    CHECK(mb2_info_find(21) && rd32(mb2_info_find(21) + 8) == 0x200000);
+}
+
+/* Load a one-segment ELF32 whose multiboot2 header has these tags; -1 expected, with why. */
+static bool mb2_refused(const uint32_t *tags, size_t tags_len, const char *why)
+{
+    struct seg s = {PT_LOAD, 0x1000, 0x100000, 0x100000, 0x100, 0x100};
+    size_t size = make_elf(false, EM_386, 0x100000, &s, 1);
+    put_mb2_header(0x1000, tags, tags_len);
+    struct boot_state boot;
+    struct load_error err;
+    return load(size, &boot, &err, NULL) == -1 && err_has(&err, why);
+}
+
+static void multiboot2_bad_headers_are_refused(void)
+{
+    const uint32_t unknown_required[] = {42, 8, MB2_END_TAG};
+    CHECK(mb2_refused(unknown_required, sizeof(unknown_required), "tag 42 is required"));
+    const uint32_t unknown_optional[] = {42 | 1 << 16, 8, MB2_END_TAG};
+    CHECK(!mb2_refused(unknown_optional, sizeof(unknown_optional), ""));
+    const uint32_t wants_framebuffer_info[] = {1, 16, 1, 8, MB2_END_TAG};
+    CHECK(mb2_refused(wants_framebuffer_info, sizeof(wants_framebuffer_info),
+                      "requires boot information tag 8 (framebuffer)"));
+    const uint32_t may_have_framebuffer_info[] = {1 | 1 << 16, 16, 1, 8, MB2_END_TAG};
+    CHECK(!mb2_refused(may_have_framebuffer_info, sizeof(may_have_framebuffer_info), ""));
+    const uint32_t framebuffer[] = {5, 20, 1024, 768, 32, 0, MB2_END_TAG};
+    CHECK(mb2_refused(framebuffer, sizeof(framebuffer), "requires a framebuffer"));
+    const uint32_t optional_framebuffer[] = {5 | 1 << 16, 20, 1024, 768, 32, 0, MB2_END_TAG};
+    CHECK(!mb2_refused(optional_framebuffer, sizeof(optional_framebuffer), ""));
+    const uint32_t no_end[] = {6, 8};
+    CHECK(mb2_refused(no_end, sizeof(no_end), "no end tag"));
+    const uint32_t tag_past_end[] = {6, 64, MB2_END_TAG};
+    CHECK(mb2_refused(tag_past_end, sizeof(tag_past_end), "past header_length"));
+    const uint32_t short_entry[] = {3, 8, MB2_END_TAG};
+    CHECK(mb2_refused(short_entry, sizeof(short_entry), "needs at least 12"));
+    const uint32_t entry_outside[] = {3, 12, 0x500000, 0, MB2_END_TAG};
+    CHECK(mb2_refused(entry_outside, sizeof(entry_outside), "outside every loaded segment"));
+
+    const uint32_t ok[] = {MB2_END_TAG};
+    CHECK(!mb2_refused(ok, sizeof(ok), ""));
+    file[0x100c] ^= 1; /* the checksum */
+    struct boot_state boot;
+    struct load_error err;
+    CHECK_EQ(load(0x2000, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "bad checksum"));
+    CHECK(!mb2_refused(ok, sizeof(ok), ""));
+    CHECK_EQ(load(0x1014, &boot, &err, NULL), -1); /* the file ends inside the header */
+    CHECK(err_has(&err, "truncated multiboot2 header"));
+
+    /* not ELF: only EFI entry points, or an address tag without an entry tag */
+    memset(file, 0, sizeof(file));
+    const uint32_t efi_only[] = {2, 24, 0x200040, 0xFFFFFFFF, 0,          0,
+                                 9, 12, 0x200080, 0,          MB2_END_TAG};
+    put_mb2_header(0x40, efi_only, sizeof(efi_only));
+    CHECK_EQ(load(0x100, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "only EFI entry points"));
+    const uint32_t address_only[] = {2, 24, 0x200040, 0xFFFFFFFF, 0, 0, MB2_END_TAG};
+    put_mb2_header(0x40, address_only, sizeof(address_only));
+    CHECK_EQ(load(0x100, &boot, &err, NULL), -1);
+    CHECK(err_has(&err, "no entry address tag"));
+}
+
 static void e820_for_small_and_large_ram(void)
 {
     struct guest_ram ram;
@@ -318,6 +508,10 @@ int main(void)
     RUN(raw_image_runs_in_real_mode);
     RUN(multiboot_elf_gets_magic_and_info);
     RUN(multiboot_aout_kludge);
+    RUN(multiboot_elf64_enters_in_32_bit_mode);
+    RUN(multiboot2_elf_gets_magic_and_boot_information);
+    RUN(multiboot2_elf64_and_address_tags);
+    RUN(multiboot2_bad_headers_are_refused);
     RUN(e820_for_small_and_large_ram);
     RUN(linux_cmdline_adds_nokaslr_under_gdb);
     RUN(linux_cmdline_on_emulating_host);

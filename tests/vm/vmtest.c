@@ -32,7 +32,8 @@ struct vmtest *vmtest_new(const char *name, int cpus)
         return NULL;
     }
     t->vm.image_kind = t->img.kind;
-    debug_target_init(&t->vm, &t->target);
+    struct cpu_view_options view = {.arch_auto = true, .image_code64 = t->img.code64};
+    debug_target_init(&t->vm, &t->target, &view);
     t->ops = t->target.ops;
     return t;
 }

@@ -9,7 +9,7 @@ typedef int (*device_init_fn)(struct vm *vm);
 
 static const device_init_fn device_inits[] = {
     dev_debugcon_init, dev_exit_init, dev_article_init, dev_serial_init,
-    dev_i8042_init,    dev_cmos_init, dev_pci_init,
+    dev_i8042_init,    dev_cmos_init, dev_pci_init,     dev_acpi_pm_init,
 };
 
 int devices_init(struct vm *vm)

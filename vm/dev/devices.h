@@ -20,5 +20,6 @@ int dev_i8042_init(struct vm *vm);
 int dev_cmos_init(struct vm *vm);
 void dev_cmos_destroy(struct vm *vm);
 int dev_pci_init(struct vm *vm);
+int dev_acpi_pm_init(struct vm *vm);
 
 #endif
