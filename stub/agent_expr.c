@@ -147,7 +147,9 @@ static enum ax_status ax_binary(uint8_t op, uint64_t a, uint64_t b, uint64_t *r)
         *r = op == AX_DIV_UNSIGNED ? a / b : a % b;
         break;
     case AX_LSH: *r = b >= 64 ? 0 : a << b; break;
-    case AX_RSH_SIGNED: *r = (uint64_t)(b >= 64 ? (sa < 0 ? -1 : 0) : sa >> b); break;
+    case AX_RSH_SIGNED: /* arithmetic: the sign bit fills in (no shift of a negative value) */
+        *r = b >= 64 ? (sa < 0 ? UINT64_MAX : 0) : sa < 0 ? ~(~a >> b) : a >> b;
+        break;
     case AX_RSH_UNSIGNED: *r = b >= 64 ? 0 : a >> b; break;
     case AX_BIT_AND: *r = a & b; break;
     case AX_BIT_OR: *r = a | b; break;

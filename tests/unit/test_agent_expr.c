@@ -50,7 +50,7 @@ static enum ax_status run(const uint8_t *code, size_t len, uint64_t *r)
 
 static void arithmetic_and_comparisons(void)
 {
-    uint64_t r;
+    uint64_t r = 0;
     /* 7 - 3 == 4 */
     CHECK_EQ(RUN_CODE(&r, 0x22, 7, 0x22, 3, 0x03, 0x22, 4, 0x13, 0x27), AX_OK);
     CHECK_EQ(r, 1);
@@ -74,7 +74,7 @@ static void arithmetic_and_comparisons(void)
 
 static void registers_and_memory(void)
 {
-    uint64_t r;
+    uint64_t r = 0;
     env_data.regs[2] = 0x1234;
     memcpy(env_data.mem + 8, "\x78\x56\x34\x12\xff\xff\xff\xff", 8);
     CHECK_EQ(RUN_CODE(&r, 0x26, 0, 2, 0x27), AX_OK);
@@ -89,7 +89,7 @@ static void registers_and_memory(void)
 
 static void jumps_and_stack_operations(void)
 {
-    uint64_t r;
+    uint64_t r = 0;
     /* if reg0 != 0 goto L (push 2) else push 1; end */
     env_data.regs[0] = 0;
     static const uint8_t code[] = {0x26, 0, 0, 0x20, 0, 9, 0x22, 1, 0x27, 0x22, 2, 0x27};
@@ -113,7 +113,7 @@ static void jumps_and_stack_operations(void)
 
 static void malformed_code_is_an_error(void)
 {
-    uint64_t r;
+    uint64_t r = 0;
     CHECK_EQ(ax_eval(NULL, 0, &env, &r), AX_ERR_EMPTY);
     CHECK_EQ(RUN_CODE(&r, 0x22, 1), AX_ERR_EMPTY);           /* no end */
     CHECK_EQ(RUN_CODE(&r, 0x25, 1, 2), AX_ERR_TRUNCATED);    /* const64 cut short */
@@ -128,7 +128,7 @@ static void malformed_code_is_an_error(void)
 
 static void printf_formats_its_arguments(void)
 {
-    uint64_t r;
+    uint64_t r = 0;
     env_data.printed[0] = 0;
     env_data.regs[1] = 42;
     memcpy(env_data.mem, "hi\0", 3);
