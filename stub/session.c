@@ -53,6 +53,7 @@ static const struct cmd_entry cmd_table[] = {
     {"qThreadExtraInfo,", "t", cmd_thread_extra_info, 0, NEED_NOTHING, NULL},
     {"qXfer:features:read:", "s:x,x", cmd_query_features, 0, NEED_NOTHING, "qXfer:features:read+"},
     {"qSupported", "[:s]", cmd_query_supported, 0, NEED_NOTHING, NULL},
+    {"qSearch:memory:", "x;x;s", cmd_mem_search, 0, NEED_NOTHING, NULL},
     {"QStartNoAckMode", "", cmd_query_no_ack, 0, NEED_NOTHING, "QStartNoAckMode+"},
     {"qAttached", "[:s]", cmd_query_reply, QUERY_REPLY_ATTACHED, NEED_NOTHING, NULL},
     {"qSymbol:", "s", cmd_query_reply, QUERY_REPLY_OK, NEED_NOTHING, NULL},

@@ -75,6 +75,7 @@ void session_put_supported(struct session *s);
 void cmd_mem_read(struct session *s, const struct cmd_args *a, int encoding);
 void cmd_mem_write(struct session *s, const struct cmd_args *a, int encoding);
 enum { MEM_HEX, MEM_BINARY };
+void cmd_mem_search(struct session *s, const struct cmd_args *a, int arg);
 
 void cmd_regs_read_all(struct session *s, const struct cmd_args *a, int arg);
 void cmd_regs_write_all(struct session *s, const struct cmd_args *a, int arg);

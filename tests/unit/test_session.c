@@ -265,6 +265,25 @@ static void test_range_step_reaches_the_target(void)
     harness_free(h);
 }
 
+/* qSearch:memory (gdb's find): hits, misses, a pattern that straddles nothing readable, and
+ * unreadable pages before the memory skipped rather than ending the search. */
+static void test_search_memory(void)
+{
+    struct harness *h = new_session(1);
+    /* the fake's memory is [0x1000, 0x5000) holding (addr - 0x1000) & 0xff */
+    CHECK_STR(harness_cmd(h, "qSearch:memory:0;10000;\x10\x11\x12"), "1,1010");
+    CHECK_STR(harness_cmd(h, "qSearch:memory:1011;101;\x10\x11\x12"), "0");
+    CHECK_STR(harness_cmd(h, "qSearch:memory:1011;102;\x10\x11\x12"), "1,1110");
+    CHECK_STR(harness_cmd(h, "qSearch:memory:1000;4000;\x01\x03"), "0");
+    CHECK_STR(harness_cmd(h, "qSearch:memory:1000;12;\x10\x11\x12"), "0"); /* too short */
+    CHECK_STR(harness_cmd(h, "qSearch:memory:1000;13;\x10\x11\x12"), "1,1010");
+    CHECK_STR(harness_cmd(h, "qSearch:memory:4ffe;10;\xfe\xff\x01"), "0"); /* at the end */
+    CHECK_STR(harness_cmd(h, "qSearch:memory:1000;100;"), "E16");
+    CHECK_STR(harness_cmd(h, "qSearch:memory:1000;100"), "E16");
+    CHECK_STR(harness_cmd(h, "qSearch:memory:10000;ffffffffffffffff;\x01"), "E07");
+    harness_free(h);
+}
+
 static void check_actions(struct harness *h, const char *expect)
 {
     /* expect: one letter per thread: n(one) c(ontinue) s(tep) */
@@ -724,6 +743,7 @@ int main(void)
     RUN(test_registers_always_come_from_the_target);
     RUN(test_breakpoint_conditions_and_commands);
     RUN(test_range_step_reaches_the_target);
+    RUN(test_search_memory);
     RUN(test_a_new_session_reports_the_targets_stop);
     RUN(test_Z_z_reach_the_target);
     RUN(test_vcont_actions);
