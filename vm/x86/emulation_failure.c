@@ -135,6 +135,26 @@ static unsigned emulation_failure_insn_bytes(struct vcpu *vcpu, uint64_t rip, ui
     return vcpu_mem_copy(vcpu, rip, bytes, X86_INSN_MAX_BYTES, false);
 }
 
+/* KVM on hardware hosts queues a #UD for the guest along with the emulation failure it reports
+ * (handle_emulation_failure); a failure kvmstub handled itself must not reach the guest as one
+ * (it would run into the guest's #UD handler, or triple-fault a guest without an IDT). */
+static void emulation_failure_forget_ud(struct vcpu *vcpu)
+{
+    struct kvm_vcpu_events events;
+    if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &events) < 0) {
+        diag_errno("KVM_GET_VCPU_EVENTS (vCPU %d)", vcpu->id);
+        return;
+    }
+    if (!(events.exception.injected || events.exception.pending) ||
+        events.exception.nr != X86_VECTOR_UD)
+        return;
+    events.exception.injected = 0;
+    events.exception.pending = 0;
+    events.flags = 0;
+    if (ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &events) < 0)
+        diag_errno("KVM_SET_VCPU_EVENTS to drop KVM's #UD (vCPU %d)", vcpu->id);
+}
+
 void emulation_failure_handle(struct vcpu *vcpu)
 {
     struct vm *vm = vcpu->vm;
@@ -149,8 +169,10 @@ void emulation_failure_handle(struct vcpu *vcpu)
     uint8_t bytes[X86_INSN_MAX_BYTES];
     unsigned n = emulation_failure_insn_bytes(vcpu, rip, bytes);
     /* The debugger's own doing: one of its breakpoints, or code in a page it trapped. */
-    if (vm->debug_ops && vm->debug_ops->emulation_failure(vcpu, rip, bytes, n))
+    if (vm->debug_ops && vm->debug_ops->emulation_failure(vcpu, rip, bytes, n)) {
+        emulation_failure_forget_ud(vcpu);
         return;
+    }
     if (n >= 1 && bytes[0] == X86_INSN_INT3) {
         /* Single-stepping the guest's own INT3: deliver it here and stop at the handler's
          * first instruction, as a CPU does (an injected #BP is lost under single-step). */
