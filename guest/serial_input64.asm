@@ -1,9 +1,10 @@
-; guest/serial_input64.asm — reads a line from the 8250 UART the way a kernel's driver comes
-; up (run with --irqchip, input piped in at start): it first waits a while, then resets the
-; receive FIFO (as Linux's 8250 driver does when the port starts), enables the receive
-; interrupt, and only then polls for the line. Input that reached the FIFO before the reset
-; would be gone; kvmstub must hold it until the guest listens. It echoes "got: LINE" on the
-; debug console and passes when the line is "hello".
+; guest/serial_input64.asm — reads a line from the 8250 UART the way Linux's 8250 driver comes
+; up (run with --irqchip, input piped in at start): it probes the port (every interrupt enabled
+; for a moment, as the driver's autoconfig does), waits a while, then resets the receive FIFO
+; (as the driver does when the port starts), enables the receive interrupt, and only then polls
+; for the line. Input that reached the FIFO before the reset would be gone; kvmstub must hold
+; it until the guest listens. It echoes "got: LINE" on the debug console and passes when the
+; line is "hello".
 ; build: elf64
 ; link: 0x100000
 
@@ -25,6 +26,12 @@ LINE_WAIT  equ 300000                   ; iterations to wait for each byte after
 
 section .text
 _start:
+        mov dx, COM1_IER                ; the driver probes the port: IER can hold every bit
+        mov al, 0x0F
+        out dx, al
+        in al, dx
+        xor al, al
+        out dx, al
         mov ecx, EARLY_WAIT             ; (input piped at start arrives meanwhile)
 .early: mov dx, COM1_LSR
         in al, dx

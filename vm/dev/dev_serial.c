@@ -3,10 +3,12 @@
  * Output goes to the console at once (the transmitter is always empty). Input comes from the
  * console through a thread into a queue of kvmstub's own, and from there into the UART's
  * receive buffer only while the guest listens: always for a guest without an interrupt
- * controller (it can only poll), and while the receive interrupt is enabled (IER.RDI) for one
- * with it. Linux enables it when a program opens the serial console; before that its driver
- * resets the FIFO, which would throw away what was typed or piped early. Nothing is dropped:
- * when the queue is full the thread stops reading the console until the guest reads.
+ * controller (it can only poll), and while the receive interrupt is enabled (IER.RDI) outside
+ * loopback for one with it. Linux enables it when a program opens the serial console; before
+ * that its driver probes the port (enabling every interrupt for a moment) and resets the FIFO,
+ * which would throw away what was typed or piped early: a FIFO reset gives the console bytes
+ * the guest has not read back to the queue. Nothing is dropped: when the queue is full the
+ * thread stops reading the console until the guest reads.
  * The interrupt line follows (IER.RDI and data ready) or (IER.THRI and a pending "transmitter
  * empty"), and KVM_IRQ_LINE is called only when that level changes. The transmitted text is
  * also watched (console_watch) for a Linux panic, so a panicking kernel ends kvmstub with
@@ -78,6 +80,7 @@ struct dev_serial {
     bool thr_ipending;
     bool irq_level;
     uint8_t rx[SERIAL_RX_SIZE];
+    bool rx_console[SERIAL_RX_SIZE]; /* the byte came from the console (not loopback) */
     unsigned rx_head, rx_count;
     uint8_t *hold; /* SERIAL_HOLD_SIZE bytes of console input, a ring [bus lock] */
     unsigned hold_head, hold_count;
@@ -109,25 +112,42 @@ static uint8_t serial_iir(struct dev_serial *s)
     return fifo | SERIAL_IIR_NONE;
 }
 
-static void serial_rx_push(struct dev_serial *s, uint8_t c)
+static void serial_rx_push(struct dev_serial *s, uint8_t c, bool from_console)
 {
     if (s->rx_count == SERIAL_RX_SIZE)
         return; /* overrun: the byte is lost, as on a real UART */
-    s->rx[(s->rx_head + s->rx_count) % SERIAL_RX_SIZE] = c;
+    unsigned at = (s->rx_head + s->rx_count) % SERIAL_RX_SIZE;
+    s->rx[at] = c;
+    s->rx_console[at] = from_console;
     s->rx_count++;
+}
+
+/* [bus lock] The guest resets the receive FIFO: console bytes it has not read go back to the
+ * front of the hold queue (a real UART would lose them; typed input must not be). */
+static void serial_rx_clear(struct dev_serial *s)
+{
+    for (unsigned i = s->rx_count; i-- > 0;) {
+        unsigned at = (s->rx_head + i) % SERIAL_RX_SIZE;
+        if (!s->rx_console[at] || s->hold_count == SERIAL_HOLD_SIZE)
+            continue;
+        s->hold_head = (s->hold_head + SERIAL_HOLD_SIZE - 1) % SERIAL_HOLD_SIZE;
+        s->hold[s->hold_head] = s->rx[at];
+        s->hold_count++;
+    }
+    s->rx_head = s->rx_count = 0;
 }
 
 /* [bus lock] Whether the guest listens for input now. */
 static bool serial_listening(const struct dev_serial *s)
 {
-    return !s->vm->cfg->irqchip || (s->ier & SERIAL_IER_RDI);
+    return !(s->mcr & SERIAL_MCR_LOOP) && (!s->vm->cfg->irqchip || (s->ier & SERIAL_IER_RDI));
 }
 
 /* [bus lock] Move held console input into the receive buffer while the guest listens. */
 static void serial_feed(struct dev_serial *s)
 {
     while (s->hold_count && s->rx_count < SERIAL_RX_SIZE && serial_listening(s)) {
-        serial_rx_push(s, s->hold[s->hold_head]);
+        serial_rx_push(s, s->hold[s->hold_head], true);
         s->hold_head = (s->hold_head + 1) % SERIAL_HOLD_SIZE;
         s->hold_count--;
     }
@@ -146,7 +166,7 @@ static uint8_t serial_rx_pop(struct dev_serial *s)
 static void serial_transmit(struct dev_serial *s, uint8_t c)
 {
     if (s->mcr & SERIAL_MCR_LOOP) {
-        serial_rx_push(s, c);
+        serial_rx_push(s, c, false);
     } else {
         console_write(&s->vm->console, &c, 1);
         console_watch_feed(&s->vm->console_watch, &c, 1);
@@ -194,7 +214,7 @@ static void serial_write(struct dev_serial *s, unsigned reg, uint8_t v)
     case SERIAL_IIR_FCR:
         s->fcr = v;
         if (v & SERIAL_FCR_CLEAR_RX)
-            s->rx_head = s->rx_count = 0;
+            serial_rx_clear(s);
         break;
     case SERIAL_LCR: s->lcr = v; break;
     case SERIAL_MCR: s->mcr = v; break;
