@@ -168,12 +168,20 @@ run_suites() {
     done
 }
 
-if [ ! -e /dev/kvm ]; then
+# Without a /dev/kvm here, every test that needs KVM runs inside the hardware-host lane, whose
+# outer VM (QEMU TCG with an emulated AMD SVM CPU) has one: kvm_amd (tests/hwhost/run.sh). The
+# tests that need no KVM (the fuzzers) still run here. No /dev/kvm and no lane is a failure.
+# shellcheck disable=SC2034 # read by tests/hwhost/run.sh
+HWHOST_ALL=0 LINUX_REQUESTED=$LINUX
+if [ ! -e /dev/kvm ] && [ "$HWHOST" = 1 ] && [ "$HWHOST_ONLY" = 0 ] && [ -f tests/hwhost/run.sh ]; then
+    echo "note: this machine has no /dev/kvm: the KVM tests run inside the hardware-host lane (hw-NAME)"
+    HWHOST_ALL=1 LINUX=0
+elif [ ! -e /dev/kvm ]; then
     echo "FAIL kvm_available: /dev/kvm does not exist: this machine has no KVM, and kvmstub's tests need it"
+    echo "FAIL kvm_available: /dev/kvm does not exist: this machine has no KVM, and kvmstub's tests need it" >"$OUT/results/kvm_available"
 elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
-    echo "FAIL kvm_available: /dev/kvm is not readable and writable by $(id -un)"
-fi | tee "$OUT/results/kvm_available"
-[ -s "$OUT/results/kvm_available" ] || rm -f "$OUT/results/kvm_available"
+    echo "FAIL kvm_available: /dev/kvm is not readable and writable by $(id -un)" | tee "$OUT/results/kvm_available"
+fi
 
 if [ "$HWHOST" = 1 ] && [ -f tests/hwhost/run.sh ]; then
     # The hardware-host lane boots a VM of its own and runs tests in it: start it first.
@@ -185,11 +193,11 @@ if [ "$LINUX" = 1 ] && [ -f tests/linux/run.sh ]; then
     . tests/linux/run.sh
     schedule_linux_tests
 fi
-[ "$HWHOST_ONLY" = 1 ] || run_suites "" "$ROOT/kvmstub" build/release
+[ "$HWHOST_ONLY" = 1 ] || [ "$HWHOST_ALL" = 1 ] || run_suites "" "$ROOT/kvmstub" build/release
 if [ "$FUZZ" = 1 ] && [ -f tests/fuzz/run.sh ]; then
     schedule fuzz "$ROOT/kvmstub" bash tests/fuzz/run.sh --ci
 fi
-if [ "$SANITIZE" = 1 ]; then
+if [ "$SANITIZE" = 1 ] && [ "$HWHOST_ALL" = 0 ]; then
     if [ -x build/san/kvmstub ]; then
         export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
         run_suites "san-" "$ROOT/build/san/kvmstub" build/san

@@ -12,6 +12,13 @@ die() {
 	exit 1
 }
 
+# apt_locked COMMAND...: run an apt command holding our own lock, so that the fixture builds,
+# which run side by side (kernel, initramfs, the hardware host's outer VM), take turns with apt
+# instead of failing on its lock ("Could not get lock /var/lib/apt/lists/lock").
+apt_locked() {
+	flock -w 900 /tmp/kvmstub-apt.lock "$@"
+}
+
 # Install whichever of the given Debian packages is missing (as root, or with sudo -n).
 install_deps() {
 	local missing=() p sudo=()
@@ -28,8 +35,8 @@ install_deps() {
 		sudo=(sudo -n)
 	fi
 	say "installing ${missing[*]}"
-	"${sudo[@]}" apt-get update >&2 || die "apt-get update failed"
-	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends \
+	apt_locked "${sudo[@]}" apt-get update >&2 || die "apt-get update failed"
+	DEBIAN_FRONTEND=noninteractive apt_locked "${sudo[@]}" apt-get install -y --no-install-recommends \
 		"${missing[@]}" >&2 || die "apt-get install ${missing[*]} failed"
 }
 

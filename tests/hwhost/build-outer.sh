@@ -54,7 +54,7 @@ kpkg=$(kernel_pkg)
 if [ -z "$kpkg" ]; then
 	# apt's package lists may not be there yet on a fresh machine.
 	say "apt-cache does not know $meta_pkg: apt-get update"
-	apt-get update >&2 || die "apt-get update failed"
+	apt_locked apt-get update >&2 || die "apt-get update failed"
 	kpkg=$(kernel_pkg)
 	[ -n "$kpkg" ] || die "apt-cache: no linux-image-* dependency of $meta_pkg"
 fi
@@ -88,7 +88,7 @@ key_inputs >"$tmp/inputs.txt"
 start=$(date +%s)
 
 say "downloading $kpkg"
-(cd "$tmp/dl" && apt-get download "$kpkg" >&2) || die "apt-get download $kpkg failed"
+(cd "$tmp/dl" && apt_locked apt-get download "$kpkg" >&2) || die "apt-get download $kpkg failed"
 dpkg-deb -x "$tmp"/dl/"$kpkg"_*.deb "$tmp/dl/root" || die "dpkg-deb -x failed"
 kroot=$tmp/dl/root
 vmlinuz=$(find "$kroot/boot" -name 'vmlinuz-*' | head -n 1)

@@ -3,17 +3,19 @@
 # that tests/hwhost/run.sh writes into the results share; tests/hwhost/init runs that in a
 # chroot over the host's own tree, where /dev/kvm is kvm_amd on QEMU's emulated SVM).
 #
-#   bash tests/hwhost/inner.sh REPO FILTER DEMO CACHE
+#   bash tests/hwhost/inner.sh REPO FILTER DEMO CACHE RUN_ARGS...
 #
 # REPO: the repository's path (the same inside as outside); FILTER: an extended regex of the
 # tests/run.sh names to run (empty: none); DEMO: 1 to run tests/demo.sh as the test "demo";
-# CACHE: the Linux fixtures' cache ($KVMSTUB_CACHE outside; init's $HOME is not the host's).
-# Test output is on tmpfs (/tmp/hwout: unix sockets cannot be bound on 9p); at the end it is
+# CACHE: the Linux fixtures' cache ($KVMSTUB_CACHE outside; init's $HOME is not the host's);
+# RUN_ARGS: tests/run.sh's options for the inner run.
+# Test output is in the overlay's tmpfs layer (/tmp/hwout: unix sockets cannot be bound on 9p); at the end it is
 # copied, sockets left out, to /hwhost/out in the results share. Results stream to the console
 # as tests/run.sh prints them, so a stalled VM still tells what finished.
 set -u
 repo=$1 filter=$2 demo=$3
 export KVMSTUB_CACHE=$4
+shift 4
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
 export TEST_OUT=/tmp/hwout
 # Tighter limits than on the host, where a Linux boot may take minutes: here a boot takes
@@ -54,7 +56,7 @@ demo_pid=$!
 if [ -n "$filter" ]; then
     # The inner run's own summary line and status do not matter: the outer runner reads the
     # result of each test. (tests/run.sh starts by emptying $TEST_OUT.)
-    bash tests/run.sh --filter "$filter" --no-sanitize --no-fuzz --no-hwhost </dev/null 2>&1
+    bash tests/run.sh --filter "$filter" "$@" </dev/null 2>&1
 fi
 wait "$demo_pid"
 mkdir -p "$TEST_OUT/results"
