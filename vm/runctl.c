@@ -186,12 +186,14 @@ void runctl_vcpu_done(struct vcpu *vcpu)
     }
 }
 
-/* [lock] Every vCPU but self is parked or has no thread: none can enter KVM_RUN. */
+/* [lock] Every vCPU but self is parked and not told to run, or has no thread: none can enter
+ * KVM_RUN. (A vCPU told to run whose thread has not woken yet is as good as running: on a
+ * slow host the wake-up can take long enough for a map change to slip in before it.) */
 static bool runctl_others_parked(const struct vm *vm, const struct vcpu *self)
 {
     for (int i = 0; i < vm->ncpus; i++) {
         const struct vcpu *v = &vm->vcpus[i];
-        if (v != self && v->thread_started && !v->parked)
+        if (v != self && v->thread_started && (!v->parked || runctl_may_run(vm, v)))
             return false;
     }
     return true;

@@ -51,6 +51,8 @@ run_demo() {
 }
 
 start=$SECONDS
+rm -rf "$share/out"
+export RESULTS_MIRROR=$share/out
 [ "$demo" = 1 ] && run_demo /tmp/hwdemo &
 demo_pid=$!
 if [ -n "$filter" ]; then
