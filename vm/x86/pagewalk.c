@@ -202,6 +202,11 @@ static void region_of_walk(enum paging_mode mode, uint64_t cr3, bool pse, uint64
     }
 }
 
+static bool regions_alike(const struct pagewalk_region *a, const struct pagewalk_region *b)
+{
+    return a->mapped == b->mapped && (!a->mapped || (a->write == b->write && a->exec == b->exec));
+}
+
 int pagewalk_region(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear,
                     pagewalk_read_fn read, void *ctx, struct pagewalk_region *out)
 {
@@ -215,15 +220,22 @@ int pagewalk_region(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t line
         return 0;
     }
     region_of_walk(mode, cr3, pse, linear, read, ctx, out);
-    /* Extend it over the next pages that look the same, a bounded number of walks. */
+    /* Extend it over the pages before and after that look the same, a bounded number of walks
+     * each way. */
+    struct pagewalk_region r;
+    for (int i = 0; i < PAGEWALK_REGION_MAX_WALKS && out->start != 0; i++) {
+        region_of_walk(mode, cr3, pse, out->start - 1, read, ctx, &r);
+        if (r.start + r.size != out->start || !regions_alike(&r, out))
+            break;
+        out->start = r.start;
+        out->size += r.size;
+    }
     for (int i = 0; i < PAGEWALK_REGION_MAX_WALKS; i++) {
         uint64_t next = out->start + out->size;
         if (next == 0 || next < out->start)
             break;
-        struct pagewalk_region r;
         region_of_walk(mode, cr3, pse, next, read, ctx, &r);
-        if (r.start != next || r.mapped != out->mapped ||
-            (r.mapped && (r.write != out->write || r.exec != out->exec)))
+        if (r.start != next || !regions_alike(&r, out))
             break;
         out->size += r.size;
     }

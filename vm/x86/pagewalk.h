@@ -55,11 +55,11 @@ struct pagewalk_region {
     bool mapped, write, exec;
 };
 
-/* Walks one region takes at most beyond its first page (pages alike are one region). */
+/* Walks one region takes at most each way beyond its first page (pages alike are one region). */
 #define PAGEWALK_REGION_MAX_WALKS 512
 
 /* The region around linear: the page (or missing table entry's extent) that holds it, extended
- * over the following pages mapped alike or unmapped alike. With paging off, the 4 GiB linear
+ * over the pages before and after it mapped alike or unmapped alike. With paging off, the 4 GiB linear
  * space. Returns 0. */
 int pagewalk_region(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear,
                     pagewalk_read_fn read, void *ctx, struct pagewalk_region *out);
