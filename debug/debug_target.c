@@ -50,8 +50,7 @@ static void dt_thread_info(void *t, int thread, struct target_thread_info *info)
             state = "halted (waiting for an interrupt)";
     }
     snprintf(info->name, sizeof(info->name), "CPU %d", vcpu->id);
-    snprintf(info->state, sizeof(info->state), "%s, %s", cpu_mode_name(cpu_view_mode(vcpu)),
-             state);
+    snprintf(info->state, sizeof(info->state), "%s, %s", cpu_mode_name(cpu_view_mode(vcpu)), state);
 }
 
 /* A debugger connects: the layout it gets (debug/cpu_view.h). */
@@ -215,8 +214,11 @@ static int dt_memory_region(void *t, int thread, uint64_t addr, struct target_me
     struct pagewalk_region pr;
     if (guest_mem_region(vcpu_of(vm, thread), addr, vm->debug->phys, &pr) < 0)
         return -EIO;
-    *r = (struct target_mem_region){
-        .start = pr.start, .size = pr.size, .mapped = pr.mapped, .write = pr.write, .exec = pr.exec};
+    *r = (struct target_mem_region){.start = pr.start,
+                                    .size = pr.size,
+                                    .mapped = pr.mapped,
+                                    .write = pr.write,
+                                    .exec = pr.exec};
     return 0;
 }
 

@@ -6,7 +6,7 @@
 #include "stub/hex.h"
 
 /* LLDB's thread suffix (QThreadSuffixSupported): ";thread:ID;". */
-#define THREAD_SUFFIX ";thread:"
+#define THREAD_SUFFIX     ";thread:"
 #define THREAD_SUFFIX_LEN (sizeof(THREAD_SUFFIX) - 1)
 
 bool cmd_parse_thread(const char **p, const char *end, int *tid)

@@ -18,7 +18,7 @@ static void fake_thread_info(void *t, int thread, struct target_thread_info *inf
     snprintf(info->name, sizeof(info->name), "CPU %d", thread - 1);
     snprintf(info->state, sizeof(info->state), "fake mode, %s",
              thread >= 1 && thread <= FAKE_MAX_THREADS && f->halted[thread - 1] ? "halted"
-                                                                                 : "stopped");
+                                                                                : "stopped");
 }
 
 static const char *fake_exec_file(void *t)

@@ -158,8 +158,8 @@ static void regions_follow_the_page_tables(void)
         put64(0x13000 + 8 * i, (uint64_t)i << 12 | 0x1); /* 1 MiB..+16 KiB: read-only code */
     for (int i = 0x104; i < 0x106; i++)
         put64(0x13000 + 8 * i, (uint64_t)i << 12 | 0x3 | (1ULL << 63)); /* data: rw, NX */
-    put64(0x12000 + 8 * 1, 0x00200000 | 0x83);                        /* 2 MiB page, rwx */
-    put64(0x12000 + 8 * 2, 0x00400000 | 0x83);                        /* and the next */
+    put64(0x12000 + 8 * 1, 0x00200000 | 0x83);                          /* 2 MiB page, rwx */
+    put64(0x12000 + 8 * 2, 0x00400000 | 0x83);                          /* and the next */
     CHECK_REGION(region(PAGING_4LEVEL, 0x10000, 0x101234), 0x100000, 0x4000, true, false, true);
     CHECK_REGION(region(PAGING_4LEVEL, 0x10000, 0x104000), 0x104000, 0x2000, true, true, false);
     /* unmapped PTEs up to the end of the page table, then the 2 MiB pages are mapped */

@@ -132,7 +132,7 @@ static void test_vfile_reads_the_image_and_nothing_else(void)
         off += n;
     }
     CHECK(off == IMAGE_SIZE && memcmp(got, img.bytes, IMAGE_SIZE) == 0);
-    CHECK_STR(harness_cmd(h, "vFile:pread:0,10,bb8"), "F0;");          /* at the end */
+    CHECK_STR(harness_cmd(h, "vFile:pread:0,10,bb8"), "F0;");                 /* at the end */
     CHECK_STR(harness_cmd(h, "vFile:pread:0,10,ffffffffffffffff"), "F-1,16"); /* EINVAL */
     /* a huge count is cut to what a packet holds */
     const char *r = harness_cmd(h, "vFile:pread:1,ffffffffffffffff,0");
@@ -163,19 +163,19 @@ static void test_vfile_refuses_other_paths_writes_and_bad_input(void)
     struct image_file img;
     image_make(&img);
     struct harness *h = new_session(1, &img);
-    CHECK_STR(vfile_open(h, "/etc/passwd", 0), "F-1,d");  /* EACCES */
-    CHECK_STR(vfile_open(h, img.path, 1), "F-1,d");       /* O_WRONLY */
-    CHECK_STR(vfile_open(h, img.path, 0x202), "F-1,d");   /* O_RDWR|O_CREAT */
+    CHECK_STR(vfile_open(h, "/etc/passwd", 0), "F-1,d"); /* EACCES */
+    CHECK_STR(vfile_open(h, img.path, 1), "F-1,d");      /* O_WRONLY */
+    CHECK_STR(vfile_open(h, img.path, 0x202), "F-1,d");  /* O_RDWR|O_CREAT */
     char longer[PATH_MAX + 8];
     snprintf(longer, sizeof(longer), "%s/../%s", img.path, strrchr(img.path, '/') + 1);
     CHECK_STR(vfile_open(h, longer, 0), "F-1,d"); /* the same file by another name */
     char prefix[PATH_MAX];
     snprintf(prefix, sizeof(prefix), "%.*s", (int)strlen(img.path) - 1, img.path);
     CHECK_STR(vfile_open(h, prefix, 0), "F-1,d");
-    CHECK_STR(harness_cmd(h, "vFile:open:2f6,0,0"), "F-1,16");  /* odd hex */
-    CHECK_STR(harness_cmd(h, "vFile:open:zz,0,0"), "F-1,16");   /* not hex */
-    CHECK_STR(harness_cmd(h, "vFile:open:2f00,0,0"), "F-1,d");  /* a NUL in the name */
-    CHECK_STR(harness_cmd(h, "vFile:open:2f,0"), "E16");        /* malformed */
+    CHECK_STR(harness_cmd(h, "vFile:open:2f6,0,0"), "F-1,16"); /* odd hex */
+    CHECK_STR(harness_cmd(h, "vFile:open:zz,0,0"), "F-1,16");  /* not hex */
+    CHECK_STR(harness_cmd(h, "vFile:open:2f00,0,0"), "F-1,d"); /* a NUL in the name */
+    CHECK_STR(harness_cmd(h, "vFile:open:2f,0"), "E16");       /* malformed */
     CHECK_STR(harness_cmd(h, "vFile:pread:0,10"), "E16");
     CHECK_STR(harness_cmd(h, "vFile:close:"), "E16");
     /* a name longer than any path */

@@ -59,8 +59,8 @@ struct pagewalk_region {
 #define PAGEWALK_REGION_MAX_WALKS 512
 
 /* The region around linear: the page (or missing table entry's extent) that holds it, extended
- * over the pages before and after it mapped alike or unmapped alike. With paging off, the 4 GiB linear
- * space. Returns 0. */
+ * over the pages before and after it mapped alike or unmapped alike. With paging off, the 4 GiB
+ * linear space. Returns 0. */
 int pagewalk_region(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear,
                     pagewalk_read_fn read, void *ctx, struct pagewalk_region *out);
 
