@@ -9,16 +9,17 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The triple each layout's code runs as, and its pointer size. There is no OS below a guest:
- * "linux" is what LLDB's x86 support expects to find (its gdb-remote plugin for a bare target
- * is the same). */
+/* The triple each layout's code runs as, and its pointer size. The OS is "unknown": a guest is
+ * a bare machine, not a process of an OS, and with an unknown OS LLDB loads the image's
+ * sections where the ELF says (its static loader), so breakpoints by name resolve; told
+ * "linux", it waits for a Linux process's dynamic loader and leaves them unresolved. */
 static const struct {
     const char *triple;
     int ptrsize;
 } lldb_arches[] = {
-    [TARGET_ARCH_I8086] = {"i386-unknown-linux-gnu", 4},
-    [TARGET_ARCH_I386] = {"i386-unknown-linux-gnu", 4},
-    [TARGET_ARCH_X86_64] = {"x86_64-unknown-linux-gnu", 8},
+    [TARGET_ARCH_I8086] = {"i386-unknown-unknown", 4},
+    [TARGET_ARCH_I386] = {"i386-unknown-unknown", 4},
+    [TARGET_ARCH_X86_64] = {"x86_64-unknown-unknown", 8},
 };
 
 /* The guest as one process (LLDB wants a pid; it never changes). */
@@ -39,7 +40,7 @@ void cmd_lldb_host_info(struct session *s, const struct cmd_args *a, int process
     }
     packet_put_str(&s->out, "triple:");
     packet_put_hex(&s->out, triple, strlen(triple));
-    snprintf(buf, sizeof(buf), ";ptrsize:%d;endian:little;ostype:linux;vendor:unknown;",
+    snprintf(buf, sizeof(buf), ";ptrsize:%d;endian:little;ostype:unknown;vendor:unknown;",
              lldb_arches[arch].ptrsize);
     packet_put_str(&s->out, buf);
     packet_end(&s->out);

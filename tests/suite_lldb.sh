@@ -11,7 +11,8 @@ smp64_symbol() {
     nm "$SMP" | awk -v n="$1" '$3 == n { print "0x" $1 }'
 }
 
-# run_lldb LOG ARGS...: real LLDB in batch mode, no init files, bounded in time.
+# run_lldb LOG ARGS...: real LLDB in batch mode, no init files, bounded in time. (Its packets
+# go to lldb-packets.log in the test's directory, for a failure's diagnosis.)
 run_lldb() {
     local log=$1
     shift
@@ -25,8 +26,10 @@ test_lldb_session_two_vcpus() {
     loop0=$(smp64_symbol loop0) release=$(smp64_symbol release)
     [ -n "$loop0" ] && [ -n "$release" ] || { fail_because "no loop0/release in $SMP"; return 1; }
     start_kvmstub_gdb --cpus 2 "$SMP" || { fail_because "kvmstub did not listen"; return 1; }
-    run_lldb "$TEST_DIR/lldb.log" "$SMP" -o "gdb-remote 127.0.0.1:$GDB_PORT" \
-        -o 'register read rip rsp cs' -o 'breakpoint set -H -n loop0' -o continue \
+    run_lldb "$TEST_DIR/lldb.log" "$SMP" \
+        -o "log enable -f $TEST_DIR/lldb-packets.log gdb-remote packets" \
+        -o "gdb-remote 127.0.0.1:$GDB_PORT" \
+        -o 'register read rip rsp cs' -o 'breakpoint set -H -n loop0 -K false' -o continue \
         -o 'register read rip' -o si -o 'register read rip' \
         -o "memory read -s1 -c3 -fx $loop0" -o "memory region $loop0" \
         -o 'memory region 0x7fff00000000' -o 'thread list' -o 'breakpoint delete --force' \
@@ -40,8 +43,8 @@ test_lldb_session_two_vcpus() {
 Process 1 stopped
 # the layout's registers, at the entry
 rip = 0x000000000010004b .*_start
-cs = 0x00000008
-Breakpoint 1: where = smp64.img`loop0
+cs = 0x000000[0-9a-f]{2}$
+Breakpoint 1: where = smp64.img`loop0, address = 0x0000000000100061
 stop reason = breakpoint 1\.1
 rip = 0x0000000000100061 .*loop0$
 stop reason = instruction step into

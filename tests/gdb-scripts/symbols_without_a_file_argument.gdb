@@ -9,7 +9,12 @@ info symbol _start
 break loop0
 continue
 p $pc == (long)&loop0
-remote get /etc/passwd /dev/null
+python
+try:
+    gdb.execute("remote get /etc/passwd /dev/null")
+except gdb.error as e:
+    print("refused: %s" % e)
+end
 set *(long *)&release = 1
 delete
 continue
