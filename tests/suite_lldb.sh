@@ -53,8 +53,8 @@ rip = 0x0000000000100064 .*loop0 \+ 3
 # the identity map of the first 4 GiB, and nothing far above it
 ^\[0x[0-9a-f]+-0x[0-9a-f]+\) rwx
 ^\[0x[0-9a-f]+-0x[0-9a-f]+\) ---
-thread #1: tid = 1, 0x0000000000100064 .*loop0 \+ 3
-thread #2: tid = 2, 0x0000000000100
+thread #1: tid = 0x0001, 0x0000000000100064 .*loop0
+thread #2: tid = 0x0002, 0x0000000000100.*loop1
 All breakpoints removed
 Process 1 detached
 END

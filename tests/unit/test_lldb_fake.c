@@ -48,7 +48,7 @@ static void check_session(enum target_arch arch, const char *pc_line)
              "-o 'process kill'",
              out, sizeof(out));
     CHECK(strstr(out, pc_line) != NULL);
-    CHECK(strstr(out, "thread #2: tid = 2, 0x") != NULL);
+    CHECK(strstr(out, "thread #2: tid = 0x0002, 0x") != NULL);
     CHECK(strstr(out, "0x00001000: 0xb8 0x01 0x00 0x00") != NULL);
     CHECK(strstr(out, "[0x0000000000001000-0x0000000000002000) r-x") != NULL);
     CHECK(strstr(out, "[0x0000000000002000-0x0000000000005000) rw-") != NULL);
