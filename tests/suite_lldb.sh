@@ -63,3 +63,44 @@ END
         { fail_because "lldb output: $why"; return 1; }
     grep -q '^smp64 OK' "$TEST_DIR/console" || fail_because "the guest did not finish after the detach"
 }
+
+# lldb_regs_session IMAGE EXPECT LLDB_ARGS...: kvmstub serves IMAGE; LLDB connects (with
+# LLDB_ARGS before the connection: the file, if any), reads eip, cs and eflags, steps one
+# instruction, reads eip again and kills the guest (kvmstub ends with status 12); its output
+# must match the regexes in the file EXPECT, in order.
+lldb_regs_session() {
+    local image=$1 expect=$2
+    shift 2
+    start_kvmstub_gdb "$image" || { fail_because "kvmstub did not listen for $image"; return 1; }
+    local log=$TEST_DIR/lldb-$(basename "$image").log
+    run_lldb "$log" "$@" -o "gdb-remote 127.0.0.1:$GDB_PORT" -o 'register read eip cs eflags' \
+        -o si -o 'register read eip' -o 'process kill'
+    cat "$log"
+    wait_pid "$KVMSTUB_PID" 60 || { fail_because "kvmstub did not end after the kill"; return 1; }
+    [ "$WAIT_STATUS" = 12 ] || { fail_because "kvmstub exit status $WAIT_STATUS, expected 12"; return 1; }
+    local why
+    why=$(expect_in_order "$log" "$expect") || { fail_because "lldb output ($image): $why"; return 1; }
+}
+
+# The i386 layout (a 32-bit ELF, its symbols given) and the i8086 one (a raw real-mode image,
+# no file): LLDB reads and steps both as i386.
+test_lldb_registers_in_32bit_and_real_mode() {
+    command -v lldb >/dev/null 2>&1 ||
+        { fail_because "lldb is not installed (tests/install-deps.sh installs it)"; return 1; }
+    cat >"$TEST_DIR/prot32.expect" <<'END'
+Current executable set to .*prot32.img' \(i386\)
+eip = 0x0010000a .*_start
+cs = 0x000000[0-9a-f]{2}$
+eflags = 0x000000[0-9a-f]{2}$
+stop reason = instruction step into
+eip = 0x0010000d .*_start \+ 3
+END
+    lldb_regs_session build/guest/prot32.img "$TEST_DIR/prot32.expect" build/guest/prot32.img || return 1
+    cat >"$TEST_DIR/realmode.expect" <<'END'
+eip = 0x00000000$
+cs = 0x00000000$
+stop reason = instruction step into
+eip = 0x00000002$
+END
+    lldb_regs_session build/guest/realmode.img "$TEST_DIR/realmode.expect"
+}
