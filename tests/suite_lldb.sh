@@ -54,7 +54,7 @@ rip = 0x0000000000100064 .*loop0 \+ 3
 ^\[0x[0-9a-f]+-0x[0-9a-f]+\) rwx
 ^\[0x[0-9a-f]+-0x[0-9a-f]+\) ---
 thread #1: tid = 0x0001, 0x0000000000100064 .*loop0
-thread #2: tid = 0x0002, 0x0000000000100.*loop1
+thread #2: tid = 0x0002, 0x0000000000100[0-9a-f]{3} smp64.img`(_start|loop1)
 All breakpoints removed
 Process 1 detached
 END
