@@ -391,7 +391,7 @@ int main(int argc, char **argv)
         goto out;
     if (server) {
         struct target target;
-        debug_target_init(vm, &target, &o.view);
+        debug_target_init(vm, &target, &o.view, image_is_elf(&img) ? img.path : NULL);
         status = stub_server_run(server, &target, running);
     } else {
         status = vm_wait(vm);

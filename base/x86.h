@@ -43,7 +43,8 @@
 #define X86_PTE_PRESENT (1ULL << 0)
 #define X86_PTE_WRITE   (1ULL << 1)
 #define X86_PTE_USER    (1ULL << 2)
-#define X86_PTE_LARGE   (1ULL << 7) /* PS: a large page at this level */
+#define X86_PTE_LARGE   (1ULL << 7)  /* PS: a large page at this level */
+#define X86_PTE_NX      (1ULL << 63) /* no execute (PAE, 4- and 5-level paging with EFER.NXE) */
 
 /* Segment selectors. */
 #define X86_SELECTOR_TI    0x4 /* the selector names an LDT entry */

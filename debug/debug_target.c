@@ -1,9 +1,11 @@
 /* debug/debug_target.c — the VM as the GDB stub's target: threads are vCPUs, memory is linear
- * (or physical with `monitor phys on`), run control is all-stop. */
+ * (or physical with `monitor phys on`), run control is all-stop, the one file gdb may read is
+ * the ELF image kvmstub booted. */
 #include "debug/debug_target.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -34,7 +36,8 @@ static int dt_thread_count(void *t)
     return vm_of(t)->ncpus;
 }
 
-static void dt_thread_describe(void *t, int thread, char *buf, size_t len)
+/* "CPU 1" and "64-bit long mode, halted (waiting for an interrupt)". */
+static void dt_thread_info(void *t, int thread, struct target_thread_info *info)
 {
     struct vm *vm = vm_of(t);
     struct vcpu *vcpu = vcpu_of(vm, thread);
@@ -46,7 +49,8 @@ static void dt_thread_describe(void *t, int thread, char *buf, size_t len)
         else if (mp.mp_state == KVM_MP_STATE_HALTED)
             state = "halted (waiting for an interrupt)";
     }
-    snprintf(buf, len, "CPU %d, %s, %s", vcpu->id, cpu_mode_name(cpu_view_mode(vcpu)), state);
+    snprintf(info->name, sizeof(info->name), "CPU %d", vcpu->id);
+    snprintf(info->state, sizeof(info->state), "%s, %s", cpu_mode_name(cpu_view_mode(vcpu)), state);
 }
 
 /* A debugger connects: the layout it gets (debug/cpu_view.h). */
@@ -198,10 +202,30 @@ static void dt_kill(void *t)
     runctl_end(vm_of(t), EXIT_KILLED);
 }
 
+static const char *dt_exec_file(void *t)
+{
+    return vm_of(t)->debug->exec_file;
+}
+
+/* The region around addr as the vCPU's page walk (or `monitor phys on`) sees it. */
+static int dt_memory_region(void *t, int thread, uint64_t addr, struct target_mem_region *r)
+{
+    struct vm *vm = vm_of(t);
+    struct pagewalk_region pr;
+    if (guest_mem_region(vcpu_of(vm, thread), addr, vm->debug->phys, &pr) < 0)
+        return -EIO;
+    *r = (struct target_mem_region){.start = pr.start,
+                                    .size = pr.size,
+                                    .mapped = pr.mapped,
+                                    .write = pr.write,
+                                    .exec = pr.exec};
+    return 0;
+}
+
 static const struct target_ops debug_target_ops = {
     .features = TARGET_FEATURE_RANGE_STEP | TARGET_FEATURE_BP_AGENT,
     .thread_count = dt_thread_count,
-    .thread_describe = dt_thread_describe,
+    .thread_info = dt_thread_info,
     .arch = dt_arch,
     .read_regs = dt_read_regs,
     .read_core_regs = dt_read_core_regs,
@@ -219,11 +243,17 @@ static const struct target_ops debug_target_ops = {
     .monitor = dt_monitor,
     .detach = dt_detach,
     .kill = dt_kill,
+    .exec_file = dt_exec_file,
+    .memory_region = dt_memory_region,
 };
 
-void debug_target_init(struct vm *vm, struct target *t, const struct cpu_view_options *view)
+void debug_target_init(struct vm *vm, struct target *t, const struct cpu_view_options *view,
+                       const char *exec_file)
 {
     vm->debug->view = (struct cpu_view){.opts = *view};
+    /* The path gdb is told, absolute and with no links, as gdb names its own files. */
+    free(vm->debug->exec_file);
+    vm->debug->exec_file = exec_file ? realpath(exec_file, NULL) : NULL;
     t->ops = &debug_target_ops;
     t->ctx = vm;
 }

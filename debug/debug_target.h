@@ -7,7 +7,10 @@
 
 struct vm;
 
-/* Fill t with the VM's target operations; view says how the vCPUs are shown to gdb. */
-void debug_target_init(struct vm *vm, struct target *t, const struct cpu_view_options *view);
+/* Fill t with the VM's target operations; view says how the vCPUs are shown to gdb. exec_file
+ * is the image kvmstub booted when it holds the guest's symbols (an ELF file), else NULL: the
+ * one file the debugger may read (qXfer:exec-file, vFile). */
+void debug_target_init(struct vm *vm, struct target *t, const struct cpu_view_options *view,
+                       const char *exec_file);
 
 #endif

@@ -247,6 +247,7 @@ static void gd_destroy(struct vm *vm)
             bp_agent_free(vm->debug->bps.items[i].agent); /* the VM is gone: nothing to unplace */
         free(vm->debug->bps.items);
         bp_agent_output_destroy(&vm->debug->output);
+        free(vm->debug->exec_file);
     }
     free(vm->debug);
     vm->debug = NULL;

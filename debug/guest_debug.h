@@ -33,6 +33,7 @@ struct debug_state {
     int paging;           /* `monitor paging MODE`: walk as enum paging_mode; -1: the vCPU's own */
     struct cpu_view view; /* the register layout and pc gdb sees (set when gdb connects) */
     struct bp_agent_output output; /* dprintf text for gdb: its own lock (bp_agent.h) */
+    char *exec_file;               /* the booted ELF image's real path, for gdb to read (or NULL) */
 };
 
 /* Per vCPU (vcpu->debug). */

@@ -42,7 +42,7 @@ int image_detect(struct image *img, struct load_error *err)
     enum image_kind multiboot = multiboot2_find_header(img)  ? IMAGE_MULTIBOOT2
                                 : multiboot_find_header(img) ? IMAGE_MULTIBOOT
                                                              : IMAGE_RAW;
-    if (img->size >= SELFMAG && memcmp(img->data, ELFMAG, SELFMAG) == 0) {
+    if (image_is_elf(img)) {
         struct elf_file ef;
         if (elf_parse(img, &ef, err) < 0)
             return -1;
@@ -117,13 +117,18 @@ enum cpu_mode image_entry_mode(const struct image *img)
     return CPU_MODE_PROT32;
 }
 
+bool image_is_elf(const struct image *img)
+{
+    return img->size >= SELFMAG && memcmp(img->data, ELFMAG, SELFMAG) == 0;
+}
+
 uint64_t image_min_ram(const struct image *img)
 {
     uint64_t top = img->size;
     if (img->kind != IMAGE_RAW && img->kind != IMAGE_BZIMAGE) {
         struct elf_file ef;
         struct load_error ignored = {{0}};
-        if (memcmp(img->data, ELFMAG, SELFMAG) == 0 && elf_parse(img, &ef, &ignored) == 0) {
+        if (image_is_elf(img) && elf_parse(img, &ef, &ignored) == 0) {
             for (unsigned i = 0; i < ef.phnum; i++) {
                 struct elf_segment s;
                 elf_segment_get(&ef, i, &s);

@@ -42,6 +42,8 @@ int image_detect(struct image *img, struct load_error *err);
 void image_close(struct image *img);
 /* The CPU mode the image is entered in (what loader_load will ask for). */
 enum cpu_mode image_entry_mode(const struct image *img);
+/* The image is an ELF file (whatever its boot protocol): one a debugger can take symbols from. */
+bool image_is_elf(const struct image *img);
 /* The smallest RAM the image needs (its highest loaded byte plus some room). */
 uint64_t image_min_ram(const struct image *img);
 

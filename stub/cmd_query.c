@@ -1,5 +1,5 @@
 /* stub/cmd_query.c — general queries: qSupported, QStartNoAckMode, qAttached, qSymbol,
- * vMustReplyEmpty, qXfer:features:read (target.xml) and qRcmd (monitor commands).
+ * vMustReplyEmpty and qRcmd (monitor commands).
  */
 #include "stub/session_internal.h"
 
@@ -7,9 +7,6 @@
 #include <string.h>
 
 #define MONITOR_UNKNOWN_HINT "kvmstub: unknown monitor command; 'monitor help' lists them\n"
-
-/* The only qXfer:features annex we serve. */
-#define FEATURES_ANNEX "target.xml"
 
 /* What we tell gdb we support: derived from the packet table and the target's operations. */
 void cmd_query_supported(struct session *s, const struct cmd_args *a, int arg)
@@ -34,32 +31,6 @@ void cmd_query_no_ack(struct session *s, const struct cmd_args *a, int arg)
     session_reply_ok(s); /* still acknowledged: the switch happens after this reply */
     s->ack_mode = false;
     s->out.keep_last = false;
-}
-
-/* qXfer:features:read:ANNEX:OFFSET,LENGTH → "m" + data when more follows, "l" + data at the
- * end. */
-void cmd_query_features(struct session *s, const struct cmd_args *a, int arg)
-{
-    const struct cmd_arg *annex = &a->v[0];
-    uint64_t off = a->v[1].u, want = a->v[2].u;
-    if (annex->len != strlen(FEATURES_ANNEX) ||
-        memcmp(annex->str, FEATURES_ANNEX, strlen(FEATURES_ANNEX)) != 0) {
-        session_reply_str(s, "E00"); /* the manual's reply for an unknown annex */
-        return;
-    }
-    if (off >= s->xml_len) {
-        session_reply_str(s, "l");
-        return;
-    }
-    size_t n = s->xml_len - (size_t)off;
-    if (want > SESSION_PACKET_SIZE)
-        want = SESSION_PACKET_SIZE;
-    if (n > want)
-        n = (size_t)want;
-    packet_begin(&s->out);
-    packet_put(&s->out, off + n < s->xml_len ? "m" : "l", 1);
-    packet_put_binary(&s->out, s->xml + off, n);
-    packet_end(&s->out);
 }
 
 /* target_print_fn for monitor commands: the text goes to gdb's console. */

@@ -1,15 +1,22 @@
-/* stub/cmd_regs.c — register packets: g and G (all registers), p and P (one register). */
+/* stub/cmd_regs.c — register packets: g and G (all registers), p and P (one register), each
+ * for Hg's thread or the one LLDB's thread suffix names. */
 #include "stub/session_internal.h"
 
-static int regs_thread(const struct session *s)
+/* The thread the packet is for: its LLDB thread suffix (argument `suffix`, schema T) when it
+ * has one, else Hg's. 0 for a suffix that names no thread. */
+static int regs_thread(const struct session *s, const struct cmd_args *a, int suffix)
 {
-    return session_thread_resolve(s, s->g_thread);
+    const struct cmd_arg *t = &a->v[suffix];
+    if (!t->present)
+        return session_thread_resolve(s, s->g_thread);
+    return session_thread_valid(s, t->tid) ? t->tid : 0;
 }
 
 void cmd_regs_read_all(struct session *s, const struct cmd_args *a, int arg)
 {
     struct x86_regs r;
-    int rc = session_regs_read(s, regs_thread(s), &r);
+    int thread = regs_thread(s, a, 0);
+    int rc = thread ? session_regs_read(s, thread, &r) : -EINVAL;
     if (rc < 0) {
         session_reply_error(s, -rc);
         return;
@@ -25,11 +32,11 @@ void cmd_regs_read_all(struct session *s, const struct cmd_args *a, int arg)
 static void regs_update(struct session *s,
                         bool (*change)(struct session *, struct x86_regs *,
                                        const struct cmd_args *),
-                        const struct cmd_args *a)
+                        const struct cmd_args *a, int suffix)
 {
     struct x86_regs r;
-    int thread = regs_thread(s);
-    int rc = session_regs_read(s, thread, &r);
+    int thread = regs_thread(s, a, suffix);
+    int rc = thread ? session_regs_read(s, thread, &r) : -EINVAL;
     if (rc < 0) {
         session_reply_error(s, -rc);
         return;
@@ -52,7 +59,7 @@ static bool regs_change_all(struct session *s, struct x86_regs *r, const struct 
 
 void cmd_regs_write_all(struct session *s, const struct cmd_args *a, int arg)
 {
-    regs_update(s, regs_change_all, a);
+    regs_update(s, regs_change_all, a, 1);
 }
 
 /* The register number of p N / P N=HEX, when the layout has it; -1 otherwise. */
@@ -70,7 +77,8 @@ void cmd_regs_read_one(struct session *s, const struct cmd_args *a, int arg)
         session_reply_error(s, EINVAL);
         return;
     }
-    int rc = session_regs_read(s, regs_thread(s), &r);
+    int thread = regs_thread(s, a, 1);
+    int rc = thread ? session_regs_read(s, thread, &r) : -EINVAL;
     if (rc < 0) {
         session_reply_error(s, -rc);
         return;
@@ -90,5 +98,5 @@ static bool regs_change_one(struct session *s, struct x86_regs *r, const struct 
 
 void cmd_regs_write_one(struct session *s, const struct cmd_args *a, int arg)
 {
-    regs_update(s, regs_change_one, a);
+    regs_update(s, regs_change_one, a, 2);
 }

@@ -5,6 +5,10 @@
 
 #include "stub/hex.h"
 
+/* LLDB's thread suffix (QThreadSuffixSupported): ";thread:ID;". */
+#define THREAD_SUFFIX     ";thread:"
+#define THREAD_SUFFIX_LEN (sizeof(THREAD_SUFFIX) - 1)
+
 bool cmd_parse_thread(const char **p, const char *end, int *tid)
 {
     uint64_t v;
@@ -50,7 +54,7 @@ static const char *schema_group_end(const char *g)
 static bool schema_skip(struct schema_parse *sp, const char *s, const char *e)
 {
     for (; s < e; s++)
-        if (strchr("xtsc", *s) && !schema_next_arg(sp))
+        if (strchr("xtscT", *s) && !schema_next_arg(sp))
             return false;
     return true;
 }
@@ -82,7 +86,11 @@ static bool schema_element(struct schema_parse *sp, const char **sc, const char 
         if (!(a = schema_next_arg(sp)))
             return false;
         const char *stop = sp->end;
-        if (s + 1 < e && s[1] != '[' && s[1] != ']') {
+        if (s + 1 < e && s[1] == 'T') {
+            stop = memmem(sp->p, (size_t)(sp->end - sp->p), THREAD_SUFFIX, THREAD_SUFFIX_LEN);
+            if (!stop)
+                stop = sp->end;
+        } else if (s + 1 < e && s[1] != '[' && s[1] != ']') {
             stop = memchr(sp->p, s[1], (size_t)(sp->end - sp->p));
             if (!stop)
                 return false;
@@ -93,6 +101,19 @@ static bool schema_element(struct schema_parse *sp, const char **sc, const char 
         sp->p = stop;
         break;
     }
+    case 'T':
+        if (!(a = schema_next_arg(sp)))
+            return false;
+        if ((size_t)(sp->end - sp->p) < THREAD_SUFFIX_LEN ||
+            memcmp(sp->p, THREAD_SUFFIX, THREAD_SUFFIX_LEN) != 0)
+            break; /* absent */
+        sp->p += THREAD_SUFFIX_LEN;
+        if (!cmd_parse_thread(&sp->p, sp->end, &a->tid))
+            return false;
+        if (sp->p < sp->end && *sp->p == ';')
+            sp->p++;
+        a->present = true;
+        break;
     case '[': {
         const char *close = schema_group_end(s);
         if (!close || close > e)

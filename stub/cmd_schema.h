@@ -7,7 +7,10 @@
  *   t      a thread id: hex, "-1" (all) or "0" (any)                    -> arg.tid
  *   c      any one character                                            -> arg.u
  *   s      text: up to the character that follows in the schema, or to the end of the packet
- *          (may be empty; may hold binary bytes)                        -> arg.str, arg.len
+ *          (may be empty; may hold binary bytes); before T, up to LLDB's thread suffix
+ *                                                                       -> arg.str, arg.len
+ *   T      LLDB's thread suffix ";thread:ID;" (QThreadSuffixSupported; the last ';' may be
+ *          missing), optional by itself: absent when the packet does not go on with it -> arg.tid
  *   [...]  an optional group: taken when the packet goes on at that point, else its arguments
  *          are absent (arg.present false)
  *   other  that character, literally

@@ -61,6 +61,7 @@ void cmd_thread_list(struct session *s, const struct cmd_args *a, int first)
     packet_end(&s->out);
 }
 
+/* "NAME, STATE" ("CPU 0, 64-bit long mode, stopped"), or nothing. */
 void cmd_thread_extra_info(struct session *s, const struct cmd_args *a, int arg)
 {
     int tid = a->v[0].tid;
@@ -69,9 +70,14 @@ void cmd_thread_extra_info(struct session *s, const struct cmd_args *a, int arg)
         session_reply_error(s, EINVAL);
         return;
     }
-    if (s->target.ops->thread_describe)
-        s->target.ops->thread_describe(s->target.ctx, tid, text, sizeof(text));
-    text[sizeof(text) - 1] = '\0';
+    if (s->target.ops->thread_info) {
+        struct target_thread_info info = {"", ""};
+        s->target.ops->thread_info(s->target.ctx, tid, &info);
+        info.name[sizeof(info.name) - 1] = '\0';
+        info.state[sizeof(info.state) - 1] = '\0';
+        snprintf(text, sizeof(text), "%s%s%s", info.name, info.name[0] && info.state[0] ? ", " : "",
+                 info.state);
+    }
     packet_begin(&s->out);
     packet_put_hex(&s->out, text, strlen(text));
     packet_end(&s->out);

@@ -14,7 +14,14 @@
 
 /* What a packet needs of the target: without it the packet gets the empty reply ("not
  * supported") and its feature is not advertised. */
-enum cmd_need { NEED_NOTHING, NEED_BREAKPOINTS, NEED_MONITOR };
+enum cmd_need {
+    NEED_NOTHING,
+    NEED_BREAKPOINTS,
+    NEED_MONITOR,
+    NEED_THREAD_INFO,
+    NEED_EXEC_FILE, /* the operation, and a file for it to name */
+    NEED_MEMORY_REGION,
+};
 
 struct cmd_entry {
     const char *name;   /* the packet's name: its first characters */
@@ -30,15 +37,15 @@ struct cmd_entry {
 static const struct cmd_entry cmd_table[] = {
     {"m", "x,x", cmd_mem_read, MEM_HEX, NEED_NOTHING, NULL},
     {"x", "x,x", cmd_mem_read, MEM_BINARY, NEED_NOTHING, "binary-upload+"},
-    {"g", "", cmd_regs_read_all, 0, NEED_NOTHING, NULL},
-    {"p", "x", cmd_regs_read_one, 0, NEED_NOTHING, NULL},
+    {"g", "T", cmd_regs_read_all, 0, NEED_NOTHING, NULL},
+    {"p", "xT", cmd_regs_read_one, 0, NEED_NOTHING, NULL},
     {"vCont;", "s", cmd_resume_vcont, 0, NEED_NOTHING, "vContSupported+"},
     {"Z", "x,x,x[;s]", cmd_break, 1, NEED_BREAKPOINTS, "swbreak+;hwbreak+"},
     {"z", "x,x,x[;s]", cmd_break, 0, NEED_BREAKPOINTS, NULL},
     {"M", "x,x:s", cmd_mem_write, MEM_HEX, NEED_NOTHING, NULL},
     {"X", "x,x:s", cmd_mem_write, MEM_BINARY, NEED_NOTHING, NULL},
-    {"G", "s", cmd_regs_write_all, 0, NEED_NOTHING, NULL},
-    {"P", "x=s", cmd_regs_write_one, 0, NEED_NOTHING, NULL},
+    {"G", "sT", cmd_regs_write_all, 0, NEED_NOTHING, NULL},
+    {"P", "x=sT", cmd_regs_write_one, 0, NEED_NOTHING, NULL},
     {"c", "[x]", cmd_resume_simple, RESUME_CONTINUE, NEED_NOTHING, NULL},
     {"s", "[x]", cmd_resume_simple, RESUME_STEP, NEED_NOTHING, NULL},
     {"C", "x[;x]", cmd_resume_simple, RESUME_CONTINUE | RESUME_ARG_SIGNAL, NEED_NOTHING, NULL},
@@ -51,7 +58,17 @@ static const struct cmd_entry cmd_table[] = {
     {"qfThreadInfo", "", cmd_thread_list, 1, NEED_NOTHING, NULL},
     {"qsThreadInfo", "", cmd_thread_list, 0, NEED_NOTHING, NULL},
     {"qThreadExtraInfo,", "t", cmd_thread_extra_info, 0, NEED_NOTHING, NULL},
-    {"qXfer:features:read:", "s:x,x", cmd_query_features, 0, NEED_NOTHING, "qXfer:features:read+"},
+    {"qXfer:features:read:", "s:x,x", cmd_xfer_read, XFER_FEATURES, NEED_NOTHING,
+     "qXfer:features:read+"},
+    {"qXfer:threads:read:", "s:x,x", cmd_xfer_read, XFER_THREADS, NEED_THREAD_INFO,
+     "qXfer:threads:read+"},
+    {"qXfer:exec-file:read:", "s:x,x", cmd_xfer_read, XFER_EXEC_FILE, NEED_EXEC_FILE,
+     "qXfer:exec-file:read+"},
+    {"vFile:setfs:", "x", cmd_file_setfs, 0, NEED_EXEC_FILE, NULL},
+    {"vFile:open:", "s,x,x", cmd_file_open, 0, NEED_EXEC_FILE, NULL},
+    {"vFile:pread:", "x,x,x", cmd_file_pread, 0, NEED_EXEC_FILE, NULL},
+    {"vFile:close:", "x", cmd_file_close, 0, NEED_EXEC_FILE, NULL},
+    {"vFile:fstat:", "x", cmd_file_fstat, 0, NEED_EXEC_FILE, NULL},
     {"qSupported", "[:s]", cmd_query_supported, 0, NEED_NOTHING, NULL},
     {"qSearch:memory:", "x;x;s", cmd_mem_search, 0, NEED_NOTHING, NULL},
     {"QStartNoAckMode", "", cmd_query_no_ack, 0, NEED_NOTHING, "QStartNoAckMode+"},
@@ -59,6 +76,12 @@ static const struct cmd_entry cmd_table[] = {
     {"qSymbol:", "s", cmd_query_reply, QUERY_REPLY_OK, NEED_NOTHING, NULL},
     {"vMustReplyEmpty", "", cmd_query_reply, QUERY_REPLY_EMPTY, NEED_NOTHING, NULL},
     {"qRcmd,", "s", cmd_query_monitor, 0, NEED_MONITOR, NULL},
+    {"qHostInfo", "", cmd_lldb_host_info, 0, NEED_NOTHING, NULL},
+    {"qProcessInfo", "", cmd_lldb_host_info, 1, NEED_NOTHING, NULL},
+    {"QThreadSuffixSupported", "", cmd_lldb_enable, LLDB_THREAD_SUFFIX, NEED_NOTHING, NULL},
+    {"QListThreadsInStopReply", "", cmd_lldb_enable, LLDB_THREADS_IN_STOP, NEED_NOTHING, NULL},
+    {"qMemoryRegionInfo:", "x", cmd_lldb_memory_region, 0, NEED_MEMORY_REGION, NULL},
+    {"qThreadStopInfo", "t", cmd_lldb_thread_stop_info, 0, NEED_NOTHING, NULL},
     {"D", "[;s]", cmd_resume_detach, 0, NEED_NOTHING, NULL},
     {"k", "", cmd_resume_kill, 0, NEED_NOTHING, NULL},
 };
@@ -70,18 +93,23 @@ static bool session_has(const struct session *s, enum cmd_need need)
     case NEED_NOTHING: return true;
     case NEED_BREAKPOINTS: return ops->insert_bp && ops->remove_bp;
     case NEED_MONITOR: return ops->monitor != NULL;
+    case NEED_THREAD_INFO: return ops->thread_info != NULL;
+    case NEED_EXEC_FILE: return ops->exec_file && ops->exec_file(s->target.ctx);
+    case NEED_MEMORY_REGION: return ops->memory_region != NULL;
     }
     return false;
 }
 
 /* Does pkt start with this row's name? A general packet's name (q..., Q..., v...) must also
- * end there: "qC" is not "qCRC:...". */
+ * end there: "qC" is not "qCRC:...". Unless its arguments follow it directly: LLDB's
+ * qThreadStopInfo1 (a schema that starts with a thread id). */
 static bool cmd_name_matches(const struct cmd_entry *c, const char *pkt, size_t len)
 {
     size_t n = strlen(c->name);
     if (len < n || memcmp(pkt, c->name, n) != 0)
         return false;
-    if (!strchr("qQv", c->name[0]) || strchr(":,;", c->name[n - 1]) || len == n)
+    if (!strchr("qQv", c->name[0]) || strchr(":,;", c->name[n - 1]) || len == n ||
+        c->schema[0] == 't')
         return true;
     return strchr(":,;", pkt[n]) != NULL;
 }
@@ -150,6 +178,7 @@ struct session *session_new(const struct target *t, session_write_fn write, void
     s->nthreads = t->ops->thread_count(t->ctx);
     s->ack_mode = true;
     s->state = SESSION_ACTIVE;
+    cmd_file_init(s);
     if (!s->layout || s->nthreads < 1 || packet_decoder_init(&s->dec, SESSION_PACKET_SIZE) < 0 ||
         packet_writer_init(&s->out, SESSION_FLUSH_THRESHOLD, write, ctx) < 0 ||
         !(s->scratch = malloc(SESSION_PACKET_SIZE + 1)) ||
@@ -174,6 +203,8 @@ void session_free(struct session *s)
     free(s->scratch);
     free(s->actions);
     free(s->xml);
+    cmd_xfer_free(s);
+    cmd_file_close_all(s);
     free(s);
 }
 

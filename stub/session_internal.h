@@ -19,6 +19,9 @@
 #define THREAD_ALL -1
 #define THREAD_ANY 0
 
+/* Files the debugger may have open at once through vFile (stub/cmd_file.c). */
+#define SESSION_MAX_FILES 8
+
 struct session {
     struct target target;
     const struct regs_layout *layout;
@@ -40,6 +43,10 @@ struct session {
     struct resume_action *actions; /* nthreads entries */
     char *xml;                     /* target.xml */
     size_t xml_len;
+    char *threads_xml; /* qXfer:threads:read: the thread list as of its first chunk */
+    size_t threads_xml_len;
+    bool threads_in_stop;         /* QListThreadsInStopReply: stop replies name every thread */
+    int files[SESSION_MAX_FILES]; /* vFile: the host fd of each of gdb's fds, -1 when free */
 };
 
 /* A packet handler: a holds the arguments its table row's schema parsed (stub/cmd_schema.h),
@@ -102,7 +109,27 @@ void cmd_query_supported(struct session *s, const struct cmd_args *a, int arg);
 void cmd_query_reply(struct session *s, const struct cmd_args *a, int reply);
 enum { QUERY_REPLY_EMPTY, QUERY_REPLY_OK, QUERY_REPLY_ATTACHED };
 void cmd_query_no_ack(struct session *s, const struct cmd_args *a, int arg);
-void cmd_query_features(struct session *s, const struct cmd_args *a, int arg);
 void cmd_query_monitor(struct session *s, const struct cmd_args *a, int arg);
+
+/* qXfer:OBJECT:read (stub/cmd_xfer.c). */
+void cmd_xfer_read(struct session *s, const struct cmd_args *a, int object);
+enum { XFER_FEATURES, XFER_THREADS, XFER_EXEC_FILE };
+void cmd_xfer_free(struct session *s);
+
+/* vFile: read-only host I/O on the target's exec file and nothing else (stub/cmd_file.c). */
+void cmd_file_init(struct session *s);
+void cmd_file_close_all(struct session *s);
+void cmd_file_setfs(struct session *s, const struct cmd_args *a, int arg);
+void cmd_file_open(struct session *s, const struct cmd_args *a, int arg);
+void cmd_file_pread(struct session *s, const struct cmd_args *a, int arg);
+void cmd_file_close(struct session *s, const struct cmd_args *a, int arg);
+void cmd_file_fstat(struct session *s, const struct cmd_args *a, int arg);
+
+/* LLDB's packets (stub/cmd_lldb.c). */
+void cmd_lldb_host_info(struct session *s, const struct cmd_args *a, int process);
+void cmd_lldb_enable(struct session *s, const struct cmd_args *a, int what);
+enum { LLDB_THREAD_SUFFIX, LLDB_THREADS_IN_STOP };
+void cmd_lldb_memory_region(struct session *s, const struct cmd_args *a, int arg);
+void cmd_lldb_thread_stop_info(struct session *s, const struct cmd_args *a, int arg);
 
 #endif

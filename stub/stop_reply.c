@@ -1,5 +1,6 @@
 /* stub/stop_reply.c — the stop replies that end a run: T with the reason and the expedited
- * pc, sp and fp, W for an exit, X for a guest ended by a signal. */
+ * pc, sp and fp (and, for LLDB's QListThreadsInStopReply, every thread), W for an exit, X for a
+ * guest ended by a signal. */
 #include "stub/session_internal.h"
 
 #include <stdio.h>
@@ -57,6 +58,15 @@ void stop_reply_send(struct session *s, const struct stop_event *ev)
     packet_put_str(&s->out, "thread:");
     snprintf(buf, sizeof(buf), "%02x;", (unsigned)thread);
     packet_put_str(&s->out, buf);
+    if (s->threads_in_stop) {
+        /* LLDB's QListThreadsInStopReply: "threads:1,2;", every thread. */
+        packet_put_str(&s->out, "threads:");
+        for (int t = 1; t <= s->nthreads; t++) {
+            snprintf(buf, sizeof(buf), "%s%x", t > 1 ? "," : "", (unsigned)t);
+            packet_put_str(&s->out, buf);
+        }
+        packet_put(&s->out, ";", 1);
+    }
     if (why->name) {
         packet_put_str(&s->out, why->name);
         packet_put(&s->out, ":", 1);

@@ -134,14 +134,32 @@ enum target_feature {
     TARGET_FEATURE_BP_AGENT = 1 << 1,   /* insert_bp evaluates conditions and runs commands */
 };
 
+/* What thread_info() tells about a thread. Both strings are NUL-terminated. */
+#define TARGET_THREAD_NAME_MAX  32
+#define TARGET_THREAD_STATE_MAX 96
+struct target_thread_info {
+    char name[TARGET_THREAD_NAME_MAX];   /* "CPU 0" */
+    char state[TARGET_THREAD_STATE_MAX]; /* "64-bit long mode, halted" */
+};
+
+/* A region of memory as memory_region() reports it: [start, start + size) holds addr (size >= 1;
+ * start + size wraps to 0 for a region at the top of the address space). Unmapped: nothing is
+ * there. Mapped: readable, and writable and executable as the flags say. */
+struct target_mem_region {
+    uint64_t start, size;
+    bool mapped, write, exec;
+};
+
 /* Output callback for monitor commands: text goes to gdb's console as 'O' packets. */
 typedef void (*target_print_fn)(void *ctx, const char *text);
 
 struct target_ops {
     unsigned features; /* enum target_feature */
     int (*thread_count)(void *t);
-    /* A short human description of a thread for qThreadExtraInfo ("CPU 0, long mode, running"). */
-    void (*thread_describe)(void *t, int thread, char *buf, size_t len);
+    /* Optional: a thread's name and state, for qThreadExtraInfo ("CPU 0, 64-bit long mode,
+     * stopped") and qXfer:threads:read (gdb's `info threads`: name "CPU 0", the state in
+     * parentheses). */
+    void (*thread_info)(void *t, int thread, struct target_thread_info *info);
     /* The layout gdb gets; fixed for a session (chosen when gdb attaches). */
     enum target_arch (*arch)(void *t);
 
@@ -192,6 +210,14 @@ struct target_ops {
     void (*detach)(void *t);
     /* gdb's 'k': end the guest. */
     void (*kill)(void *t);
+
+    /* Optional: the absolute path of the host file the target was booted from when it holds
+     * the guest's symbols (an ELF image), or NULL. The engine names it in qXfer:exec-file and
+     * lets the debugger read it, and no other file, through read-only vFile packets. */
+    const char *(*exec_file)(void *t);
+    /* Optional: the region of memory around addr as `thread` sees it (its page walk), for
+     * LLDB's qMemoryRegionInfo. 0 or -errno. */
+    int (*memory_region)(void *t, int thread, uint64_t addr, struct target_mem_region *r);
 };
 
 struct target {

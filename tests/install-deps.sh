@@ -1,12 +1,13 @@
 #!/bin/sh
 # tests/install-deps.sh — install the test-time tools kvmstub's tests need, if missing:
-# nasm (test guests), gdb (real debugger sessions), clang (fuzzers), clang-format and cppcheck
+# nasm (test guests), gdb and lldb (real debugger sessions), clang (fuzzers), clang-format and cppcheck
 # (lint), QEMU (side-by-side runs); the Linux fixture scripts install what they need
 # themselves. Runs apt-get update first when something must be installed.
 set -eu
 need=""
 command -v nasm >/dev/null 2>&1 || need="$need nasm"
 command -v gdb >/dev/null 2>&1 || need="$need gdb"
+command -v lldb >/dev/null 2>&1 || need="$need lldb"
 command -v clang >/dev/null 2>&1 || need="$need clang"
 command -v clang-format >/dev/null 2>&1 || need="$need clang-format"
 command -v cppcheck >/dev/null 2>&1 || need="$need cppcheck"

@@ -157,6 +157,10 @@ sym_addr() {
     nm "$1" | sed -n "s/^0*\([0-9a-f]*\) [Tt] $2\$/0x\1/p"
 }
 
+# gdb without the image's symbols: kvmstub offers the ELF it booted (qXfer:exec-file), and gdb
+# with no file argument would load it; these sessions are about the layouts alone.
+NO_EXEC_FILE=(-iex 'set remote pid-to-exec-file-packet off')
+
 test_layout_outgrown_then_reconnect_gets_x86_64() {
     # An ELF32 multiboot kernel that switches to long mode: gdb gets i386 when it connects in
     # 32-bit code; stopped in long mode, kvmstub says once how to get x86-64, and a new
@@ -164,8 +168,9 @@ test_layout_outgrown_then_reconnect_gets_x86_64() {
     local img=build/guest/multiboot_long64.img loop
     loop=$(sym_addr "$img" lm_loop)
     start_kvmstub_gdb "$img" || { fail_because "kvmstub did not listen"; return 1; }
-    run_gdb "$TEST_DIR/gdb1.log" -ex "target remote 127.0.0.1:$GDB_PORT" -ex 'show architecture' \
-        -ex "break *$loop" -ex continue -ex continue -ex 'info registers rip' -ex disconnect
+    run_gdb "$TEST_DIR/gdb1.log" "${NO_EXEC_FILE[@]}" -ex "target remote 127.0.0.1:$GDB_PORT" \
+        -ex 'show architecture' -ex "break *$loop" -ex continue -ex continue -ex 'info registers rip' \
+        -ex disconnect
     cat "$TEST_DIR/gdb1.log"
     expect_match "$TEST_DIR/gdb1.log" 'currently "i386")' "first gdb did not get i386" || return 1
     expect_match "$TEST_DIR/gdb1.log" "Breakpoint 1, 0x0*${loop#0x} " "first gdb did not stop in lm_loop" || return 1
@@ -175,7 +180,8 @@ test_layout_outgrown_then_reconnect_gets_x86_64() {
     local notice='^kvmstub: vCPU 0 is in 64-bit long mode now, but gdb got the i386 register layout when it connected .*reconnect gdb \(disconnect, set architecture i386:x86-64, target remote again\) for the x86-64 layout, or start kvmstub with --gdb-arch x86-64$'
     [ "$(grep -cE "$notice" "$TEST_DIR/stderr")" = 1 ] ||
         { fail_because "not one notice line on two stops in long mode: $(grep -c 'long mode now' "$TEST_DIR/stderr")"; return 1; }
-    run_gdb "$TEST_DIR/gdb2.log" -ex 'set architecture i386:x86-64' -ex "target remote 127.0.0.1:$GDB_PORT" \
+    run_gdb "$TEST_DIR/gdb2.log" "${NO_EXEC_FILE[@]}" -ex 'set architecture i386:x86-64' \
+        -ex "target remote 127.0.0.1:$GDB_PORT" \
         -ex 'show architecture' -ex 'info registers rip r8 r15' -ex delete -ex continue
     cat "$TEST_DIR/gdb2.log"
     expect_match "$TEST_DIR/gdb2.log" "^rip  *$loop " "second gdb: no rip in lm_loop" || return 1
@@ -189,8 +195,8 @@ test_layout_of_gdb_arch_outgrown_says_restart() {
     local img=build/guest/multiboot2_long64.img loop
     loop=$(sym_addr "$img" lm_loop)
     start_kvmstub_gdb --gdb-arch i386 "$img" || { fail_because "kvmstub did not listen"; return 1; }
-    run_gdb "$TEST_DIR/gdb.log" -ex "target remote 127.0.0.1:$GDB_PORT" -ex 'show architecture' \
-        -ex "break *$loop" -ex continue -ex delete -ex continue
+    run_gdb "$TEST_DIR/gdb.log" "${NO_EXEC_FILE[@]}" -ex "target remote 127.0.0.1:$GDB_PORT" \
+        -ex 'show architecture' -ex "break *$loop" -ex continue -ex delete -ex continue
     cat "$TEST_DIR/gdb.log" "$TEST_DIR/stderr"
     expect_match "$TEST_DIR/gdb.log" 'currently "i386")' "gdb did not get the i386 layout asked for" || return 1
     expect_match "$TEST_DIR/gdb.log" 'exited with code 01' "gdb could not finish the guest" || return 1

@@ -179,7 +179,9 @@ static void fuzz_configure(struct fuzz_run *r, uint8_t c0, uint8_t c1)
         f->ops.monitor = NULL;
         f->ops.insert_bp = NULL;
         f->ops.remove_bp = NULL;
-        f->ops.thread_describe = NULL;
+        f->ops.thread_info = NULL;
+        f->ops.memory_region = NULL;
+        f->ops.exec_file = NULL;
     }
     f->exit_on_detach = c1 & 0x10;
     r->failure = (enum write_failure)((c1 >> 5) & 3);

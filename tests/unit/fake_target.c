@@ -12,9 +12,39 @@ static int fake_thread_count(void *t)
     return ((struct fake_target *)t)->nthreads;
 }
 
-static void fake_thread_describe(void *t, int thread, char *buf, size_t len)
+static void fake_thread_info(void *t, int thread, struct target_thread_info *info)
 {
-    snprintf(buf, len, "CPU %d, fake", thread - 1);
+    struct fake_target *f = t;
+    snprintf(info->name, sizeof(info->name), "CPU %d", thread - 1);
+    snprintf(info->state, sizeof(info->state), "fake mode, %s",
+             thread >= 1 && thread <= FAKE_MAX_THREADS && f->halted[thread - 1] ? "halted"
+                                                                                : "stopped");
+}
+
+static const char *fake_exec_file(void *t)
+{
+    struct fake_target *f = t;
+    return f->exec_file[0] ? f->exec_file : NULL;
+}
+
+/* Unmapped below mem_base and above the fake RAM; its first page r-x, the rest rw-. */
+static int fake_memory_region(void *t, int thread, uint64_t addr, struct target_mem_region *r)
+{
+    struct fake_target *f = t;
+    uint64_t code_end = f->mem_base + FAKE_CODE_SIZE, end = f->mem_base + FAKE_MEM_SIZE;
+    if (f->mem_error)
+        return f->mem_error;
+    if (addr < f->mem_base)
+        *r = (struct target_mem_region){.start = 0, .size = f->mem_base};
+    else if (addr < code_end)
+        *r = (struct target_mem_region){
+            .start = f->mem_base, .size = FAKE_CODE_SIZE, .mapped = true, .exec = true};
+    else if (addr < end)
+        *r = (struct target_mem_region){
+            .start = code_end, .size = end - code_end, .mapped = true, .write = true};
+    else
+        *r = (struct target_mem_region){.start = end, .size = -end};
+    return 0;
 }
 
 static enum target_arch fake_arch(void *t)
@@ -210,7 +240,7 @@ static void fake_kill(void *t)
 static const struct target_ops fake_ops = {
     .features = TARGET_FEATURE_RANGE_STEP | TARGET_FEATURE_BP_AGENT,
     .thread_count = fake_thread_count,
-    .thread_describe = fake_thread_describe,
+    .thread_info = fake_thread_info,
     .arch = fake_arch,
     .read_regs = fake_read_regs,
     .write_regs = fake_write_regs,
@@ -226,6 +256,8 @@ static const struct target_ops fake_ops = {
     .monitor = fake_monitor,
     .detach = fake_detach,
     .kill = fake_kill,
+    .exec_file = fake_exec_file,
+    .memory_region = fake_memory_region,
 };
 
 void fake_target_init(struct fake_target *f, enum target_arch arch, int nthreads)

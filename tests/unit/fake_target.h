@@ -4,16 +4,20 @@
  * Registers are per thread. Breakpoints go to a table. resume() records the actions and, if
  * stop_on_resume is set, makes next_stop pending at once; interrupt() makes a SIGINT stop
  * pending; kill() makes an exit pending. A pending stop makes stop_fd() readable (an eventfd)
- * until get_stop() takes it. Calls are counted so tests can assert on them.
+ * until get_stop() takes it. Calls are counted so tests can assert on them. Memory regions:
+ * unmapped below mem_base and above the RAM, r-x for its first page, rw- for the rest.
  */
 #ifndef KVMSTUB_TESTS_FAKE_TARGET_H
 #define KVMSTUB_TESTS_FAKE_TARGET_H
+
+#include <limits.h>
 
 #include "stub/target.h"
 
 #define FAKE_MAX_THREADS 8
 #define FAKE_MAX_BPS     16
 #define FAKE_MEM_SIZE    0x4000
+#define FAKE_CODE_SIZE   0x1000 /* memory_region: the first page is r-x, the rest rw- */
 
 struct fake_bp {
     enum bp_type type;
@@ -49,6 +53,9 @@ struct fake_target {
     struct stop_event pending;
     struct stop_event last_stop; /* what last_stop() reports: the last stop taken */
     int efd;
+
+    bool halted[FAKE_MAX_THREADS]; /* thread_info's state: "halted" instead of "stopped" */
+    char exec_file[PATH_MAX];      /* exec_file(): this path, or none when empty */
 
     char last_monitor[256];
     struct target_ops ops; /* a copy tests may change (e.g. monitor = NULL) */

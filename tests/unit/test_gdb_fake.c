@@ -7,8 +7,10 @@
 #include "tests/unit/fake_target.h"
 #include "tests/unit/server_thread.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 /* gdb gets this long for one batch run. */
@@ -75,7 +77,8 @@ static void check_layout(enum target_arch arch, const char *arch_name, const cha
     CHECK(strstr(out, pc_name) != NULL);
     CHECK(strstr(out, insn) != NULL);
     CHECK(strstr(out, "$1 = 0x80000011") != NULL);
-    CHECK(strstr(out, "Thread 2 (CPU 1, fake)") != NULL);
+    /* qXfer:threads: the name in quotes, the state in parentheses */
+    CHECK(strstr(out, "Thread 2 \"CPU 1\" (fake mode, stopped)") != NULL);
     CHECK(strstr(out, "internal-error") == NULL);
     CHECK_EQ(server_thread_join(g), 3);
     if (check_case_failed)
@@ -105,7 +108,7 @@ static void test_breakpoint_step_detach_reattach(void)
             "-ex 'break *0x1005' -ex 'continue' -ex 'stepi' -ex 'set $rax = 0x1234' "
             "-ex 'p/x $rax' -ex 'x/4xb 0x1000' -ex 'monitor help' -ex 'detach'",
             out, sizeof(out));
-    CHECK(strstr(out, "Thread 2 hit Breakpoint 1, 0x0000000000001005") != NULL);
+    CHECK(strstr(out, "Thread 2 \"CPU 1\" hit Breakpoint 1, 0x0000000000001005") != NULL);
     CHECK(strstr(out, "$1 = 0x1234") != NULL);
     CHECK(strstr(out, "0x1000:\t0xb8\t0x01\t0x00\t0x00") != NULL);
     CHECK(strstr(out, "echo TEXT: print TEXT") != NULL);
@@ -115,10 +118,33 @@ static void test_breakpoint_step_detach_reattach(void)
         printf("%s\n", out);
     /* the detached guest runs; a new gdb stops it (SIGINT) and sees it */
     run_gdb(g, "-ex 'info threads' -ex 'kill'", out, sizeof(out));
-    CHECK(strstr(out, "Thread 1 (CPU 0, fake)") != NULL);
+    CHECK(strstr(out, "Thread 1 \"CPU 0\" (fake mode, stopped)") != NULL);
     CHECK(!has_unexpected_warning(out));
     CHECK_EQ(server_thread_join(g), 3);
     if (check_case_failed)
+        printf("%s\n", out);
+}
+
+/* gdb with no file finds the image by itself: qXfer:exec-file names it, vFile reads it (the
+ * test binary stands in for the guest's ELF). Any other file is refused. */
+static void test_symbols_without_a_file_argument(void)
+{
+    static char out[64 * 1024];
+    struct server_thread *st = server_thread_new(TARGET_ARCH_X86_64, "127.0.0.1:0", false);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    CHECK(realpath("/proc/self/exe", st->ft.exec_file) != NULL);
+    st->ft.kill_status = 3;
+    server_thread_go(st);
+    run_gdb(st, "-ex 'info symbol main' -ex 'remote get /etc/passwd /dev/null' -ex 'kill'", out,
+            sizeof(out));
+    CHECK(strstr(out, "Reading symbols from target:") != NULL);
+    CHECK(strstr(out, "main in section .text") != NULL);
+    CHECK(strstr(out, "Permission denied") != NULL);
+    CHECK(strstr(out, "No executable has been specified") == NULL);
+    CHECK_EQ(server_thread_join(st), 3);
+    if (check_case_failed || getenv("SHOW_GDB"))
         printf("%s\n", out);
 }
 
@@ -133,5 +159,6 @@ int main(void)
     RUN(test_layout_i386);
     RUN(test_layout_i8086);
     RUN(test_breakpoint_step_detach_reattach);
+    RUN(test_symbols_without_a_file_argument);
     return CHECK_DONE();
 }

@@ -129,6 +129,65 @@ static void tables_outside_ram_fail_cleanly(void)
     CHECK_STR(r.fault, "page table outside guest RAM");
 }
 
+static struct pagewalk_region region(enum paging_mode mode, uint64_t cr3, uint64_t linear)
+{
+    struct pagewalk_region r;
+    CHECK_EQ(pagewalk_region(mode, cr3, true, linear, read_mem, NULL, &r), 0);
+    return r;
+}
+
+#define CHECK_REGION(r, s, n, m, w, x)                                                             \
+    do {                                                                                           \
+        struct pagewalk_region check_r_ = (r);                                                     \
+        CHECK_EQ(check_r_.start, s);                                                               \
+        CHECK_EQ(check_r_.size, n);                                                                \
+        CHECK_EQ(check_r_.mapped, m);                                                              \
+        CHECK_EQ(check_r_.write, w);                                                               \
+        CHECK_EQ(check_r_.exec, x);                                                                \
+    } while (0)
+
+/* LLDB's qMemoryRegionInfo: the extent and permissions of the mapping around an address. */
+static void regions_follow_the_page_tables(void)
+{
+    memset(mem, 0, sizeof(mem));
+    /* 4-level: PML4 at 0x10000, PDPT 0x11000, PD 0x12000, PT 0x13000 for [0, 2 MiB) */
+    put64(0x10000, 0x11000 | 0x3);
+    put64(0x11000, 0x12000 | 0x3);
+    put64(0x12000, 0x13000 | 0x3);
+    for (int i = 0x100; i < 0x104; i++)
+        put64(0x13000 + 8 * i, (uint64_t)i << 12 | 0x1); /* 1 MiB..+16 KiB: read-only code */
+    for (int i = 0x104; i < 0x106; i++)
+        put64(0x13000 + 8 * i, (uint64_t)i << 12 | 0x3 | (1ULL << 63)); /* data: rw, NX */
+    put64(0x12000 + 8 * 1, 0x00200000 | 0x83);                          /* 2 MiB page, rwx */
+    put64(0x12000 + 8 * 2, 0x00400000 | 0x83);                          /* and the next */
+    CHECK_REGION(region(PAGING_4LEVEL, 0x10000, 0x101234), 0x100000, 0x4000, true, false, true);
+    CHECK_REGION(region(PAGING_4LEVEL, 0x10000, 0x104000), 0x104000, 0x2000, true, true, false);
+    /* unmapped PTEs up to the end of the page table, then the 2 MiB pages are mapped */
+    CHECK_REGION(region(PAGING_4LEVEL, 0x10000, 0x106000), 0x106000, 0x200000 - 0x106000, false,
+                 false, false);
+    CHECK_REGION(region(PAGING_4LEVEL, 0x10000, 0x0), 0x0, 0x100000, false, false, false);
+    CHECK_REGION(region(PAGING_4LEVEL, 0x10000, 0x2fffff), 0x200000, 0x400000, true, true, true);
+    /* a missing PDPTE: the 1 GiB it would map, with the missing PDEs before it and the missing
+     * PDPTEs and PML4Es after it (a bounded number of them) */
+    struct pagewalk_region r = region(PAGING_4LEVEL, 0x10000, 0x40000000);
+    CHECK_EQ(r.start, 0x600000);
+    CHECK(!r.mapped && r.size > 0x40000000 && (r.start + r.size) % 0x40000000 == 0);
+    /* the non-canonical hole is one region, unmapped, with what is unmapped around it */
+    r = region(PAGING_4LEVEL, 0x10000, 0x123400000000000ULL);
+    CHECK(!r.mapped && r.start < 0x800000000000ULL && r.start + r.size == 0);
+    /* paging off: the 4 GiB linear space, then nothing */
+    CHECK_REGION(region(PAGING_NONE, 0, 0x1234), 0, 0x100000000ULL, true, true, true);
+    CHECK_REGION(region(PAGING_NONE, 0, 0x100000000ULL), 0x100000000ULL, -0x100000000ULL, false,
+                 false, false);
+    /* 32-bit paging: a 4 MiB page read-only, no NX there */
+    memset(mem, 0, sizeof(mem));
+    put32(0x1000 + 4 * 0x300, 0x00800000 | 0x81);
+    CHECK_REGION(region(PAGING_32, 0x1000, 0xC0001000), 0xC0000000, 4 << 20, true, false, true);
+    /* beyond 4 GiB: nothing, from the end of that page on */
+    CHECK_REGION(region(PAGING_32, 0x1000, 0x100000000ULL), 0xC0400000, -0xC0400000ULL, false,
+                 false, false);
+}
+
 int main(void)
 {
     RUN(paging_off_is_identity);
@@ -138,5 +197,6 @@ int main(void)
     RUN(four_level_all_page_sizes);
     RUN(five_level);
     RUN(tables_outside_ram_fail_cleanly);
+    RUN(regions_follow_the_page_tables);
     return CHECK_DONE();
 }

@@ -62,7 +62,7 @@ static void test_unknown_packets_get_empty_reply(void)
     struct harness *h = new_session(1);
     CHECK_STR(harness_cmd(h, "vMustReplyEmpty"), "");
     CHECK_STR(harness_cmd(h, "qTStatus"), "");
-    CHECK_STR(harness_cmd(h, "vFile:open:2f,0,0"), "");
+    CHECK_STR(harness_cmd(h, "vFile:unlink:2f"), "");
     CHECK_STR(harness_cmd(h, "!"), "");
     CHECK_STR(harness_cmd(h, "qCRC:0,4"), ""); /* not "qC" */
     CHECK_STR(harness_cmd(h, "qAttached"), "1");
@@ -512,9 +512,10 @@ static void test_threads(void)
     struct harness *h = new_session(3);
     CHECK_STR(harness_cmd(h, "qfThreadInfo"), "m01,02,03");
     CHECK_STR(harness_cmd(h, "qsThreadInfo"), "l");
-    char hex[64];
-    hex_encode(hex, "CPU 1, fake", 11);
-    hex[22] = '\0';
+    char hex[128];
+    const char *text = "CPU 1, fake mode, stopped"; /* the target's name and state */
+    hex_encode(hex, text, strlen(text));
+    hex[2 * strlen(text)] = '\0';
     CHECK_STR(harness_cmd(h, "qThreadExtraInfo,2"), hex);
     CHECK_STR(harness_cmd(h, "qThreadExtraInfo,9"), "E16");
     CHECK_STR(harness_cmd(h, "T3"), "OK");
@@ -695,11 +696,23 @@ static void test_random_input_never_breaks_the_session(void)
         "qAttached",
         "D",
         "k",
+        "qXfer:threads:read::",
+        "qXfer:exec-file:read::",
+        "vFile:open:",
+        "vFile:pread:0,",
+        "vFile:close:",
+        "vFile:fstat:",
+        "qMemoryRegionInfo:",
+        "qThreadStopInfo",
+        "g;thread:",
+        "p10;thread:",
+        "QListThreadsInStopReply",
     };
     static const char alphabet[] = "0123456789abcdefABCDEF,:;=-#$}*p.\x03lmnzZ";
     uint64_t rng = 0x9e3779b97f4a7c15ull;
     struct harness *h = new_session(3);
     h->ft.stop_on_resume = true;
+    strcpy(h->ft.exec_file, "/etc/hostname"); /* vFile and qXfer:exec-file are served */
     for (int iter = 0; iter < 20000; iter++) {
         char payload[96], framed[128];
         size_t n = (size_t)snprintf(payload, sizeof(payload), "%s",
@@ -723,6 +736,7 @@ static void test_random_input_never_breaks_the_session(void)
             harness_free(h);
             h = new_session(3);
             h->ft.stop_on_resume = true;
+            strcpy(h->ft.exec_file, "/etc/hostname");
         }
         CHECK(!session_target_running(h->s));
     }

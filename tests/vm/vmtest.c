@@ -33,7 +33,7 @@ struct vmtest *vmtest_new(const char *name, int cpus)
     }
     t->vm.image_kind = t->img.kind;
     struct cpu_view_options view = {.arch_auto = true, .image_code64 = t->img.code64};
-    debug_target_init(&t->vm, &t->target, &view);
+    debug_target_init(&t->vm, &t->target, &view, NULL);
     t->ops = t->target.ops;
     return t;
 }

@@ -26,6 +26,13 @@ int linear_translate(const struct guest_ram *ram, const struct paging_ctx *ctx, 
     return pagewalk(ctx->mode, ctx->cr3, ctx->pse, linear, linear_read_phys, (void *)ram, out);
 }
 
+int linear_region(const struct guest_ram *ram, const struct paging_ctx *ctx, uint64_t linear,
+                  struct pagewalk_region *out)
+{
+    return pagewalk_region(ctx->mode, ctx->cr3, ctx->pse, linear, linear_read_phys, (void *)ram,
+                           out);
+}
+
 size_t linear_copy(const struct guest_ram *ram, const struct paging_ctx *ctx, uint64_t addr,
                    void *buf, size_t len, bool write)
 {

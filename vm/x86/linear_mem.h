@@ -31,6 +31,9 @@ void paging_ctx_of(const struct kvm_sregs *sregs, struct paging_ctx *out);
 int linear_translate_unknown(struct pagewalk_result *out);
 int linear_translate(const struct guest_ram *ram, const struct paging_ctx *ctx, uint64_t linear,
                      struct pagewalk_result *out);
+/* The region of linear addresses around linear (pagewalk_region). 0. */
+int linear_region(const struct guest_ram *ram, const struct paging_ctx *ctx, uint64_t linear,
+                  struct pagewalk_region *out);
 /* Copy between buf and guest memory at addr: linear through ctx, or physical when ctx is NULL.
  * Returns the bytes copied (short at the first unmapped or non-RAM byte). */
 size_t linear_copy(const struct guest_ram *ram, const struct paging_ctx *ctx, uint64_t addr,

@@ -128,8 +128,10 @@ int pagewalk(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear, pag
         if (!read(ctx, step->entry_gpa, &entry, l->entry_size))
             return walk_fail(out, "page table outside guest RAM");
         step->entry = entry;
-        if (!(entry & X86_PTE_PRESENT))
+        if (!(entry & X86_PTE_PRESENT)) {
+            out->page_size = 1ULL << l->shift; /* what the entry would map */
             return walk_fail(out, "not present");
+        }
         bool large = l->can_be_large && (entry & X86_PTE_LARGE) && (mode != PAGING_32 || pse);
         bool last = i == nlevels - 1;
         if (large || last) {
@@ -146,4 +148,96 @@ int pagewalk(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear, pag
         table = entry & (mode == PAGING_32 ? CR3_32_ADDR : PTE_ADDR_MASK);
     }
     return walk_fail(out, "walk did not end");
+}
+
+/* The entry bits that take write or execute away, level by level: PAE's PDPTEs have neither
+ * (both bits are reserved there), 32-bit paging has no NX. */
+static void walk_permissions(enum paging_mode mode, const struct pagewalk_result *w, bool *write,
+                             bool *exec)
+{
+    *write = *exec = true;
+    for (int i = 0; i < w->nsteps; i++) {
+        if (mode == PAGING_PAE && i == 0)
+            continue;
+        if (!(w->steps[i].entry & X86_PTE_WRITE))
+            *write = false;
+        if (mode != PAGING_32 && (w->steps[i].entry & X86_PTE_NX))
+            *exec = false;
+    }
+}
+
+/* The region one walk finds: the page that maps linear, or the extent a missing entry would
+ * map, or the span a fault of the whole mode covers (beyond 4 GiB, the non-canonical hole). */
+static void region_of_walk(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear,
+                           pagewalk_read_fn read, void *ctx, struct pagewalk_region *out)
+{
+    struct pagewalk_result w;
+    memset(out, 0, sizeof(*out));
+    if (pagewalk(mode, cr3, pse, linear, read, ctx, &w) == 0) {
+        out->mapped = true;
+        walk_permissions(mode, &w, &out->write, &out->exec);
+        out->start = linear & ~(w.page_size - 1);
+        out->size = w.page_size;
+        return;
+    }
+    if (w.page_size) { /* not present at some level */
+        out->start = linear & ~(w.page_size - 1);
+        out->size = w.page_size;
+    } else if (mode == PAGING_4LEVEL || mode == PAGING_5LEVEL) {
+        unsigned bits = mode == PAGING_4LEVEL ? 48 : 57;
+        uint64_t half = 1ULL << (bits - 1);
+        if (linear >= half && linear < -half) { /* the non-canonical hole */
+            out->start = half;
+            out->size = -half - half;
+        } else { /* a page table outside RAM */
+            out->start = linear & ~(X86_PAGE_SIZE - 1);
+            out->size = X86_PAGE_SIZE;
+        }
+    } else if (linear >= LINEAR_32_LIMIT) {
+        out->start = LINEAR_32_LIMIT;
+        out->size = -LINEAR_32_LIMIT; /* to the top: start + size wraps to 0 */
+    } else {
+        out->start = linear & ~(X86_PAGE_SIZE - 1);
+        out->size = X86_PAGE_SIZE;
+    }
+}
+
+static bool regions_alike(const struct pagewalk_region *a, const struct pagewalk_region *b)
+{
+    return a->mapped == b->mapped && (!a->mapped || (a->write == b->write && a->exec == b->exec));
+}
+
+int pagewalk_region(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear,
+                    pagewalk_read_fn read, void *ctx, struct pagewalk_region *out)
+{
+    if (mode == PAGING_NONE) {
+        bool low = linear < LINEAR_32_LIMIT;
+        *out = (struct pagewalk_region){.start = low ? 0 : LINEAR_32_LIMIT,
+                                        .size = low ? LINEAR_32_LIMIT : -LINEAR_32_LIMIT,
+                                        .mapped = low,
+                                        .write = low,
+                                        .exec = low};
+        return 0;
+    }
+    region_of_walk(mode, cr3, pse, linear, read, ctx, out);
+    /* Extend it over the pages before and after that look the same, a bounded number of walks
+     * each way. */
+    struct pagewalk_region r;
+    for (int i = 0; i < PAGEWALK_REGION_MAX_WALKS && out->start != 0; i++) {
+        region_of_walk(mode, cr3, pse, out->start - 1, read, ctx, &r);
+        if (r.start + r.size != out->start || !regions_alike(&r, out))
+            break;
+        out->start = r.start;
+        out->size += r.size;
+    }
+    for (int i = 0; i < PAGEWALK_REGION_MAX_WALKS; i++) {
+        uint64_t next = out->start + out->size;
+        if (next == 0 || next < out->start)
+            break;
+        region_of_walk(mode, cr3, pse, next, read, ctx, &r);
+        if (r.start != next || !regions_alike(&r, out))
+            break;
+        out->size += r.size;
+    }
+    return 0;
 }

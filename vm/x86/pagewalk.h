@@ -28,7 +28,8 @@ struct pagewalk_step {
 
 struct pagewalk_result {
     uint64_t gpa;       /* the physical address of the linear address */
-    uint64_t page_size; /* of the page that maps it */
+    uint64_t page_size; /* of the page that maps it; on a "not present" fault, of the region the
+                           missing entry would map (0 for any other fault) */
     int nsteps;
     struct pagewalk_step steps[PAGEWALK_MAX_LEVELS];
     const char *fault; /* why it failed: "not present", "non-canonical", ... */
@@ -45,5 +46,22 @@ bool paging_mode_parse(const char *word, enum paging_mode *mode);
 /* Translate linear. Returns 0, or -1 with out->fault saying why (steps so far are filled). */
 int pagewalk(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear, pagewalk_read_fn read,
              void *ctx, struct pagewalk_result *out);
+
+/* A region of linear addresses: [start, start + size), start + size wrapping to 0 at the top
+ * of the address space. Mapped (readable, and writable and executable as the page-table entries
+ * along the way allow) or not. */
+struct pagewalk_region {
+    uint64_t start, size;
+    bool mapped, write, exec;
+};
+
+/* Walks one region takes at most each way beyond its first page (pages alike are one region). */
+#define PAGEWALK_REGION_MAX_WALKS 512
+
+/* The region around linear: the page (or missing table entry's extent) that holds it, extended
+ * over the pages before and after it mapped alike or unmapped alike. With paging off, the 4 GiB
+ * linear space. Returns 0. */
+int pagewalk_region(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear,
+                    pagewalk_read_fn read, void *ctx, struct pagewalk_region *out);
 
 #endif
