@@ -13,6 +13,7 @@ test_format_and_lint_are_clean() {
         fail_because "make lint: $(grep -m3 -E '^[^ ]+:[0-9]+:[0-9]+: (error|warning)' "$TEST_DIR/lint.log" | tr '\n' ' ')"
 }
 
+# needs /dev/kvm: the installed gdb helper talks to a running kvmstub
 test_install_into_destdir_and_uninstall() {
     local d=$TEST_DIR/destdir prefix=/usr
     mkdir -p "$d$prefix/bin" && touch "$d$prefix/bin/someone-elses"
