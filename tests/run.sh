@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/run.sh — run every test of kvmstub and end with one line: "N passed, N failed, N skipped".
 #
-#   bash tests/run.sh [--jobs N] [--filter REGEX] [--no-sanitize] [--no-linux] [--no-fuzz]
+#   bash tests/run.sh [--jobs N] [--filter REGEX] [--exclude REGEX] [--no-sanitize] [--no-linux] [--no-fuzz]
 #                     [--no-hwhost | --hwhost-only]
 #
 # What runs: unit tests (tests/unit), guest tests and fault tests (tests/suite_*.sh), real gdb
@@ -22,6 +22,7 @@ FUZZ=1
 HWHOST=1
 HWHOST_ONLY=0
 PART=all
+EXCLUDE='^$'
 while [ $# -gt 0 ]; do
     case "$1" in
     --jobs) JOBS=$2; shift ;;
@@ -32,7 +33,8 @@ while [ $# -gt 0 ]; do
     --no-hwhost) HWHOST=0 ;;
     --hwhost-only) HWHOST_ONLY=1 LINUX=0 FUZZ=0 SANITIZE=0 ;;
     --part) PART=$2; shift ;;
-    *) echo "usage: $0 [--jobs N] [--filter REGEX] [--no-sanitize] [--no-linux] [--no-fuzz] [--no-hwhost | --hwhost-only] [--part kvm|nokvm]" >&2
+    --exclude) EXCLUDE=$2; shift ;;
+    *) echo "usage: $0 [--jobs N] [--filter REGEX] [--no-sanitize] [--no-linux] [--no-fuzz] [--no-hwhost | --hwhost-only] [--part kvm|nokvm] [--exclude REGEX]" >&2
        exit 2 ;;
     esac
     shift
@@ -107,6 +109,7 @@ run_one() {
 # schedule NAME KVMSTUB COMMAND...: run_one in the background, at most $JOBS at a time.
 schedule() {
     echo "$1" | grep -qE -- "$FILTER" || return 0
+    echo "$1" | grep -qE -- "$EXCLUDE" && return 0
     # The Linux and hardware-host lanes (LINUX_LANE_PID, HWHOST_LANE_PID) run beside the job
     # slots, not in one.
     while [ "$(jobs -rp | grep -vxE -- "${LINUX_LANE_PID:-none}|${HWHOST_LANE_PID:-none}" | wc -l)" -ge "$JOBS" ]; do

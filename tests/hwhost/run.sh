@@ -104,6 +104,14 @@ hw_console_tail() {
     tr -d '\r' <"$HW_CONSOLE" | grep -v '^$' | tail -n 6 | tr '\n' '|' | sed 's/|$//; s/|/ | /g'
 }
 
+# The tests not to run in the lane (tests/hwhost/host-limits, kind "wedges"), as one exact
+# regex.
+hw_wedges_regex() {
+    local names
+    names=$(awk -F'\t' '!/^#/ && $2 == "wedges" { print $1 }' tests/hwhost/host-limits | paste -sd'|')
+    echo "^(${names:-no test})\$"
+}
+
 # hw_collect NAMES...: one result per inner test, from the results share (its logs moved to
 # $OUT/hw/NAME/), else from the line tests/run.sh printed on the console, else a failure.
 hw_collect() {
@@ -116,6 +124,12 @@ hw_collect() {
                 sed 's/ ([0-9]* s)$//')
         fi
         [ -d "$from/$n" ] && rm -rf "${HW_DIR:?}/$n" && mv "$from/$n" "$HW_DIR/$n"
+        local wedges
+        wedges=$(awk -F'\t' -v n="$n" '$1 == n && $2 == "wedges" { print $3 }' tests/hwhost/host-limits)
+        if [ -z "$line" ] && [ -n "$wedges" ]; then
+            hw_result SKIP "hw-$n" "not run in the lane, a limit of the emulated host: $wedges (tests/hwhost/host-limits)"
+            continue
+        fi
         if [ -z "$line" ]; then
             hw_result FAIL "hw-$n" "no result from inside the hardware host ($([ -n "$HW_WHY" ] &&
                 echo 'the lane failed: see hwhost_lane' || echo "see $HW_DIR/console"))"
@@ -126,7 +140,7 @@ hw_collect() {
         local verdict=${line%% *} reason=${line#* "$n"} limit
         reason=${reason#: }
         # A known limit of the emulated host (tests/hwhost/host-limits): skipped, with why.
-        limit=$(awk -F'\t' -v n="$n" '$1 == n { print $2 }' tests/hwhost/host-limits)
+        limit=$(awk -F'\t' -v n="$n" '$1 == n && $2 == "fails" { print $3 }' tests/hwhost/host-limits)
         if [ "$verdict" = FAIL ] && [ -n "$limit" ]; then
             verdict=SKIP reason="limit of the emulated host: $limit (failed here: $reason)"
         fi
@@ -171,7 +185,7 @@ hwhost_lane() {
         # The sanitized build's KVM tests double the lane's time under TCG: they run with
         # HWHOST_SANITIZE=1, and are reported skipped otherwise (its unit and build tests run
         # on the machine all the same).
-        inner=$FILTER run_args=(--no-fuzz --no-hwhost --part kvm)
+        inner=$FILTER run_args=(--no-fuzz --no-hwhost --part kvm --exclude "$(hw_wedges_regex)")
         if [ "$SANITIZE" = 0 ]; then
             run_args+=(--no-sanitize)
         elif [ "${HWHOST_SANITIZE:-0}" != 1 ]; then
@@ -226,6 +240,11 @@ hwhost_lane() {
     fi
     # Every selected test, and whatever else the inner run reported (linux_fixtures, ...).
     local extra=()
+    if [ "${HWHOST_ALL:-0}" = 1 ]; then
+        while IFS= read -r n; do
+            echo "$n" | grep -qE -- "$FILTER" && extra+=("$n")
+        done < <(awk -F'\t' '!/^#/ && $2 == "wedges" { print $1 }' tests/hwhost/host-limits)
+    fi
     for n in "$HW_DIR"/share/out/results/*; do
         [ -f "$n" ] || continue
         n=${n##*/}
