@@ -32,6 +32,11 @@ HWHOST_TESTS=(
     # breakpoints, watchpoints and stepping, where INT3 and debug registers are real hardware's
     gdb_hbreak gdb_sw_break_hit_in_loop gdb_watch_write gdb_awatch_16_byte_range gdb_rwatch_read
     gdb_guest_own_int3_under_debugger gdb_step_blocks_timer_irq gdb_all_stop_two_vcpus
+    # what gdb and LLDB see of the vCPUs and the image (stub/cmd_xfer.c, stub/cmd_lldb.c)
+    gdb_info_threads_names_and_states gdb_symbols_without_a_file_argument
+    lldb_registers_in_32bit_and_real_mode lldb_session_two_vcpus
+    # vm/ directly: run control and the memory-map rule on a slow host
+    test_vm_core
     demo
 )
 
@@ -40,7 +45,7 @@ HWHOST_TESTS=(
 # then only the demo is listed here).
 hwhost_selected() {
     local n
-    if [ "${HWHOST_ALL:-0}" = 1 ]; then
+    if [ "${HWHOST_ALL:-0}" = 1 ] && [ "${HWHOST_EVERYTHING:-0}" = 1 ]; then
         echo "hw-demo" | grep -qE -- "$FILTER" && echo demo
         return 0
     fi
@@ -180,7 +185,7 @@ hwhost_lane() {
         if [ "$n" = demo ]; then demo=1; else inner+="${inner:+|}$n"; fi
     done
     inner=${inner:+^($inner)\$}
-    if [ "${HWHOST_ALL:-0}" = 1 ]; then
+    if [ "${HWHOST_ALL:-0}" = 1 ] && [ "${HWHOST_EVERYTHING:-0}" = 1 ]; then
         # Every test tests/run.sh would run on a /dev/kvm here that needs one (--part kvm).
         # The sanitized build's KVM tests double the lane's time under TCG: they run with
         # HWHOST_SANITIZE=1, and are reported skipped otherwise (its unit and build tests run
@@ -240,7 +245,7 @@ hwhost_lane() {
     fi
     # Every selected test, and whatever else the inner run reported (linux_fixtures, ...).
     local extra=()
-    if [ "${HWHOST_ALL:-0}" = 1 ]; then
+    if [ "${HWHOST_ALL:-0}" = 1 ] && [ "${HWHOST_EVERYTHING:-0}" = 1 ]; then
         while IFS= read -r n; do
             echo "$n" | grep -qE -- "$FILTER" && extra+=("$n")
         done < <(awk -F'\t' '!/^#/ && $2 == "wedges" { print $1 }' tests/hwhost/host-limits)
@@ -256,7 +261,7 @@ hwhost_lane() {
 # Start the lane in the background beside the job slots, if the filter selects any of it.
 # (tests/run.sh's schedule() leaves HWHOST_LANE_PID out of its count of running jobs.)
 schedule_hwhost_lane() {
-    [ "${HWHOST_ALL:-0}" = 1 ] || [ -n "$(hwhost_selected)" ] || return 0
+    [ -n "$(hwhost_selected)" ] || return 0
     hwhost_lane &
     # shellcheck disable=SC2034 # read by tests/run.sh
     HWHOST_LANE_PID=$!
