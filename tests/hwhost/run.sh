@@ -77,7 +77,7 @@ hw_wait_console() {
 hw_wait_line() {
     [ "$1" -gt 0 ] || return 1
     # shellcheck disable=SC2016 # the inner shell expands them
-    timeout "$1" bash -c 'grep -m1 -qE "^(PASS|FAIL|SKIP|HWHOST-)" < <(exec tail -n 0 -f --pid="$1" "$2" 2>/dev/null)' \
+    timeout "$1" bash -c 'grep -m1 -qE "^(PASS|FAIL|SKIP|HWHOST-)|soft lockup|Kernel panic" < <(exec tail -n 0 -f --pid="$1" "$2" 2>/dev/null)' \
         hw_wait "$HW_QEMU_PID" "$HW_CONSOLE"
 }
 
@@ -91,6 +91,10 @@ hw_wait_done() {
     local end=$((SECONDS + $1)) stall=${HWHOST_STALL:-300} left
     HW_STALL=
     while ! grep -qE '^HWHOST-(DONE|FAIL):' "$HW_CONSOLE"; do
+        if grep -qE 'soft lockup|Kernel panic' "$HW_CONSOLE"; then
+            HW_STALL="the outer kernel failed"
+            return 1
+        fi
         left=$((end - SECONDS))
         [ $left -gt 0 ] || { HW_STALL="over the time limit"; return 1; }
         kill -0 "$HW_QEMU_PID" 2>/dev/null || { HW_STALL="QEMU ended"; break; }
@@ -200,43 +204,70 @@ hwhost_lane() {
         [ "$LINUX_REQUESTED" = 1 ] || run_args+=(--no-linux)
         limit=${HWHOST_TIMEOUT:-4500}
     fi
-    printf 'exec bash %q %q %q %q %q' "$ROOT/tests/hwhost/inner.sh" "$ROOT" \
-        "$inner" "$demo" "${KVMSTUB_CACHE:-$HOME/.cache/kvmstub}" >"$HW_DIR/share/job.sh"
-    printf ' %q' "${run_args[@]}" >>"$HW_DIR/share/job.sh"
-    echo >>"$HW_DIR/share/job.sh"
-
-    : >"$HW_CONSOLE"
-    setsid timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg,thread=multi -cpu "${HWHOST_CPU:-max}" -smp 2 -m 4G \
-        -display none -no-reboot -nodefaults -monitor none -serial "file:$HW_CONSOLE" \
-        -kernel "$outer/vmlinuz" -initrd "$outer/initramfs.cpio" -append 'console=ttyS0 panic=-1 quiet' \
-        -virtfs local,path=/,mount_tag=host0,security_model=none,readonly=on,multidevs=remap \
-        -virtfs "local,path=$HW_DIR/share,mount_tag=results,security_model=none" \
-        </dev/null >"$HW_DIR/qemu.log" 2>&1 &
-    HW_QEMU_PID=$!
-
-    local booted=
-    if ! hw_wait_console '^HWHOST-(KVM|FAIL):' 120; then
-        if kill -0 "$HW_QEMU_PID" 2>/dev/null; then
-            HW_WHY="the outer VM did not boot to /dev/kvm in 120 s: $(hw_console_tail)"
-        else
-            HW_WHY="QEMU ended before the outer VM had /dev/kvm: $(tail -n 2 "$HW_DIR/qemu.log" | tr '\n' ' ')$(hw_console_tail)"
+    # Up to three boots: when the outer kernel wedges or panics (QEMU's TCG; DESIGN.md §10), the
+    # tests without a result yet run again in a fresh boot. Each boot has $limit seconds.
+    local attempt wedges='' left
+    for attempt in 1 2 3; do
+        if [ "$attempt" -gt 1 ]; then
+            left=()
+            for n in "${names[@]}"; do
+                [ -f "$HW_DIR/share/out/results/$n" ] || left+=("$n")
+            done
+            [ ${#left[@]} -gt 0 ] || break
+            inner='' demo=0
+            for n in "${left[@]}"; do
+                if [ "$n" = demo ]; then demo=1; else inner+="${inner:+|}$n"; fi
+            done
+            inner=${inner:+^($inner)\$}
+            start=$SECONDS HW_WHY=
         fi
-    elif grep -q '^HWHOST-FAIL:' "$HW_CONSOLE"; then
-        HW_WHY="$(grep -m1 '^HWHOST-FAIL:' "$HW_CONSOLE" | tr -d '\r'): $(hw_console_tail)"
-    else
-        booted=$((SECONDS - start))
-        if ! hw_wait_done $((limit - (SECONDS - start) - 10)); then
-            HW_WHY="no end of the job after $((SECONDS - start)) s (limit $limit s; $HW_STALL): stalled or too slow: $(hw_console_tail)"
+        printf 'exec bash %q %q %q %q %q' "$ROOT/tests/hwhost/inner.sh" "$ROOT" \
+            "$inner" "$demo" "${KVMSTUB_CACHE:-$HOME/.cache/kvmstub}" >"$HW_DIR/share/job.sh"
+        printf ' %q' "${run_args[@]}" >>"$HW_DIR/share/job.sh"
+        echo >>"$HW_DIR/share/job.sh"
+
+        : >"$HW_CONSOLE"
+        setsid timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg,thread=multi -cpu "${HWHOST_CPU:-max}" -smp 2 -m 4G \
+            -display none -no-reboot -nodefaults -monitor none -serial "file:$HW_CONSOLE" \
+            -kernel "$outer/vmlinuz" -initrd "$outer/initramfs.cpio" -append 'console=ttyS0 panic=-1 quiet' \
+            -virtfs local,path=/,mount_tag=host0,security_model=none,readonly=on,multidevs=remap \
+            -virtfs "local,path=$HW_DIR/share,mount_tag=results,security_model=none" \
+            </dev/null >"$HW_DIR/qemu.log" 2>&1 &
+        HW_QEMU_PID=$!
+
+        local booted=
+        if ! hw_wait_console '^HWHOST-(KVM|FAIL):' 120; then
+            if kill -0 "$HW_QEMU_PID" 2>/dev/null; then
+                HW_WHY="the outer VM did not boot to /dev/kvm in 120 s: $(hw_console_tail)"
+            else
+                HW_WHY="QEMU ended before the outer VM had /dev/kvm: $(tail -n 2 "$HW_DIR/qemu.log" | tr '\n' ' ')$(hw_console_tail)"
+            fi
         elif grep -q '^HWHOST-FAIL:' "$HW_CONSOLE"; then
             HW_WHY="$(grep -m1 '^HWHOST-FAIL:' "$HW_CONSOLE" | tr -d '\r'): $(hw_console_tail)"
-        elif [ ! -d "$HW_DIR/share/out/results" ]; then
-            HW_WHY="the job ended without copying its results: $(hw_console_tail)"
+        else
+            booted=$((SECONDS - start))
+            if ! hw_wait_done $((limit - (SECONDS - start) - 10)); then
+                HW_WHY="no end of the job after $((SECONDS - start)) s (limit $limit s; $HW_STALL): stalled or too slow: $(hw_console_tail)"
+            elif grep -q '^HWHOST-FAIL:' "$HW_CONSOLE"; then
+                HW_WHY="$(grep -m1 '^HWHOST-FAIL:' "$HW_CONSOLE" | tr -d '\r'): $(hw_console_tail)"
+            elif [ ! -d "$HW_DIR/share/out/results" ]; then
+                HW_WHY="the job ended without copying its results: $(hw_console_tail)"
+            fi
         fi
-    fi
-    # QEMU ends at the init's poweroff; if not, it is killed.
-    timeout 30 tail -f --pid="$HW_QEMU_PID" /dev/null
-    kill -9 -- "-$HW_QEMU_PID" 2>/dev/null
-    wait "$HW_QEMU_PID" 2>/dev/null
+        # QEMU ends at the init's poweroff; if not, it is killed.
+        timeout 30 tail -f --pid="$HW_QEMU_PID" /dev/null
+        kill -9 -- "-$HW_QEMU_PID" 2>/dev/null
+        wait "$HW_QEMU_PID" 2>/dev/null
+        local wedge
+        wedge=$(tr -d '\r' <"$HW_CONSOLE" | grep -m1 -E 'soft lockup|Kernel panic|detected stalls|stack guard page' | sed 's/^\[ *[0-9.]*\] //')
+        [ -n "$HW_WHY" ] && [ -n "$wedge" ] || break
+        cp "$HW_CONSOLE" "$HW_DIR/console.boot$attempt"
+        wedges+="boot $attempt: $wedge; "
+        [ "$attempt" -lt 3 ] && [ "${HWHOST_EVERYTHING:-0}" != 1 ] || break
+        echo "hwhost_lane: the outer kernel failed ($wedge): booting again for the tests without a result" >&2
+    done
+    [ -z "$wedges" ] || HW_WHY+="${HW_WHY:+ }(the outer kernel failed: $wedges)"
+    [ -z "$wedges" ] || [ -n "$HW_WHY" ] || booted="$booted, after the outer kernel failed ($wedges)"
 
     if [ -n "$HW_WHY" ]; then
         hw_result FAIL hwhost_lane "$HW_WHY"
