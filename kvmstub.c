@@ -335,8 +335,6 @@ int main(int argc, char **argv)
     struct vm *vm = &the_vm;
     int status = EXIT_SETUP;
     struct stub_server *server = NULL;
-    if (o.gdb && !(server = stub_server_listen(o.gdb)))
-        goto out_before_vm;
 
     char cmdline[LINUX_CMDLINE_BUF];
     const char *effective_cmdline = o.cmdline;
@@ -364,6 +362,9 @@ int main(int argc, char **argv)
         .console = o.console,
     };
     if (vm_create(vm, &cfg) < 0)
+        goto out;
+    /* Listen once the VM exists: no "waiting for gdb" on a host without KVM. */
+    if (o.gdb && !(server = stub_server_listen(o.gdb)))
         goto out;
     if (server && guest_debug_init(vm) < 0)
         goto out;
