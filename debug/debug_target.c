@@ -222,6 +222,17 @@ static int dt_memory_region(void *t, int thread, uint64_t addr, struct target_me
     return 0;
 }
 
+/* `monitor phys` and QEMU's qqemu.PhyMemMode packets share this one setting. */
+static bool dt_phys_mode(void *t)
+{
+    return vm_of(t)->debug->phys;
+}
+
+static void dt_set_phys_mode(void *t, bool phys)
+{
+    vm_of(t)->debug->phys = phys;
+}
+
 static const struct target_ops debug_target_ops = {
     .features = TARGET_FEATURE_RANGE_STEP | TARGET_FEATURE_BP_AGENT,
     .thread_count = dt_thread_count,
@@ -245,6 +256,8 @@ static const struct target_ops debug_target_ops = {
     .kill = dt_kill,
     .exec_file = dt_exec_file,
     .memory_region = dt_memory_region,
+    .phys_mode = dt_phys_mode,
+    .set_phys_mode = dt_set_phys_mode,
 };
 
 void debug_target_init(struct vm *vm, struct target *t, const struct cpu_view_options *view,

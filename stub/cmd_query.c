@@ -1,5 +1,5 @@
 /* stub/cmd_query.c — general queries: qSupported, QStartNoAckMode, qAttached, qSymbol,
- * vMustReplyEmpty and qRcmd (monitor commands).
+ * vMustReplyEmpty, qRcmd (monitor commands) and QEMU's qqemu.PhyMemMode.
  */
 #include "stub/session_internal.h"
 
@@ -60,4 +60,22 @@ void cmd_query_monitor(struct session *s, const struct cmd_args *a, int arg)
     } else {
         session_reply_ok(s);
     }
+}
+
+/* qqemu.PhyMemMode: "1" when gdb's memory addresses are physical, "0" when linear. */
+void cmd_query_phys_mode(struct session *s, const struct cmd_args *a, int arg)
+{
+    session_reply_str(s, s->target.ops->phys_mode(s->target.ctx) ? "1" : "0");
+}
+
+/* Qqemu.PhyMemMode:1 or :0 sets it; anything else is refused and changes nothing. */
+void cmd_query_set_phys_mode(struct session *s, const struct cmd_args *a, int arg)
+{
+    uint64_t mode = a->v[0].u;
+    if (mode != '0' && mode != '1') {
+        session_reply_error(s, EINVAL);
+        return;
+    }
+    s->target.ops->set_phys_mode(s->target.ctx, mode == '1');
+    session_reply_ok(s);
 }

@@ -21,6 +21,7 @@ enum cmd_need {
     NEED_THREAD_INFO,
     NEED_EXEC_FILE, /* the operation, and a file for it to name */
     NEED_MEMORY_REGION,
+    NEED_PHYS_MODE,
 };
 
 struct cmd_entry {
@@ -76,6 +77,9 @@ static const struct cmd_entry cmd_table[] = {
     {"qSymbol:", "s", cmd_query_reply, QUERY_REPLY_OK, NEED_NOTHING, NULL},
     {"vMustReplyEmpty", "", cmd_query_reply, QUERY_REPLY_EMPTY, NEED_NOTHING, NULL},
     {"qRcmd,", "s", cmd_query_monitor, 0, NEED_MONITOR, NULL},
+    /* QEMU's, for pwndbg and gef; QEMU does not advertise them in qSupported. */
+    {"qqemu.PhyMemMode", "", cmd_query_phys_mode, 0, NEED_PHYS_MODE, NULL},
+    {"Qqemu.PhyMemMode:", "c", cmd_query_set_phys_mode, 0, NEED_PHYS_MODE, NULL},
     {"qHostInfo", "", cmd_lldb_host_info, 0, NEED_NOTHING, NULL},
     {"qProcessInfo", "", cmd_lldb_host_info, 1, NEED_NOTHING, NULL},
     {"QThreadSuffixSupported", "", cmd_lldb_enable, LLDB_THREAD_SUFFIX, NEED_NOTHING, NULL},
@@ -96,6 +100,7 @@ static bool session_has(const struct session *s, enum cmd_need need)
     case NEED_THREAD_INFO: return ops->thread_info != NULL;
     case NEED_EXEC_FILE: return ops->exec_file && ops->exec_file(s->target.ctx);
     case NEED_MEMORY_REGION: return ops->memory_region != NULL;
+    case NEED_PHYS_MODE: return ops->phys_mode && ops->set_phys_mode;
     }
     return false;
 }

@@ -218,6 +218,11 @@ struct target_ops {
     /* Optional: the region of memory around addr as `thread` sees it (its page walk), for
      * LLDB's qMemoryRegionInfo. 0 or -errno. */
     int (*memory_region)(void *t, int thread, uint64_t addr, struct target_mem_region *r);
+    /* Optional, both or neither: whether the addresses of read_mem, write_mem and memory_region
+     * are physical (true) or linear (false). The setting is the target's (its monitor may change
+     * it too); the engine serves QEMU's qqemu.PhyMemMode/Qqemu.PhyMemMode packets with them. */
+    bool (*phys_mode)(void *t);
+    void (*set_phys_mode)(void *t, bool phys);
 };
 
 struct target {

@@ -27,18 +27,25 @@ static const char *fake_exec_file(void *t)
     return f->exec_file[0] ? f->exec_file : NULL;
 }
 
+/* Where mem starts in the addresses the target is given: linear or, in phys mode, physical. */
+static uint64_t fake_base(const struct fake_target *f)
+{
+    return f->phys ? 0 : f->mem_base;
+}
+
 /* Unmapped below mem_base and above the fake RAM; its first page r-x, the rest rw-. */
 static int fake_memory_region(void *t, int thread, uint64_t addr, struct target_mem_region *r)
 {
     struct fake_target *f = t;
-    uint64_t code_end = f->mem_base + FAKE_CODE_SIZE, end = f->mem_base + FAKE_MEM_SIZE;
+    uint64_t base = fake_base(f);
+    uint64_t code_end = base + FAKE_CODE_SIZE, end = base + FAKE_MEM_SIZE;
     if (f->mem_error)
         return f->mem_error;
-    if (addr < f->mem_base)
-        *r = (struct target_mem_region){.start = 0, .size = f->mem_base};
+    if (addr < base)
+        *r = (struct target_mem_region){.start = 0, .size = base};
     else if (addr < code_end)
         *r = (struct target_mem_region){
-            .start = f->mem_base, .size = FAKE_CODE_SIZE, .mapped = true, .exec = true};
+            .start = base, .size = FAKE_CODE_SIZE, .mapped = true, .exec = true};
     else if (addr < end)
         *r = (struct target_mem_region){
             .start = code_end, .size = end - code_end, .mapped = true, .write = true};
@@ -84,11 +91,12 @@ static int fake_write_regs(void *t, int thread, const struct x86_regs *regs)
 /* The part of [addr, addr+len) inside the fake RAM, starting at addr. */
 static long fake_span(struct fake_target *f, uint64_t addr, size_t len)
 {
+    uint64_t base = fake_base(f);
     if (f->mem_error)
         return f->mem_error;
-    if (addr < f->mem_base || addr >= f->mem_base + FAKE_MEM_SIZE)
+    if (addr < base || addr >= base + FAKE_MEM_SIZE)
         return -EFAULT;
-    uint64_t room = f->mem_base + FAKE_MEM_SIZE - addr;
+    uint64_t room = base + FAKE_MEM_SIZE - addr;
     return (long)(len < room ? len : room);
 }
 
@@ -97,7 +105,7 @@ static long fake_read_mem(void *t, int thread, uint64_t addr, void *buf, size_t 
     struct fake_target *f = t;
     long n = fake_span(f, addr, len);
     if (n > 0)
-        memcpy(buf, f->mem + (addr - f->mem_base), (size_t)n);
+        memcpy(buf, f->mem + (addr - fake_base(f)), (size_t)n);
     return n;
 }
 
@@ -106,8 +114,18 @@ static long fake_write_mem(void *t, int thread, uint64_t addr, const void *buf, 
     struct fake_target *f = t;
     long n = fake_span(f, addr, len);
     if (n > 0)
-        memcpy(f->mem + (addr - f->mem_base), buf, (size_t)n);
+        memcpy(f->mem + (addr - fake_base(f)), buf, (size_t)n);
     return n;
+}
+
+static bool fake_phys_mode(void *t)
+{
+    return ((struct fake_target *)t)->phys;
+}
+
+static void fake_set_phys_mode(void *t, bool phys)
+{
+    ((struct fake_target *)t)->phys = phys;
 }
 
 static int fake_insert_bp(void *t, enum bp_type type, uint64_t addr, uint64_t len,
@@ -258,6 +276,8 @@ static const struct target_ops fake_ops = {
     .kill = fake_kill,
     .exec_file = fake_exec_file,
     .memory_region = fake_memory_region,
+    .phys_mode = fake_phys_mode,
+    .set_phys_mode = fake_set_phys_mode,
 };
 
 void fake_target_init(struct fake_target *f, enum target_arch arch, int nthreads)

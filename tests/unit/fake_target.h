@@ -5,7 +5,8 @@
  * stop_on_resume is set, makes next_stop pending at once; interrupt() makes a SIGINT stop
  * pending; kill() makes an exit pending. A pending stop makes stop_fd() readable (an eventfd)
  * until get_stop() takes it. Calls are counted so tests can assert on them. Memory regions:
- * unmapped below mem_base and above the RAM, r-x for its first page, rw- for the rest.
+ * unmapped below mem_base and above the RAM, r-x for its first page, rw- for the rest. In phys
+ * mode (set_phys_mode) the same memory is at physical address 0 instead of mem_base.
  */
 #ifndef KVMSTUB_TESTS_FAKE_TARGET_H
 #define KVMSTUB_TESTS_FAKE_TARGET_H
@@ -29,7 +30,8 @@ struct fake_target {
     enum target_arch arch;
     int nthreads;
     struct x86_regs regs[FAKE_MAX_THREADS];
-    uint64_t mem_base;
+    uint64_t mem_base; /* where mem is linear; physically it is at 0 */
+    bool phys;         /* phys_mode(): addresses are physical */
     uint8_t mem[FAKE_MEM_SIZE];
 
     struct fake_bp bps[FAKE_MAX_BPS];

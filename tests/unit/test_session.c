@@ -507,6 +507,51 @@ static void test_qrcmd_output_as_O_packets(void)
     harness_free(h);
 }
 
+/* QEMU's physical-memory mode (pwndbg, gef): the target's phys setting, read and set. */
+static void test_qemu_phy_mem_mode(void)
+{
+    struct harness *h = new_session(1);
+    CHECK_STR(harness_cmd(h, "qqemu.PhyMemMode"), "0");
+    CHECK_STR(harness_cmd(h, "m1000,4"), "00010203"); /* linear: RAM at 0x1000 */
+    CHECK_STR(harness_cmd(h, "Qqemu.PhyMemMode:1"), "OK");
+    CHECK(h->ft.phys);
+    CHECK_STR(harness_cmd(h, "qqemu.PhyMemMode"), "1");
+    CHECK_STR(harness_cmd(h, "m0,4"), "00010203"); /* physical: the same RAM at 0 */
+    CHECK_STR(harness_cmd(h, "m10,2"), "1011");
+    CHECK_STR(harness_cmd(h, "Qqemu.PhyMemMode:0"), "OK");
+    CHECK(!h->ft.phys);
+    CHECK_STR(harness_cmd(h, "qqemu.PhyMemMode"), "0");
+    CHECK_STR(harness_cmd(h, "m0,4"), "E0e");
+    harness_free(h);
+}
+
+/* A bad argument is refused and changes nothing; the packets are not in qSupported. */
+static void test_qemu_phy_mem_mode_bad_arguments(void)
+{
+    struct harness *h = new_session(1);
+    static const char *const bad[] = {"Qqemu.PhyMemMode:2",
+                                      "Qqemu.PhyMemMode:", "Qqemu.PhyMemMode:10",
+                                      "Qqemu.PhyMemMode:x", "qqemu.PhyMemMode:1"};
+    for (int phys = 0; phys <= 1; phys++) {
+        h->ft.phys = phys;
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            CHECK_STR(harness_cmd(h, bad[i]), "E16");
+            CHECK_EQ(h->ft.phys, phys);
+        }
+    }
+    CHECK_STR(harness_cmd(h, "Qqemu.PhyMemMode"), "");
+    CHECK_STR(harness_cmd(h, "qqemu.PhyMemModeX"), "");
+    const char *r = harness_cmd(h, "qSupported:swbreak+");
+    CHECK(r && strstr(r, "qemu") == NULL && strstr(r, "PhyMemMode") == NULL);
+    /* a target without the setting: the empty reply */
+    h->ft.ops.phys_mode = NULL;
+    h->ft.ops.set_phys_mode = NULL;
+    harness_reattach(h);
+    CHECK_STR(harness_cmd(h, "qqemu.PhyMemMode"), "");
+    CHECK_STR(harness_cmd(h, "Qqemu.PhyMemMode:1"), "");
+    harness_free(h);
+}
+
 static void test_threads(void)
 {
     struct harness *h = new_session(3);
@@ -768,6 +813,8 @@ int main(void)
     RUN(test_packets_while_running_get_errors);
     RUN(test_qxfer_target_xml_in_chunks);
     RUN(test_qrcmd_output_as_O_packets);
+    RUN(test_qemu_phy_mem_mode);
+    RUN(test_qemu_phy_mem_mode_bad_arguments);
     RUN(test_threads);
     RUN(test_detach_and_kill);
     RUN(test_malformed_packets_never_crash);
