@@ -14,6 +14,17 @@ end
 break loop0
 continue
 continue
+python
+# CPU 0 reaches loop0 first; where CPU 1 is slow to start (the emulated hardware host steps
+# exec-trapped code), go on to loop0 again until CPU 1 spins in loop1 too (bounded).
+for i in range(50):
+    gdb.execute("thread 2", to_string=True)
+    in_loop1 = "loop1" in gdb.execute("info symbol $pc", to_string=True)
+    gdb.execute("thread 1", to_string=True)
+    if in_loop1:
+        break
+    gdb.execute("continue", to_string=True)
+end
 delete
 info threads
 python
