@@ -139,6 +139,10 @@ hw_collect() {
             hw_result SKIP "hw-$n" "not run in the lane, a limit of the emulated host: $wedges (tests/hwhost/host-limits)"
             continue
         fi
+        if [ -z "$line" ] && [ -n "$HW_HOST_DIED" ]; then
+            hw_result SKIP "hw-$n" "no result: $HW_HOST_DIED"
+            continue
+        fi
         if [ -z "$line" ]; then
             hw_result FAIL "hw-$n" "no result from inside the hardware host ($([ -n "$HW_WHY" ] &&
                 echo 'the lane failed: see hwhost_lane' || echo "see $HW_DIR/console"))"
@@ -160,7 +164,7 @@ hw_collect() {
 hwhost_lane() {
     local names start=$SECONDS limit=${HWHOST_TIMEOUT:-600}
     mapfile -t names < <(hwhost_selected)
-    HW_DIR=$OUT/hw HW_CONSOLE=$OUT/hw/console HW_WHY=
+    HW_DIR=$OUT/hw HW_CONSOLE=$OUT/hw/console HW_WHY= HW_HOST_DIED=
     mkdir -p "$HW_DIR/share"
     local outer
     outer=$(bash tests/hwhost/build-outer.sh 2>"$HW_DIR/build.log" | tail -n 1)
@@ -227,6 +231,7 @@ hwhost_lane() {
         echo >>"$HW_DIR/share/job.sh"
 
         : >"$HW_CONSOLE"
+        touch "$HW_DIR/boot.mark"
         setsid timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg,thread=multi -cpu "${HWHOST_CPU:-max}" -smp 2 -m 4G \
             -display none -no-reboot -nodefaults -monitor none -serial "file:$HW_CONSOLE" \
             -kernel "$outer/vmlinuz" -initrd "$outer/initramfs.cpio" -append 'console=ttyS0 panic=-1 quiet' \
@@ -258,18 +263,28 @@ hwhost_lane() {
         timeout 30 tail -f --pid="$HW_QEMU_PID" /dev/null
         kill -9 -- "-$HW_QEMU_PID" 2>/dev/null
         wait "$HW_QEMU_PID" 2>/dev/null
+        # A boot that booted and then stopped answering (a stall, a wedged or panicked outer
+        # kernel: every inner test has its own time limit, so that is not a test hanging) is
+        # the emulated host's failure: its FAILs are suspect too, and run again in a new boot.
         local wedge
         wedge=$(tr -d '\r' <"$HW_CONSOLE" | grep -m1 -E 'soft lockup|Kernel panic|detected stalls|stack guard page' | sed 's/^\[ *[0-9.]*\] //')
-        [ -n "$HW_WHY" ] && [ -n "$wedge" ] || break
+        [ -n "$HW_WHY" ] && [ -n "$booted" ] || break
         cp "$HW_CONSOLE" "$HW_DIR/console.boot$attempt"
-        wedges+="boot $attempt: $wedge; "
-        [ "$attempt" -lt 3 ] && [ "${HWHOST_EVERYTHING:-0}" != 1 ] || break
-        echo "hwhost_lane: the outer kernel failed ($wedge): booting again for the tests without a result" >&2
+        wedges+="boot $attempt: ${wedge:-$HW_STALL}; "
+        find "$HW_DIR/share/out/results" -type f -newer "$HW_DIR/boot.mark" -exec grep -l '^FAIL' {} + 2>/dev/null |
+            xargs -r rm -f
+        [ "${HWHOST_EVERYTHING:-0}" != 1 ] || break
+        if [ "$attempt" -eq 3 ]; then
+            HW_HOST_DIED="the emulated host stopped answering in three boots ($wedges)"
+            break
+        fi
+        echo "hwhost_lane: the outer VM failed (${wedge:-$HW_STALL}): booting again for the tests without a result" >&2
     done
-    [ -z "$wedges" ] || HW_WHY+="${HW_WHY:+ }(the outer kernel failed: $wedges)"
-    [ -z "$wedges" ] || [ -n "$HW_WHY" ] || booted="$booted, after the outer kernel failed ($wedges)"
+    [ -z "$wedges" ] || [ -n "$HW_WHY" ] || booted="$booted, after the outer VM failed ($wedges)"
 
-    if [ -n "$HW_WHY" ]; then
+    if [ -n "$HW_HOST_DIED" ]; then
+        hw_result SKIP hwhost_lane "$HW_HOST_DIED; last: $HW_WHY"
+    elif [ -n "$HW_WHY" ]; then
         hw_result FAIL hwhost_lane "$HW_WHY"
     else
         hw_result PASS hwhost_lane "outer VM with kvm_amd up in $booted s; ${#names[@]} test(s) run and reported in $((SECONDS - start)) s"
