@@ -16,7 +16,7 @@
 # missing /dev/kvm or a stall fails hwhost_lane with the console's last lines, and every inner
 # test without a result fails with it.
 #
-# Knobs: HWHOST_TIMEOUT (default 600 s), HWHOST_CPU (QEMU's -cpu, default max: SVM with nested
+# Knobs: HWHOST_TIMEOUT (default 1500 s a boot), HWHOST_CPU (QEMU's -cpu, default max: SVM with nested
 # paging; EPYC works too; qemu64,-svm shows how the lane fails without /dev/kvm).
 
 # The inner tests, by their names in tests/run.sh; "demo" is tests/demo.sh (`make demo`).
@@ -83,12 +83,12 @@ hw_wait_line() {
 
 # hw_wait_done LIMIT_S: wait for the job's end (HWHOST-DONE or HWHOST-FAIL on the console);
 # false when LIMIT_S passes, QEMU ends without it, or the console stays silent for
-# HWHOST_STALL seconds (default 300: every inner test has a shorter limit and prints a line
+# HWHOST_STALL seconds (default 420: every inner test has a shorter limit and prints a line
 # when it ends), with the reason in HW_STALL. (Seen here: the outer kernel wedged in
 # kvmstub's KVM_RUN, "soft lockup - CPU#0 stuck for 245s", while other QEMUs or builds loaded
 # the machine; QEMU's TCG, not kvmstub, since no guest can hold a host CPU that way.)
 hw_wait_done() {
-    local end=$((SECONDS + $1)) stall=${HWHOST_STALL:-300} left
+    local end=$((SECONDS + $1)) stall=${HWHOST_STALL:-420} left
     HW_STALL=
     while ! grep -qE '^HWHOST-(DONE|FAIL):' "$HW_CONSOLE"; do
         if grep -qE 'soft lockup|Kernel panic' "$HW_CONSOLE"; then
@@ -162,7 +162,7 @@ hw_collect() {
 }
 
 hwhost_lane() {
-    local names start=$SECONDS limit=${HWHOST_TIMEOUT:-600}
+    local names start=$SECONDS limit=${HWHOST_TIMEOUT:-1500}
     mapfile -t names < <(hwhost_selected)
     HW_DIR=$OUT/hw HW_CONSOLE=$OUT/hw/console HW_WHY= HW_HOST_DIED=
     mkdir -p "$HW_DIR/share"
