@@ -26,6 +26,9 @@
 struct vm;
 struct vcpu;
 
+/* phys, paging, view and exec_file are written by the server thread only while every vCPU is
+ * stopped (gdb's packets and monitor commands are served only then); vCPU threads read them
+ * (agent expressions read memory). */
 struct debug_state {
     struct bp_table bps;
     uint64_t gen;         /* bumped on every change the vCPUs must apply (atomic) */
