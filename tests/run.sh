@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/run.sh — run every test of kvmstub and end with one line: "N passed, N failed, N skipped".
 #
-#   bash tests/run.sh [--jobs N] [--filter REGEX] [--exclude REGEX] [--no-sanitize] [--no-linux] [--no-fuzz]
+#   bash tests/run.sh [--jobs N] [--filter REGEX] [--no-sanitize] [--no-linux] [--no-fuzz]
 #                     [--no-hwhost | --hwhost-only]
 #
 # What runs: unit tests (tests/unit), guest tests and fault tests (tests/suite_*.sh), real gdb
@@ -32,9 +32,7 @@ while [ $# -gt 0 ]; do
     --no-fuzz) FUZZ=0 ;;
     --no-hwhost) HWHOST=0 ;;
     --hwhost-only) HWHOST_ONLY=1 LINUX=0 FUZZ=0 SANITIZE=0 ;;
-    --part) PART=$2; shift ;;
-    --exclude) EXCLUDE=$2; shift ;;
-    *) echo "usage: $0 [--jobs N] [--filter REGEX] [--no-sanitize] [--no-linux] [--no-fuzz] [--no-hwhost | --hwhost-only] [--part kvm|nokvm] [--exclude REGEX]" >&2
+    *) echo "usage: $0 [--jobs N] [--filter REGEX] [--no-sanitize] [--no-linux] [--no-fuzz] [--no-hwhost | --hwhost-only]" >&2
        exit 2 ;;
     esac
     shift
@@ -49,7 +47,7 @@ export SUITE=
 # needs_kvm NAME: the test (a run_suites name, label removed) needs /dev/kvm. The unit tests but
 # the VM core's, and the build suite's but those marked "# needs /dev/kvm" above them, do not:
 # on a machine without /dev/kvm they run on the machine while the rest runs in the
-# hardware-host lane (--part kvm|nokvm picks one side).
+# hardware-host lane (PART=kvm|nokvm picks one side).
 needs_kvm() {
     case $1 in
     test_vm_core) return 0 ;;
@@ -59,7 +57,7 @@ needs_kvm() {
     grep -B1 "^test_$1()" tests/suite_build.sh | grep -q '^# needs /dev/kvm'
 }
 
-# in_part NAME: NAME belongs to the --part this run covers.
+# in_part NAME: NAME belongs to the PART this run covers.
 in_part() {
     case $PART in
     kvm) needs_kvm "$1" ;;
@@ -208,7 +206,7 @@ run_suites() {
     done
     for script in tests/gdb-scripts/*.gdb; do
         [ -e "$script" ] || continue
-        in_part gdb || continue
+        in_part "gdb_$(basename "${script%.gdb}")" || continue
         schedule "${label}gdb_$(basename "${script%.gdb}")" "$bin" gdb_script "$script"
     done
 }
@@ -256,25 +254,20 @@ if [ "$HWHOST_ALL" = 1 ]; then
     # The machine's own tests end before the lane boots: QEMU's TCG needs both cores, and
     # starved of them (other QEMUs, builds) its outer kernel was seen to wedge.
     wait
-    # The KVM tests outside the lane's own set are reported skipped, with why (with
-    # HWHOST_EVERYTHING=1 the lane runs them all; tests/hwhost/run.sh).
-    if [ "${HWHOST_EVERYTHING:-0}" != 1 ]; then
-        SKIP_BECAUSE="this machine has no /dev/kvm; the hardware-host lane runs only its own set here (all of the suite inside QEMU TCG wedged and once panicked its outer kernel: DESIGN.md §10; HWHOST_EVERYTHING=1 tries it)" \
-            PART=kvm EXCLUDE="^($(hwhost_selected | sed 's/^demo$//' | grep . | paste -sd'|'))\$" \
-            run_suites "" "$ROOT/kvmstub" build/release
-        if [ "$SANITIZE" = 1 ]; then
-            SKIP_BECAUSE="this machine has no /dev/kvm, and the hardware-host lane runs the release build's set only" \
-                PART=kvm run_suites "san-" "$ROOT/build/san/kvmstub" build/san
-        fi
-        if [ "$LINUX_REQUESTED" = 1 ]; then
-            for n in $(grep -o '^test_[a-z0-9_]*' tests/linux/suite_linux.sh | sed 's/^test_//') \
-                $(for f in tests/gdb-scripts/linux/*.gdb; do basename "${f%.gdb}" | sed 's/^/gdb_/'; done); do
-                hwhost_selected | grep -qx -- "$n" && continue
-                SKIP_BECAUSE="this machine has no /dev/kvm; the hardware-host lane runs only its own set of the Linux tests here" \
-                    schedule "$n"
-            done
-        fi
+    # The KVM tests outside the lane's own set are reported skipped, with why: the whole
+    # suite inside QEMU's TCG wedged, and once panicked, its outer kernel (DESIGN.md §10).
+    SKIP_BECAUSE="this machine has no /dev/kvm, and the hardware-host lane runs only its own set (DESIGN.md §10)"
+    EXCLUDE="^($(hwhost_selected | grep -vx demo | paste -sd'|'))\$"
+    PART=kvm run_suites "" "$ROOT/kvmstub" build/release
+    [ "$SANITIZE" = 0 ] || PART=kvm run_suites "san-" "$ROOT/build/san/kvmstub" build/san
+    if [ "$LINUX_REQUESTED" = 1 ]; then
+        . tests/linux/run.sh
+        for n in $(linux_test_names); do
+            schedule "$n"
+        done
     fi
+    unset SKIP_BECAUSE
+    EXCLUDE='^$'
     schedule_hwhost_lane
 fi
 wait

@@ -40,15 +40,9 @@ HWHOST_TESTS=(
     demo
 )
 
-# The names selected by $FILTER, one per line (with HWHOST_ALL=1, set by tests/run.sh on a
-# machine without /dev/kvm, the lane runs all of tests/run.sh's KVM tests, whatever their names:
-# then only the demo is listed here).
+# The names selected by $FILTER, one per line.
 hwhost_selected() {
     local n
-    if [ "${HWHOST_ALL:-0}" = 1 ] && [ "${HWHOST_EVERYTHING:-0}" = 1 ]; then
-        echo "hw-demo" | grep -qE -- "$FILTER" && echo demo
-        return 0
-    fi
     for n in "${HWHOST_TESTS[@]}"; do
         echo "hw-$n" | grep -qE -- "$FILTER" && echo "$n"
     done
@@ -61,25 +55,21 @@ hw_result() {
     echo "$line"
 }
 
-# hw_wait_console REGEX LIMIT_S: wait until the console has a whole line matching REGEX, QEMU
-# ends, or LIMIT_S passes. tail -f follows the file as it grows (no polling loop of ours) and
-# ends with QEMU (--pid); grep sees only complete lines.
+# hw_wait_console REGEX LIMIT_S [new]: wait until the console has a whole line matching REGEX
+# (with "new": one written from now on), QEMU ends, or LIMIT_S passes (false then). tail -f
+# follows the file as it grows (no polling loop of ours) and ends with QEMU (--pid); grep sees
+# only complete lines.
 hw_wait_console() {
     [ "$2" -gt 0 ] || return 1
+    local from=+1
+    [ "${3:-}" = new ] && from=0
     # shellcheck disable=SC2016 # the inner shell expands them
-    timeout "$2" bash -c 'grep -m1 -qE -- "$3" < <(exec tail -n +1 -f --pid="$1" "$2" 2>/dev/null)' \
-        hw_wait "$HW_QEMU_PID" "$HW_CONSOLE" "$1"
+    timeout "$2" bash -c 'grep -m1 -qE -- "$3" < <(exec tail -n "$4" -f --pid="$1" "$2" 2>/dev/null)' \
+        hw_wait "$HW_QEMU_PID" "$HW_CONSOLE" "$1" "$from"
 }
 
-# hw_wait_line LIMIT_S: wait until the console gets a new result line (or the job's end), QEMU
-# ends, or LIMIT_S passes (false then). Kernel messages do not count: a wedged outer kernel
-# prints soft-lockup reports.
-hw_wait_line() {
-    [ "$1" -gt 0 ] || return 1
-    # shellcheck disable=SC2016 # the inner shell expands them
-    timeout "$1" bash -c 'grep -m1 -qE "^(PASS|FAIL|SKIP|HWHOST-)|soft lockup|Kernel panic" < <(exec tail -n 0 -f --pid="$1" "$2" 2>/dev/null)' \
-        hw_wait "$HW_QEMU_PID" "$HW_CONSOLE"
-}
+# What the outer kernel prints when it has failed (a wedged CPU, a panic).
+HW_KERNEL_FAILED='soft lockup|Kernel panic'
 
 # hw_wait_done LIMIT_S: wait for the job's end (HWHOST-DONE or HWHOST-FAIL on the console);
 # false when LIMIT_S passes, QEMU ends without it, or the console stays silent for
@@ -91,14 +81,16 @@ hw_wait_done() {
     local end=$((SECONDS + $1)) stall=${HWHOST_STALL:-420} left
     HW_STALL=
     while ! grep -qE '^HWHOST-(DONE|FAIL):' "$HW_CONSOLE"; do
-        if grep -qE 'soft lockup|Kernel panic' "$HW_CONSOLE"; then
+        if grep -qE "$HW_KERNEL_FAILED" "$HW_CONSOLE"; then
             HW_STALL="the outer kernel failed"
             return 1
         fi
         left=$((end - SECONDS))
         [ $left -gt 0 ] || { HW_STALL="over the time limit"; return 1; }
         kill -0 "$HW_QEMU_PID" 2>/dev/null || { HW_STALL="QEMU ended"; break; }
-        hw_wait_line $((left < stall ? left : stall)) && continue
+        # A result, the job's end or the kernel's failure; other kernel messages do not count.
+        hw_wait_console "^(PASS|FAIL|SKIP|HWHOST-)|$HW_KERNEL_FAILED" $((left < stall ? left : stall)) new &&
+            continue
         grep -qE '^HWHOST-(DONE|FAIL):' "$HW_CONSOLE" && return 0
         kill -0 "$HW_QEMU_PID" 2>/dev/null || { HW_STALL="QEMU ended"; break; }
         [ $((end - SECONDS)) -gt 0 ] && HW_STALL="no result on the console for $stall s"
@@ -113,14 +105,6 @@ hw_console_tail() {
     tr -d '\r' <"$HW_CONSOLE" | grep -v '^$' | tail -n 6 | tr '\n' '|' | sed 's/|$//; s/|/ | /g'
 }
 
-# The tests not to run in the lane (tests/hwhost/host-limits, kind "wedges"), as one exact
-# regex.
-hw_wedges_regex() {
-    local names
-    names=$(awk -F'\t' '!/^#/ && $2 == "wedges" { print $1 }' tests/hwhost/host-limits | paste -sd'|')
-    echo "^(${names:-no test})\$"
-}
-
 # hw_collect NAMES...: one result per inner test, from the results share (its logs moved to
 # $OUT/hw/NAME/), else from the line tests/run.sh printed on the console, else a failure.
 hw_collect() {
@@ -133,12 +117,6 @@ hw_collect() {
                 sed 's/ ([0-9]* s)$//')
         fi
         [ -d "$from/$n" ] && rm -rf "${HW_DIR:?}/$n" && mv "$from/$n" "$HW_DIR/$n"
-        local wedges
-        wedges=$(awk -F'\t' -v n="$n" '$1 == n && $2 == "wedges" { print $3 }' tests/hwhost/host-limits)
-        if [ -z "$line" ] && [ -n "$wedges" ]; then
-            hw_result SKIP "hw-$n" "not run in the lane, a limit of the emulated host: $wedges (tests/hwhost/host-limits)"
-            continue
-        fi
         if [ -z "$line" ] && [ -n "$HW_HOST_DIED" ]; then
             hw_result SKIP "hw-$n" "no result: $HW_HOST_DIED"
             continue
@@ -153,7 +131,7 @@ hw_collect() {
         local verdict=${line%% *} reason=${line#* "$n"} limit
         reason=${reason#: }
         # A known limit of the emulated host (tests/hwhost/host-limits): skipped, with why.
-        limit=$(awk -F'\t' -v n="$n" '$1 == n && $2 == "fails" { print $3 }' tests/hwhost/host-limits)
+        limit=$(awk -F'\t' -v n="$n" '$1 == n { print $2 }' tests/hwhost/host-limits)
         if [ "$verdict" = FAIL ] && [ -n "$limit" ]; then
             verdict=SKIP reason="limit of the emulated host: $limit (failed here: $reason)"
         fi
@@ -176,8 +154,8 @@ hwhost_lane() {
     fi
 
     # The Linux fixtures come from the cache inside (the cache is read-only there, and a kernel
-    # build under TCG would take the lane's time): when the whole suite runs inside, they are
-    # built here first.
+    # build under TCG would take the lane's time): on a machine without /dev/kvm, which has no
+    # Linux lane of its own to build them, they are built here first.
     if [ "${HWHOST_ALL:-0}" = 1 ] && [ "$LINUX_REQUESTED" = 1 ]; then
         . tests/linux/run.sh
         if linux_fixtures; then
@@ -187,48 +165,26 @@ hwhost_lane() {
         fi
     fi
 
-    # The job: tests/run.sh's names as one exact regex, and the demo on its own.
-    local n inner='' demo=0 run_args=(--no-sanitize --no-fuzz --no-hwhost)
-    for n in "${names[@]}"; do
-        if [ "$n" = demo ]; then demo=1; else inner+="${inner:+|}$n"; fi
-    done
-    inner=${inner:+^($inner)\$}
-    if [ "${HWHOST_ALL:-0}" = 1 ] && [ "${HWHOST_EVERYTHING:-0}" = 1 ]; then
-        # Every test tests/run.sh would run on a /dev/kvm here that needs one (--part kvm).
-        # The sanitized build's KVM tests double the lane's time under TCG: they run with
-        # HWHOST_SANITIZE=1, and are reported skipped otherwise (its unit and build tests run
-        # on the machine all the same).
-        inner=$FILTER run_args=(--no-fuzz --no-hwhost --part kvm --exclude "$(hw_wedges_regex)")
-        if [ "$SANITIZE" = 0 ]; then
-            run_args+=(--no-sanitize)
-        elif [ "${HWHOST_SANITIZE:-0}" != 1 ]; then
-            run_args+=(--no-sanitize)
-            hw_result SKIP san-kvm_tests "no /dev/kvm on this machine, and the sanitized build's KVM tests run in the hardware-host lane only with HWHOST_SANITIZE=1 (twice the lane's time under TCG)"
-        fi
-        [ "$LINUX_REQUESTED" = 1 ] || run_args+=(--no-linux)
-        limit=${HWHOST_TIMEOUT:-4500}
-    fi
-    # Up to three boots: when the outer kernel wedges or panics (QEMU's TCG; DESIGN.md §10), the
-    # tests without a result yet run again in a fresh boot. Each boot has $limit seconds.
-    local attempt wedges='' left
+    # Up to three boots, each with $limit seconds: a boot that dies after it started the job
+    # (below) is followed by another for the tests that have no result yet.
+    local n inner demo attempt dead='' left
     for attempt in 1 2 3; do
-        if [ "$attempt" -gt 1 ]; then
-            left=()
-            for n in "${names[@]}"; do
-                [ -f "$HW_DIR/share/out/results/$n" ] || left+=("$n")
-            done
-            [ ${#left[@]} -gt 0 ] || break
-            inner='' demo=0
-            for n in "${left[@]}"; do
-                if [ "$n" = demo ]; then demo=1; else inner+="${inner:+|}$n"; fi
-            done
-            inner=${inner:+^($inner)\$}
-            start=$SECONDS HW_WHY=
-        fi
+        # The job: tests/run.sh's names of the tests still to run as one exact regex, and the
+        # demo on its own.
+        left=()
+        for n in "${names[@]}"; do
+            [ -f "$HW_DIR/share/out/results/$n" ] || left+=("$n")
+        done
+        [ ${#left[@]} -gt 0 ] || break
+        inner='' demo=0
+        for n in "${left[@]}"; do
+            if [ "$n" = demo ]; then demo=1; else inner+="${inner:+|}$n"; fi
+        done
+        inner=${inner:+^($inner)\$}
+        [ "$attempt" = 1 ] || start=$SECONDS HW_WHY=
         printf 'exec bash %q %q %q %q %q' "$ROOT/tests/hwhost/inner.sh" "$ROOT" \
             "$inner" "$demo" "${KVMSTUB_CACHE:-$HOME/.cache/kvmstub}" >"$HW_DIR/share/job.sh"
-        printf ' %q' "${run_args[@]}" >>"$HW_DIR/share/job.sh"
-        echo >>"$HW_DIR/share/job.sh"
+        echo ' --no-sanitize --no-fuzz --no-hwhost' >>"$HW_DIR/share/job.sh"
 
         : >"$HW_CONSOLE"
         touch "$HW_DIR/boot.mark"
@@ -264,23 +220,22 @@ hwhost_lane() {
         kill -9 -- "-$HW_QEMU_PID" 2>/dev/null
         wait "$HW_QEMU_PID" 2>/dev/null
         # A boot that booted and then stopped answering (a stall, a wedged or panicked outer
-        # kernel: every inner test has its own time limit, so that is not a test hanging) is
-        # the emulated host's failure: its FAILs are suspect too, and run again in a new boot.
-        local wedge
-        wedge=$(tr -d '\r' <"$HW_CONSOLE" | grep -m1 -E 'soft lockup|Kernel panic|detected stalls|stack guard page' | sed 's/^\[ *[0-9.]*\] //')
+        # kernel, DESIGN.md §10: every inner test has its own time limit, so that is not a test
+        # hanging) is the emulated host's failure: its FAILs are suspect too, and run again.
+        local why
+        why=$(tr -d '\r' <"$HW_CONSOLE" | grep -m1 -E "$HW_KERNEL_FAILED|detected stalls|stack guard page" | sed 's/^\[ *[0-9.]*\] //')
         [ -n "$HW_WHY" ] && [ -n "$booted" ] || break
         cp "$HW_CONSOLE" "$HW_DIR/console.boot$attempt"
-        wedges+="boot $attempt: ${wedge:-$HW_STALL}; "
+        dead+="boot $attempt: ${why:-$HW_STALL}; "
         find "$HW_DIR/share/out/results" -type f -newer "$HW_DIR/boot.mark" -exec grep -l '^FAIL' {} + 2>/dev/null |
             xargs -r rm -f
-        [ "${HWHOST_EVERYTHING:-0}" != 1 ] || break
         if [ "$attempt" -eq 3 ]; then
-            HW_HOST_DIED="the emulated host stopped answering in three boots ($wedges)"
+            HW_HOST_DIED="the emulated host stopped answering in three boots ($dead)"
             break
         fi
-        echo "hwhost_lane: the outer VM failed (${wedge:-$HW_STALL}): booting again for the tests without a result" >&2
+        echo "hwhost_lane: the outer VM failed (${why:-$HW_STALL}): booting again for the tests without a result" >&2
     done
-    [ -z "$wedges" ] || [ -n "$HW_WHY" ] || booted="$booted, after the outer VM failed ($wedges)"
+    [ -z "$dead" ] || [ -n "$HW_WHY" ] || booted="$booted, after the outer VM failed ($dead)"
 
     if [ -n "$HW_HOST_DIED" ]; then
         hw_result SKIP hwhost_lane "$HW_HOST_DIED; last: $HW_WHY"
@@ -291,11 +246,6 @@ hwhost_lane() {
     fi
     # Every selected test, and whatever else the inner run reported (linux_fixtures, ...).
     local extra=()
-    if [ "${HWHOST_ALL:-0}" = 1 ] && [ "${HWHOST_EVERYTHING:-0}" = 1 ]; then
-        while IFS= read -r n; do
-            echo "$n" | grep -qE -- "$FILTER" && extra+=("$n")
-        done < <(awk -F'\t' '!/^#/ && $2 == "wedges" { print $1 }' tests/hwhost/host-limits)
-    fi
     for n in "$HW_DIR"/share/out/results/*; do
         [ -f "$n" ] || continue
         n=${n##*/}

@@ -33,11 +33,15 @@ linux_lane() {
     done
 }
 
+# Every Linux test's name, one per line.
+linux_test_names() {
+    grep -o '^test_[a-z0-9_]*' tests/linux/suite_linux.sh | sed 's/^test_//'
+    for f in tests/gdb-scripts/linux/*.gdb; do [ -e "$f" ] && echo "gdb_$(basename "${f%.gdb}")"; done
+}
+
 schedule_linux_tests() {
     local names
-    names=$( (grep -o '^test_[a-z0-9_]*' tests/linux/suite_linux.sh | sed 's/^test_//'
-        for f in tests/gdb-scripts/linux/*.gdb; do [ -e "$f" ] && echo "gdb_$(basename "${f%.gdb}")"; done) |
-        grep -E -- "$FILTER")
+    names=$(linux_test_names | grep -E -- "$FILTER")
     [ -n "$names" ] || return 0
     linux_lane &
     LINUX_LANE_PID=$!
