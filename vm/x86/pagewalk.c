@@ -186,7 +186,7 @@ static void region_of_walk(enum paging_mode mode, uint64_t cr3, bool pse, uint64
     } else if (mode == PAGING_4LEVEL || mode == PAGING_5LEVEL) {
         unsigned bits = mode == PAGING_4LEVEL ? 48 : 57;
         uint64_t half = 1ULL << (bits - 1);
-        if (linear >= half && linear < -half) { /* the non-canonical hole */
+        if (!canonical(linear, bits)) { /* the non-canonical hole */
             out->start = half;
             out->size = -half - half;
         } else { /* a page table outside RAM */
