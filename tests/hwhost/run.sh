@@ -236,14 +236,13 @@ hwhost_lane() {
         fi
         echo "hwhost_lane: the outer VM failed (${why:-$HW_STALL}): booting again for the tests without a result" >&2
     done
-    [ -z "$dead" ] || [ -n "$HW_WHY" ] || booted="$booted, after the outer VM failed ($dead)"
 
     if [ -n "$HW_HOST_DIED" ]; then
         hw_result SKIP hwhost_lane "$HW_HOST_DIED; last: $HW_WHY"
     elif [ -n "$HW_WHY" ]; then
         hw_result FAIL hwhost_lane "$HW_WHY"
     else
-        hw_result PASS hwhost_lane "outer VM with kvm_amd up in $booted s; ${#names[@]} test(s) run and reported in $((SECONDS - start)) s"
+        hw_result PASS hwhost_lane "outer VM with kvm_amd up in $booted s; ${#names[@]} test(s) run and reported in $((SECONDS - start)) s${dead:+ (in a new boot after: ${dead%; })}"
     fi
     # Every selected test, and whatever else the inner run reported (linux_fixtures, ...).
     local extra=()
