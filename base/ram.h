@@ -11,9 +11,11 @@
 #include <stdint.h>
 
 struct guest_ram {
-    uint8_t *host;     /* size bytes: [0, low_size) then the high part */
-    uint64_t size;     /* total RAM */
-    uint64_t low_size; /* RAM mapped at [0, low_size) */
+    uint8_t *host;          /* size bytes: [0, low_size) then the high part */
+    const uint8_t *backing; /* what host's untouched pages read as: a read-only mapping of a
+                               snapshot file's RAM (`--restore`), or NULL for zero */
+    uint64_t size;          /* total RAM */
+    uint64_t low_size;      /* RAM mapped at [0, low_size) */
 };
 
 /* A range of guest physical addresses backed by RAM. */

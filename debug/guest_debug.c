@@ -248,6 +248,7 @@ static void gd_destroy(struct vm *vm)
         free(vm->debug->bps.items);
         bp_agent_output_destroy(&vm->debug->output);
         free(vm->debug->exec_file);
+        snapshots_destroy(&vm->debug->snapshots);
     }
     free(vm->debug);
     vm->debug = NULL;

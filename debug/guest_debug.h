@@ -20,14 +20,15 @@
 #include "debug/bp_agent.h"
 #include "debug/breakpoints.h"
 #include "debug/cpu_view.h"
+#include "debug/snapshots.h"
 #include "debug/step_aside.h"
 #include "stub/target.h"
 
 struct vm;
 struct vcpu;
 
-/* phys, paging, view and exec_file are written by the server thread only while every vCPU is
- * stopped (gdb's packets and monitor commands are served only then); vCPU threads read them
+/* phys, paging, view, exec_file and snapshots are written by the server thread only while every
+ * vCPU is stopped (gdb's packets and monitor commands are served only then); vCPU threads read them
  * (agent expressions read memory). */
 struct debug_state {
     struct bp_table bps;
@@ -37,6 +38,7 @@ struct debug_state {
     struct cpu_view view; /* the register layout and pc gdb sees (set when gdb connects) */
     struct bp_agent_output output; /* dprintf text for gdb: its own lock (bp_agent.h) */
     char *exec_file;               /* the booted ELF image's real path, for gdb to read (or NULL) */
+    struct snapshot_store snapshots; /* `monitor snapshot` (debug/snapshots.h) */
 };
 
 /* Per vCPU (vcpu->debug). */

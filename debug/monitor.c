@@ -13,9 +13,11 @@
 #include "debug/breakpoints.h"
 #include "debug/guest_debug.h"
 #include "debug/guest_mem.h"
+#include "debug/snapshots.h"
 #include "loader/e820.h"
 #include "vm/kvm.h"
 #include "vm/memslots.h"
+#include "vm/snapshot.h"
 #include "vm/vm.h"
 #include "vm/x86/cpu_mode.h"
 #include "vm/x86/cpu_regs.h"
@@ -414,6 +416,49 @@ static int cmd_status(struct monitor_ctx *m)
     return 0;
 }
 
+static int cmd_snapshot(struct monitor_ctx *m)
+{
+    struct snapshot_store *store = &m->vm->debug->snapshots;
+    const char *sub = m->argc > 1 ? m->argv[1] : "list";
+    const char *name = m->argc > 2 ? m->argv[2] : NULL;
+    char err[256];
+    struct snapshot_result res = {0};
+    if (strcmp(sub, "list") == 0 && m->argc <= 2) {
+        if (!store->head)
+            out(m, "no snapshots");
+        for (const struct named_snapshot *n = store->head; n; n = n->next)
+            out(m, "%-20s %9.2f MiB, taken in %.1f ms", n->name,
+                snapshot_bytes(n->snap) / 1048576.0, n->took_ms);
+        return 0;
+    }
+    if (!name || m->argc != 3) {
+        out(m, "usage: monitor snapshot save|restore|delete NAME, or monitor snapshot list");
+        return 0;
+    }
+    if (strcmp(sub, "save") == 0) {
+        if (snapshots_save(m->vm, store, name, &res, err, sizeof(err)) < 0)
+            out(m, "error: snapshot save %s: %s", name, err);
+        else
+            out(m, "saved %s: %.2f MiB in %.1f ms", name, res.bytes / 1048576.0, res.ms);
+    } else if (strcmp(sub, "restore") == 0) {
+        if (snapshots_restore(m->vm, store, name, &res, err, sizeof(err)) < 0)
+            out(m, "error: snapshot restore %s: %s", name, err);
+        else
+            out(m,
+                "restored %s: %" PRIu64 " RAM pages written in %.1f ms (gdb: maintenance flush "
+                "register-cache)",
+                name, res.pages_written, res.ms);
+    } else if (strcmp(sub, "delete") == 0) {
+        if (snapshots_delete(store, name, err, sizeof(err)) < 0)
+            out(m, "error: snapshot delete %s: %s", name, err);
+        else
+            out(m, "deleted %s", name);
+    } else {
+        out(m, "usage: monitor snapshot save|restore|delete NAME, or monitor snapshot list");
+    }
+    return 0;
+}
+
 static int cmd_help(struct monitor_ctx *m);
 
 struct monitor_command {
@@ -442,6 +487,7 @@ static const struct monitor_command monitor_commands[] = {
     {"breakpoints", "", "kvmstub's breakpoints and the mechanism behind each", cmd_breakpoints},
     {"watch-mode", "[auto|dr|trap]", "how watchpoints are implemented", cmd_watch_mode},
     {"break-mode", "[auto|trap]", "how breakpoints are implemented", cmd_break_mode},
+    {"snapshot", "save|restore|delete|list [NAME]", "the whole machine, in memory", cmd_snapshot},
 };
 
 #define MONITOR_NCOMMANDS (sizeof(monitor_commands) / sizeof(monitor_commands[0]))
@@ -450,7 +496,7 @@ static int cmd_help(struct monitor_ctx *m)
 {
     out(m, "kvmstub monitor commands (the current thread's vCPU; numbers in C syntax):");
     for (size_t i = 0; i < MONITOR_NCOMMANDS; i++) {
-        char usage[40];
+        char usage[48];
         snprintf(usage, sizeof(usage), "%s %s", monitor_commands[i].name, monitor_commands[i].args);
         out(m, "  %-26s %s", usage, monitor_commands[i].help);
     }

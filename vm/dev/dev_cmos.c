@@ -1,5 +1,6 @@
 /* vm/dev/dev_cmos.c — the CMOS RTC at ports 0x70/0x71: index register (bit 7 masks NMI), the
  * host's UTC time in BCD, 24-hour mode, and the status registers Linux reads. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -91,6 +92,24 @@ int dev_cmos_init(struct vm *vm)
     cmos->regs[CMOS_STATUS_D] = CMOS_STATUS_D_VALID;
     vm->cmos = cmos;
     return bus_register(&vm->io, CMOS_INDEX_PORT, 2, "cmos", cmos_io, cmos);
+}
+
+void *dev_cmos_save(struct vm *vm)
+{
+    struct dev_cmos *copy = malloc(sizeof(*copy));
+    if (!copy)
+        return NULL;
+    pthread_mutex_lock(&vm->io.lock);
+    *copy = *vm->cmos;
+    pthread_mutex_unlock(&vm->io.lock);
+    return copy;
+}
+
+void dev_cmos_restore(struct vm *vm, const void *saved)
+{
+    pthread_mutex_lock(&vm->io.lock);
+    *vm->cmos = *(const struct dev_cmos *)saved;
+    pthread_mutex_unlock(&vm->io.lock);
 }
 
 void dev_cmos_destroy(struct vm *vm)

@@ -330,6 +330,47 @@ static void *serial_input_main(void *arg)
     return NULL;
 }
 
+/* What the guest sees of the port, for snapshots (the console input not yet received is the
+ * host's, not the machine's, and stays). */
+struct dev_serial_saved {
+    uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
+    bool thr_ipending, irq_level;
+    uint8_t rx[SERIAL_RX_SIZE];
+    bool rx_console[SERIAL_RX_SIZE];
+    unsigned rx_head, rx_count;
+};
+
+void *dev_serial_save(struct vm *vm)
+{
+    struct dev_serial *s = vm->serial;
+    struct dev_serial_saved *v = malloc(sizeof(*v));
+    if (!v)
+        return NULL;
+    pthread_mutex_lock(&vm->io.lock);
+    *v = (struct dev_serial_saved){s->ier, s->lcr,     s->mcr,          s->scr,       s->fcr,
+                                   s->dll, s->dlm,     s->thr_ipending, s->irq_level, {0},
+                                   {0},    s->rx_head, s->rx_count};
+    memcpy(v->rx, s->rx, sizeof(v->rx));
+    memcpy(v->rx_console, s->rx_console, sizeof(v->rx_console));
+    pthread_mutex_unlock(&vm->io.lock);
+    return v;
+}
+
+/* The interrupt line's level comes back with the irqchip's own state, so it is not set here. */
+void dev_serial_restore(struct vm *vm, const void *saved)
+{
+    struct dev_serial *s = vm->serial;
+    const struct dev_serial_saved *v = saved;
+    pthread_mutex_lock(&vm->io.lock);
+    s->ier = v->ier, s->lcr = v->lcr, s->mcr = v->mcr, s->scr = v->scr;
+    s->fcr = v->fcr, s->dll = v->dll, s->dlm = v->dlm;
+    s->thr_ipending = v->thr_ipending, s->irq_level = v->irq_level;
+    memcpy(s->rx, v->rx, sizeof(s->rx));
+    memcpy(s->rx_console, v->rx_console, sizeof(s->rx_console));
+    s->rx_head = v->rx_head, s->rx_count = v->rx_count;
+    pthread_mutex_unlock(&vm->io.lock);
+}
+
 int dev_serial_init(struct vm *vm)
 {
     struct dev_serial *s = calloc(1, sizeof(*s));

@@ -1,7 +1,10 @@
 /* vm/dev/devices.c — the list of devices and their lifetime. */
 #include "vm/dev/devices.h"
 
+#include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 #include "vm/vm.h"
 
@@ -29,4 +32,47 @@ void devices_destroy(struct vm *vm)
 {
     dev_serial_destroy(vm);
     dev_cmos_destroy(vm);
+}
+
+struct devices_state {
+    void *serial, *cmos;
+    uint32_t pci_address;
+    uint16_t acpi_pm1_cnt;
+};
+
+struct devices_state *devices_save(struct vm *vm)
+{
+    struct devices_state *st = calloc(1, sizeof(*st));
+    if (!st)
+        return NULL;
+    st->serial = dev_serial_save(vm);
+    st->cmos = dev_cmos_save(vm);
+    if (!st->serial || !st->cmos) {
+        devices_state_free(st);
+        return NULL;
+    }
+    pthread_mutex_lock(&vm->io.lock);
+    st->pci_address = vm->pci_address;
+    st->acpi_pm1_cnt = vm->acpi_pm1_cnt;
+    pthread_mutex_unlock(&vm->io.lock);
+    return st;
+}
+
+void devices_restore(struct vm *vm, const struct devices_state *st)
+{
+    dev_serial_restore(vm, st->serial);
+    dev_cmos_restore(vm, st->cmos);
+    pthread_mutex_lock(&vm->io.lock);
+    vm->pci_address = st->pci_address;
+    vm->acpi_pm1_cnt = st->acpi_pm1_cnt;
+    pthread_mutex_unlock(&vm->io.lock);
+}
+
+void devices_state_free(struct devices_state *st)
+{
+    if (!st)
+        return;
+    free(st->serial);
+    free(st->cmos);
+    free(st);
 }

@@ -100,6 +100,12 @@ void cpu_regs_exited(struct vcpu *vcpu)
     c->sync_fresh = vcpu->vm->sync_regs ? CPU_REGS_GPR | CPU_REGS_SREGS : 0;
 }
 
+void cpu_regs_forget(struct vcpu *vcpu)
+{
+    vcpu->regs.valid = 0;
+    vcpu->regs.sync_fresh = 0;
+}
+
 int cpu_msr_read(struct vcpu *vcpu, uint32_t index, uint64_t *value)
 {
     *value = 0;

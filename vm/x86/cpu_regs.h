@@ -21,7 +21,8 @@ enum {
  * runs again. Owned by whoever drives the vCPU: its thread while it runs, the controller while
  * it is parked. Filled from the copy KVM leaves in kvm_run at every exit (KVM_CAP_SYNC_REGS,
  * enabled under a debugger: an ioctl costs several microseconds on some hosts) or by ioctl;
- * the setters write through. cpu_regs_exited (after every KVM_RUN) is the only invalidation. */
+ * the setters write through. cpu_regs_exited (after every KVM_RUN) and cpu_regs_forget (after a
+ * snapshot is applied) are the only invalidations. */
 struct cpu_regs_cache {
     unsigned valid;      /* CPU_REGS_* groups held below */
     unsigned sync_fresh; /* groups whose kvm_run copy is current (since the last exit) */
@@ -38,6 +39,8 @@ int cpu_set_regs(struct vcpu *vcpu, const struct kvm_regs *regs);
 int cpu_set_sregs(struct vcpu *vcpu, const struct kvm_sregs *sregs);
 /* KVM_RUN returned: the cache is empty, and the kvm_run copy (if enabled) is current. */
 void cpu_regs_exited(struct vcpu *vcpu);
+/* The state was put back behind the cache (a snapshot): nothing cached nor in kvm_run holds. */
+void cpu_regs_forget(struct vcpu *vcpu);
 
 /* Every register gdb sees. */
 int cpu_regs_read(struct vcpu *vcpu, struct x86_regs *regs);

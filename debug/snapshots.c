@@ -1,0 +1,164 @@
+/* debug/snapshots.c — the named snapshot store behind `monitor snapshot` (see snapshots.h). */
+#include "debug/snapshots.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "debug/breakpoints.h"
+#include "debug/guest_debug.h"
+#include "vm/snapshot.h"
+#include "vm/vm.h"
+
+#define X86_INT3 0xCC
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Put the guest's own bytes back where kvmstub's INT3s are (where the guest did not write over
+ * one meanwhile); lifted[i] says which. */
+static void int3s_lift(struct vm *vm, bool *lifted)
+{
+    const struct bp_table *t = &vm->debug->bps;
+    for (int i = 0; i < t->n; i++) {
+        const struct breakpoint *b = &t->items[i];
+        uint8_t *p = b->mech == MECH_INT3 ? ram_ptr(&vm->ram, b->gpa, 1) : NULL;
+        lifted[i] = p && *p == X86_INT3;
+        if (lifted[i])
+            *p = b->saved;
+    }
+}
+
+/* Place them again: after a save the ones lifted, after a restore every one, over the restored
+ * bytes (which become the ones they replace). */
+static void int3s_place(struct vm *vm, const bool *lifted, bool restored)
+{
+    struct bp_table *t = &vm->debug->bps;
+    for (int i = 0; i < t->n; i++) {
+        struct breakpoint *b = &t->items[i];
+        uint8_t *p = b->mech == MECH_INT3 ? ram_ptr(&vm->ram, b->gpa, 1) : NULL;
+        if (!p || (!restored && !lifted[i]))
+            continue;
+        if (restored)
+            b->saved = *p;
+        *p = X86_INT3;
+    }
+}
+
+static bool *lift_flags(struct vm *vm)
+{
+    return calloc((size_t)vm->debug->bps.n + 1, sizeof(bool));
+}
+
+static struct named_snapshot **find(struct snapshot_store *store, const char *name)
+{
+    struct named_snapshot **p = &store->head;
+    while (*p && strcmp((*p)->name, name) != 0)
+        p = &(*p)->next;
+    return p;
+}
+
+static int check_name(const char *name, char *err, size_t errlen)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len >= SNAPSHOT_NAME_MAX) {
+        snprintf(err, errlen, "a snapshot name has 1 to %d characters", SNAPSHOT_NAME_MAX - 1);
+        return -1;
+    }
+    return 0;
+}
+
+int snapshots_save(struct vm *vm, struct snapshot_store *store, const char *name,
+                   struct snapshot_result *res, char *err, size_t errlen)
+{
+    if (check_name(name, err, errlen) < 0)
+        return -1;
+    bool *lifted = lift_flags(vm);
+    if (!lifted) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    double t0 = now_ms();
+    int3s_lift(vm, lifted);
+    struct snapshot *snap = snapshot_take(vm, err, errlen);
+    int3s_place(vm, lifted, false);
+    free(lifted);
+    if (!snap)
+        return -1;
+    struct named_snapshot **slot = find(store, name);
+    struct named_snapshot *n = *slot;
+    if (n) {
+        snapshot_free(n->snap); /* the same name again: the new one replaces it */
+    } else {
+        n = calloc(1, sizeof(*n));
+        if (!n) {
+            snapshot_free(snap);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        snprintf(n->name, sizeof(n->name), "%s", name);
+        n->next = store->head;
+        store->head = n;
+    }
+    n->snap = snap;
+    res->ms = n->took_ms = now_ms() - t0;
+    res->bytes = snapshot_bytes(snap);
+    return 0;
+}
+
+int snapshots_restore(struct vm *vm, struct snapshot_store *store, const char *name,
+                      struct snapshot_result *res, char *err, size_t errlen)
+{
+    struct named_snapshot *n = *find(store, name);
+    if (!n) {
+        snprintf(err, errlen, "no snapshot named '%s' (monitor snapshot list)", name);
+        return -1;
+    }
+    bool *lifted = lift_flags(vm);
+    if (!lifted) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    double t0 = now_ms();
+    int3s_lift(vm, lifted);
+    int rc = snapshot_apply(vm, n->snap, &res->pages_written, err, errlen);
+    int3s_place(vm, lifted, rc == 0);
+    free(lifted);
+    for (int i = 0; i < vm->ncpus; i++) {
+        struct vcpu_debug *vd = vm->vcpus[i].debug;
+        if (vd && rc == 0)
+            vd->inject_bp = false; /* a #BP the guest was owed belongs to the state left */
+    }
+    res->ms = now_ms() - t0;
+    return rc;
+}
+
+int snapshots_delete(struct snapshot_store *store, const char *name, char *err, size_t errlen)
+{
+    struct named_snapshot **slot = find(store, name);
+    struct named_snapshot *n = *slot;
+    if (!n) {
+        snprintf(err, errlen, "no snapshot named '%s' (monitor snapshot list)", name);
+        return -1;
+    }
+    *slot = n->next;
+    snapshot_free(n->snap);
+    free(n);
+    return 0;
+}
+
+void snapshots_destroy(struct snapshot_store *store)
+{
+    while (store->head) {
+        struct named_snapshot *n = store->head;
+        store->head = n->next;
+        snapshot_free(n->snap);
+        free(n);
+    }
+}
