@@ -31,20 +31,32 @@
 #define X86_EFER_NX  (1ULL << 11)
 
 /* RFLAGS. */
+#define X86_RFLAGS_CF       (1ULL << 0)
 #define X86_RFLAGS_RESERVED (1ULL << 1) /* always one */
+#define X86_RFLAGS_PF       (1ULL << 2)
+#define X86_RFLAGS_AF       (1ULL << 4)
+#define X86_RFLAGS_ZF       (1ULL << 6)
+#define X86_RFLAGS_SF       (1ULL << 7)
 #define X86_RFLAGS_TF       (1ULL << 8)
 #define X86_RFLAGS_IF       (1ULL << 9)
+#define X86_RFLAGS_DF       (1ULL << 10)
+#define X86_RFLAGS_OF       (1ULL << 11)
 #define X86_RFLAGS_NT       (1ULL << 14)
 #define X86_RFLAGS_RF       (1ULL << 16)
 #define X86_RFLAGS_VM       (1ULL << 17)
 #define X86_RFLAGS_AC       (1ULL << 18)
 
 /* Page-table entries (every paging mode shares the low bits). */
-#define X86_PTE_PRESENT (1ULL << 0)
-#define X86_PTE_WRITE   (1ULL << 1)
-#define X86_PTE_USER    (1ULL << 2)
-#define X86_PTE_LARGE   (1ULL << 7)  /* PS: a large page at this level */
-#define X86_PTE_NX      (1ULL << 63) /* no execute (PAE, 4- and 5-level paging with EFER.NXE) */
+#define X86_PTE_PRESENT  (1ULL << 0)
+#define X86_PTE_WRITE    (1ULL << 1)
+#define X86_PTE_USER     (1ULL << 2)
+#define X86_PTE_PWT      (1ULL << 3) /* page-level write-through */
+#define X86_PTE_PCD      (1ULL << 4) /* page-level cache disable */
+#define X86_PTE_ACCESSED (1ULL << 5)
+#define X86_PTE_DIRTY    (1ULL << 6)  /* in a leaf entry */
+#define X86_PTE_LARGE    (1ULL << 7)  /* PS: a large page at this level */
+#define X86_PTE_GLOBAL   (1ULL << 8)  /* in a leaf entry */
+#define X86_PTE_NX       (1ULL << 63) /* no execute (PAE, 4- and 5-level paging with EFER.NXE) */
 
 /* Segment selectors. */
 #define X86_SELECTOR_TI    0x4 /* the selector names an LDT entry */

@@ -14,6 +14,7 @@
 #include "debug/guest_debug.h"
 #include "debug/guest_mem.h"
 #include "debug/snapshots.h"
+#include "debug/monitor_info.h"
 #include "loader/e820.h"
 #include "vm/kvm.h"
 #include "vm/memslots.h"
@@ -459,6 +460,12 @@ static int cmd_snapshot(struct monitor_ctx *m)
     return 0;
 }
 
+/* QEMU's HMP `info` forms (debug/monitor_info.c). */
+static int cmd_info(struct monitor_ctx *m)
+{
+    return monitor_info(m->vm, m->vcpu, m->argc - 1, m->argv + 1, m->print, m->print_ctx);
+}
+
 static int cmd_help(struct monitor_ctx *m);
 
 struct monitor_command {
@@ -488,6 +495,8 @@ static const struct monitor_command monitor_commands[] = {
     {"watch-mode", "[auto|dr|trap]", "how watchpoints are implemented", cmd_watch_mode},
     {"break-mode", "[auto|trap]", "how breakpoints are implemented", cmd_break_mode},
     {"snapshot", "save|restore|delete|list [NAME]", "the whole machine, in memory", cmd_snapshot},
+    {"info", "mem|tlb|registers [-a]",
+     "QEMU's forms (for pwndbg, gef): mappings, pages, registers (no FPU/SSE)", cmd_info},
 };
 
 #define MONITOR_NCOMMANDS (sizeof(monitor_commands) / sizeof(monitor_commands[0]))

@@ -338,7 +338,9 @@ READ_ADDRS = INVALID_WRITE_ADDRS + [0, 0x1000, 0x9000, IMAGE, IMAGE + 0x3FF0, RA
 MONITOR = ["help", "status", "sregs", "translate 100000", "translate ffff800000000000", "phys",
            "paging", "gdt", "idt 4", "cpuid", "cpuid 1", "rdmsr c0000080", "rdmsr 99999999",
            "memmap", "breakpoints", "watch-mode", "phys maybe", "paging bogus", "wrmsr",
-           "wrmsr zz", "watch-mode sometimes", "translate", "idt x", "cpuid zz", ""]
+           "wrmsr zz", "watch-mode sometimes", "translate", "idt x", "cpuid zz", "",
+           "info mem", "info registers", "info registers -a", "info registers x", "info bogus",
+           "info"]
 UNKNOWN_FIRST = b"ABEFIJKLNORUVWYabdefhijlnortuvwy!_@^~`'\"<>|0123456789"
 
 

@@ -1,5 +1,5 @@
-# monitor commands: help, status, sregs, translate, cpuid, rdmsr, gdt, idt, memmap, an
-# unknown command.
+# monitor commands: help (with QEMU's info forms), status, sregs, translate, cpuid, rdmsr, gdt, idt,
+# memmap, an unknown command.
 # guest: build/guest/loop64.img
 # symbols: build/guest/loop64.img
 # status: 1

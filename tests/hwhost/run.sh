@@ -34,6 +34,7 @@ HWHOST_TESTS=(
     gdb_guest_own_int3_under_debugger gdb_step_blocks_timer_irq gdb_all_stop_two_vcpus
     # what gdb and LLDB see of the vCPUs and the image (stub/cmd_xfer.c, stub/cmd_lldb.c)
     gdb_info_threads_names_and_states gdb_symbols_without_a_file_argument
+    gdb_monitor_commands gdb_monitor_info_qemu_forms
     lldb_registers_in_32bit_and_real_mode lldb_session_two_vcpus
     # whole-machine snapshots (vm/snapshot.c): every KVM state ioctl on a real KVM
     gdb_snapshot_save_step_restore gdb_snapshot_two_vcpus gdb_snapshot_restore_boots_again

@@ -188,6 +188,27 @@ static void regions_follow_the_page_tables(void)
                  false, false);
 }
 
+static int count_leaf(void *fnctx, const struct pagewalk_leaf *leaf)
+{
+    int *n = fnctx;
+    return ++*n == 2 ? 7 : 0;
+}
+
+/* The leaf enumeration ends with the first non-zero answer, and returns it. */
+static void each_leaf_stops_when_asked(void)
+{
+    memset(mem, 0, sizeof(mem));
+    put64(0x3000, 0x4000 | 0x1);
+    for (int i = 0; i < 4; i++)
+        put64(0x4000 + 8 * i, (uint64_t)i << 21 | 0x83);
+    int n = 0;
+    CHECK_EQ(pagewalk_each_leaf(PAGING_PAE, 0x3000, false, read_mem, NULL, count_leaf, &n), 7);
+    CHECK_EQ(n, 2);
+    n = -10;
+    CHECK_EQ(pagewalk_each_leaf(PAGING_PAE, 0x3000, false, read_mem, NULL, count_leaf, &n), 0);
+    CHECK_EQ(n, -6);
+}
+
 int main(void)
 {
     RUN(paging_off_is_identity);
@@ -198,5 +219,6 @@ int main(void)
     RUN(five_level);
     RUN(tables_outside_ram_fail_cleanly);
     RUN(regions_follow_the_page_tables);
+    RUN(each_leaf_stops_when_asked);
     return CHECK_DONE();
 }

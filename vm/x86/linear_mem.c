@@ -8,9 +8,9 @@
 #include "vm/vm.h"
 #include "vm/x86/cpu_regs.h"
 
-static bool linear_read_phys(void *ctx, uint64_t gpa, void *buf, size_t len)
+bool linear_read_phys(void *ram, uint64_t gpa, void *buf, size_t len)
 {
-    return ram_read(ctx, gpa, buf, len);
+    return ram_read(ram, gpa, buf, len);
 }
 
 void paging_ctx_of(const struct kvm_sregs *sregs, struct paging_ctx *out)

@@ -26,6 +26,8 @@ struct paging_ctx {
 };
 
 void paging_ctx_of(const struct kvm_sregs *sregs, struct paging_ctx *out);
+/* The page walk's reader (pagewalk_read_fn) over guest RAM: ram is a struct guest_ram. */
+bool linear_read_phys(void *ram, uint64_t gpa, void *buf, size_t len);
 /* Translate linear through ctx. 0, or -1 with out->fault. */
 /* For a translation that cannot start (the vCPU's paging unknown): fills out, returns -1. */
 int linear_translate_unknown(struct pagewalk_result *out);

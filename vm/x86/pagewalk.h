@@ -1,7 +1,8 @@
 /* vm/x86/pagewalk.h — software translation of linear to physical addresses, every x86 paging mode.
  *
  * Pure logic: page-table entries are read through a callback, so unit tests can walk synthetic
- * tables. Used for gdb's memory accesses and for `monitor translate`.
+ * tables. Used for gdb's memory accesses, LLDB's memory regions and the monitor's `translate`
+ * and `info mem|tlb`.
  */
 #ifndef KVMSTUB_VM_X86_PAGEWALK_H
 #define KVMSTUB_VM_X86_PAGEWALK_H
@@ -63,5 +64,26 @@ struct pagewalk_region {
  * linear space. Returns 0. */
 int pagewalk_region(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear,
                     pagewalk_read_fn read, void *ctx, struct pagewalk_region *out);
+
+/* The largest page table: 512 entries of 8 bytes, or 1024 of 4. */
+#define PAGEWALK_TABLE_BYTES 4096
+
+/* A page the tables map: one present leaf entry (a PTE, or a PDE or PDPTE with PS). */
+struct pagewalk_leaf {
+    uint64_t linear;        /* its first linear address, canonical in 4- and 5-level paging */
+    uint64_t size;          /* 4 KiB, 2 MiB, 4 MiB or 1 GiB */
+    uint64_t gpa;           /* the physical address it maps to */
+    uint64_t entry;         /* the leaf entry as read (32 bits in 32-bit paging) */
+    bool large;             /* a PDE or PDPTE with PS: bit 7 is PS there, not the PTE's PAT */
+    bool user, write, exec; /* as every entry on the way allows (U/S, R/W, no NX) */
+};
+
+typedef int (*pagewalk_leaf_fn)(void *fnctx, const struct pagewalk_leaf *leaf);
+
+/* Call fn for every present leaf, in ascending order of (canonical) linear address. Each table
+ * is read whole; a table outside RAM maps nothing. With paging off there are no leaves. Returns
+ * 0, or the first non-zero value fn returned (which ends the enumeration). */
+int pagewalk_each_leaf(enum paging_mode mode, uint64_t cr3, bool pse, pagewalk_read_fn read,
+                       void *ctx, pagewalk_leaf_fn fn, void *fnctx);
 
 #endif
