@@ -20,6 +20,7 @@
 #include "stub/stub.h"
 #include "vm/dev/devices.h"
 #include "vm/host.h"
+#include "vm/snapshot_file.h"
 #include "vm/vm.h"
 
 #define MIB               (1ULL << 20)
@@ -39,6 +40,8 @@ struct options {
     int cpus;
     const char *cmdline;
     const char *initrd;
+    const char *restore; /* --restore FILE: the machine comes from a snapshot file */
+    bool cpus_given;
     const char *console;
     uint64_t load_addr;
     bool irqchip;
@@ -51,6 +54,7 @@ struct options {
 
 static const char usage_text[] =
     "usage: kvmstub [options] [IMAGE]\n"
+    "       kvmstub [options] --restore FILE\n"
     "\n"
     "Boot IMAGE on KVM and, with --gdb, debug it from gdb over the GDB remote protocol.\n"
     "IMAGE is detected: a Linux bzImage, an ELF vmlinux with a PVH note, a multiboot or\n"
@@ -78,6 +82,9 @@ static const char usage_text[] =
     "                                the entry point, Linux brings them up itself)\n"
     "  --cmdline STR                 kernel command line (Linux, multiboot, multiboot2)\n"
     "  --initrd FILE                 initial ramdisk (Linux)\n"
+    "  --restore FILE                start the machine a snapshot file holds (monitor snapshot\n"
+    "                                write), stopped where it was saved with --gdb, running\n"
+    "                                otherwise; the machine's shape comes from the file\n"
     "  --console stdio|none|file:PATH|tcp:[HOST:]PORT\n"
     "                                where guest output goes and input comes from (stdio)\n"
     "  --load-addr ADDR              raw images: load and start address (default 0)\n"
@@ -142,6 +149,7 @@ enum long_only_option {
     OPT_CPUS,
     OPT_CMDLINE,
     OPT_INITRD,
+    OPT_RESTORE,
     OPT_CONSOLE,
     OPT_LOAD_ADDR,
     OPT_IRQCHIP,
@@ -159,6 +167,7 @@ static const struct option long_options[] = {
     {"cpus", required_argument, NULL, OPT_CPUS},
     {"cmdline", required_argument, NULL, OPT_CMDLINE},
     {"initrd", required_argument, NULL, OPT_INITRD},
+    {"restore", required_argument, NULL, OPT_RESTORE},
     {"console", required_argument, NULL, OPT_CONSOLE},
     {"load-addr", required_argument, NULL, OPT_LOAD_ADDR},
     {"irqchip", no_argument, NULL, OPT_IRQCHIP},
@@ -226,9 +235,11 @@ static void parse_options(int argc, char **argv, struct options *o)
             o->cpus = (int)strtol(optarg, &end, 10);
             if (*end || end == optarg || o->cpus < 1 || o->cpus > VM_MAX_CPUS)
                 usage_error("--cpus %s: expected a number from 1 to 64", optarg);
+            o->cpus_given = true;
             break;
         case OPT_CMDLINE: o->cmdline = optarg; break;
         case OPT_INITRD: o->initrd = optarg; break;
+        case OPT_RESTORE: o->restore = optarg; break;
         case OPT_CONSOLE: o->console = optarg; break;
         case OPT_LOAD_ADDR:
             o->load_addr = strtoull(optarg, &end, 0);
@@ -254,6 +265,19 @@ static void parse_options(int argc, char **argv, struct options *o)
         usage_error("%s", "--no-wait only makes sense with --gdb");
     if (o->view_given && !o->gdb)
         usage_error("%s", "--gdb-arch and --gdb-realmode-linear only make sense with --gdb");
+    if (o->restore) {
+        const char *clash = o->image        ? "an IMAGE"
+                            : o->ram_given  ? "-m"
+                            : o->cpus_given ? "--cpus"
+                            : o->cmdline    ? "--cmdline"
+                            : o->initrd     ? "--initrd"
+                            : o->load_addr  ? "--load-addr"
+                            : o->irqchip    ? "--irqchip"
+                                            : NULL;
+        if (clash)
+            usage_error("--restore takes the whole machine from the file: %s does not go with it",
+                        clash);
+    }
 }
 
 static bool image_is_linux(enum image_kind kind)
@@ -313,11 +337,91 @@ static int default_ram(const struct image *img, uint64_t *size)
     return 0;
 }
 
+/* Serve gdb on the started VM, or wait for its end without one; the exit status. */
+static int run_vm(struct vm *vm, struct stub_server *server, const struct options *o,
+                  const char *exec_file)
+{
+    bool running = !server || o->no_wait;
+    if (vm_start(vm, running) < 0)
+        return EXIT_SETUP;
+    int status;
+    if (server) {
+        struct target target;
+        debug_target_init(vm, &target, &o->view, exec_file);
+        status = stub_server_run(server, &target, running);
+    } else {
+        status = vm_wait(vm);
+    }
+    vm_explain_end(vm, status);
+    return status;
+}
+
+/* --restore FILE: the machine a snapshot file holds, built with its shape, then its state. */
+static int main_restore(struct options *o, const char *producer)
+{
+    char err[512];
+    struct snapshot_file *f = snapshot_file_open(o->restore, producer, err, sizeof(err));
+    if (!f) {
+        diag("%s: %s", o->restore, err);
+        qemu_args_free(&o->args);
+        return EXIT_SETUP;
+    }
+    const struct snapshot_meta *m = snapshot_file_meta(f);
+    o->view.image_code64 = m->linux_guest || m->boot_mode == CPU_MODE_LONG64;
+    struct vm *vm = &the_vm;
+    struct stub_server *server = NULL;
+    int status = EXIT_SETUP;
+    struct vm_config cfg = {
+        .ram_size = m->ram_size,
+        .cpus = (int)m->ncpus,
+        .trace_io = o->trace_io,
+        .trace_exits = o->trace_exits,
+        .irqchip = m->irqchip != 0,
+        .gdb = o->gdb != NULL,
+        .console = o->console,
+        .producer = producer,
+    };
+    if (vm_create(vm, &cfg) < 0)
+        goto out;
+    if (o->gdb && !(server = stub_server_listen(o->gdb)))
+        goto out;
+    if (server && guest_debug_init(vm) < 0)
+        goto out;
+    vm->image_kind = (enum image_kind)m->image_kind;
+    vm->linux_at_link_address = m->linux_at_link_address != 0;
+    /* CPUID, the platform's MSRs and a boot state first; the file's state then replaces all
+     * of it, and its RAM the RAM. */
+    struct boot_state boot = {.mode = (enum cpu_mode)m->boot_mode,
+                              .linux_guest = m->linux_guest != 0};
+    if (vm_setup_boot(vm, &boot) < 0)
+        goto out;
+    if (snapshot_file_restore(f, vm, err, sizeof(err)) < 0) {
+        diag("%s: %s", o->restore, err);
+        goto out;
+    }
+    if (m->linux_guest)
+        console_make_raw(&vm->console);
+    if (devices_start(vm) < 0)
+        goto out;
+    status = run_vm(vm, server, o, m->exec_file[0] ? m->exec_file : NULL);
+out:
+    vm_destroy(vm);
+    if (server)
+        stub_server_close(server);
+    snapshot_file_close(f);
+    qemu_args_free(&o->args);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
     parse_options(argc, argv, &o);
     install_signal_handlers();
+    char producer[SNAPSHOT_PRODUCER_MAX];
+    snprintf(producer, sizeof(producer), "kvmstub %s", kvmstub_version);
+    if (o.restore)
+        return main_restore(&o, producer);
 
     struct image img;
     if (open_image(&o, &img) < 0) {
@@ -360,6 +464,7 @@ int main(int argc, char **argv)
         .irqchip = linux_guest || o.irqchip,
         .gdb = o.gdb != NULL,
         .console = o.console,
+        .producer = producer,
     };
     if (vm_create(vm, &cfg) < 0)
         goto out;
@@ -387,17 +492,7 @@ int main(int argc, char **argv)
     if (devices_start(vm) < 0)
         goto out;
 
-    bool running = !server || o.no_wait;
-    if (vm_start(vm, running) < 0)
-        goto out;
-    if (server) {
-        struct target target;
-        debug_target_init(vm, &target, &o.view, image_is_elf(&img) ? img.path : NULL);
-        status = stub_server_run(server, &target, running);
-    } else {
-        status = vm_wait(vm);
-    }
-    vm_explain_end(vm, status);
+    status = run_vm(vm, server, &o, image_is_elf(&img) ? img.path : NULL);
 out:
     vm_destroy(vm);
 out_before_vm:

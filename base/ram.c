@@ -12,6 +12,7 @@
 void ram_init(struct guest_ram *ram, uint8_t *host, uint64_t size)
 {
     ram->host = host;
+    ram->backing = NULL; /* anonymous: untouched pages read as zero */
     ram->size = size;
     ram->low_size = size < LAYOUT_LOW_RAM_MAX ? size : LAYOUT_LOW_RAM_MAX;
 }

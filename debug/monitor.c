@@ -13,8 +13,8 @@
 #include "debug/breakpoints.h"
 #include "debug/guest_debug.h"
 #include "debug/guest_mem.h"
-#include "debug/snapshots.h"
 #include "debug/monitor_info.h"
+#include "debug/snapshots.h"
 #include "loader/e820.h"
 #include "vm/kvm.h"
 #include "vm/memslots.h"
@@ -432,8 +432,17 @@ static int cmd_snapshot(struct monitor_ctx *m)
                 snapshot_bytes(n->snap) / 1048576.0, n->took_ms);
         return 0;
     }
+    if (strcmp(sub, "write") == 0 && m->argc == 4) {
+        if (snapshots_write(m->vm, store, name, m->argv[3], &res, err, sizeof(err)) < 0)
+            out(m, "error: snapshot write %s: %s", name, err);
+        else
+            out(m, "wrote %s to %s in %.1f ms (kvmstub --restore %s)", name, m->argv[3], res.ms,
+                m->argv[3]);
+        return 0;
+    }
     if (!name || m->argc != 3) {
-        out(m, "usage: monitor snapshot save|restore|delete NAME, or monitor snapshot list");
+        out(m, "usage: monitor snapshot save|restore|delete NAME, monitor snapshot write NAME "
+               "FILE, or monitor snapshot list");
         return 0;
     }
     if (strcmp(sub, "save") == 0) {
@@ -455,7 +464,8 @@ static int cmd_snapshot(struct monitor_ctx *m)
         else
             out(m, "deleted %s", name);
     } else {
-        out(m, "usage: monitor snapshot save|restore|delete NAME, or monitor snapshot list");
+        out(m, "usage: monitor snapshot save|restore|delete NAME, monitor snapshot write NAME "
+               "FILE, or monitor snapshot list");
     }
     return 0;
 }
@@ -494,7 +504,8 @@ static const struct monitor_command monitor_commands[] = {
     {"breakpoints", "", "kvmstub's breakpoints and the mechanism behind each", cmd_breakpoints},
     {"watch-mode", "[auto|dr|trap]", "how watchpoints are implemented", cmd_watch_mode},
     {"break-mode", "[auto|trap]", "how breakpoints are implemented", cmd_break_mode},
-    {"snapshot", "save|restore|delete|list [NAME]", "the whole machine, in memory", cmd_snapshot},
+    {"snapshot", "save|restore|delete|list [NAME]",
+     "the whole machine, in memory; write NAME FILE: to a file for --restore", cmd_snapshot},
     {"info", "mem|tlb|registers [-a]",
      "QEMU's forms (for pwndbg, gef): mappings, pages, registers (no FPU/SSE)", cmd_info},
 };

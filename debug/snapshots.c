@@ -10,6 +10,7 @@
 #include "debug/breakpoints.h"
 #include "debug/guest_debug.h"
 #include "vm/snapshot.h"
+#include "vm/snapshot_file.h"
 #include "vm/vm.h"
 
 #define X86_INT3 0xCC
@@ -151,6 +152,37 @@ int snapshots_delete(struct snapshot_store *store, const char *name, char *err, 
     snapshot_free(n->snap);
     free(n);
     return 0;
+}
+
+int snapshots_write(struct vm *vm, struct snapshot_store *store, const char *name, const char *path,
+                    struct snapshot_result *res, char *err, size_t errlen)
+{
+    struct named_snapshot *n = *find(store, name);
+    if (!n) {
+        snprintf(err, errlen, "no snapshot named '%s' (monitor snapshot list)", name);
+        return -1;
+    }
+    struct snapshot_meta *meta = calloc(1, sizeof(*meta));
+    if (!meta) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    snprintf(meta->producer, sizeof(meta->producer), "%s",
+             vm->cfg->producer ? vm->cfg->producer : "kvmstub");
+    meta->ram_size = vm->ram.size;
+    meta->ncpus = (uint32_t)vm->ncpus;
+    meta->irqchip = vm->cfg->irqchip;
+    meta->image_kind = vm->image_kind;
+    meta->boot_mode = vm->boot_mode;
+    meta->linux_guest = vm->linux_guest;
+    meta->linux_at_link_address = vm->linux_at_link_address;
+    if (vm->debug->exec_file)
+        snprintf(meta->exec_file, sizeof(meta->exec_file), "%s", vm->debug->exec_file);
+    double t0 = now_ms();
+    int rc = snapshot_file_write(path, meta, n->snap, &vm->ram, err, errlen);
+    res->ms = now_ms() - t0;
+    free(meta);
+    return rc;
 }
 
 void snapshots_destroy(struct snapshot_store *store)

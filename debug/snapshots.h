@@ -40,6 +40,9 @@ int snapshots_save(struct vm *vm, struct snapshot_store *store, const char *name
 int snapshots_restore(struct vm *vm, struct snapshot_store *store, const char *name,
                       struct snapshot_result *res, char *err, size_t errlen);
 int snapshots_delete(struct snapshot_store *store, const char *name, char *err, size_t errlen);
+/* Write the snapshot called name to a file (vm/snapshot_file.h) for `kvmstub --restore`. */
+int snapshots_write(struct vm *vm, struct snapshot_store *store, const char *name, const char *path,
+                    struct snapshot_result *res, char *err, size_t errlen);
 void snapshots_destroy(struct snapshot_store *store);
 
 #endif

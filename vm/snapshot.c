@@ -1,5 +1,6 @@
 /* vm/snapshot.c — taking and applying whole-machine snapshots (see snapshot.h). */
 #include "vm/snapshot.h"
+#include "vm/snapshot_internal.h"
 
 #include <errno.h>
 #include <linux/kvm.h>
@@ -16,36 +17,10 @@
 #include "vm/x86/cpu_regs.h"
 
 #define MSR_IA32_TSC_DEADLINE 0x6e0
-#define MSR_LIST_MAX          1024
+#define CPUID_MAX_ENTRIES     256
 
-struct vcpu_snapshot {
-    struct kvm_regs regs;
-    struct kvm_sregs sregs;
-    struct kvm_xsave *xsave; /* xsave_size bytes (KVM_GET_XSAVE2 when larger than 4 KiB) */
-    struct kvm_xcrs xcrs;
-    struct kvm_msrs *msrs; /* followed by its entries */
-    struct kvm_lapic_state lapic;
-    struct kvm_vcpu_events events;
-    struct kvm_mp_state mp_state;
-    struct kvm_debugregs debugregs;
-    bool done;
-    int fatal_status;
-};
-
-struct snapshot {
-    int ncpus;
-    bool irqchip;
-    size_t xsave_size;
-    bool has_xcrs;
-    struct vcpu_snapshot cpu[VM_MAX_CPUS];
-    struct kvm_irqchip chips[3]; /* PIC master, PIC slave, IOAPIC */
-    struct kvm_pit_state2 pit;
-    struct kvm_clock_data clock;
-    struct devices_state *devices;
-    struct ram_copy ram;
-};
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
     int saved = errno;
@@ -205,6 +180,14 @@ static int take_vcpu(struct snapshot *snap, struct vcpu *vcpu, char *err, size_t
         return fail(err, errlen, "KVM_GET_MP_STATE (vCPU %d)", vcpu->id);
     if (ioctl(fd, KVM_GET_DEBUGREGS, &c->debugregs) < 0)
         return fail(err, errlen, "KVM_GET_DEBUGREGS (vCPU %d)", vcpu->id);
+    c->cpuid = calloc(1, sizeof(*c->cpuid) + CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2));
+    if (!c->cpuid) {
+        errno = ENOMEM;
+        return fail(err, errlen, "vCPU %d's CPUID", vcpu->id);
+    }
+    c->cpuid->nent = CPUID_MAX_ENTRIES;
+    if (ioctl(fd, KVM_GET_CPUID2, c->cpuid) < 0)
+        return fail(err, errlen, "KVM_GET_CPUID2 (vCPU %d)", vcpu->id);
     return 0;
 }
 
@@ -315,12 +298,9 @@ struct snapshot *snapshot_take(struct vm *vm, char *err, size_t errlen)
     return snap;
 }
 
-static int apply_all(struct vm *vm, const struct snapshot *snap, uint64_t *pages, char *err,
-                     size_t errlen)
+int snapshot_apply_cpu_and_devices(struct vm *vm, const struct snapshot *snap, char *err,
+                                   size_t errlen)
 {
-    if (ram_copy_apply(&snap->ram, vm->ram.host, vm->ram.backing, vm->ram.size, pages, err,
-                       errlen) < 0)
-        return -1;
     if (apply_platform(snap, vm, err, errlen) < 0)
         return -1;
     for (int i = 0; i < vm->ncpus; i++)
@@ -328,6 +308,15 @@ static int apply_all(struct vm *vm, const struct snapshot *snap, uint64_t *pages
             return -1;
     devices_restore(vm, snap->devices);
     return 0;
+}
+
+static int apply_all(struct vm *vm, const struct snapshot *snap, uint64_t *pages, char *err,
+                     size_t errlen)
+{
+    if (ram_copy_apply(&snap->ram, vm->ram.host, vm->ram.backing, vm->ram.size, pages, err,
+                       errlen) < 0)
+        return -1;
+    return snapshot_apply_cpu_and_devices(vm, snap, err, errlen);
 }
 
 int snapshot_apply(struct vm *vm, const struct snapshot *snap, uint64_t *pages_written, char *err,
@@ -364,6 +353,7 @@ void snapshot_free(struct snapshot *snap)
     for (int i = 0; i < VM_MAX_CPUS; i++) {
         free(snap->cpu[i].xsave);
         free(snap->cpu[i].msrs);
+        free(snap->cpu[i].cpuid);
     }
     devices_state_free(snap->devices);
     ram_copy_free(&snap->ram);
@@ -374,7 +364,7 @@ uint64_t snapshot_bytes(const struct snapshot *snap)
 {
     uint64_t bytes = sizeof(*snap) + snap->ram.npages * 4096ULL;
     for (int i = 0; i < snap->ncpus; i++)
-        bytes += snap->xsave_size +
-                 sizeof(struct kvm_msrs) + snap->cpu[i].msrs->nmsrs * sizeof(struct kvm_msr_entry);
+        bytes += snap->xsave_size + sizeof(struct kvm_msrs) +
+                 snap->cpu[i].msrs->nmsrs * sizeof(struct kvm_msr_entry);
     return bytes;
 }

@@ -35,8 +35,8 @@ static unsigned char *resident_pages(const uint8_t *host, uint64_t size, char *e
     return vec;
 }
 
-int ram_copy_take(struct ram_copy *copy, const uint8_t *host, const uint8_t *backing,
-                  uint64_t size, char *err, size_t errlen)
+int ram_copy_take(struct ram_copy *copy, const uint8_t *host, const uint8_t *backing, uint64_t size,
+                  char *err, size_t errlen)
 {
     memset(copy, 0, sizeof(*copy));
     if (size % PAGE) {

@@ -20,16 +20,16 @@
 #include <stdint.h>
 
 struct ram_copy {
-    uint64_t size;    /* of the mapping it was taken from */
-    uint64_t npages;  /* pages held (the others were as their backing) */
-    uint64_t *index;  /* their page numbers, ascending */
-    uint8_t *data;    /* npages * 4 KiB, in the order of index */
+    uint64_t size;   /* of the mapping it was taken from */
+    uint64_t npages; /* pages held (the others were as their backing) */
+    uint64_t *index; /* their page numbers, ascending */
+    uint8_t *data;   /* npages * 4 KiB, in the order of index */
 };
 
 /* Copy the resident pages of host[0, size) that differ from their backing (size a multiple of
  * 4 KiB). 0, or -1 with a message in err. */
-int ram_copy_take(struct ram_copy *copy, const uint8_t *host, const uint8_t *backing,
-                  uint64_t size, char *err, size_t errlen);
+int ram_copy_take(struct ram_copy *copy, const uint8_t *host, const uint8_t *backing, uint64_t size,
+                  char *err, size_t errlen);
 /* Make host[0, size) equal to the copy again; *written counts the pages written or zeroed.
  * 0, or -1 with a message in err (the size does not match, or the kernel refused). */
 int ram_copy_apply(const struct ram_copy *copy, uint8_t *host, const uint8_t *backing,

@@ -166,6 +166,8 @@ void vm_destroy(struct vm *vm)
     bus_destroy(&vm->io);
     if (vm->ram.host)
         munmap(vm->ram.host, vm->ram.size);
+    if (vm->ram.backing)
+        munmap((void *)vm->ram.backing, vm->ram.size);
     if (vm->vm_fd >= 0)
         close(vm->vm_fd);
     if (vm->kvm_fd >= 0)

@@ -36,10 +36,11 @@ struct vm_config {
     uint64_t ram_size;
     int cpus;
     bool trace_io;
-    bool trace_exits;    /* log every KVM exit (for debugging kvmstub itself) */
-    bool irqchip;        /* in-kernel LAPIC/IOAPIC/PIC/PIT (always for Linux) */
-    bool gdb;            /* a debugger may attach: guest-debug exits are expected */
-    const char *console; /* console spec */
+    bool trace_exits;     /* log every KVM exit (for debugging kvmstub itself) */
+    bool irqchip;         /* in-kernel LAPIC/IOAPIC/PIC/PIT (always for Linux) */
+    bool gdb;             /* a debugger may attach: guest-debug exits are expected */
+    const char *console;  /* console spec */
+    const char *producer; /* "kvmstub VERSION": who writes snapshot files (vm/snapshot_file.h) */
 };
 
 struct vcpu;

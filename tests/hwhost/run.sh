@@ -38,6 +38,8 @@ HWHOST_TESTS=(
     lldb_registers_in_32bit_and_real_mode lldb_session_two_vcpus
     # whole-machine snapshots (vm/snapshot.c): every KVM state ioctl on a real KVM
     gdb_snapshot_save_step_restore gdb_snapshot_two_vcpus gdb_snapshot_restore_boots_again
+    snapshot_file_restores_a_bare_metal_guest snapshot_files_that_are_not_whole_are_refused
+    linux_snapshot_file_boots_on_in_a_new_kvmstub
     demo
 )
 

@@ -200,3 +200,56 @@ test_linux_ctrl_a_x_quits_and_restores_the_terminal() {
     expect_match "$TEST_DIR/stderr" 'quit on Ctrl-A x' "no message on stderr" || return 1
     grep -q 'restored at the end: yes' "$TEST_DIR/pty.log" || fail_because "the terminal was not restored"
 }
+
+# A snapshot file of a booting kernel (in-kernel LAPIC, IOAPIC, PIC, PIT, kvmclock, the UART,
+# two vCPUs), written from gdb early in the boot; a new kvmstub started from the file alone
+# shows gdb the same place at once, and `continue` boots on from there to the same end as a cold
+# boot. (Stopped with Ctrl-C once the console shows a line: no breakpoint needed.)
+test_linux_snapshot_file_boots_on_in_a_new_kvmstub() {
+    local snap=$TEST_DIR/kernel.snap
+    cat >"$TEST_DIR/write.gdb" <<GDB
+python
+import os, signal, threading, time
+def watch():
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        with open("$TEST_DIR/console", errors="replace") as f:
+            if "smpboot: Allowing" in f.read():
+                break
+        time.sleep(0.1)
+    os.kill(os.getpid(), signal.SIGINT)
+threading.Thread(target=watch, daemon=True).start()
+gdb.execute("continue")
+end
+monitor snapshot save boot
+monitor snapshot write boot $snap
+printf "PC-AT-WRITE %#lx\n", \$pc
+kill
+GDB
+    start_kvmstub_gdb --cpus 2 --initrd "$INITRD" "$KERNEL_DIR/bzImage" || { fail_because "kvmstub did not listen"; return 1; }
+    run_gdb "$TEST_DIR/gdb1.log" "$KERNEL_DIR/vmlinux" -ex "target remote 127.0.0.1:$GDB_PORT" \
+        -x "$TEST_DIR/write.gdb"
+    wait_pid "$KVMSTUB_PID" 30
+    cat "$TEST_DIR/gdb1.log"
+    local pc
+    pc=$(sed -n 's/^PC-AT-WRITE //p' "$TEST_DIR/gdb1.log")
+    [ -n "$pc" ] && [ -s "$snap" ] || { fail_because "no snapshot written"; return 1; }
+    start_kvmstub_gdb --restore "$snap" || { fail_because "kvmstub --restore did not listen: $(cat "$TEST_DIR/stderr")"; return 1; }
+    run_gdb "$TEST_DIR/gdb2.log" "$KERNEL_DIR/vmlinux" -ex "target remote 127.0.0.1:$GDB_PORT" \
+        -ex 'printf "PC-AT-RESTORE %#lx\n", $pc' -ex 'info threads' -ex continue
+    cat "$TEST_DIR/gdb2.log"
+    wait_pid "$KVMSTUB_PID" 300 || { fail_because "the restored kernel did not end"; return 1; }
+    grep -q "^PC-AT-RESTORE $pc\$" "$TEST_DIR/gdb2.log" ||
+        { fail_because "gdb did not find the kernel where it was written ($pc)"; return 1; }
+    tr -d '\r' <"$TEST_DIR/console" >"$TEST_DIR/console.txt"
+    tail -n 5 "$TEST_DIR/console.txt"
+    grep -q 'Linux version' "$TEST_DIR/console.txt" && { fail_because "the restored kernel booted from the start"; return 1; }
+    expect_match "$TEST_DIR/console.txt" 'smp: Brought up 1 node, 2 CPUs' "CPU 1 not brought up after the restore" || return 1
+    expect_match "$TEST_DIR/console.txt" 'Run /init as init process' "did not reach Run /init after the restore" || return 1
+    if emulating_host; then
+        [ "$WAIT_STATUS" = 10 ] || fail_because "status $WAIT_STATUS, expected 10 (the panic after init on this host)"
+        return
+    fi
+    expect_match "$TEST_DIR/console.txt" '^KVMSTUB-INIT-OK' "no initramfs marker after the restore" || return 1
+    [ "$WAIT_STATUS" = 0 ] || fail_because "status $WAIT_STATUS, expected 0"
+}

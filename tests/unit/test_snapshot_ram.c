@@ -143,9 +143,9 @@ static void file_backed_pages_come_back_as_the_file(void)
     CHECK_EQ(c.npages, 2);
     CHECK_EQ(c.index[0], 11);
     CHECK_EQ(c.index[1], 12);
-    fill(ram, 10, 0x10);   /* was as the file: given back, the file's bytes return */
-    fill(ram, 11, 0x11);   /* held: written back */
-    fill(ram, 13, 0x13);   /* new: given back, zero as in the file */
+    fill(ram, 10, 0x10); /* was as the file: given back, the file's bytes return */
+    fill(ram, 11, 0x11); /* held: written back */
+    fill(ram, 13, 0x13); /* new: given back, zero as in the file */
     uint64_t written = 0;
     CHECK_EQ(ram_copy_apply(&c, ram, backing, RAM_SIZE, &written, err, sizeof(err)), 0);
     CHECK_EQ(written, 3);

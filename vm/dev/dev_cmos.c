@@ -94,6 +94,11 @@ int dev_cmos_init(struct vm *vm)
     return bus_register(&vm->io, CMOS_INDEX_PORT, 2, "cmos", cmos_io, cmos);
 }
 
+size_t dev_cmos_saved_size(void)
+{
+    return sizeof(struct dev_cmos);
+}
+
 void *dev_cmos_save(struct vm *vm)
 {
     struct dev_cmos *copy = malloc(sizeof(*copy));

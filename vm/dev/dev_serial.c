@@ -340,16 +340,22 @@ struct dev_serial_saved {
     unsigned rx_head, rx_count;
 };
 
+size_t dev_serial_saved_size(void)
+{
+    return sizeof(struct dev_serial_saved);
+}
+
 void *dev_serial_save(struct vm *vm)
 {
     struct dev_serial *s = vm->serial;
-    struct dev_serial_saved *v = malloc(sizeof(*v));
+    struct dev_serial_saved *v = calloc(1, sizeof(*v)); /* zeroed padding: it goes to files */
     if (!v)
         return NULL;
     pthread_mutex_lock(&vm->io.lock);
-    *v = (struct dev_serial_saved){s->ier, s->lcr,     s->mcr,          s->scr,       s->fcr,
-                                   s->dll, s->dlm,     s->thr_ipending, s->irq_level, {0},
-                                   {0},    s->rx_head, s->rx_count};
+    v->ier = s->ier, v->lcr = s->lcr, v->mcr = s->mcr, v->scr = s->scr;
+    v->fcr = s->fcr, v->dll = s->dll, v->dlm = s->dlm;
+    v->thr_ipending = s->thr_ipending, v->irq_level = s->irq_level;
+    v->rx_head = s->rx_head, v->rx_count = s->rx_count;
     memcpy(v->rx, s->rx, sizeof(v->rx));
     memcpy(v->rx_console, s->rx_console, sizeof(v->rx_console));
     pthread_mutex_unlock(&vm->io.lock);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vm/vm.h"
 
@@ -75,4 +76,41 @@ void devices_state_free(struct devices_state *st)
     free(st->serial);
     free(st->cmos);
     free(st);
+}
+
+size_t devices_state_size(void)
+{
+    return dev_serial_saved_size() + dev_cmos_saved_size() + sizeof(uint32_t) + sizeof(uint16_t);
+}
+
+void devices_state_pack(const struct devices_state *st, uint8_t *buf)
+{
+    memcpy(buf, st->serial, dev_serial_saved_size());
+    buf += dev_serial_saved_size();
+    memcpy(buf, st->cmos, dev_cmos_saved_size());
+    buf += dev_cmos_saved_size();
+    memcpy(buf, &st->pci_address, sizeof(st->pci_address));
+    memcpy(buf + sizeof(st->pci_address), &st->acpi_pm1_cnt, sizeof(st->acpi_pm1_cnt));
+}
+
+struct devices_state *devices_state_unpack(const uint8_t *buf, size_t len)
+{
+    if (len != devices_state_size())
+        return NULL;
+    struct devices_state *st = calloc(1, sizeof(*st));
+    if (!st)
+        return NULL;
+    st->serial = malloc(dev_serial_saved_size());
+    st->cmos = malloc(dev_cmos_saved_size());
+    if (!st->serial || !st->cmos) {
+        devices_state_free(st);
+        return NULL;
+    }
+    memcpy(st->serial, buf, dev_serial_saved_size());
+    buf += dev_serial_saved_size();
+    memcpy(st->cmos, buf, dev_cmos_saved_size());
+    buf += dev_cmos_saved_size();
+    memcpy(&st->pci_address, buf, sizeof(st->pci_address));
+    memcpy(&st->acpi_pm1_cnt, buf + sizeof(st->pci_address), sizeof(st->acpi_pm1_cnt));
+    return st;
 }
