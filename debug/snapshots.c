@@ -52,9 +52,15 @@ static void int3s_place(struct vm *vm, const bool *lifted, bool restored)
     }
 }
 
-static bool *lift_flags(struct vm *vm)
+/* Lift them all around a save or restore: the flags for int3s_place, or NULL with err. */
+static bool *int3s_lift_all(struct vm *vm, char *err, size_t errlen)
 {
-    return calloc((size_t)vm->debug->bps.n + 1, sizeof(bool));
+    bool *lifted = calloc((size_t)vm->debug->bps.n + 1, sizeof(bool));
+    if (!lifted)
+        snprintf(err, errlen, "out of memory");
+    else
+        int3s_lift(vm, lifted);
+    return lifted;
 }
 
 static struct named_snapshot **find(struct snapshot_store *store, const char *name)
@@ -80,13 +86,10 @@ int snapshots_save(struct vm *vm, struct snapshot_store *store, const char *name
 {
     if (check_name(name, err, errlen) < 0)
         return -1;
-    bool *lifted = lift_flags(vm);
-    if (!lifted) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
     double t0 = now_ms();
-    int3s_lift(vm, lifted);
+    bool *lifted = int3s_lift_all(vm, err, errlen);
+    if (!lifted)
+        return -1;
     struct snapshot *snap = snapshot_take(vm, err, errlen);
     int3s_place(vm, lifted, false);
     free(lifted);
@@ -121,13 +124,10 @@ int snapshots_restore(struct vm *vm, struct snapshot_store *store, const char *n
         snprintf(err, errlen, "no snapshot named '%s' (monitor snapshot list)", name);
         return -1;
     }
-    bool *lifted = lift_flags(vm);
-    if (!lifted) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
     double t0 = now_ms();
-    int3s_lift(vm, lifted);
+    bool *lifted = int3s_lift_all(vm, err, errlen);
+    if (!lifted)
+        return -1;
     int rc = snapshot_apply(vm, n->snap, &res->pages_written, err, errlen);
     int3s_place(vm, lifted, rc == 0);
     free(lifted);

@@ -1,32 +1,11 @@
-/* tests/unit/test_hmp_info.c — QEMU's `info mem`, `info tlb` and `info registers` text over
+/* tests/unit/test_hmp_info.c — QEMU's `info test_mem`, `info tlb` and `info registers` text over
  * synthetic page tables and register states, line for line, and what pwndbg and gef read from
  * it (END - START == SIZE, the GDT=/IDT=/RIP= patterns). */
 #include <regex.h>
 
 #include "check.h"
+#include "phys_mem.h"
 #include "vm/x86/hmp_info.h"
-
-#define MEM_SIZE (1 << 20)
-static uint8_t mem[MEM_SIZE];
-
-static bool read_mem(void *ctx, uint64_t gpa, void *buf, size_t len)
-{
-    (void)ctx;
-    if (gpa >= MEM_SIZE || len > MEM_SIZE - gpa)
-        return false;
-    memcpy(buf, mem + gpa, len);
-    return true;
-}
-
-static void put32(uint64_t gpa, uint32_t v)
-{
-    memcpy(mem + gpa, &v, 4);
-}
-
-static void put64(uint64_t gpa, uint64_t v)
-{
-    memcpy(mem + gpa, &v, 8);
-}
 
 /* The output, lines joined with '\n' (each line ends with one). */
 static char text[16384];
@@ -61,7 +40,7 @@ static const char *info_registers(const struct hmp_cpu_state *c)
     return text;
 }
 
-/* pwndbg's parse of every `info mem` line: START-END SIZE PERM, and END - START == SIZE. */
+/* pwndbg's parse of every `info test_mem` line: START-END SIZE PERM, and END - START == SIZE. */
 static void check_pwndbg_invariant(const char *out)
 {
     char copy[sizeof(text)];
@@ -84,7 +63,7 @@ static void check_pwndbg_invariant(const char *out)
  * halves, a table outside RAM, a range that reaches the top of the address space. */
 static void build_4level(void)
 {
-    memset(mem, 0, sizeof(mem));
+    memset(test_mem, 0, sizeof(test_mem));
     /* lower half: PML4 0x10000 -> PDPT 0x11000 -> PD 0x12000 -> PT 0x13000, all user rw */
     put64(0x10000 + 8 * 0, 0x11000 | 0x7);
     put64(0x11000 + 8 * 0, 0x12000 | 0x7);
@@ -144,7 +123,7 @@ static void info_tlb_4level(void)
 /* 5-level: an upper-half address is sign-extended from bit 56. */
 static void five_level_addresses_are_canonical(void)
 {
-    memset(mem, 0, sizeof(mem));
+    memset(test_mem, 0, sizeof(test_mem));
     put64(0x30000 + 8 * 256, 0x31000 | 0x3);
     put64(0x31000 + 8 * 0, 0x32000 | 0x3);
     put64(0x32000 + 8 * 0, 0x0 | 0x83);
@@ -158,7 +137,7 @@ static void five_level_addresses_are_canonical(void)
  * ends at 4 GiB; without CR4.PSE the PS bit is ignored. */
 static void build_32bit(void)
 {
-    memset(mem, 0, sizeof(mem));
+    memset(test_mem, 0, sizeof(test_mem));
     put32(0x1000 + 4 * 0x001, 0x2000 | 0x7);
     put32(0x2000 + 4 * 5, 0x7000 | 0x7);
     put32(0x2000 + 4 * 6, 0x8000 | 0x7);
@@ -191,7 +170,7 @@ static void paging_32bit_with_pse(void)
 /* PAE: the PDPTE has no U/S or R/W bit and does not take them away. */
 static void pae_leaves_the_pdpte_out(void)
 {
-    memset(mem, 0, sizeof(mem));
+    memset(test_mem, 0, sizeof(test_mem));
     put64(0x3000 + 8 * 0, 0x4000 | 0x1);
     put64(0x4000 + 8 * 0, 0x5000 | 0x7);
     put64(0x5000 + 8 * 1, 0xa000 | 0x7);
@@ -213,7 +192,7 @@ static void paging_off_is_pg_disabled(void)
 {
     CHECK_STR(info_mem(PAGING_NONE, 0, false), "PG disabled\n");
     CHECK_STR(info_tlb(PAGING_NONE, 0, false), "PG disabled\n");
-    memset(mem, 0, sizeof(mem)); /* paging on, nothing mapped: no line at all */
+    memset(test_mem, 0, sizeof(test_mem)); /* paging on, nothing mapped: no line at all */
     CHECK_STR(info_mem(PAGING_4LEVEL, 0x10000, false), "");
 }
 

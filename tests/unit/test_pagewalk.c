@@ -1,28 +1,7 @@
 /* tests/unit/test_pagewalk.c — the software page walk over synthetic page tables. */
 #include "check.h"
+#include "phys_mem.h"
 #include "vm/x86/pagewalk.h"
-
-#define MEM_SIZE (1 << 20)
-static uint8_t mem[MEM_SIZE];
-
-static bool read_mem(void *ctx, uint64_t gpa, void *buf, size_t len)
-{
-    (void)ctx;
-    if (gpa >= MEM_SIZE || len > MEM_SIZE - gpa)
-        return false;
-    memcpy(buf, mem + gpa, len);
-    return true;
-}
-
-static void put32(uint64_t gpa, uint32_t v)
-{
-    memcpy(mem + gpa, &v, 4);
-}
-
-static void put64(uint64_t gpa, uint64_t v)
-{
-    memcpy(mem + gpa, &v, 8);
-}
 
 static uint64_t walk(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t linear,
                      struct pagewalk_result *r)
@@ -49,7 +28,7 @@ static void mode_from_control_registers(void)
 
 static void two_level_4k_and_4m(void)
 {
-    memset(mem, 0, sizeof(mem));
+    memset(test_mem, 0, sizeof(test_mem));
     /* page directory at 0x1000, page table at 0x2000 */
     put32(0x1000 + 4 * 0x001, 0x2000 | 0x3);               /* 0x00400000-: page table */
     put32(0x2000 + 4 * 0x005, 0x7000 | 0x3);               /* 0x00405000 -> 0x7000 */
@@ -70,7 +49,7 @@ static void two_level_4k_and_4m(void)
 
 static void pae_4k_and_2m(void)
 {
-    memset(mem, 0, sizeof(mem));
+    memset(test_mem, 0, sizeof(test_mem));
     put64(0x3000 + 8 * 3, 0x4000 | 0x1);      /* PDPTE 3: 0xC0000000- */
     put64(0x4000 + 8 * 0, 0x5000 | 0x3);      /* PD 0 -> page table */
     put64(0x5000 + 8 * 0x10, 0x9000 | 0x3);   /* 0xC0010000 -> 0x9000 */
@@ -86,7 +65,7 @@ static void pae_4k_and_2m(void)
 
 static void four_level_all_page_sizes(void)
 {
-    memset(mem, 0, sizeof(mem));
+    memset(test_mem, 0, sizeof(test_mem));
     /* 0xffffffff80000000: PML4 511, PDPT 510 */
     put64(0x10000 + 8 * 511, 0x11000 | 0x3);
     put64(0x11000 + 8 * 510, 0x12000 | 0x3);
@@ -107,7 +86,7 @@ static void four_level_all_page_sizes(void)
 
 static void five_level(void)
 {
-    memset(mem, 0, sizeof(mem));
+    memset(test_mem, 0, sizeof(test_mem));
     /* linear 0x0100000000001000: PML5 index 1 */
     put64(0x30000 + 8 * 1, 0x31000 | 0x3);
     put64(0x31000 + 8 * 0, 0x32000 | 0x3);
@@ -149,7 +128,7 @@ static struct pagewalk_region region(enum paging_mode mode, uint64_t cr3, uint64
 /* LLDB's qMemoryRegionInfo: the extent and permissions of the mapping around an address. */
 static void regions_follow_the_page_tables(void)
 {
-    memset(mem, 0, sizeof(mem));
+    memset(test_mem, 0, sizeof(test_mem));
     /* 4-level: PML4 at 0x10000, PDPT 0x11000, PD 0x12000, PT 0x13000 for [0, 2 MiB) */
     put64(0x10000, 0x11000 | 0x3);
     put64(0x11000, 0x12000 | 0x3);
@@ -180,7 +159,7 @@ static void regions_follow_the_page_tables(void)
     CHECK_REGION(region(PAGING_NONE, 0, 0x100000000ULL), 0x100000000ULL, -0x100000000ULL, false,
                  false, false);
     /* 32-bit paging: a 4 MiB page read-only, no NX there */
-    memset(mem, 0, sizeof(mem));
+    memset(test_mem, 0, sizeof(test_mem));
     put32(0x1000 + 4 * 0x300, 0x00800000 | 0x81);
     CHECK_REGION(region(PAGING_32, 0x1000, 0xC0001000), 0xC0000000, 4 << 20, true, false, true);
     /* beyond 4 GiB: nothing, from the end of that page on */
@@ -197,7 +176,7 @@ static int count_leaf(void *fnctx, const struct pagewalk_leaf *leaf)
 /* The leaf enumeration ends with the first non-zero answer, and returns it. */
 static void each_leaf_stops_when_asked(void)
 {
-    memset(mem, 0, sizeof(mem));
+    memset(test_mem, 0, sizeof(test_mem));
     put64(0x3000, 0x4000 | 0x1);
     for (int i = 0; i < 4; i++)
         put64(0x4000 + 8 * i, (uint64_t)i << 21 | 0x83);
