@@ -233,6 +233,10 @@ GDB
     cat "$TEST_DIR/gdb1.log"
     local pc
     pc=$(sed -n 's/^PC-AT-WRITE //p' "$TEST_DIR/gdb1.log")
+    if grep -q 'exited normally' "$TEST_DIR/gdb1.log" && [ -z "$pc" ]; then
+        fail_because "the kernel ended before the first stop (exited normally)"
+        return 1
+    fi
     [ -n "$pc" ] && [ -s "$snap" ] || { fail_because "no snapshot written"; return 1; }
     start_kvmstub_gdb --restore "$snap" || { fail_because "kvmstub --restore did not listen: $(cat "$TEST_DIR/stderr")"; return 1; }
     run_gdb "$TEST_DIR/gdb2.log" "$KERNEL_DIR/vmlinux" -ex "target remote 127.0.0.1:$GDB_PORT" \

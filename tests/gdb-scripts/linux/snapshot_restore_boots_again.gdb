@@ -25,6 +25,8 @@ def continue_until_console(text, count=1, limit=60):
         os.kill(os.getpid(), signal.SIGINT)
     threading.Thread(target=watch, daemon=True).start()
     gdb.execute("continue", to_string=True)
+    alive = gdb.selected_inferior().pid != 0
+    print("kernel running at the stop: %s" % ("yes" if alive else "no, it ended"))
     print("console shows '%s' %d time(s)" % (text, console_text().count(text)))
 end
 python continue_until_console("smpboot: Allowing")
