@@ -164,6 +164,24 @@ void runctl_report_step(struct vcpu *vcpu)
     runctl_report_stop(vcpu, &ev);
 }
 
+bool runctl_vcpu_is_done(struct vcpu *vcpu)
+{
+    struct vm *vm = vcpu->vm;
+    pthread_mutex_lock(&vm->lock);
+    bool done = vcpu->done;
+    pthread_mutex_unlock(&vm->lock);
+    return done;
+}
+
+void runctl_restore_vcpu(struct vcpu *vcpu, bool done, int fatal_status)
+{
+    struct vm *vm = vcpu->vm;
+    pthread_mutex_lock(&vm->lock);
+    vcpu->done = done;
+    vcpu->fatal_status = fatal_status;
+    pthread_mutex_unlock(&vm->lock);
+}
+
 void runctl_vcpu_done(struct vcpu *vcpu)
 {
     struct vm *vm = vcpu->vm;

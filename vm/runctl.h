@@ -46,6 +46,10 @@ void runctl_report_stop(struct vcpu *vcpu, const struct stop_event *ev);
 void runctl_report_step(struct vcpu *vcpu);
 /* This vCPU has halted for good; the guest ends when every vCPU has. */
 void runctl_vcpu_done(struct vcpu *vcpu);
+/* For snapshots (vm/snapshot.c), while every vCPU is parked: whether the vCPU halted for good,
+ * and putting back that and its fatal stop as a snapshot had them. */
+bool runctl_vcpu_is_done(struct vcpu *vcpu);
+void runctl_restore_vcpu(struct vcpu *vcpu, bool done, int fatal_status);
 /* Stop every other vCPU and keep them parked until runctl_unpause_others: the caller may then
  * change the memory map. Nests. A vCPU holding a pause does not park for a stop until it
  * releases it (it holds it for one KVM_RUN at most). */

@@ -1,5 +1,6 @@
 /* vm/snapshot.c — taking and applying whole-machine snapshots (see snapshot.h). */
 #include "vm/snapshot.h"
+#include "vm/runctl.h"
 #include "vm/snapshot_internal.h"
 
 #include <errno.h>
@@ -149,8 +150,8 @@ static int take_vcpu(struct snapshot *snap, struct vcpu *vcpu, char *err, size_t
 {
     struct vcpu_snapshot *c = &snap->cpu[vcpu->id];
     int fd = vcpu->fd;
-    c->done = vcpu->done;
-    c->fatal_status = vcpu->fatal_status;
+    c->done = runctl_vcpu_is_done(vcpu);
+    c->fatal_status = vcpu->fatal_status; /* changes only while the vCPU is parked (vm.h) */
     if (ioctl(fd, KVM_GET_REGS, &c->regs) < 0)
         return fail(err, errlen, "KVM_GET_REGS (vCPU %d)", vcpu->id);
     if (ioctl(fd, KVM_GET_SREGS, &c->sregs) < 0)
@@ -230,8 +231,7 @@ static int apply_vcpu(const struct snapshot *snap, struct vcpu *vcpu, char *err,
         return fail(err, errlen, "KVM_SET_VCPU_EVENTS (vCPU %d)", vcpu->id);
     if (ioctl(fd, KVM_SET_DEBUGREGS, &c->debugregs) < 0)
         return fail(err, errlen, "KVM_SET_DEBUGREGS (vCPU %d)", vcpu->id);
-    vcpu->done = c->done;
-    vcpu->fatal_status = c->fatal_status;
+    runctl_restore_vcpu(vcpu, c->done, c->fatal_status);
     cpu_regs_forget(vcpu);
     return 0;
 }
