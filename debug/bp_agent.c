@@ -85,7 +85,11 @@ static bool bp_agent_mem(void *ctx, uint64_t addr, void *buf, size_t len)
 static void bp_agent_print(void *ctx, const char *text)
 {
     struct bp_agent_ctx *c = ctx;
-    struct vm *vm = c->vcpu->vm;
+    bp_agent_output_put(c->vcpu->vm, text);
+}
+
+void bp_agent_output_put(struct vm *vm, const char *text)
+{
     struct bp_agent_output *o = &vm->debug->output;
     size_t len = strlen(text);
     pthread_mutex_lock(&o->lock);

@@ -48,5 +48,7 @@ struct bp_agent_output {
 int bp_agent_output_init(struct bp_agent_output *o);
 void bp_agent_output_destroy(struct bp_agent_output *o);
 size_t bp_agent_output_take(struct vm *vm, char *buf, size_t len);
+/* Text for gdb's console (dprintf output, or kvmstub's own word about a resume). */
+void bp_agent_output_put(struct vm *vm, const char *text);
 
 #endif

@@ -279,7 +279,9 @@ static bool watch_uses_trap(struct vm *vm, const struct breakpoint *b, int npiec
         return true; /* x86 debug registers cannot watch reads alone */
     if (t->watch_mode == WATCH_MODE_DR)
         return false;
-    return !caps_of(vm)->dr_data || npieces < 0 || npieces > dr_free_slots(&t->dr);
+    /* While recording, a watchpoint must be seen when re-executing too (debug/replay.h). */
+    return vm->debug->record.on || !caps_of(vm)->dr_data || npieces < 0 ||
+           npieces > dr_free_slots(&t->dr);
 }
 
 static int watch_place_dr(struct vm *vm, struct breakpoint *b, const struct dr_piece *pieces,
@@ -450,6 +452,32 @@ void bp_remove_all(struct vm *vm)
     struct bp_table *t = table_of(vm);
     while (t->n > 0)
         bp_delete(vm, &t->items[t->n - 1]);
+}
+
+void bp_int3s_lift(struct vm *vm, bool *lifted)
+{
+    const struct bp_table *t = table_of(vm);
+    for (int i = 0; i < t->n; i++) {
+        const struct breakpoint *b = &t->items[i];
+        uint8_t *p = b->mech == MECH_INT3 ? ram_ptr(&vm->ram, b->gpa, 1) : NULL;
+        lifted[i] = p && *p == X86_INSN_INT3;
+        if (lifted[i])
+            *p = b->saved;
+    }
+}
+
+void bp_int3s_place(struct vm *vm, const bool *lifted, bool restored)
+{
+    struct bp_table *t = table_of(vm);
+    for (int i = 0; i < t->n; i++) {
+        struct breakpoint *b = &t->items[i];
+        uint8_t *p = b->mech == MECH_INT3 ? ram_ptr(&vm->ram, b->gpa, 1) : NULL;
+        if (!p || (!restored && !lifted[i]))
+            continue;
+        if (restored)
+            b->saved = *p;
+        *p = X86_INSN_INT3;
+    }
 }
 
 void bp_hide_in_read(const struct bp_table *t, uint64_t addr, uint8_t *buf, uint64_t len, bool phys)

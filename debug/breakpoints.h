@@ -87,6 +87,12 @@ const struct breakpoint *bp_find_sw(const struct bp_table *t, uint64_t addr);
 const struct breakpoint *bp_find_exec_trap(const struct bp_table *t, uint64_t addr);
 /* What a debug-register slot that fired belongs to. */
 const struct breakpoint *bp_find_slot(const struct bp_table *t, int slot);
+/* Put the guest's own bytes back where kvmstub's INT3s are (where the guest did not write over
+ * one meanwhile); lifted[i] (one per table entry) says which. Then place them again: the ones
+ * lifted, or, when the memory was restored meanwhile (restored), every one over the bytes there
+ * now (which become the ones they replace). Snapshots and replays run with them lifted. */
+void bp_int3s_lift(struct vm *vm, bool *lifted);
+void bp_int3s_place(struct vm *vm, const bool *lifted, bool restored);
 /* Hide INT3 bytes in a read of [addr, addr + len) (linear, or physical when phys). */
 void bp_hide_in_read(const struct bp_table *t, uint64_t addr, uint8_t *buf, uint64_t len,
                      bool phys);

@@ -14,6 +14,8 @@
 #include "debug/guest_debug.h"
 #include "debug/guest_mem.h"
 #include "debug/monitor.h"
+#include "debug/record.h"
+#include "debug/replay.h"
 #include "vm/runctl.h"
 #include "vm/vcpu.h"
 #include "vm/vm.h"
@@ -92,7 +94,10 @@ static int dt_write_regs(void *t, int thread, const struct x86_regs *regs)
     int rc = cpu_view_regs_in(vm, vcpu, &old, &new);
     if (rc < 0)
         return rc;
-    return cpu_regs_write(vcpu, &old, &new) < 0 ? -EIO : 0;
+    if (cpu_regs_write(vcpu, &old, &new) < 0)
+        return -EIO;
+    record_state_written(vm);
+    return 0;
 }
 
 static long dt_read_mem(void *t, int thread, uint64_t addr, void *buf, size_t len)
@@ -114,6 +119,7 @@ static long dt_write_mem(void *t, int thread, uint64_t addr, const void *buf, si
     if (n == 0 && len > 0)
         return -EFAULT;
     bp_after_write(vm, addr, buf, n, phys);
+    record_state_written(vm);
     return (long)n;
 }
 
@@ -137,10 +143,27 @@ static int dt_remove_bp(void *t, enum bp_type type, uint64_t addr, uint64_t len)
     return bp_remove(vm_of(t), type, addr, len);
 }
 
+/* Tell gdb's console why recording ended (it shows it before the stop). */
+static void dt_say(struct vm *vm, const char *why)
+{
+    char line[256];
+    snprintf(line, sizeof(line), "kvmstub: %s\n", why);
+    bp_agent_output_put(vm, line);
+}
+
 static int dt_resume(void *t, const struct resume_action *actions)
 {
     struct vm *vm = vm_of(t);
+    char why[200];
     guest_debug_set_attached(vm, true);
+    if (replay_forward_pending(vm)) {
+        /* After going back: forwards re-executes the history, up to its end. */
+        if (replay_forward(vm, &actions[0], why, sizeof(why)) == 0)
+            return 0;
+        dt_say(vm, why);
+    }
+    if (record_before_run(vm, why, sizeof(why)) < 0)
+        dt_say(vm, why); /* recording ended; the guest runs on without it */
     struct vcpu *step = runctl_begin_inline_step(vm, actions);
     if (step) {
         vcpu_step_here(step);
@@ -149,6 +172,12 @@ static int dt_resume(void *t, const struct resume_action *actions)
         runctl_resume(vm, actions);
     }
     return 0;
+}
+
+static int dt_reverse(void *t, int thread, enum resume_kind kind, char *why, size_t whylen)
+{
+    (void)thread; /* one vCPU: reverse execution refuses more */
+    return replay_reverse(vm_of(t), kind, why, whylen);
 }
 
 static void dt_interrupt(void *t)
@@ -191,6 +220,7 @@ static void dt_detach(void *t)
 {
     struct vm *vm = vm_of(t);
     bp_remove_all(vm);
+    record_stop(vm);
     vm->debug->phys = false;
     vm->debug->paging = -1;
     guest_debug_set_attached(vm, false);
@@ -246,6 +276,7 @@ static const struct target_ops debug_target_ops = {
     .insert_bp = dt_insert_bp,
     .remove_bp = dt_remove_bp,
     .resume = dt_resume,
+    .reverse = dt_reverse,
     .interrupt = dt_interrupt,
     .stop_fd = dt_stop_fd,
     .get_stop = dt_get_stop,

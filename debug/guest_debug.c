@@ -12,6 +12,7 @@
 #include "base/x86.h"
 #include "vm/runctl.h"
 #include "vm/vm.h"
+#include "vm/x86/cpu_regs.h"
 
 static struct vcpu_debug *vcpu_debug_of(const struct vcpu *vcpu)
 {
@@ -52,10 +53,12 @@ void guest_debug_report(struct vcpu *vcpu, enum bp_type type, uint64_t addr)
     runctl_report_stop(vcpu, &ev);
 }
 
-/* Whether the vCPU single-steps now: gdb asked (a step, or a range), or kvmstub steps aside. */
+/* Whether the vCPU single-steps now: gdb asked (a step, or a range), kvmstub steps aside, or
+ * execution is being recorded (every instruction is a position, debug/record.h). */
 static bool gd_stepping(const struct vcpu *vcpu)
 {
-    return vcpu->action == RESUME_STEP || vcpu->action == RESUME_RANGE || step_aside_active(vcpu);
+    return vcpu->action == RESUME_STEP || vcpu->action == RESUME_RANGE || step_aside_active(vcpu) ||
+           vcpu->vm->debug->record.on;
 }
 
 /* Before KVM_RUN: apply breakpoints, watchpoints and single-step when they changed. */
@@ -74,6 +77,8 @@ static int gd_prepare(struct vcpu *vcpu)
         const struct debug_regs_state *dr = &vm->debug->bps.dr;
         uint64_t dr7 = dr->dr7;
         dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
+        if (vm->debug->record.replaying)
+            dr_mask = (1u << DR_NSLOTS) - 1; /* re-execution checks breakpoints by pc itself */
         for (int i = 0; i < DR_NSLOTS; i++) {
             if (dr_mask & (1u << i))
                 dr7 = dr7_clear(dr7, i); /* stepping past this one (step_aside.h) */
@@ -140,12 +145,47 @@ static void gd_breakpoint_hit(struct vcpu *vcpu, const struct breakpoint *b, uin
         guest_debug_report(vcpu, b->type, addr);
 }
 
-/* Any exit after KVM_RUN: the end of a step aside is ours. */
+/* Recording: an instruction completed, one position further; a watchpoint it hit stops here. */
+static void gd_position_done(struct vcpu *vcpu)
+{
+    struct vcpu_debug *vd = vcpu_debug_of(vcpu);
+    record_step_done(vcpu);
+    if (vd->watch_hit)
+        guest_debug_report(vcpu, vd->watch_type, vd->watch_addr);
+    vd->watch_hit = false;
+}
+
+/* A debug exit that is a single-step trap (an instruction completed), not a debug-register
+ * breakpoint that fired before its instruction. */
+static bool gd_is_step_trap(struct vcpu *vcpu)
+{
+    const struct kvm_debug_exit_arch *a = &vcpu->run->debug.arch;
+    int slot;
+    const struct breakpoint *b;
+    if (vcpu->run->exit_reason != KVM_EXIT_DEBUG || a->exception != X86_VECTOR_DB)
+        return false;
+    if (a->dr6 & DR6_BS)
+        return true;
+    b = vcpu->vm->debug->record.replaying ? NULL : gd_slot_hit(vcpu, &slot);
+    return !b || (b->type != BP_SOFTWARE && b->type != BP_HARDWARE);
+}
+
+/* Any exit after KVM_RUN: the end of a step aside is ours; while recording, a single-step trap
+ * is one position further. */
 static bool gd_exited(struct vcpu *vcpu)
 {
-    if (!step_aside_active(vcpu))
+    bool aside = step_aside_active(vcpu);
+    bool hit = aside && step_aside_end(vcpu);
+    struct vcpu_debug *vd = vcpu_debug_of(vcpu);
+    bool completion = vd->write_done;
+    vd->write_done = false;
+    if (vcpu->vm->debug->record.on && gd_is_step_trap(vcpu)) {
+        struct kvm_regs r;
+        if (!completion || cpu_get_regs(vcpu, &r) < 0 || r.rip != vd->write_done_pc)
+            gd_position_done(vcpu);
+    }
+    if (!aside)
         return false;
-    bool hit = step_aside_end(vcpu);
     if (vcpu->run->exit_reason != KVM_EXIT_DEBUG)
         return false; /* the instruction did I/O, halted, ...: that exit is handled as usual */
     int slot;
@@ -189,6 +229,22 @@ static void gd_debug_exit(struct vcpu *vcpu)
 
 static void gd_after_access(struct vcpu *vcpu)
 {
+    struct vcpu_debug *vd = vcpu_debug_of(vcpu);
+    struct kvm_run *run = vcpu->run;
+    if (vcpu->vm->debug->record.on) {
+        /* A recorded step ends at its trap, after KVM completed the access. Except an MMIO
+         * write: KVM finished the instruction (RIP too) before this exit, and completing it sets
+         * no single-step trap (Linux's complete_emulated_mmio: "FIXME: return into emulator if
+         * single-stepping"), so the position ends here; a trap at this pc next is its echo. */
+        if (run->exit_reason == KVM_EXIT_MMIO && run->mmio.is_write) {
+            struct kvm_regs r;
+            vd->write_done = cpu_get_regs(vcpu, &r) == 0;
+            vd->write_done_pc = r.rip;
+            gd_position_done(vcpu);
+            gd_step_finished(vcpu, false);
+        }
+        return;
+    }
     /* The access completed the instruction: a step is done (some hosts would run one more
      * instruction before their single-step trap). */
     gd_step_finished(vcpu, true);
@@ -197,8 +253,8 @@ static void gd_after_access(struct vcpu *vcpu)
 static bool gd_emulation_failure(struct vcpu *vcpu, uint64_t rip, const uint8_t *bytes, unsigned n)
 {
     struct vm *vm = vcpu->vm;
-    if (!runctl_attached(vm))
-        return step_aside_page(vcpu, rip);
+    if (!runctl_attached(vm) || vm->debug->record.replaying)
+        return step_aside_page(vcpu, rip); /* re-execution checks breakpoints by pc itself */
     /* An INT3 the host could not execute (emulating hosts, DESIGN.md §7): ours? */
     const struct breakpoint *b = bp_find_sw(&vm->debug->bps, rip);
     if (n >= 1 && bytes[0] == X86_INSN_INT3 && b && b->mech == MECH_INT3) {
@@ -230,8 +286,30 @@ void guest_debug_trapped_access(void *opaque, struct vcpu *vcpu, uint64_t gpa, b
         memcpy(data, host, size);
     uint64_t hit_addr;
     const struct breakpoint *b = bp_watch_hit(&vm->debug->bps, gpa, size, is_write, &hit_addr);
-    if (b && runctl_attached(vm))
-        guest_debug_report(vcpu, b->type, hit_addr);
+    if (!b || !runctl_attached(vm))
+        return;
+    if (vm->debug->record.on) {
+        /* Recording: the hit stops the vCPU at the end of its instruction (its single-step trap,
+         * one position further), not half-way through it. */
+        struct vcpu_debug *vd = vcpu_debug_of(vcpu);
+        vd->watch_hit = true;
+        vd->watch_type = b->type;
+        vd->watch_addr = hit_addr;
+        return;
+    }
+    guest_debug_report(vcpu, b->type, hit_addr);
+}
+
+static bool gd_port_replayed(struct vcpu *vcpu, uint16_t port, bool is_write, uint8_t *data,
+                             unsigned size)
+{
+    return record_port_replay(vcpu, port, is_write, data, size);
+}
+
+static void gd_port_done(struct vcpu *vcpu, uint16_t port, bool is_write, const uint8_t *data,
+                         unsigned size)
+{
+    record_port_done(vcpu, port, is_write, data, size);
 }
 
 static void gd_vcpu_destroy(struct vcpu *vcpu)
@@ -249,6 +327,7 @@ static void gd_destroy(struct vm *vm)
         bp_agent_output_destroy(&vm->debug->output);
         free(vm->debug->exec_file);
         snapshots_destroy(&vm->debug->snapshots);
+        record_stop(vm);
     }
     free(vm->debug);
     vm->debug = NULL;
@@ -259,6 +338,8 @@ static const struct vm_debug_ops guest_debug_ops = {
     .exited = gd_exited,
     .debug_exit = gd_debug_exit,
     .after_access = gd_after_access,
+    .port_replayed = gd_port_replayed,
+    .port_done = gd_port_done,
     .emulation_failure = gd_emulation_failure,
     .vcpu_destroy = gd_vcpu_destroy,
     .destroy = gd_destroy,

@@ -20,6 +20,7 @@
 #include "debug/bp_agent.h"
 #include "debug/breakpoints.h"
 #include "debug/cpu_view.h"
+#include "debug/record.h"
 #include "debug/snapshots.h"
 #include "debug/step_aside.h"
 #include "stub/target.h"
@@ -39,6 +40,7 @@ struct debug_state {
     struct bp_agent_output output; /* dprintf text for gdb: its own lock (bp_agent.h) */
     char *exec_file;               /* the booted ELF image's real path, for gdb to read (or NULL) */
     struct snapshot_store snapshots; /* `monitor snapshot` (debug/snapshots.h) */
+    struct record record;            /* `monitor record`: its own rules (debug/record.h) */
 };
 
 /* Per vCPU (vcpu->debug). */
@@ -47,6 +49,11 @@ struct vcpu_debug {
     bool step;        /* single-step as applied with gen */
     unsigned dr_mask; /* debug-register slots masked, as applied with gen */
     bool inject_bp;   /* hand the guest its own #BP on the next entry */
+    bool watch_hit;   /* recording: a watchpoint hit to report at the instruction's end */
+    enum bp_type watch_type;
+    uint64_t watch_addr;
+    bool write_done; /* recording: a position ended at an MMIO write exit, at this pc */
+    uint64_t write_done_pc;
     struct step_aside aside;
 };
 

@@ -14,6 +14,7 @@
 #include "debug/guest_debug.h"
 #include "debug/guest_mem.h"
 #include "debug/monitor_info.h"
+#include "debug/record.h"
 #include "debug/snapshots.h"
 #include "loader/e820.h"
 #include "vm/kvm.h"
@@ -470,6 +471,37 @@ static int cmd_snapshot(struct monitor_ctx *m)
     return 0;
 }
 
+/* `record on|off|status`: the execution history gdb's reverse commands use (debug/record.h). */
+static int cmd_record(struct monitor_ctx *m)
+{
+    struct vm *vm = m->vm;
+    const struct record *r = &vm->debug->record;
+    const char *sub = m->argc > 1 ? m->argv[1] : "status";
+    char err[256];
+    if (strcmp(sub, "on") == 0 && m->argc == 2) {
+        if (record_start(vm, err, sizeof(err)) < 0)
+            out(m, "error: record on: %s", err);
+        else
+            out(m, "recording from here: every instruction is single-stepped (reverse-stepi, "
+                   "reverse-continue, ... go back to here)");
+    } else if (strcmp(sub, "off") == 0 && m->argc == 2) {
+        record_stop(vm);
+        out(m, "not recording; the history is gone");
+    } else if (strcmp(sub, "status") == 0 && m->argc <= 2) {
+        if (!r->on) {
+            out(m, "not recording%s%s", r->failure[0] ? ": " : "", r->failure);
+            return 0;
+        }
+        out(m,
+            "recording: positions %" PRIu64 "..%" PRIu64 ", at %" PRIu64 "; %zu checkpoints "
+            "(every %" PRIu64 "), %zu port accesses; %.2f MiB",
+            r->start, r->end, r->pos, r->ncps, r->interval, r->nio, record_bytes(vm) / 1048576.0);
+    } else {
+        out(m, "usage: monitor record on|off|status");
+    }
+    return 0;
+}
+
 /* QEMU's HMP `info` forms (debug/monitor_info.c). */
 static int cmd_info(struct monitor_ctx *m)
 {
@@ -506,6 +538,8 @@ static const struct monitor_command monitor_commands[] = {
     {"break-mode", "[auto|trap]", "how breakpoints are implemented", cmd_break_mode},
     {"snapshot", "save|restore|delete|list [NAME]",
      "the whole machine, in memory; write NAME FILE: to a file for --restore", cmd_snapshot},
+    {"record", "on|off|status", "record execution for gdb's reverse-stepi, reverse-continue...",
+     cmd_record},
     {"info", "mem|tlb|registers [-a]",
      "QEMU's forms (for pwndbg, gef): mappings, pages, registers (no FPU/SSE)", cmd_info},
 };

@@ -9,47 +9,16 @@
 
 #include "debug/breakpoints.h"
 #include "debug/guest_debug.h"
+#include "debug/record.h"
 #include "vm/snapshot.h"
 #include "vm/snapshot_file.h"
 #include "vm/vm.h"
-
-#define X86_INT3 0xCC
 
 static double now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/* Put the guest's own bytes back where kvmstub's INT3s are (where the guest did not write over
- * one meanwhile); lifted[i] says which. */
-static void int3s_lift(struct vm *vm, bool *lifted)
-{
-    const struct bp_table *t = &vm->debug->bps;
-    for (int i = 0; i < t->n; i++) {
-        const struct breakpoint *b = &t->items[i];
-        uint8_t *p = b->mech == MECH_INT3 ? ram_ptr(&vm->ram, b->gpa, 1) : NULL;
-        lifted[i] = p && *p == X86_INT3;
-        if (lifted[i])
-            *p = b->saved;
-    }
-}
-
-/* Place them again: after a save the ones lifted, after a restore every one, over the restored
- * bytes (which become the ones they replace). */
-static void int3s_place(struct vm *vm, const bool *lifted, bool restored)
-{
-    struct bp_table *t = &vm->debug->bps;
-    for (int i = 0; i < t->n; i++) {
-        struct breakpoint *b = &t->items[i];
-        uint8_t *p = b->mech == MECH_INT3 ? ram_ptr(&vm->ram, b->gpa, 1) : NULL;
-        if (!p || (!restored && !lifted[i]))
-            continue;
-        if (restored)
-            b->saved = *p;
-        *p = X86_INT3;
-    }
 }
 
 /* Lift them all around a save or restore: the flags for int3s_place, or NULL with err. */
@@ -59,7 +28,7 @@ static bool *int3s_lift_all(struct vm *vm, char *err, size_t errlen)
     if (!lifted)
         snprintf(err, errlen, "out of memory");
     else
-        int3s_lift(vm, lifted);
+        bp_int3s_lift(vm, lifted);
     return lifted;
 }
 
@@ -91,7 +60,7 @@ int snapshots_save(struct vm *vm, struct snapshot_store *store, const char *name
     if (!lifted)
         return -1;
     struct snapshot *snap = snapshot_take(vm, err, errlen);
-    int3s_place(vm, lifted, false);
+    bp_int3s_place(vm, lifted, false);
     free(lifted);
     if (!snap)
         return -1;
@@ -129,12 +98,19 @@ int snapshots_restore(struct vm *vm, struct snapshot_store *store, const char *n
     if (!lifted)
         return -1;
     int rc = snapshot_apply(vm, n->snap, &res->pages_written, err, errlen);
-    int3s_place(vm, lifted, rc == 0);
+    bp_int3s_place(vm, lifted, rc == 0);
     free(lifted);
     for (int i = 0; i < vm->ncpus; i++) {
         struct vcpu_debug *vd = vm->vcpus[i].debug;
         if (vd && rc == 0)
             vd->inject_bp = false; /* a #BP the guest was owed belongs to the state left */
+    }
+    /* A recorded history led to the state left: recording starts anew from the restored one. */
+    if (rc == 0 && record_restart(vm, err, errlen) < 0) {
+        char why[200];
+        snprintf(why, sizeof(why), "restored, but recording stopped: %s", err);
+        snprintf(err, errlen, "%s", why);
+        rc = -1;
     }
     res->ms = now_ms() - t0;
     return rc;

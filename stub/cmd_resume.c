@@ -1,4 +1,4 @@
-/* stub/cmd_resume.c — run control packets: c s C S, vCont? and vCont, '?', D and k. */
+/* stub/cmd_resume.c — run control packets: c s C S, vCont? and vCont, bs and bc, '?', D and k. */
 #include "stub/session_internal.h"
 
 #include <stdio.h>
@@ -121,6 +121,24 @@ void cmd_resume_vcont(struct session *s, const struct cmd_args *a, int arg)
     return;
 malformed:
     session_reply_error(s, EINVAL);
+}
+
+/* bs / bc: the Hc thread backwards, one instruction or to the previous hit. A refusal's reason
+ * goes back as "E.TEXT", which gdb shows ("Remote failure reply: E.TEXT"). */
+void cmd_resume_reverse(struct session *s, const struct cmd_args *a, int arg)
+{
+    char why[200], reply[sizeof(why) + 2];
+    int thread = session_thread_resolve(s, s->c_thread);
+    if (s->target.ops->reverse(s->target.ctx, thread, (enum resume_kind)arg, why, sizeof(why)) <
+        0) {
+        for (char *c = why; *c; c++)
+            if (*c == '$' || *c == '#' || *c == '}' || *c == '*')
+                *c = ' '; /* nothing in the text may need escaping */
+        snprintf(reply, sizeof(reply), "E.%s", why);
+        session_reply_str(s, reply);
+        return;
+    }
+    s->running = true;
 }
 
 void cmd_resume_why(struct session *s, const struct cmd_args *a, int arg)

@@ -22,6 +22,7 @@ enum cmd_need {
     NEED_EXEC_FILE, /* the operation, and a file for it to name */
     NEED_MEMORY_REGION,
     NEED_PHYS_MODE,
+    NEED_REVERSE,
 };
 
 struct cmd_entry {
@@ -52,6 +53,8 @@ static const struct cmd_entry cmd_table[] = {
     {"C", "x[;x]", cmd_resume_simple, RESUME_CONTINUE | RESUME_ARG_SIGNAL, NEED_NOTHING, NULL},
     {"S", "x[;x]", cmd_resume_simple, RESUME_STEP | RESUME_ARG_SIGNAL, NEED_NOTHING, NULL},
     {"vCont?", "", cmd_resume_vcont_query, 0, NEED_NOTHING, NULL},
+    {"bs", "", cmd_resume_reverse, RESUME_STEP, NEED_REVERSE, "ReverseStep+"},
+    {"bc", "", cmd_resume_reverse, RESUME_CONTINUE, NEED_REVERSE, "ReverseContinue+"},
     {"?", "", cmd_resume_why, 0, NEED_NOTHING, NULL},
     {"H", "ct", cmd_thread_set, 0, NEED_NOTHING, NULL},
     {"T", "t", cmd_thread_alive, 0, NEED_NOTHING, NULL},
@@ -101,6 +104,7 @@ static bool session_has(const struct session *s, enum cmd_need need)
     case NEED_EXEC_FILE: return ops->exec_file && ops->exec_file(s->target.ctx);
     case NEED_MEMORY_REGION: return ops->memory_region != NULL;
     case NEED_PHYS_MODE: return ops->phys_mode && ops->set_phys_mode;
+    case NEED_REVERSE: return ops->reverse != NULL;
     }
     return false;
 }

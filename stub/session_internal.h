@@ -93,6 +93,7 @@ void cmd_resume_simple(struct session *s, const struct cmd_args *a, int arg);
 enum { RESUME_ARG_SIGNAL = 0x100 }; /* or'ed with enum resume_kind: C/S carry a signal */
 void cmd_resume_vcont_query(struct session *s, const struct cmd_args *a, int arg);
 void cmd_resume_vcont(struct session *s, const struct cmd_args *a, int arg);
+void cmd_resume_reverse(struct session *s, const struct cmd_args *a, int arg);
 void cmd_resume_why(struct session *s, const struct cmd_args *a, int arg);
 void cmd_resume_detach(struct session *s, const struct cmd_args *a, int arg);
 void cmd_resume_kill(struct session *s, const struct cmd_args *a, int arg);

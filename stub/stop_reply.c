@@ -12,9 +12,14 @@ struct stop_reason {
 };
 
 static const struct stop_reason stop_reasons[] = {
-    [STOP_SIGNAL] = {NULL, false},       [STOP_SWBREAK] = {"swbreak", false},
-    [STOP_HWBREAK] = {"hwbreak", false}, [STOP_WATCH] = {"watch", true},
-    [STOP_RWATCH] = {"rwatch", true},    [STOP_AWATCH] = {"awatch", true},
+    [STOP_SIGNAL] = {NULL, false},
+    [STOP_SWBREAK] = {"swbreak", false},
+    [STOP_HWBREAK] = {"hwbreak", false},
+    [STOP_WATCH] = {"watch", true},
+    [STOP_RWATCH] = {"rwatch", true},
+    [STOP_AWATCH] = {"awatch", true},
+    [STOP_HISTORY_BEGIN] = {"replaylog", false},
+    [STOP_HISTORY_END] = {"replaylog", false},
 };
 
 static void stop_put_byte(struct session *s, unsigned v)
@@ -72,6 +77,8 @@ void stop_reply_send(struct session *s, const struct stop_event *ev)
         packet_put(&s->out, ":", 1);
         if (why->has_addr)
             packet_put_hex_u64(&s->out, ev->addr);
+        else if (ev->kind == STOP_HISTORY_BEGIN || ev->kind == STOP_HISTORY_END)
+            packet_put_str(&s->out, ev->kind == STOP_HISTORY_BEGIN ? "begin" : "end");
         packet_put(&s->out, ";", 1);
     }
     /* Only pc, sp and fp go into the reply: a target that can read just those cheaply does. */

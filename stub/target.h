@@ -70,14 +70,16 @@ enum bp_type {
 };
 
 enum stop_kind {
-    STOP_SIGNAL,     /* stopped with a signal (interrupt: 2, step: 5, fault: 11, bus: 7) */
-    STOP_SWBREAK,    /* a software breakpoint (Z0) was hit */
-    STOP_HWBREAK,    /* a hardware breakpoint (Z1) was hit */
-    STOP_WATCH,      /* write watchpoint: addr is the watchpoint's address */
-    STOP_RWATCH,     /* read watchpoint */
-    STOP_AWATCH,     /* access watchpoint */
-    STOP_EXITED,     /* the guest ended: exit_status; the session ends after reporting it */
-    STOP_TERMINATED, /* the guest was ended by a fatal condition: signal */
+    STOP_SIGNAL,        /* stopped with a signal (interrupt: 2, step: 5, fault: 11, bus: 7) */
+    STOP_SWBREAK,       /* a software breakpoint (Z0) was hit */
+    STOP_HWBREAK,       /* a hardware breakpoint (Z1) was hit */
+    STOP_WATCH,         /* write watchpoint: addr is the watchpoint's address */
+    STOP_RWATCH,        /* read watchpoint */
+    STOP_AWATCH,        /* access watchpoint */
+    STOP_HISTORY_BEGIN, /* going backwards, the start of the recorded history was reached */
+    STOP_HISTORY_END,   /* replaying forwards, the end of the recorded history was reached */
+    STOP_EXITED,        /* the guest ended: exit_status; the session ends after reporting it */
+    STOP_TERMINATED,    /* the guest was ended by a fatal condition: signal */
 };
 
 /* GDB's own signal numbers (include/gdb/signals.def), used in stop replies. */
@@ -189,6 +191,11 @@ struct target_ops {
     /* Start running: actions has thread_count entries, index thread-1. Returns 0 or -errno.
      * A stop is later reported through stop_fd()/get_stop(). */
     int (*resume)(void *t, const struct resume_action *actions);
+    /* Optional (gdb's reverse execution, bs and bc): run `thread` backwards one instruction
+     * (RESUME_STEP) or to the most recent breakpoint or watchpoint hit before where it is
+     * (RESUME_CONTINUE). 0: a stop follows as after resume (STOP_HISTORY_BEGIN at the start of
+     * what the target recorded); -1: refused, with the reason in why (gdb shows it). */
+    int (*reverse)(void *t, int thread, enum resume_kind kind, char *why, size_t whylen);
     /* Ask a running target to stop all threads (gdb's Ctrl-C). Reported as STOP_SIGNAL/INT. */
     void (*interrupt)(void *t);
     /* A file descriptor that polls readable while a stop (or the guest's end) is pending. */

@@ -370,6 +370,19 @@ void runctl_end_inline_step(struct vcpu *vcpu)
         runctl_notify(vm);
 }
 
+void runctl_report_controller_stop(struct vm *vm, const struct stop_event *ev)
+{
+    pthread_mutex_lock(&vm->lock);
+    if (!vm->ended) {
+        vm->stop = *ev;
+        vm->stop_pending = true;
+    }
+    bool complete = runctl_complete(vm);
+    pthread_mutex_unlock(&vm->lock);
+    if (complete)
+        runctl_notify(vm);
+}
+
 bool runctl_stop_reported(struct vm *vm)
 {
     pthread_mutex_lock(&vm->lock);

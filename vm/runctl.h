@@ -79,6 +79,9 @@ void runctl_interrupt(struct vm *vm);
  * when the actions need the vCPU threads. runctl_end_inline_step completes the stop. */
 struct vcpu *runctl_begin_inline_step(struct vm *vm, const struct resume_action *actions);
 void runctl_end_inline_step(struct vcpu *vcpu);
+/* The controller drove the vCPUs itself (a replay, debug/replay.h) and says what stopped them:
+ * ev becomes the stop to take. Only while every vCPU is parked. */
+void runctl_report_controller_stop(struct vm *vm, const struct stop_event *ev);
 /* A stop (or the end) has been reported since the last resume. */
 bool runctl_stop_reported(struct vm *vm);
 /* Take a complete stop, or the end (STOP_EXITED); false while neither is there. */

@@ -60,8 +60,14 @@ static void vcpu_handle_io(struct vcpu *vcpu)
     struct kvm_run *run = vcpu->run;
     uint8_t *data = (uint8_t *)run + run->io.data_offset;
     bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
-    for (unsigned i = 0; i < run->io.count; i++, data += run->io.size) /* string I/O */
+    const struct vm_debug_ops *ops = vcpu->vm->debug_ops;
+    for (unsigned i = 0; i < run->io.count; i++, data += run->io.size) { /* string I/O */
+        if (ops && ops->port_replayed(vcpu, run->io.port, is_write, data, run->io.size))
+            continue;
         bus_dispatch(&vcpu->vm->io, vcpu, run->io.port, is_write, data, run->io.size);
+        if (ops)
+            ops->port_done(vcpu, run->io.port, is_write, data, run->io.size);
+    }
     vcpu_access_done(vcpu);
 }
 

@@ -56,6 +56,13 @@ struct vm_debug_ops {
     bool (*exited)(struct vcpu *vcpu);
     /* KVM_EXIT_DEBUG: a breakpoint, watchpoint or single-step; or a guest #BP to hand back. */
     void (*debug_exit)(struct vcpu *vcpu);
+    /* A port access, before the devices see it: true when the debugger answered it itself (it
+     * re-executes recorded instructions: debug/record.h), and the devices are not to see it. */
+    bool (*port_replayed)(struct vcpu *vcpu, uint16_t port, bool is_write, uint8_t *data,
+                          unsigned size);
+    /* A port access the devices handled (data: what the guest wrote or now reads). */
+    void (*port_done)(struct vcpu *vcpu, uint16_t port, bool is_write, const uint8_t *data,
+                      unsigned size);
     /* A port or MMIO access handled in userspace completed the instruction. */
     void (*after_access)(struct vcpu *vcpu);
     /* KVM could not fetch or emulate the instruction at linear address rip (bytes: what KVM

@@ -182,6 +182,23 @@ static int fake_resume(void *t, const struct resume_action *actions)
     return 0;
 }
 
+/* Backwards: refused with reverse_refusal when set, else like a resume of that thread. */
+static int fake_reverse(void *t, int thread, enum resume_kind kind, char *why, size_t whylen)
+{
+    struct fake_target *f = t;
+    f->reverses++;
+    f->last_reverse_thread = thread;
+    f->last_reverse_kind = kind;
+    if (f->reverse_refusal[0]) {
+        snprintf(why, whylen, "%s", f->reverse_refusal);
+        return -1;
+    }
+    f->running = true;
+    if (f->stop_on_resume)
+        fake_target_post_stop(f, &f->next_stop);
+    return 0;
+}
+
 static void fake_interrupt(void *t)
 {
     struct fake_target *f = t;
@@ -267,6 +284,7 @@ static const struct target_ops fake_ops = {
     .insert_bp = fake_insert_bp,
     .remove_bp = fake_remove_bp,
     .resume = fake_resume,
+    .reverse = fake_reverse,
     .interrupt = fake_interrupt,
     .stop_fd = fake_stop_fd,
     .get_stop = fake_get_stop,

@@ -45,6 +45,9 @@ struct fake_target {
     int resumes, interrupts, detaches, kills, read_regs_calls, write_regs_calls;
     int regs_error, mem_error; /* when nonzero, the op returns it */
     bool running;
+    int reverses, last_reverse_thread;  /* reverse(): calls, and the last one's thread */
+    enum resume_kind last_reverse_kind; /* and kind */
+    char reverse_refusal[128];          /* when set, reverse() refuses with this text */
 
     bool stop_on_resume;
     struct stop_event next_stop; /* what a resume produces */

@@ -368,6 +368,10 @@ static void test_stop_replies_for_every_kind(void)
         {{.kind = STOP_RWATCH, .thread = 1, .signal = GDB_SIGNAL_TRAP, .addr = 0xffff8000},
          "T05thread:01;rwatch:ffff8000;"},
         {{.kind = STOP_AWATCH, .thread = 2, .signal = 0, .addr = 0x10}, "T05thread:02;awatch:10;"},
+        {{.kind = STOP_HISTORY_BEGIN, .thread = 1, .signal = GDB_SIGNAL_TRAP},
+         "T05thread:01;replaylog:begin;"},
+        {{.kind = STOP_HISTORY_END, .thread = 2, .signal = GDB_SIGNAL_TRAP},
+         "T05thread:02;replaylog:end;"},
         {{.kind = STOP_EXITED, .exit_status = 3}, "W03"},
         {{.kind = STOP_TERMINATED, .signal = GDB_SIGNAL_KILL}, "X09"},
     };
@@ -789,6 +793,40 @@ static void test_random_input_never_breaks_the_session(void)
     harness_free(h);
 }
 
+/* bs and bc: advertised where the target can go backwards, run the Hc thread, and a refusal's
+ * reason reaches gdb as E.TEXT (with nothing in it that would need escaping). */
+static void test_reverse_step_and_continue(void)
+{
+    struct harness *h = new_session(2);
+    const char *r = harness_cmd(h, "qSupported:swbreak+");
+    CHECK(r && strstr(r, "ReverseStep+") && strstr(r, "ReverseContinue+"));
+    h->ft.stop_on_resume = true;
+    h->ft.next_stop = (struct stop_event){.kind = STOP_HISTORY_BEGIN, .thread = 2};
+    CHECK_STR(harness_cmd(h, "Hc2"), "OK");
+    harness_cmd(h, "bs");
+    r = harness_stop(h);
+    CHECK(r && strncmp(r, "T05thread:02;replaylog:begin;", 29) == 0);
+    CHECK(h->ft.last_reverse_thread == 2 && h->ft.last_reverse_kind == RESUME_STEP);
+    h->ft.next_stop = (struct stop_event){.kind = STOP_SWBREAK, .thread = 2};
+    harness_cmd(h, "bc");
+    r = harness_stop(h);
+    CHECK(r && strncmp(r, "T05thread:02;swbreak:;", 22) == 0);
+    CHECK(h->ft.last_reverse_kind == RESUME_CONTINUE && h->ft.reverses == 2);
+    snprintf(h->ft.reverse_refusal, sizeof(h->ft.reverse_refusal), "no history: monitor $record#");
+    CHECK_STR(harness_cmd(h, "bs"), "E.no history: monitor  record ");
+    CHECK(!session_target_running(h->s));
+    CHECK_STR(harness_cmd(h, "bsX"), "E16");
+    harness_free(h);
+
+    h = new_session(1);
+    h->ft.ops.reverse = NULL;
+    harness_reattach(h);
+    r = harness_cmd(h, "qSupported:swbreak+");
+    CHECK(r && !strstr(r, "Reverse"));
+    CHECK_STR(harness_cmd(h, "bc"), "");
+    harness_free(h);
+}
+
 int main(void)
 {
     RUN(test_qsupported_contents);
@@ -807,6 +845,7 @@ int main(void)
     RUN(test_Z_z_reach_the_target);
     RUN(test_vcont_actions);
     RUN(test_c_s_C_S);
+    RUN(test_reverse_step_and_continue);
     RUN(test_stop_replies_for_every_kind);
     RUN(test_stop_makes_stopped_thread_current);
     RUN(test_ctrl_c_interrupts_only_a_running_target);
