@@ -76,6 +76,7 @@ int dbg_open(struct dbg_session *s, const char *host, unsigned port)
     if (!s->packet_size)
         s->packet_size = DBG_DEFAULT_PACKET;
     s->binary_upload = features_has(reply, "binary-upload");
+    s->reverse = features_has(reply, "ReverseStep") && features_has(reply, "ReverseContinue");
     bool no_ack = features_has(reply, "QStartNoAckMode");
     if (no_ack) {
         if (dbg_request_ok(s, "QStartNoAckMode") < 0)
@@ -195,4 +196,41 @@ int dbg_run_to(struct dbg_session *s, uint64_t addr, int timeout_ms)
         return dbg_fail(s, "run to 0x%" PRIx64 ": stopped with %c%02x at 0x%" PRIx64, addr,
                         stop.kind, stop.signal, pc);
     return 0;
+}
+
+int dbg_monitor(struct dbg_session *s, const char *command)
+{
+    char request[DBG_REQUEST_MAX] = "qRcmd,";
+    char printed[DBG_ERR_MAX] = "";
+    size_t n = strlen(request), plen = 0;
+    for (const char *c = command; *c; c++) {
+        if (n + 3 > sizeof(request))
+            return dbg_fail(s, "monitor %s: too long", command);
+        snprintf(request + n, 3, "%02x", (unsigned char)*c);
+        n += 2;
+    }
+    if (rsp_send_str(s->conn, request) < 0)
+        return dbg_fail(s, "monitor %s: %s", command, rsp_error(s->conn));
+    for (;;) {
+        const char *reply;
+        size_t len;
+        if (rsp_recv(s->conn, DBG_REPLY_TIMEOUT_MS, &reply, &len) < 0)
+            return dbg_fail(s, "monitor %s: %s", command, rsp_error(s->conn));
+        if (reply[0] == 'O' && len > 1 && strcmp(reply, "OK") != 0) {
+            /* Printed text, hex encoded. */
+            for (size_t i = 1; i + 1 < len && plen + 1 < sizeof(printed); i += 2) {
+                uint8_t byte;
+                if (!hex_to_bytes(reply + i, 2, &byte))
+                    break;
+                printed[plen++] = byte == '\n' ? ' ' : (char)byte;
+            }
+            printed[plen] = '\0';
+            continue;
+        }
+        if (strcmp(reply, "OK") != 0)
+            return dbg_fail(s, "monitor %s: reply '%.40s'", command, reply);
+        if (strncmp(printed, "error", 5) == 0)
+            return dbg_fail(s, "monitor %s: %s", command, printed);
+        return 0;
+    }
 }

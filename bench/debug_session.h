@@ -24,6 +24,7 @@ struct dbg_session {
     uint64_t packet_size; /* PacketSize from qSupported */
     bool binary_upload;   /* binary-upload+: the 'x' packet */
     bool vcont_step;      /* vCont? lists 's' */
+    bool reverse;         /* ReverseStep+ and ReverseContinue+: bs and bc */
     char thread[RSP_THREAD_MAX];
     char err[DBG_ERR_MAX];
 };
@@ -56,6 +57,10 @@ int dbg_read_u32(struct dbg_session *s, uint64_t addr, uint32_t *value);
 
 /* Z/z with kind 1 (one-byte int3 on x86, ignored for hardware breakpoints). */
 int dbg_break(struct dbg_session *s, bool insert, enum dbg_break_type type, uint64_t addr);
+
+/* A monitor command (qRcmd): 0 when the stub answered OK, whatever it printed; the printed text
+ * goes to s->err when the stub printed "error". */
+int dbg_monitor(struct dbg_session *s, const char *command);
 
 /* Resume with a hardware breakpoint at addr until the guest gets there. */
 int dbg_run_to(struct dbg_session *s, uint64_t addr, int timeout_ms);

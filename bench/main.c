@@ -44,6 +44,9 @@ static const struct {
     {"mem", GROUP_SCENARIOS << SC_MEM_HEX},
     {"xmem", GROUP_SCENARIOS << SC_MEM_BINARY},
     {"interrupt", GROUP_SCENARIOS << SC_INTERRUPT},
+    {"record", GROUP_SCENARIOS << SC_RECORD},
+    {"reverse", (GROUP_SCENARIOS << SC_RSTEP_10K) | (GROUP_SCENARIOS << SC_RSTEP_1M) |
+                    (GROUP_SCENARIOS << SC_RCONT_1M)},
     {"startup", GROUP_STARTUP},
     {"rss", GROUP_RSS},
     {"linux", GROUP_LINUX},
@@ -60,6 +63,8 @@ static const struct target targets[] = {
     {"sw breakpoint cycle >= 5x QEMU", TARGET_SPEEDUP, ROW_SCENARIO + SC_SW_BREAK, 0, 5},
     {"memory read `m` >= 10x QEMU", TARGET_SPEEDUP, ROW_SCENARIO + SC_MEM_HEX, 0, 10},
     {"Ctrl-C latency no worse than QEMU", TARGET_SPEEDUP, ROW_SCENARIO + SC_INTERRUPT, 0, 1},
+    {"recording >= 100k instructions/s", TARGET_AT_LEAST, ROW_SCENARIO + SC_RECORD, 0, 100},
+    {"reverse-stepi after 1M < 10 ms", TARGET_AT_MOST, ROW_SCENARIO + SC_RSTEP_1M, 0, 10},
     {"start-up to listening < 5 ms", TARGET_AT_MOST, ROW_START_LISTEN, 0, 5},
     {"Linux bzImage boot to marker <= QEMU", TARGET_SPEEDUP, ROW_LINUX_BZIMAGE, 0, 1},
     {"  ... and to the FPU init line <= QEMU", TARGET_SPEEDUP, ROW_LINUX_BZIMAGE_MILESTONE, 0, 1},
@@ -161,7 +166,7 @@ static const char usage_text[] =
     "  --marker-note TEXT      said in the report next to the marker\n"
     "  --linux-timeout S       per Linux boot (240)\n"
     "  --only G,G...           run only these: ref attach step vcont regs hwbreak swbreak\n"
-    "                          mem xmem interrupt startup rss linux\n";
+    "                          mem xmem interrupt record reverse startup rss linux\n";
 
 static int parse_count(const char *arg, const char *name)
 {
@@ -247,7 +252,11 @@ static void parse_options(int argc, char **argv, struct options *o)
               .reps = 5,
               .attaches = 20,
               .starts = 20,
-              .params = {.steps = 1000, .regs = 2000, .breaks = 200, .interrupts = 20},
+              .params = {.steps = 1000,
+                         .regs = 2000,
+                         .breaks = 200,
+                         .interrupts = 20,
+                         .reverse_steps = 20},
               .rss_mib = 256,
               .marker = "KVMSTUB-INIT-OK",
               .linux_timeout_s = 240,

@@ -185,8 +185,8 @@ static void measure_attach(struct row *rows, const struct measure_config *o, str
 
 /* The order matters for QEMU: its software breakpoints end its VM, so they come last. */
 static const enum scenario_id scenario_order[] = {
-    SC_REGS,       SC_STEP,     SC_STEP_VCONT, SC_MEM_HEX,
-    SC_MEM_BINARY, SC_HW_BREAK, SC_INTERRUPT,  SC_SW_BREAK,
+    SC_REGS,      SC_STEP,   SC_STEP_VCONT, SC_MEM_HEX,  SC_MEM_BINARY, SC_HW_BREAK,
+    SC_INTERRUPT, SC_RECORD, SC_RSTEP_10K,  SC_RSTEP_1M, SC_RCONT_1M,   SC_SW_BREAK,
 };
 
 static void measure_scenarios(struct row *rows, const struct measure_config *o, struct slot *slots,

@@ -140,6 +140,10 @@ static const char *judge(const struct target *t, const struct row *rows, char *w
         fmt_value(v, sizeof(v), m);
         snprintf(what, len, "%s %s", v, r->unit);
         return m <= t->value ? "met" : "MISSED";
+    case TARGET_AT_LEAST:
+        fmt_value(v, sizeof(v), m);
+        snprintf(what, len, "%s %s", v, r->unit);
+        return m >= t->value ? "met" : "MISSED";
     case TARGET_ROW_RATIO: {
         const struct row *o = &rows[t->other];
         if (o->cell[STUB_KVMSTUB].state != CELL_OK) {

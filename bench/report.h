@@ -35,6 +35,7 @@ struct row {
 enum target_kind {
     TARGET_SPEEDUP,  /* kvmstub better than QEMU by at least `value` times */
     TARGET_AT_MOST,  /* kvmstub's median at most `value`, in the row's unit */
+    TARGET_AT_LEAST, /* kvmstub's median at least `value`, in the row's unit */
     TARGET_ROW_RATIO /* kvmstub's median at most `value` times kvmstub's of row `other` */
 };
 

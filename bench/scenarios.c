@@ -22,6 +22,11 @@
 #define SC_SPIN_BEFORE_INTERRUPT_US 2000
 #define SC_REQUEST_MAX              64
 #define SC_BYTES_PER_MB             1e6
+/* Recording: how much, and how long a continue through it (single-stepped) may take. */
+#define SC_RECORD_INSTRUCTIONS 100000
+#define SC_RECORD_SHALLOW      10000
+#define SC_RECORD_DEEP         1000000
+#define SC_RECORD_TIMEOUT_MS   600000
 
 static const struct scenario_info infos[SC_COUNT] = {
     [SC_STEP] = {"single-step `s`", "us/step", false},
@@ -32,6 +37,10 @@ static const struct scenario_info infos[SC_COUNT] = {
     [SC_MEM_HEX] = {"memory read `m`, 1 MiB", "MB/s", true},
     [SC_MEM_BINARY] = {"memory read `x`, 1 MiB", "MB/s", true},
     [SC_INTERRUPT] = {"Ctrl-C latency (0x03 -> stop)", "us", false},
+    [SC_RECORD] = {"recording (monitor record on), 100k instr", "k instr/s", true},
+    [SC_RSTEP_10K] = {"reverse-stepi `bs` after 10k recorded", "ms", false},
+    [SC_RSTEP_1M] = {"reverse-stepi `bs` after 1M recorded", "ms", false},
+    [SC_RCONT_1M] = {"reverse-continue `bc` over 1M instr", "ms", false},
 };
 
 struct run {
@@ -68,6 +77,9 @@ const char *scenario_unsupported(enum scenario_id id, const struct dbg_session *
         return "no binary-upload (x)";
     if (id == SC_STEP_VCONT && !s->vcont_step)
         return "no vCont;s";
+    if ((id == SC_RECORD || id == SC_RSTEP_10K || id == SC_RSTEP_1M || id == SC_RCONT_1M) &&
+        !s->reverse)
+        return "no reverse execution (bs, bc)";
     return NULL;
 }
 
@@ -250,6 +262,99 @@ static int run_interrupt(struct run *r, double *value)
     return 0;
 }
 
+/* Record at least `instructions` of the straight-line block: from its start, hardware
+ * breakpoint cycles at its end (each goes once round the block, step_count + 1 instructions).
+ * *recorded says how many were, *us how long the continues took. */
+static int record_block(struct run *r, long instructions, long *recorded, double *us)
+{
+    const struct guest_layout *g = r->g;
+    long per_cycle = (long)((g->step_end - g->step) / g->step_len) + 1;
+    struct stop_reply stop;
+    *recorded = 0;
+    *us = 0;
+    if (dbg_set_pc(r->s, g->step) < 0 || dbg_monitor(r->s, "record on") < 0 ||
+        dbg_break(r->s, true, DBG_BREAK_HW, g->step_end) < 0)
+        return session_fail(r, "record on");
+    while (*recorded < instructions) {
+        double t0 = clock_now_us();
+        if (*recorded > 0 && (dbg_break(r->s, false, DBG_BREAK_HW, g->step_end) < 0 ||
+                              dbg_resume(r->s, "s", SC_RECORD_TIMEOUT_MS, &stop) < 0 ||
+                              dbg_break(r->s, true, DBG_BREAK_HW, g->step_end) < 0))
+            return session_fail(r, "step over the breakpoint");
+        if (dbg_resume(r->s, "c", SC_RECORD_TIMEOUT_MS, &stop) < 0)
+            return session_fail(r, "continue, recording");
+        *us += clock_now_us() - t0;
+        if (check_trap(r, "recording", &stop, g->step_end) < 0)
+            return -1;
+        *recorded += *recorded > 0 ? per_cycle : per_cycle - 1;
+    }
+    if (dbg_break(r->s, false, DBG_BREAK_HW, g->step_end) < 0)
+        return session_fail(r, "cleanup");
+    return 0;
+}
+
+/* Recording off again (the history goes), and the pc where the block starts. */
+static int record_off(struct run *r)
+{
+    if (dbg_monitor(r->s, "record off") < 0)
+        return session_fail(r, "record off");
+    return 0;
+}
+
+static int run_record(struct run *r, double *value)
+{
+    long recorded;
+    double us;
+    if (record_block(r, SC_RECORD_INSTRUCTIONS, &recorded, &us) < 0 || record_off(r) < 0)
+        return -1;
+    *value = (double)recorded / (us / 1e3); /* per ms = thousands per second */
+    return 0;
+}
+
+/* bs from the end of `instructions` recorded ones: each lands on the instruction before, which
+ * in the straight-line block is the previous one. */
+static int run_reverse_step(struct run *r, long instructions, double *value)
+{
+    const struct guest_layout *g = r->g;
+    struct stop_reply stop;
+    long recorded;
+    double us, total = 0;
+    uint64_t pc = g->step_end;
+    if (record_block(r, instructions, &recorded, &us) < 0)
+        return -1;
+    for (int i = 0; i < r->p->reverse_steps; i++) {
+        double t0 = clock_now_us();
+        if (dbg_resume(r->s, "bs", SC_RECORD_TIMEOUT_MS, &stop) < 0)
+            return session_fail(r, "bs");
+        total += clock_now_us() - t0;
+        pc = pc == g->step ? g->step_end : pc - g->step_len;
+        if (check_trap(r, "reverse step", &stop, pc) < 0)
+            return -1;
+    }
+    if (check_final_pc(r, pc) < 0 || record_off(r) < 0)
+        return -1;
+    *value = total / r->p->reverse_steps / 1e3;
+    return 0;
+}
+
+/* bc with no breakpoint on the way: back to where recording began, the block's start. */
+static int run_reverse_continue(struct run *r, double *value)
+{
+    struct stop_reply stop;
+    long recorded;
+    double us;
+    if (record_block(r, SC_RECORD_DEEP, &recorded, &us) < 0)
+        return -1;
+    double t0 = clock_now_us();
+    if (dbg_resume(r->s, "bc", SC_RECORD_TIMEOUT_MS, &stop) < 0)
+        return session_fail(r, "bc");
+    *value = (clock_now_us() - t0) / 1e3;
+    if (check_trap(r, "reverse continue", &stop, r->g->step) < 0 ||
+        check_final_pc(r, r->g->step) < 0 || record_off(r) < 0)
+        return -1;
+    return 0;
+}
+
 int scenario_run(enum scenario_id id, struct dbg_session *s, const struct guest_layout *g,
                  const struct scenario_params *p, double *value, char *err, size_t errlen)
 {
@@ -263,6 +368,10 @@ int scenario_run(enum scenario_id id, struct dbg_session *s, const struct guest_
     case SC_MEM_HEX: return run_mem(&r, false, value);
     case SC_MEM_BINARY: return run_mem(&r, true, value);
     case SC_INTERRUPT: return run_interrupt(&r, value);
+    case SC_RECORD: return run_record(&r, value);
+    case SC_RSTEP_10K: return run_reverse_step(&r, SC_RECORD_SHALLOW, value);
+    case SC_RSTEP_1M: return run_reverse_step(&r, SC_RECORD_DEEP, value);
+    case SC_RCONT_1M: return run_reverse_continue(&r, value);
     case SC_COUNT: break;
     }
     return run_fail(&r, "unknown scenario");

@@ -24,11 +24,16 @@ enum scenario_id {
     SC_MEM_HEX,    /* the pattern with `m`, PacketSize / 2 bytes a request */
     SC_MEM_BINARY, /* the pattern with `x`, the same size a request */
     SC_INTERRUPT,  /* N × (c, 0x03 on a spinning guest, stop reply) */
+    SC_RECORD,     /* instructions recorded a second (monitor record on, continue) */
+    SC_RSTEP_10K,  /* N × `bs` after 10k recorded instructions */
+    SC_RSTEP_1M,   /* N × `bs` after 1M */
+    SC_RCONT_1M,   /* `bc` back over 1M instructions to the start of the history */
     SC_COUNT
 };
 
 struct scenario_params {
     int steps, regs, breaks, interrupts; /* operations per repetition */
+    int reverse_steps;                   /* bs per repetition */
 };
 
 struct scenario_info {

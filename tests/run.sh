@@ -149,10 +149,16 @@ unit_binary() {
 gdb_script() {
     local script=$1
     local guest args symbols status
-    # Header values may name the Linux fixtures as $KERNEL_DIR and $INITRD.
+    # Header values may name the Linux fixtures as $KERNEL_DIR, $INITRD and $KERNEL_SNAP.
     header() {
-        sed -n "s/^# $1: *//p" "$script" | sed "s|\$KERNEL_DIR|${KERNEL_DIR:-}|g; s|\$INITRD|${INITRD:-}|g"
+        sed -n "s/^# $1: *//p" "$script" |
+            sed "s|\$KERNEL_DIR|${KERNEL_DIR:-}|g; s|\$INITRD|${INITRD:-}|g; s|\$KERNEL_SNAP|${KERNEL_SNAP:-}|g"
     }
+    # shellcheck disable=SC2016 # the header's literal $KERNEL_SNAP
+    if grep -q '^# args:.*\$KERNEL_SNAP' "$script" && [ ! -s "${KERNEL_SNAP:-}" ]; then
+        fail_because "no snapshot fixture to start from: ${KERNEL_SNAP_WHY:-not built}"
+        return 1
+    fi
     guest=$(header guest | head -n 1)
     args=$(header args | head -n 1)
     symbols=$(header symbols | head -n 1)

@@ -41,7 +41,7 @@ HWHOST_TESTS=(
     snapshot_file_restores_a_bare_metal_guest snapshot_files_that_are_not_whole_are_refused
     linux_snapshot_file_boots_on_in_a_new_kvmstub
     # reverse execution (debug/record.c, debug/replay.c): single-steps, checkpoints, replays
-    gdb_reverse_stepi_and_continue gdb_reverse_refused_with_two_vcpus
+    gdb_reverse_stepi_and_continue gdb_reverse_next_step_finish gdb_reverse_refused_with_two_vcpus
     demo
 )
 

@@ -12,6 +12,49 @@ linux_fixtures() {
     [ -f "$KERNEL_DIR/bzImage" ] && [ -f "$KERNEL_DIR/vmlinux" ] && [ -f "$INITRD" ]
 }
 
+# The snapshot fixture (issue 11.2: one boot, many sessions): the PVH vmlinux with two vCPUs
+# and the initramfs, stopped by gdb at start_kernel and written to a file, from which kernel
+# tests start (`# args: --restore $KERNEL_SNAP`) instead of booting. Kept in the cache, keyed
+# by the kernel, the initramfs, this kvmstub's version (only the version that wrote a file
+# reads it) and the host's CPU (the guest's CPUID must fit it); where the cache cannot be
+# written (inside the hardware-host lane) it is made in $OUT, once for the run. Sets
+# KERNEL_SNAP, or KERNEL_SNAP_WHY and returns 1.
+linux_snapshot_fixture() {
+    local key dir d=$OUT/kernel-snap pid port
+    key=$({
+        echo "$KERNEL_DIR" "$INITRD"
+        "$ROOT/kvmstub" --version
+        grep -m1 -E '^(model name|flags)' /proc/cpuinfo
+    } | sha256sum | cut -c1-16)
+    dir=${KVMSTUB_CACHE:-$HOME/.cache/kvmstub}
+    KERNEL_SNAP=$dir/kernel-start-$key.snap
+    [ -s "$KERNEL_SNAP" ] && return 0
+    mkdir -p "$dir" 2>/dev/null
+    [ -w "$dir" ] || KERNEL_SNAP=$OUT/kernel-start-$key.snap
+    [ -s "$KERNEL_SNAP" ] && return 0
+    mkdir -p "$d"
+    "$ROOT/kvmstub" --gdb 127.0.0.1:0 --cpus 2 --initrd "$INITRD" "$KERNEL_DIR/vmlinux" \
+        >"$d/console" 2>"$d/stderr" &
+    pid=$!
+    if ! wait_for_line "$d/stderr" 'waiting for gdb on' 20 "$pid"; then
+        KERNEL_SNAP_WHY="kvmstub did not listen: $(tail -n 2 "$d/stderr" | tr '\n' ' ')"
+        kill -9 "$pid" 2>/dev/null
+        return 1
+    fi
+    port=$(sed -n 's/.*waiting for gdb on [^ ]*:\([0-9][0-9]*\).*/\1/p' "$d/stderr" | head -n 1)
+    timeout "${LINUX_TEST_TIMEOUT:-900}" "${GDB_BATCH[@]}" "$KERNEL_DIR/vmlinux" \
+        -ex "target remote 127.0.0.1:$port" -ex 'break start_kernel' -ex continue \
+        -ex 'monitor snapshot save start' -ex "monitor snapshot write start $KERNEL_SNAP" \
+        -ex kill >"$d/gdb.log" 2>&1
+    wait_pid "$pid" 30
+    if ! grep -q '^Breakpoint 1, start_kernel' "$d/gdb.log" || [ ! -s "$KERNEL_SNAP" ]; then
+        KERNEL_SNAP_WHY="gdb did not write it at start_kernel (see $d/gdb.log)"
+        rm -f "$KERNEL_SNAP"
+        return 1
+    fi
+    echo "kernel snapshot fixture: $KERNEL_SNAP" >&2
+}
+
 linux_lane() {
     if ! linux_fixtures; then
         echo "FAIL linux_fixtures: building the kernel or initramfs failed (see tests/out/linux-build.log)" |
@@ -29,6 +72,11 @@ linux_lane() {
         local name
         name="gdb_$(basename "${script%.gdb}")"
         echo "$name" | grep -qE -- "$FILTER" || continue
+        # shellcheck disable=SC2016 # the header's literal $KERNEL_SNAP
+        if grep -q '^# args:.*\$KERNEL_SNAP' "$script" && [ -z "${KERNEL_SNAP:-}" ]; then
+            linux_snapshot_fixture || KERNEL_SNAP=${KERNEL_SNAP:-none}
+            export KERNEL_SNAP KERNEL_SNAP_WHY
+        fi
         TEST_TIMEOUT=${LINUX_TEST_TIMEOUT:-900} run_one "$name" "$ROOT/kvmstub" gdb_script "$script"
     done
 }

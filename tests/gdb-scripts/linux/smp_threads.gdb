@@ -1,9 +1,10 @@
 # Two vCPUs are two gdb threads (PVH vmlinux, --cpus 2): info threads describes each, `thread N`
 # + `bt` shows that CPU's stack, `thread apply all bt` works, all-stop is real (the other CPU
 # stays put while one is stepped with scheduler-locking, and after a stop both are stopped),
-# and Ctrl-C stops both.
-# guest: $KERNEL_DIR/vmlinux
-# args: --cpus 2 --initrd $INITRD
+# and Ctrl-C stops both. It starts from the snapshot fixture (tests/linux/run.sh: the PVH
+# vmlinux with --cpus 2 and the initramfs, written at start_kernel), not from a boot: gdb is at
+# start_kernel at once, CPU 1 still waiting for its start-up IPI.
+# args: --restore $KERNEL_SNAP
 # symbols: $KERNEL_DIR/vmlinux
 # gdb-init: add-auto-load-safe-path $KERNEL_DIR
 python
