@@ -49,8 +49,16 @@ bool step_aside_page(struct vcpu *vcpu, uint64_t rip)
     struct pagewalk_result walk;
     if (a->kind != STEP_ASIDE_NONE || (a->failed && a->failed_rip == rip))
         return false;
-    if (vcpu_translate(vcpu, rip, &walk) < 0 || !memslots_page_trapped(vcpu->vm, walk.gpa))
+    if (vcpu_translate(vcpu, rip, &walk) < 0)
         return false;
+    if (!memslots_page_trapped(vcpu->vm, walk.gpa)) {
+        /* An instruction that starts near the end of its page and runs into the next one
+         * fails in the fetch of its tail when that page is the trapped one. */
+        uint64_t next = x86_page_of(rip) + X86_PAGE_SIZE;
+        if (next - rip >= X86_INSN_MAX_BYTES || vcpu_translate(vcpu, next, &walk) < 0 ||
+            !memslots_page_trapped(vcpu->vm, walk.gpa))
+            return false;
+    }
     a->failed_rip = rip;
     return step_aside_begin_page(vcpu, walk.gpa);
 }

@@ -39,8 +39,9 @@ struct step_aside {
     uint8_t before[X86_PAGE_SIZE]; /* PAGE: the page before the step */
 };
 
-/* After an emulation failure at linear rip: when the instruction is in a trapped page (and
- * stepping it did not just fail), start stepping it with the page mapped and return true. */
+/* After an emulation failure at linear rip: when the instruction is in a trapped page or runs
+ * into one (and stepping it did not just fail), start stepping it with that page mapped and
+ * return true. */
 bool step_aside_page(struct vcpu *vcpu, uint64_t rip);
 /* Start stepping the instruction under breakpoint b (at the vCPU's rip) with b aside. */
 bool step_aside_breakpoint(struct vcpu *vcpu, const struct breakpoint *b);

@@ -2,8 +2,8 @@
 # + `bt` shows that CPU's stack, `thread apply all bt` works, all-stop is real (the other CPU
 # stays put while one is stepped with scheduler-locking, and after a stop both are stopped),
 # and Ctrl-C stops both. It starts from the snapshot fixture (tests/linux/run.sh: the PVH
-# vmlinux with --cpus 2 and the initramfs, written at start_kernel), not from a boot: gdb is at
-# start_kernel at once, CPU 1 still waiting for its start-up IPI.
+# vmlinux with --cpus 2 and the initramfs, stopped when the kernel printed its banner), not
+# from a boot: gdb is there at once, CPU 1 still waiting for its start-up IPI.
 # args: --restore $KERNEL_SNAP
 # symbols: $KERNEL_DIR/vmlinux
 # gdb-init: add-auto-load-safe-path $KERNEL_DIR
