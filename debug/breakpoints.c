@@ -89,7 +89,7 @@ static struct breakpoint *bp_find(struct bp_table *t, enum bp_type type, uint64_
     bool is_break = type == BP_SOFTWARE || type == BP_HARDWARE;
     for (int i = 0; i < t->n; i++) {
         struct breakpoint *b = &t->items[i];
-        if (b->type == type && b->addr == addr && (is_break || b->len == len))
+        if (b->type == type && b->addr == addr && (is_break || b->len == len) && !b->is_catch)
             return b;
     }
     return NULL;
@@ -99,6 +99,14 @@ const struct breakpoint *bp_find_sw(const struct bp_table *t, uint64_t addr)
 {
     for (int i = 0; i < t->n; i++)
         if (t->items[i].type == BP_SOFTWARE && t->items[i].addr == addr)
+            return &t->items[i];
+    return NULL;
+}
+
+const struct breakpoint *bp_find_catch(const struct bp_table *t, uint64_t addr)
+{
+    for (int i = 0; i < t->n; i++)
+        if (t->items[i].is_catch && t->items[i].addr == addr)
             return &t->items[i];
     return NULL;
 }
@@ -387,6 +395,25 @@ static void bp_unplace(struct vm *vm, struct breakpoint *b)
     }
 }
 
+/* A new entry at the table's end (not counted until it is placed), or NULL. */
+static struct breakpoint *bp_new(struct bp_table *t, enum bp_type type, uint64_t addr, uint64_t len)
+{
+    if (t->n == t->cap) {
+        int cap = t->cap ? 2 * t->cap : 16;
+        struct breakpoint *items = realloc(t->items, cap * sizeof(*items));
+        if (!items)
+            return NULL;
+        t->items = items;
+        t->cap = cap;
+    }
+    struct breakpoint *b = &t->items[t->n];
+    memset(b, 0, sizeof(*b));
+    b->type = type;
+    b->addr = addr;
+    b->len = len;
+    return b;
+}
+
 int bp_insert(struct vm *vm, struct vcpu *vcpu, enum bp_type type, uint64_t addr, uint64_t len,
               const struct bp_agent *agent)
 {
@@ -401,27 +428,33 @@ int bp_insert(struct vm *vm, struct vcpu *vcpu, enum bp_type type, uint64_t addr
         b->agent = copy;
         return 0;
     }
-    if (t->n == t->cap) {
-        int cap = t->cap ? 2 * t->cap : 16;
-        struct breakpoint *items = realloc(t->items, cap * sizeof(*items));
-        if (!items) {
-            bp_agent_free(copy);
-            return -ENOMEM;
-        }
-        t->items = items;
-        t->cap = cap;
+    b = bp_new(t, type, addr, len);
+    if (!b) {
+        bp_agent_free(copy);
+        return -ENOMEM;
     }
-    b = &t->items[t->n];
-    memset(b, 0, sizeof(*b));
-    b->type = type;
-    b->addr = addr;
-    b->len = len;
     rc = bp_place(vm, vcpu, b);
     if (rc < 0) {
         bp_agent_free(copy);
         return rc;
     }
     b->agent = copy;
+    t->n++;
+    guest_debug_changed(vm);
+    return 0;
+}
+
+int bp_insert_catch(struct vm *vm, struct vcpu *vcpu, uint64_t addr, int vector)
+{
+    struct bp_table *t = table_of(vm);
+    struct breakpoint *b = bp_new(t, BP_SOFTWARE, addr, 1);
+    if (!b)
+        return -ENOMEM;
+    b->is_catch = true;
+    b->catch_vector = vector;
+    int rc = bp_place(vm, vcpu, b);
+    if (rc < 0)
+        return rc;
     t->n++;
     guest_debug_changed(vm);
     return 0;
@@ -452,6 +485,14 @@ void bp_remove_all(struct vm *vm)
     struct bp_table *t = table_of(vm);
     while (t->n > 0)
         bp_delete(vm, &t->items[t->n - 1]);
+}
+
+void bp_remove_catches(struct vm *vm)
+{
+    struct bp_table *t = table_of(vm);
+    for (int i = t->n - 1; i >= 0; i--)
+        if (t->items[i].is_catch)
+            bp_delete(vm, &t->items[i]);
 }
 
 void bp_int3s_lift(struct vm *vm, bool *lifted)

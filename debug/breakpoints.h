@@ -50,6 +50,8 @@ struct breakpoint {
     uint64_t addr; /* linear */
     uint64_t len;
     struct bp_agent_copy *agent; /* conditions and commands (bp_agent.h), or NULL */
+    bool is_catch;    /* kvmstub's own, at an exception handler (debug/catch.h), not gdb's */
+    int catch_vector; /* is_catch: the exception caught there */
     enum bp_mechanism mech;
     uint64_t gpa;  /* MECH_INT3: where the INT3 byte is; MECH_EXEC_TRAP: the instruction */
     uint8_t saved; /* MECH_INT3: the byte it replaced */
@@ -80,6 +82,12 @@ int bp_insert(struct vm *vm, struct vcpu *vcpu, enum bp_type type, uint64_t addr
               const struct bp_agent *agent);
 int bp_remove(struct vm *vm, enum bp_type type, uint64_t addr, uint64_t len);
 void bp_remove_all(struct vm *vm);
+/* An exception catch's breakpoint at the handler at linear addr (a software breakpoint placed
+ * as gdb's are, which gdb neither sees nor removes); removing them all. */
+int bp_insert_catch(struct vm *vm, struct vcpu *vcpu, uint64_t addr, int vector);
+void bp_remove_catches(struct vm *vm);
+/* The catch breakpoint at linear addr, or NULL. */
+const struct breakpoint *bp_find_catch(const struct bp_table *t, uint64_t addr);
 
 /* The software breakpoint at linear address addr, or NULL. */
 const struct breakpoint *bp_find_sw(const struct bp_table *t, uint64_t addr);

@@ -97,6 +97,7 @@ static int dt_write_regs(void *t, int thread, const struct x86_regs *regs)
     if (cpu_regs_write(vcpu, &old, &new) < 0)
         return -EIO;
     record_state_written(vm);
+    catch_regs_written(vcpu);
     return 0;
 }
 
@@ -156,6 +157,7 @@ static int dt_resume(void *t, const struct resume_action *actions)
     struct vm *vm = vm_of(t);
     char why[200];
     guest_debug_set_attached(vm, true);
+    catch_before_resume(vm, current_vcpu(vm));
     if (replay_forward_pending(vm)) {
         /* After going back: forwards re-executes the history, up to its end. */
         if (replay_forward(vm, &actions[0], why, sizeof(why)) == 0)

@@ -69,6 +69,8 @@ static int gd_prepare(struct vcpu *vcpu)
     bool step = gd_stepping(vcpu);
     unsigned dr_mask = step_aside_dr_mask(vcpu);
     uint64_t gen = __atomic_load_n(&vm->debug->gen, __ATOMIC_ACQUIRE);
+    if (!vcpu->io_pending)
+        vd->hit.valid = false; /* resumed: the access it stopped on is history */
     if (vd->gen == gen && vd->step == step && vd->dr_mask == dr_mask && !vd->inject_bp)
         return 0;
     struct kvm_guest_debug dbg;
@@ -141,6 +143,10 @@ static const struct breakpoint *gd_slot_hit(struct vcpu *vcpu, int *slot_out)
  * not to stop, step past it and run on. */
 static void gd_breakpoint_hit(struct vcpu *vcpu, const struct breakpoint *b, uint64_t addr)
 {
+    if (b->is_catch) {
+        catch_hit(vcpu, b); /* a caught exception's handler */
+        return;
+    }
     if (bp_agent_hit(vcpu, b->agent) || !step_aside_breakpoint(vcpu, b))
         guest_debug_report(vcpu, b->type, addr);
 }
@@ -306,10 +312,42 @@ static bool gd_port_replayed(struct vcpu *vcpu, uint16_t port, bool is_write, ui
     return record_port_replay(vcpu, port, is_write, data, size);
 }
 
+/* A port or MSR access of the guest: stop after it when a `monitor break io|msr` asks for it
+ * (run control completes the instruction before the vCPU parks: the pc is past it). Not while
+ * recorded instructions are re-executed: they stop by their positions (debug/replay.h). */
+static void gd_access_done(struct vcpu *vcpu, enum access_space space, uint32_t where,
+                           bool is_write, uint64_t value, unsigned size)
+{
+    struct vm *vm = vcpu->vm;
+    const struct access_break *b = access_breaks_match(&vm->debug->access, space, where, is_write);
+    if (!b || !runctl_attached(vm) || vm->debug->record.replaying)
+        return;
+    struct kvm_regs r;
+    struct access_hit *h = &vcpu_debug_of(vcpu)->hit;
+    *h = (struct access_hit){.valid = true,
+                             .num = b->num,
+                             .space = space,
+                             .where = where,
+                             .is_write = is_write,
+                             .value = value,
+                             .size = size,
+                             .pc = cpu_get_regs(vcpu, &r) == 0 ? r.rip : 0};
+    struct stop_event ev = {.kind = STOP_SIGNAL, .thread = vcpu->id + 1, .signal = GDB_SIGNAL_TRAP};
+    runctl_report_stop(vcpu, &ev);
+}
+
 static void gd_port_done(struct vcpu *vcpu, uint16_t port, bool is_write, const uint8_t *data,
                          unsigned size)
 {
     record_port_done(vcpu, port, is_write, data, size);
+    uint64_t value = 0;
+    memcpy(&value, data, size < sizeof(value) ? size : sizeof(value));
+    gd_access_done(vcpu, ACCESS_IO, port, is_write, value, size);
+}
+
+static void gd_msr_done(struct vcpu *vcpu, uint32_t msr, bool is_write, uint64_t value)
+{
+    gd_access_done(vcpu, ACCESS_MSR, msr, is_write, value, 8);
 }
 
 static void gd_vcpu_destroy(struct vcpu *vcpu)
@@ -340,6 +378,7 @@ static const struct vm_debug_ops guest_debug_ops = {
     .after_access = gd_after_access,
     .port_replayed = gd_port_replayed,
     .port_done = gd_port_done,
+    .msr_done = gd_msr_done,
     .emulation_failure = gd_emulation_failure,
     .vcpu_destroy = gd_vcpu_destroy,
     .destroy = gd_destroy,

@@ -17,8 +17,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "debug/access_breaks.h"
 #include "debug/bp_agent.h"
 #include "debug/breakpoints.h"
+#include "debug/catch.h"
 #include "debug/cpu_view.h"
 #include "debug/record.h"
 #include "debug/snapshots.h"
@@ -41,6 +43,8 @@ struct debug_state {
     char *exec_file;               /* the booted ELF image's real path, for gdb to read (or NULL) */
     struct snapshot_store snapshots; /* `monitor snapshot` (debug/snapshots.h) */
     struct record record;            /* `monitor record`: its own rules (debug/record.h) */
+    struct access_breaks access;     /* `monitor break io|msr` (debug/access_breaks.h) */
+    struct catch_set catches;        /* `monitor catch exception` (debug/catch.h) */
 };
 
 /* Per vCPU (vcpu->debug). */
@@ -55,6 +59,8 @@ struct vcpu_debug {
     bool write_done; /* recording: a position ended at an MMIO write exit, at this pc */
     uint64_t write_done_pc;
     struct step_aside aside;
+    struct access_hit hit;   /* the port or MSR access it stopped on, until it runs again */
+    struct catch_vcpu catch; /* the exception it stopped on (debug/catch.h) */
 };
 
 /* Create vm->debug and every vcpu->debug, and install vm->debug_ops (with --gdb, before the

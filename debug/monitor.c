@@ -11,8 +11,10 @@
 
 #include "base/x86.h"
 #include "debug/breakpoints.h"
+#include "debug/catch.h"
 #include "debug/guest_debug.h"
 #include "debug/guest_mem.h"
+#include "debug/monitor_break.h"
 #include "debug/monitor_info.h"
 #include "debug/record.h"
 #include "debug/snapshots.h"
@@ -25,7 +27,7 @@
 #include "vm/x86/cpu_regs.h"
 
 #define MONITOR_LINE      256
-#define MONITOR_MAX_ARGS  4
+#define MONITOR_MAX_ARGS  12
 #define IDT_DEFAULT_SHOW  32
 #define CPUID_MAX_ENTRIES 512
 
@@ -329,8 +331,13 @@ static int cmd_breakpoints(struct monitor_ctx *m)
             snprintf(extra, sizeof(extra), " in %d slot%s", b->nslots, b->nslots > 1 ? "s" : "");
         else
             snprintf(extra, sizeof(extra), " on %d page%s", b->npieces, b->npieces > 1 ? "s" : "");
-        out(m, "  %-6s 0x%016" PRIx64 " len %" PRIu64 ": %s%s", bp_type_name(b->type), b->addr,
-            b->len, bp_mechanism_name(b->mech), extra);
+        char type[16];
+        if (b->is_catch)
+            exception_short_name(b->catch_vector, type, sizeof(type)); /* monitor catch */
+        else
+            snprintf(type, sizeof(type), "%s", bp_type_name(b->type));
+        out(m, "  %-6s 0x%016" PRIx64 " len %" PRIu64 ": %s%s", type, b->addr, b->len,
+            bp_mechanism_name(b->mech), extra);
     }
     return 0;
 }
@@ -508,6 +515,26 @@ static int cmd_info(struct monitor_ctx *m)
     return monitor_info(m->vm, m->vcpu, m->argc - 1, m->argv + 1, m->print, m->print_ctx);
 }
 
+/* Port and MSR breakpoints (debug/monitor_break.c). */
+static int cmd_break(struct monitor_ctx *m)
+{
+    return monitor_break(m->vm, m->argc - 1, m->argv + 1, m->print, m->print_ctx);
+}
+
+static int cmd_exception(struct monitor_ctx *m)
+{
+    if (catch_describe(m->vcpu, m->print, m->print_ctx))
+        return 0;
+    return monitor_exception(m->vm, m->vcpu, m->print, m->print_ctx);
+}
+
+/* Exception catchpoints (debug/catch.c). */
+static int cmd_catch(struct monitor_ctx *m)
+{
+    catch_command(m->vm, m->vcpu, m->argc - 1, m->argv + 1, m->print, m->print_ctx);
+    return 0;
+}
+
 static int cmd_help(struct monitor_ctx *m);
 
 struct monitor_command {
@@ -536,6 +563,12 @@ static const struct monitor_command monitor_commands[] = {
     {"breakpoints", "", "kvmstub's breakpoints and the mechanism behind each", cmd_breakpoints},
     {"watch-mode", "[auto|dr|trap]", "how watchpoints are implemented", cmd_watch_mode},
     {"break-mode", "[auto|trap]", "how breakpoints are implemented", cmd_break_mode},
+    {"break", "io PORT[-PORT]|msr MSR [r|w|rw]",
+     "stop after the guest accesses them; no argument: list; delete N|all", cmd_break},
+    {"catch", "[exception VECTOR|NAME...|all|none]",
+     "stop when the guest raises these exceptions, before the handler; no argument: list",
+     cmd_catch},
+    {"exception", "", "the exception, port or MSR access this vCPU stopped on", cmd_exception},
     {"snapshot", "save|restore|delete|list [NAME]",
      "the whole machine, in memory; write NAME FILE: to a file for --restore", cmd_snapshot},
     {"record", "on|off|status", "record execution for gdb's reverse-stepi, reverse-continue...",

@@ -88,6 +88,7 @@ enum gdb_signal {
     GDB_SIGNAL_INT = 2,
     GDB_SIGNAL_ILL = 4,
     GDB_SIGNAL_TRAP = 5,
+    GDB_SIGNAL_FPE = 8,
     GDB_SIGNAL_KILL = 9,
     GDB_SIGNAL_BUS = 10,
     GDB_SIGNAL_SEGV = 11,

@@ -12,6 +12,7 @@
 
 #include "base/diag.h"
 #include "base/exit_status.h"
+#include "vm/msr_filter.h"
 #include "vm/runctl.h"
 #include "vm/vm.h"
 #include "vm/x86/cpu_regs.h"
@@ -118,6 +119,11 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
     switch (run->exit_reason) {
     case KVM_EXIT_IO: vcpu_handle_io(vcpu); break;
     case KVM_EXIT_MMIO: vcpu_handle_mmio(vcpu); break;
+    case KVM_EXIT_X86_RDMSR:
+    case KVM_EXIT_X86_WRMSR:
+        msr_filter_handle_exit(vcpu);
+        vcpu_access_done(vcpu);
+        break;
     case KVM_EXIT_HLT:
         /* No in-kernel irqchip: nothing can ever interrupt this vCPU, so HLT ends it. */
         runctl_vcpu_done(vcpu);

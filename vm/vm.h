@@ -63,6 +63,8 @@ struct vm_debug_ops {
     /* A port access the devices handled (data: what the guest wrote or now reads). */
     void (*port_done)(struct vcpu *vcpu, uint16_t port, bool is_write, const uint8_t *data,
                       unsigned size);
+    /* An MSR access the filter sent to kvmstub was performed (vm/msr_filter.h). */
+    void (*msr_done)(struct vcpu *vcpu, uint32_t msr, bool is_write, uint64_t value);
     /* A port or MMIO access handled in userspace completed the instruction. */
     void (*after_access)(struct vcpu *vcpu);
     /* KVM could not fetch or emulate the instruction at linear address rip (bytes: what KVM
@@ -105,7 +107,8 @@ struct vm {
     int run_size;                /* [setup] */
     uint32_t guest_debug_caps;   /* [setup] KVM_CAP_SET_GUEST_DEBUG2 flags */
     bool sync_regs;              /* [setup] KVM copies regs and sregs into kvm_run at exits */
-    struct host host;            /* [setup] its kind; its probe: the controller's (vm/host.h) */
+    bool msr_exits;   /* filtered MSR accesses exit (vm/msr_filter.h: set while all are parked) */
+    struct host host; /* [setup] its kind; its probe: the controller's (vm/host.h) */
     struct guest_ram ram;        /* [setup] the mapping; its contents belong to the guest */
     struct memslot_map memslots; /* [map] */
     struct bus mmio;             /* [map] regions; accesses serialized by the bus */

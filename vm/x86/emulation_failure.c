@@ -106,17 +106,7 @@ int emulation_failure_deliver_int3(struct vcpu *vcpu, uint64_t rip)
     regs.rip = rip + 1; /* INT3 is a trap: the handler returns after it */
     if (cpu_set_regs(vcpu, &regs) < 0)
         return -1;
-    struct kvm_vcpu_events events;
-    if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &events) < 0)
-        return diag_errno("KVM_GET_VCPU_EVENTS (vCPU %d)", vcpu->id);
-    events.exception.injected = 1;
-    events.exception.nr = X86_VECTOR_BP;
-    events.exception.has_error_code = 0;
-    events.exception.pending = 0;
-    events.flags = 0;
-    if (ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &events) < 0)
-        return diag_errno("KVM_SET_VCPU_EVENTS to deliver #BP (vCPU %d)", vcpu->id);
-    return 0;
+    return exception_inject(vcpu, X86_VECTOR_BP, false, 0);
 }
 
 /* The failing instruction's bytes: from KVM when it gave them, else from guest memory. */

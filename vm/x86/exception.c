@@ -155,3 +155,132 @@ int exception_deliver(struct vcpu *vcpu, int vector, uint64_t return_rip)
         return -1;
     return 0;
 }
+
+bool exception_has_error_code(int vector)
+{
+    switch (vector) {
+    case X86_VECTOR_DF:
+    case X86_VECTOR_TS:
+    case X86_VECTOR_NP:
+    case X86_VECTOR_SS:
+    case X86_VECTOR_GP:
+    case X86_VECTOR_PF:
+    case X86_VECTOR_AC:
+    case 21: /* #CP */
+    case 29: /* #VC */
+    case 30: /* #SX */ return true;
+    default: return false;
+    }
+}
+
+int exception_handler_address(struct vcpu *vcpu, int vector, uint64_t *linear)
+{
+    struct kvm_sregs s;
+    if (cpu_get_sregs(vcpu, &s) < 0)
+        return -1;
+    if (!(s.cr0 & X86_CR0_PE)) {
+        uint16_t ivt[2];
+        if ((uint64_t)vector * 4 + 3 > s.idt.limit ||
+            !read_linear(vcpu, s.idt.base + vector * 4, ivt, 4))
+            return -1;
+        *linear = ((uint64_t)ivt[1] << 4) + ivt[0];
+        return 0;
+    }
+    bool long_mode = s.efer & X86_EFER_LMA;
+    unsigned size = long_mode ? 16 : 8;
+    uint8_t gate[16];
+    if ((uint64_t)vector * size + size - 1 > s.idt.limit ||
+        !read_linear(vcpu, s.idt.base + (uint64_t)vector * size, gate, size))
+        return -1;
+    unsigned type = gate[5] & 0xF, present = gate[5] >> 7;
+    if (!present || (type != GATE_TYPE_INTERRUPT && type != GATE_TYPE_TRAP))
+        return -1;
+    uint64_t target = (uint64_t)(gate[0] | gate[1] << 8) | (uint64_t)(gate[6] | gate[7] << 8) << 16;
+    if (long_mode) {
+        *linear =
+            target | (uint64_t)(gate[8] | gate[9] << 8 | gate[10] << 16 | (uint32_t)gate[11] << 24)
+                         << 32;
+        return 0;
+    }
+    struct kvm_segment cs;
+    if (!load_descriptor(vcpu, &s, gate[2] | gate[3] << 8, &cs))
+        return -1;
+    *linear = (uint32_t)(cs.base + target);
+    return 0;
+}
+
+int exception_frame_read(struct vcpu *vcpu, int vector, struct exception_frame *f)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
+        return -1;
+    memset(f, 0, sizeof(*f));
+    if (!(s.cr0 & X86_CR0_PE)) {
+        uint16_t w[3]; /* IP, CS, FLAGS */
+        uint16_t sp = (uint16_t)r.rsp;
+        if (!read_linear(vcpu, s.ss.base + sp, w, sizeof(w)))
+            return -1;
+        f->rip = w[0];
+        f->cs = w[1];
+        f->rflags = (r.rflags & ~0xFFFFULL) | w[2];
+        f->rsp = (r.rsp & ~0xFFFFULL) | (uint16_t)(sp + sizeof(w));
+        f->same_cs = f->cs == s.cs.selector;
+        return 0;
+    }
+    f->has_error_code = exception_has_error_code(vector);
+    bool long_mode = s.efer & X86_EFER_LMA;
+    unsigned word = long_mode ? 8 : 4;
+    uint64_t at = long_mode ? r.rsp : s.ss.base + (uint32_t)r.rsp;
+    uint64_t w[6] = {0}; /* [error code], RIP, CS, RFLAGS, RSP, SS */
+    unsigned n = (f->has_error_code ? 1 : 0) + (long_mode ? 5 : 3);
+    for (unsigned i = 0; i < n; i++)
+        if (!read_linear(vcpu, at + i * word, &w[i], word))
+            return -1;
+    const uint64_t *p = w;
+    if (f->has_error_code)
+        f->error_code = (uint32_t)*p++;
+    f->rip = p[0];
+    f->cs = p[1] & 0xFFFF;
+    f->rflags = p[2];
+    f->same_cs = f->cs == s.cs.selector;
+    f->rsp = long_mode ? p[3] : (uint32_t)(r.rsp + n * word);
+    return 0;
+}
+
+int exception_rewind(struct vcpu *vcpu, const struct exception_frame *f)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
+        return -1;
+    bool real = !(s.cr0 & X86_CR0_PE);
+    if (!real && !f->same_cs)
+        return -1;
+    if (real && !f->same_cs) {
+        s.cs.selector = (uint16_t)f->cs;
+        s.cs.base = (uint64_t)(uint16_t)f->cs << 4;
+        if (cpu_set_sregs(vcpu, &s) < 0)
+            return -1;
+    }
+    r.rip = f->rip;
+    r.rflags = f->rflags;
+    r.rsp = f->rsp;
+    return cpu_set_regs(vcpu, &r);
+}
+
+int exception_inject(struct vcpu *vcpu, int vector, bool has_error_code, uint32_t error_code)
+{
+    struct kvm_vcpu_events events;
+    if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &events) < 0)
+        return diag_errno("KVM_GET_VCPU_EVENTS (vCPU %d)", vcpu->id);
+    events.exception.injected = 1;
+    events.exception.pending = 0;
+    events.exception.nr = (uint8_t)vector;
+    events.exception.has_error_code = has_error_code;
+    events.exception.error_code = error_code;
+    events.flags = 0;
+    if (ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &events) < 0)
+        return diag_errno("KVM_SET_VCPU_EVENTS to deliver vector %d (vCPU %d)", vector, vcpu->id);
+    return 0;
+}

@@ -2,6 +2,7 @@
 #ifndef KVMSTUB_VM_X86_EXCEPTION_H
 #define KVMSTUB_VM_X86_EXCEPTION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vcpu;
@@ -10,5 +11,28 @@ struct vcpu;
  * return address. Returns 0, or -1 when the guest's tables do not allow a simple delivery
  * (missing gate, privilege change in 32-bit mode): the caller then lets KVM inject it. */
 int exception_deliver(struct vcpu *vcpu, int vector, uint64_t return_rip);
+
+/* Whether the CPU pushes an error code for this exception (#DF, #TS, #NP, #SS, #GP, #PF, #AC,
+ * #CP, #VC, #SX). */
+bool exception_has_error_code(int vector);
+/* The linear address of the handler of `vector` in the vCPU's current IDT (the IVT in real
+ * mode): 0, or -1 when there is no present gate for it or the table cannot be read. */
+int exception_handler_address(struct vcpu *vcpu, int vector, uint64_t *linear);
+
+/* What the CPU pushed for an exception, read at its handler's first instruction. */
+struct exception_frame {
+    bool has_error_code;
+    uint32_t error_code;
+    uint64_t rip, cs, rflags; /* where the exception happened (pushed) */
+    uint64_t rsp;             /* the stack pointer before the frame was pushed */
+    bool same_cs;             /* raised in the code segment its handler runs in */
+};
+int exception_frame_read(struct vcpu *vcpu, int vector, struct exception_frame *f);
+/* Take the vCPU back to before the delivery of frame f's exception: RIP, RFLAGS, RSP (and CS in
+ * real mode). -1 when the delivery changed privilege or code segment in protected or long mode
+ * (the state before it cannot be rebuilt from the frame alone); the vCPU is then unchanged. */
+int exception_rewind(struct vcpu *vcpu, const struct exception_frame *f);
+/* Have KVM deliver `vector` on the next entry, as the CPU raised it (CR2 as it is). */
+int exception_inject(struct vcpu *vcpu, int vector, bool has_error_code, uint32_t error_code);
 
 #endif

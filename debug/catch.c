@@ -1,0 +1,189 @@
+/* debug/catch.c — exception catchpoints: handler breakpoints, the stop before the handler, and
+ * the delivery after it. */
+#include "debug/catch.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/diag.h"
+#include "debug/breakpoints.h"
+#include "debug/guest_debug.h"
+#include "debug/step_aside.h"
+#include "vm/runctl.h"
+#include "vm/vm.h"
+#include "vm/x86/cpu_regs.h"
+#include "vm/x86/exception.h"
+
+#define LINE 256
+
+static void say(target_print_fn print, void *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void say(target_print_fn print, void *ctx, const char *fmt, ...)
+{
+    char line[LINE];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (n > (int)sizeof(line) - 2)
+        n = sizeof(line) - 2;
+    line[n] = '\n';
+    line[n + 1] = 0;
+    print(ctx, line);
+}
+
+static struct catch_vcpu *catch_of(struct vcpu *vcpu)
+{
+    return &((struct vcpu_debug *)vcpu->debug)->catch;
+}
+
+/* Put a breakpoint on the handler of every caught vector, as the IDT of vcpu says now; the
+ * ones whose handler moved are placed again. */
+static void catch_sync(struct vm *vm, struct vcpu *vcpu)
+{
+    struct catch_set *c = &vm->debug->catches;
+    uint64_t want[EXCEPTION_VECTORS];
+    bool have[EXCEPTION_VECTORS];
+    bool same = true;
+    for (int v = 0; v < EXCEPTION_VECTORS; v++) {
+        have[v] = (c->vectors & (1u << v)) && exception_handler_address(vcpu, v, &want[v]) == 0;
+        same &= have[v] == c->placed[v] &&
+                (!have[v] || (want[v] == c->handler[v] && bp_find_catch(&vm->debug->bps, want[v])));
+    }
+    if (same)
+        return;
+    bp_remove_catches(vm);
+    for (int v = 0; v < EXCEPTION_VECTORS; v++) {
+        c->placed[v] = have[v] && bp_insert_catch(vm, vcpu, want[v], v) == 0;
+        c->handler[v] = have[v] ? want[v] : 0;
+    }
+}
+
+static void catch_list(struct vm *vm, target_print_fn print, void *ctx)
+{
+    const struct catch_set *c = &vm->debug->catches;
+    if (!c->vectors) {
+        say(print, ctx, "no exceptions caught");
+        return;
+    }
+    for (int v = 0; v < EXCEPTION_VECTORS; v++) {
+        if (!(c->vectors & (1u << v)))
+            continue;
+        char name[16];
+        exception_short_name(v, name, sizeof(name));
+        if (c->placed[v])
+            say(print, ctx, "catching %s (vector %d, %s): handler 0x%" PRIx64, name, v,
+                exception_long_name(v), c->handler[v]);
+        else
+            say(print, ctx,
+                "catching %s (vector %d, %s): no handler in the IDT yet (looked for again at "
+                "each resume)",
+                name, v, exception_long_name(v));
+    }
+}
+
+void catch_command(struct vm *vm, struct vcpu *vcpu, int argc, char *const argv[],
+                   target_print_fn print, void *ctx)
+{
+    if (argc == 0) {
+        catch_list(vm, print, ctx);
+        return;
+    }
+    if (strcmp(argv[0], "exception") != 0) {
+        say(print, ctx, "usage: monitor catch [exception VECTOR|NAME ...|all|none]");
+        return;
+    }
+    uint32_t mask;
+    char err[LINE];
+    if (!exception_parse_vectors(argc - 1, argv + 1, &mask, err, sizeof(err))) {
+        say(print, ctx, "error: %s", err);
+        return;
+    }
+    vm->debug->catches.vectors = mask;
+    catch_sync(vm, vcpu);
+    catch_list(vm, print, ctx);
+}
+
+void catch_before_resume(struct vm *vm, struct vcpu *current)
+{
+    catch_sync(vm, current); /* nothing to read when nothing is caught */
+    for (int i = 0; i < vm->ncpus; i++) {
+        struct vcpu *vcpu = &vm->vcpus[i];
+        struct catch_vcpu *c = catch_of(vcpu);
+        struct catch_hit *h = &c->hit;
+        if (!h->valid)
+            continue;
+        h->valid = false;
+        struct kvm_regs r;
+        struct kvm_sregs s;
+        if (h->deliver) {
+            if (exception_inject(vcpu, h->vector, h->has_error_code, h->error_code) == 0) {
+                c->passing = true;
+                c->pass_at = h->handler;
+            }
+        } else if (cpu_get_regs(vcpu, &r) == 0 && cpu_get_sregs(vcpu, &s) == 0 &&
+                   s.cs.base + r.rip == h->handler) {
+            c->passing = true; /* stopped at the handler: it runs now */
+            c->pass_at = h->handler;
+        }
+    }
+}
+
+void catch_regs_written(struct vcpu *vcpu)
+{
+    catch_of(vcpu)->hit.deliver = false;
+}
+
+void catch_hit(struct vcpu *vcpu, const struct breakpoint *b)
+{
+    struct catch_vcpu *c = catch_of(vcpu);
+    bool pass = !runctl_attached(vcpu->vm) || (c->passing && c->pass_at == b->addr);
+    c->passing = false;
+    if (pass && step_aside_breakpoint(vcpu, b))
+        return; /* the delivery gdb let go (or nobody to stop for): the handler runs */
+    struct catch_hit *h = &c->hit;
+    struct exception_frame f;
+    struct kvm_sregs s;
+    memset(h, 0, sizeof(*h));
+    h->vector = b->catch_vector;
+    h->handler = b->addr;
+    if (cpu_get_sregs(vcpu, &s) == 0)
+        h->cr2 = s.cr2;
+    if (exception_frame_read(vcpu, h->vector, &f) == 0) {
+        h->has_error_code = f.has_error_code;
+        h->error_code = f.error_code;
+        h->raised_at = f.rip;
+        h->rewound = exception_is_fault(h->vector) && exception_rewind(vcpu, &f) == 0;
+        h->deliver = h->rewound;
+    }
+    h->valid = true;
+    struct stop_event ev = {
+        .kind = STOP_SIGNAL, .thread = vcpu->id + 1, .signal = exception_signal(h->vector)};
+    runctl_report_stop(vcpu, &ev);
+}
+
+bool catch_describe(struct vcpu *vcpu, target_print_fn print, void *ctx)
+{
+    const struct catch_hit *h = &catch_of(vcpu)->hit;
+    if (!h->valid)
+        return false;
+    char name[16], error[48] = "";
+    exception_short_name(h->vector, name, sizeof(name));
+    if (h->has_error_code)
+        snprintf(error, sizeof(error), ", error code 0x%" PRIx32, h->error_code);
+    say(print, ctx, "vCPU %d: %s (vector %d, %s)%s", vcpu->id, name, h->vector,
+        exception_long_name(h->vector), error);
+    if (h->vector == 14)
+        say(print, ctx, "  cr2 (the address): 0x%" PRIx64, h->cr2);
+    say(print, ctx, "  raised at 0x%" PRIx64 "%s", h->raised_at,
+        exception_is_fault(h->vector) ? "" : " (pushed pc: after the instruction, for a trap)");
+    say(print, ctx, "  handler 0x%" PRIx64 "; %s", h->handler,
+        h->rewound ? "stopped before its delivery: continue delivers it, a register write "
+                     "(jump, set $pc) drops it"
+                   : "stopped at the handler's first instruction: continue runs it");
+    return true;
+}
