@@ -3,38 +3,18 @@
 #include "debug/catch.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/diag.h"
 #include "debug/breakpoints.h"
 #include "debug/guest_debug.h"
+#include "debug/monitor_out.h"
 #include "debug/step_aside.h"
 #include "vm/runctl.h"
 #include "vm/vm.h"
 #include "vm/x86/cpu_regs.h"
 #include "vm/x86/exception.h"
-
-#define LINE 256
-
-static void say(target_print_fn print, void *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void say(target_print_fn print, void *ctx, const char *fmt, ...)
-{
-    char line[LINE];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if (n > (int)sizeof(line) - 2)
-        n = sizeof(line) - 2;
-    line[n] = '\n';
-    line[n + 1] = 0;
-    print(ctx, line);
-}
 
 static struct catch_vcpu *catch_of(struct vcpu *vcpu)
 {
@@ -67,7 +47,7 @@ static void catch_list(struct vm *vm, target_print_fn print, void *ctx)
 {
     const struct catch_set *c = &vm->debug->catches;
     if (!c->vectors) {
-        say(print, ctx, "no exceptions caught");
+        monitor_say(print, ctx, "no exceptions caught");
         return;
     }
     for (int v = 0; v < EXCEPTION_VECTORS; v++) {
@@ -76,10 +56,11 @@ static void catch_list(struct vm *vm, target_print_fn print, void *ctx)
         char name[16];
         exception_short_name(v, name, sizeof(name));
         if (c->placed[v])
-            say(print, ctx, "catching %s (vector %d, %s): handler 0x%" PRIx64, name, v,
-                exception_long_name(v), c->handler[v]);
+            monitor_say(print, ctx, "catching %s (vector %d, %s): handler 0x%" PRIx64, name, v,
+                        exception_long_name(v), c->handler[v]);
         else
-            say(print, ctx,
+            monitor_say(
+                print, ctx,
                 "catching %s (vector %d, %s): no handler in the IDT yet (looked for again at "
                 "each resume)",
                 name, v, exception_long_name(v));
@@ -94,13 +75,13 @@ void catch_command(struct vm *vm, struct vcpu *vcpu, int argc, char *const argv[
         return;
     }
     if (strcmp(argv[0], "exception") != 0) {
-        say(print, ctx, "usage: monitor catch [exception VECTOR|NAME ...|all|none]");
+        monitor_say(print, ctx, "usage: monitor catch [exception VECTOR|NAME ...|all|none]");
         return;
     }
     uint32_t mask;
-    char err[LINE];
+    char err[MONITOR_LINE];
     if (!exception_parse_vectors(argc - 1, argv + 1, &mask, err, sizeof(err))) {
-        say(print, ctx, "error: %s", err);
+        monitor_say(print, ctx, "error: %s", err);
         return;
     }
     vm->debug->catches.vectors = mask;
@@ -175,15 +156,16 @@ bool catch_describe(struct vcpu *vcpu, target_print_fn print, void *ctx)
     exception_short_name(h->vector, name, sizeof(name));
     if (h->has_error_code)
         snprintf(error, sizeof(error), ", error code 0x%" PRIx32, h->error_code);
-    say(print, ctx, "vCPU %d: %s (vector %d, %s)%s", vcpu->id, name, h->vector,
-        exception_long_name(h->vector), error);
+    monitor_say(print, ctx, "vCPU %d: %s (vector %d, %s)%s", vcpu->id, name, h->vector,
+                exception_long_name(h->vector), error);
     if (h->vector == 14)
-        say(print, ctx, "  cr2 (the address): 0x%" PRIx64, h->cr2);
-    say(print, ctx, "  raised at 0x%" PRIx64 "%s", h->raised_at,
-        exception_is_fault(h->vector) ? "" : " (pushed pc: after the instruction, for a trap)");
-    say(print, ctx, "  handler 0x%" PRIx64 "; %s", h->handler,
-        h->rewound ? "stopped before its delivery: continue delivers it, a register write "
-                     "(jump, set $pc) drops it"
-                   : "stopped at the handler's first instruction: continue runs it");
+        monitor_say(print, ctx, "  cr2 (the address): 0x%" PRIx64, h->cr2);
+    monitor_say(print, ctx, "  raised at 0x%" PRIx64 "%s", h->raised_at,
+                exception_is_fault(h->vector) ? ""
+                                              : " (pushed pc: after the instruction, for a trap)");
+    monitor_say(print, ctx, "  handler 0x%" PRIx64 "; %s", h->handler,
+                h->rewound ? "stopped before its delivery: continue delivers it, a register write "
+                             "(jump, set $pc) drops it"
+                           : "stopped at the handler's first instruction: continue runs it");
     return true;
 }

@@ -16,6 +16,7 @@
 #include "debug/guest_mem.h"
 #include "debug/monitor_break.h"
 #include "debug/monitor_info.h"
+#include "debug/monitor_out.h"
 #include "debug/record.h"
 #include "debug/snapshots.h"
 #include "loader/e820.h"
@@ -26,7 +27,6 @@
 #include "vm/x86/cpu_mode.h"
 #include "vm/x86/cpu_regs.h"
 
-#define MONITOR_LINE      256
 #define MONITOR_MAX_ARGS  12
 #define IDT_DEFAULT_SHOW  32
 #define CPUID_MAX_ENTRIES 512
@@ -43,18 +43,10 @@ struct monitor_ctx {
 static void out(struct monitor_ctx *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void out(struct monitor_ctx *m, const char *fmt, ...)
 {
-    char line[MONITOR_LINE];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+    monitor_vsay(m->print, m->print_ctx, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    if (n > (int)sizeof(line) - 2)
-        n = sizeof(line) - 2;
-    line[n] = '\n';
-    line[n + 1] = 0;
-    m->print(m->print_ctx, line);
 }
 
 static bool parse_u64(const char *s, uint64_t *v)

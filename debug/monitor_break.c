@@ -2,35 +2,15 @@
 #include "debug/monitor_break.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "debug/access_breaks.h"
 #include "debug/guest_debug.h"
+#include "debug/monitor_out.h"
 #include "vm/msr_filter.h"
 #include "vm/vm.h"
-
-#define LINE 256
-
-static void say(target_print_fn print, void *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void say(target_print_fn print, void *ctx, const char *fmt, ...)
-{
-    char line[LINE];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if (n > (int)sizeof(line) - 2)
-        n = sizeof(line) - 2;
-    line[n] = '\n';
-    line[n + 1] = 0;
-    print(ctx, line);
-}
 
 /* Give KVM's MSR filter exactly the MSRs of table t. */
 static int sync_msr_filter(struct vm *vm, const struct access_breaks *t, char *err, size_t errlen)
@@ -56,13 +36,13 @@ static void list(struct vm *vm, target_print_fn print, void *ctx)
 {
     const struct access_breaks *t = &vm->debug->access;
     if (t->n == 0) {
-        say(print, ctx, "no port or MSR breakpoints");
+        monitor_say(print, ctx, "no port or MSR breakpoints");
         return;
     }
     for (size_t i = 0; i < t->n; i++) {
         char what[64];
         access_break_format(&t->items[i], what, sizeof(what));
-        say(print, ctx, "%d: %s", t->items[i].num, what);
+        monitor_say(print, ctx, "%d: %s", t->items[i].num, what);
     }
 }
 
@@ -70,9 +50,9 @@ static void list(struct vm *vm, target_print_fn print, void *ctx)
 static bool commit(struct vm *vm, const struct access_breaks *next, bool msrs_changed,
                    target_print_fn print, void *ctx)
 {
-    char err[LINE];
+    char err[MONITOR_LINE];
     if (msrs_changed && sync_msr_filter(vm, next, err, sizeof(err)) < 0) {
-        say(print, ctx, "error: %s", err);
+        monitor_say(print, ctx, "error: %s", err);
         return false;
     }
     vm->debug->access = *next;
@@ -87,7 +67,7 @@ static void delete (struct vm *vm, const char *which, target_print_fn print, voi
         char *end;
         long v = strtol(which, &end, 10);
         if (*end || v <= 0) {
-            say(print, ctx, "usage: monitor break delete N|all");
+            monitor_say(print, ctx, "usage: monitor break delete N|all");
             return;
         }
         num = (int)v;
@@ -97,11 +77,11 @@ static void delete (struct vm *vm, const char *which, target_print_fn print, voi
         msrs |= next.items[i].space == ACCESS_MSR && (num == 0 || next.items[i].num == num);
     size_t gone = access_breaks_delete(&next, num);
     if (gone == 0 && num != 0) {
-        say(print, ctx, "error: no port or MSR breakpoint %d", num);
+        monitor_say(print, ctx, "error: no port or MSR breakpoint %d", num);
         return;
     }
     if (commit(vm, &next, msrs, print, ctx))
-        say(print, ctx, "deleted %zu port/MSR breakpoint%s", gone, gone == 1 ? "" : "s");
+        monitor_say(print, ctx, "deleted %zu port/MSR breakpoint%s", gone, gone == 1 ? "" : "s");
 }
 
 int monitor_break(struct vm *vm, int argc, char *const argv[], target_print_fn print, void *ctx)
@@ -112,29 +92,29 @@ int monitor_break(struct vm *vm, int argc, char *const argv[], target_print_fn p
     }
     if (strcmp(argv[0], "delete") == 0) {
         if (argc != 2)
-            say(print, ctx, "usage: monitor break delete N|all");
+            monitor_say(print, ctx, "usage: monitor break delete N|all");
         else
             delete (vm, argv[1], print, ctx);
         return 0;
     }
     struct access_break b;
-    char err[LINE];
+    char err[MONITOR_LINE];
     if (!access_break_parse(argc, (char **)argv, &b, err, sizeof(err))) {
-        say(print, ctx, "error: %s", err);
+        monitor_say(print, ctx, "error: %s", err);
         return 0;
     }
     struct access_breaks next = vm->debug->access;
     int num = access_breaks_add(&next, &b);
     if (num < 0) {
-        say(print, ctx, "error: at most %d port and MSR breakpoints", ACCESS_BREAKS_MAX);
+        monitor_say(print, ctx, "error: at most %d port and MSR breakpoints", ACCESS_BREAKS_MAX);
         return 0;
     }
     if (!commit(vm, &next, b.space == ACCESS_MSR, print, ctx))
         return 0;
     char what[64];
     access_break_format(&b, what, sizeof(what));
-    say(print, ctx, "%s breakpoint %d: %s%s", b.space == ACCESS_IO ? "port" : "MSR", num, what,
-        b.space == ACCESS_MSR ? " (through KVM's MSR filter)" : "");
+    monitor_say(print, ctx, "%s breakpoint %d: %s%s", b.space == ACCESS_IO ? "port" : "MSR", num,
+                what, b.space == ACCESS_MSR ? " (through KVM's MSR filter)" : "");
     return 0;
 }
 
@@ -143,12 +123,13 @@ int monitor_exception(struct vm *vm, struct vcpu *vcpu, target_print_fn print, v
     (void)vm;
     const struct access_hit *h = &((const struct vcpu_debug *)vcpu->debug)->hit;
     if (!h->valid) {
-        say(print, ctx, "vCPU %d did not stop on an exception or a port or MSR access", vcpu->id);
+        monitor_say(print, ctx, "vCPU %d did not stop on an exception or a port or MSR access",
+                    vcpu->id);
         return 0;
     }
     char what[96];
     access_hit_format(h, what, sizeof(what));
-    say(print, ctx, "vCPU %d: %s by the instruction at 0x%" PRIx64 " (break %d)", vcpu->id, what,
-        h->pc, h->num);
+    monitor_say(print, ctx, "vCPU %d: %s by the instruction at 0x%" PRIx64 " (break %d)", vcpu->id,
+                what, h->pc, h->num);
     return 0;
 }
