@@ -212,14 +212,18 @@ int replay_reverse(struct vm *vm, enum resume_kind kind, char *why, size_t whyle
             return -1;
     }
     uint64_t from = r->pos;
-    if (from == r->start) {
+    /* Stopped on something fatal (a triple fault) at the newest position: its instruction did
+     * not complete, and the vCPU shows what the fault left (on kvm_amd the reset state). A step
+     * back goes to that instruction, as it was before it began the fault. */
+    bool fatal = kind == RESUME_STEP && from == r->end && vm->vcpus[0].fatal_status;
+    if (from == r->start && !fatal) {
         report(vm, STOP_HISTORY_BEGIN, 0);
         return 0;
     }
     struct replay_scope sc;
     if (scope_enter(vm, &sc, why, whylen) < 0)
         return -1;
-    uint64_t target = from - 1, bp = UINT64_MAX, watch = UINT64_MAX;
+    uint64_t target = fatal ? from : from - 1, bp = UINT64_MAX, watch = UINT64_MAX;
     struct stop_event watch_ev = {0};
     int rc = 0;
     if (kind == RESUME_CONTINUE) {
