@@ -26,12 +26,21 @@ enum cpu_mode {
 };
 
 /* The CPU state a loader asks for. Registers not named here start at zero. */
+/* Where one of an ELF image's segments is linked and where it was loaded, when it is linked
+ * above (a higher-half kernel before it maps itself): debuggers translate its addresses. */
+struct link_segment {
+    uint64_t vaddr, paddr, size;
+};
+#define BOOT_LINK_SEGMENTS 8
+
 struct boot_state {
     enum cpu_mode mode;
     uint64_t rip;
     uint16_t real_cs; /* real mode: CS selector (base = real_cs << 4) */
     uint64_t rax, rbx, rsi;
     bool linux_guest; /* Linux wants the irqchip, CPUID policy, MSRs, reboot = exit 0 */
+    struct link_segment link[BOOT_LINK_SEGMENTS]; /* the first nlink such segments */
+    int nlink;
 };
 
 const char *image_kind_name(enum image_kind kind);

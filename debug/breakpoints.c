@@ -234,7 +234,22 @@ static bool linux_text_phys(const struct vm *vm, uint64_t addr, uint64_t *gpa)
     return true;
 }
 
-/* An exec trap at the breakpoint's address: where it is mapped, or where a Linux kernel's text
+/* Where an address of the booted ELF image is while the image does not map it yet (a
+ * higher-half kernel): its segment's load address (base/boot.h), or, for a Linux kernel's
+ * text, where Linux puts it. */
+static bool image_phys(const struct vm *vm, uint64_t addr, uint64_t *gpa)
+{
+    for (int i = 0; i < vm->nlink; i++) {
+        const struct link_segment *s = &vm->link[i];
+        if (addr >= s->vaddr && addr - s->vaddr < s->size) {
+            *gpa = s->paddr + (addr - s->vaddr);
+            return true;
+        }
+    }
+    return linux_text_phys(vm, addr, gpa);
+}
+
+/* An exec trap at the breakpoint's address: where it is mapped, or where the image's code
  * will be. */
 static int bp_place_exec_trap_at(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
 {
@@ -242,7 +257,7 @@ static int bp_place_exec_trap_at(struct vm *vm, struct vcpu *vcpu, struct breakp
     uint64_t gpa;
     if (guest_translate(vcpu, b->addr, &walk) == 0)
         return bp_place_exec_trap(vm, b, walk.gpa);
-    if (linux_text_phys(vm, b->addr, &gpa))
+    if (image_phys(vm, b->addr, &gpa))
         return bp_place_exec_trap(vm, b, gpa);
     return -EFAULT;
 }

@@ -97,7 +97,7 @@ static int elf_check_segment(const struct elf_file *ef, unsigned i, const struct
 }
 
 int elf_load_segments(const struct elf_file *ef, struct guest_ram *ram, uint64_t *entry_phys,
-                      struct load_error *err)
+                      struct boot_state *boot, struct load_error *err)
 {
     bool entry_found = false;
     unsigned loaded = 0;
@@ -112,6 +112,11 @@ int elf_load_segments(const struct elf_file *ef, struct guest_ram *ram, uint64_t
         memcpy(dst, ef->img->data + s.offset, s.filesz);
         memset(dst + s.filesz, 0, s.memsz - s.filesz);
         loaded++;
+        /* Linked above where it is loaded: a higher-half kernel (not Linux's per-CPU segment,
+         * linked at 0 as an offset). */
+        if (s.vaddr > s.paddr && boot->nlink < BOOT_LINK_SEGMENTS)
+            boot->link[boot->nlink++] =
+                (struct link_segment){.vaddr = s.vaddr, .paddr = s.paddr, .size = s.memsz};
         /* The entry is virtual, like the segments' p_vaddr. */
         if (entry_phys && !entry_found && ef->entry >= s.vaddr && ef->entry - s.vaddr < s.memsz) {
             *entry_phys = s.paddr + (ef->entry - s.vaddr);
@@ -170,7 +175,7 @@ int elf_load(const struct image *img, struct guest_ram *ram, struct boot_state *
 {
     struct elf_file ef;
     uint64_t entry;
-    if (elf_parse(img, &ef, err) < 0 || elf_load_segments(&ef, ram, &entry, err) < 0)
+    if (elf_parse(img, &ef, err) < 0 || elf_load_segments(&ef, ram, &entry, boot, err) < 0)
         return -1;
     boot->mode = ef.is64 ? CPU_MODE_LONG64 : CPU_MODE_PROT32;
     boot->rip = entry;

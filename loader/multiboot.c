@@ -209,7 +209,7 @@ int multiboot_load(const struct image *img, struct guest_ram *ram, const struct 
             return loader_fail(err, "multiboot image is not ELF and has no address fields "
                                     "(flag 16)");
         struct elf_file ef;
-        if (elf_parse(img, &ef, err) < 0 || elf_load_segments(&ef, ram, &entry, err) < 0)
+        if (elf_parse(img, &ef, err) < 0 || elf_load_segments(&ef, ram, &entry, boot, err) < 0)
             return -1;
     }
     if (multiboot_check_entry(entry, err) < 0)

@@ -245,10 +245,11 @@ static uint64_t mb2_elf_base(const struct elf_file *ef)
 
 /* An ELF, by its program headers; the entry address tag, if any, overrides the ELF's. */
 static int mb2_load_elf(const struct image *img, const struct mb2_header *mh, struct guest_ram *ram,
-                        uint64_t *entry, uint64_t *base, struct load_error *err)
+                        uint64_t *entry, uint64_t *base, struct boot_state *boot,
+                        struct load_error *err)
 {
     struct elf_file ef;
-    if (elf_parse(img, &ef, err) < 0 || elf_load_segments(&ef, ram, entry, err) < 0)
+    if (elf_parse(img, &ef, err) < 0 || elf_load_segments(&ef, ram, entry, boot, err) < 0)
         return -1;
     *base = mb2_elf_base(&ef);
     if (!mh->has_entry)
@@ -262,7 +263,8 @@ static int mb2_load_elf(const struct image *img, const struct mb2_header *mh, st
 
 /* Load the file and find its entry and base: by the address tag, or as an ELF. */
 static int mb2_load_image(const struct image *img, struct mb2_header *mh, struct guest_ram *ram,
-                          uint64_t *entry, uint64_t *base, struct load_error *err)
+                          uint64_t *entry, uint64_t *base, struct boot_state *boot,
+                          struct load_error *err)
 {
     bool is_elf = img->size >= SELFMAG && memcmp(img->data, ELFMAG, SELFMAG) == 0;
     if (!mh->has_entry && (mh->has_address || !is_elf) && mh->has_efi_entry)
@@ -287,7 +289,7 @@ static int mb2_load_image(const struct image *img, struct mb2_header *mh, struct
         *base = f->load_addr;
     } else if (!is_elf) {
         return loader_fail(err, "multiboot2 image is not ELF and has no address tag");
-    } else if (mb2_load_elf(img, mh, ram, entry, base, err) < 0) {
+    } else if (mb2_load_elf(img, mh, ram, entry, base, boot, err) < 0) {
         return -1;
     }
     if (mh->relocatable && (*base < mh->reloc_min || *base > mh->reloc_max))
@@ -387,7 +389,7 @@ int multiboot2_load(const struct image *img, struct guest_ram *ram, const struct
     struct mb2_header mh;
     uint64_t entry = 0, base = 0;
     if (mb2_parse_header(img, h, &mh, err) < 0 ||
-        mb2_load_image(img, &mh, ram, &entry, &base, err) < 0 ||
+        mb2_load_image(img, &mh, ram, &entry, &base, boot, err) < 0 ||
         multiboot_check_entry(entry, err) < 0 || mb2_write_info(ram, opt, base, err) < 0)
         return -1;
     multiboot_enter(boot, entry, MB2_BOOTLOADER_MAGIC, LAYOUT_BOOT_INFO);

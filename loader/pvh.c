@@ -85,7 +85,7 @@ int pvh_load(const struct image *img, struct guest_ram *ram, const struct load_o
     if (!pvh_find_entry(&ef, &entry))
         return loader_fail(err, "no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY) in this vmlinux");
     /* The ELF entry of a vmlinux is the 64-bit entry's physical address: not ours to use. */
-    if (elf_load_segments(&ef, ram, NULL, err) < 0)
+    if (elf_load_segments(&ef, ram, NULL, boot, err) < 0)
         return -1;
     if (!elf_paddr_loaded(&ef, entry))
         return loader_fail(err, "PVH entry 0x%x is outside every loaded segment", entry);

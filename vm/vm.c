@@ -79,6 +79,8 @@ int vm_setup_boot(struct vm *vm, const struct boot_state *boot)
 {
     vm->linux_guest = boot->linux_guest;
     vm->boot_mode = boot->mode;
+    memcpy(vm->link, boot->link, sizeof(vm->link));
+    vm->nlink = boot->nlink;
     if (cpu_mode_write_tables(&vm->ram, boot->mode) < 0)
         return -1;
     if (boot->linux_guest && vm_write_mptable(vm) < 0)

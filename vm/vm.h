@@ -117,6 +117,8 @@ struct vm {
     bool linux_at_link_address; /* [setup] a Linux kernel that runs where it was linked (nokaslr) */
     enum image_kind image_kind; /* [setup] */
     enum cpu_mode boot_mode;    /* [setup] */
+    struct link_segment link[BOOT_LINK_SEGMENTS]; /* [setup] the image's segments linked */
+    int nlink;                                    /* elsewhere than loaded (base/boot.h) */
 
     int ncpus; /* [setup] */
     struct vcpu vcpus[VM_MAX_CPUS];

@@ -89,6 +89,26 @@ static void elf64_loads_by_physical_address_and_zeroes_bss(void)
     CHECK_EQ(ram_buf[0x101000], 0xAA);
     CHECK_EQ(boot.mode, CPU_MODE_LONG64);
     CHECK_EQ(boot.rip, 0x100004); /* the entry, translated to its physical address */
+    /* the link map a debugger translates the not-yet-mapped addresses with */
+    CHECK_EQ(boot.nlink, 1);
+    CHECK_EQ(boot.link[0].vaddr, 0xffffffff80100000ULL);
+    CHECK_EQ(boot.link[0].paddr, 0x100000);
+    CHECK_EQ(boot.link[0].size, 0x1000);
+}
+
+static void link_map_holds_only_segments_linked_above_their_load_address(void)
+{
+    struct seg s[3] = {{PT_LOAD, 0x1000, 0x100000, 0x100000, 0x10, 0x1000},
+                       {PT_LOAD, 0x1000, 0x0, 0x200000, 0x10, 0x1000}, /* Linux's per-CPU */
+                       {PT_LOAD, 0x1000, 0xc0300000, 0x300000, 0x10, 0x2000}};
+    size_t size = make_elf(true, EM_X86_64, 0x100000, s, 3);
+    struct boot_state boot;
+    struct load_error err;
+    CHECK_EQ(load(size, &boot, &err, NULL), 0);
+    CHECK_EQ(boot.nlink, 1);
+    CHECK_EQ(boot.link[0].vaddr, 0xc0300000);
+    CHECK_EQ(boot.link[0].paddr, 0x300000);
+    CHECK_EQ(boot.link[0].size, 0x2000);
 }
 
 static void elf32_enters_protected_mode(void)
@@ -502,6 +522,7 @@ static void linux_cmdline_on_emulating_host(void)
 int main(void)
 {
     RUN(elf64_loads_by_physical_address_and_zeroes_bss);
+    RUN(link_map_holds_only_segments_linked_above_their_load_address);
     RUN(elf32_enters_protected_mode);
     RUN(bad_elves_are_rejected_with_a_reason);
     RUN(empty_file_is_rejected);
