@@ -37,6 +37,27 @@ wait_for_line() {
     return 1
 }
 
+# gdb_continue_until_console CONSOLE TEXT TIMEOUT_S: gdb script lines that continue the guest
+# and stop it as Ctrl-C does once CONSOLE (the guest's console file) holds TEXT, or after
+# TIMEOUT_S: a stop at a console line, where a breakpoint cannot be relied on (DESIGN.md §10).
+gdb_continue_until_console() {
+    cat <<GDB
+python
+import os, signal, threading, time
+def watch():
+    deadline = time.time() + $3
+    while time.time() < deadline:
+        with open("$1", errors="replace") as f:
+            if "$2" in f.read():
+                break
+        time.sleep(0.1)
+    os.kill(os.getpid(), signal.SIGINT)
+threading.Thread(target=watch, daemon=True).start()
+gdb.execute("continue")
+end
+GDB
+}
+
 # expect_match FILE REGEX WHY: FILE has a line matching the basic regex REGEX; otherwise the
 # test fails because WHY (returns 1).
 expect_match() { grep -q -- "$2" "$1" || fail_because "$3"; }

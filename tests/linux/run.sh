@@ -46,20 +46,8 @@ linux_snapshot_fixture() {
     # (break start_kernel) is backed by a memory trap on hosts whose debug registers are dead,
     # and never fires on the lane's emulated SVM (DESIGN.md §10); after the banner the kernel's
     # text is mapped, so the tests' own breakpoints are INT3s.
-    cat >"$d/write.gdb" <<GDB
-python
-import os, signal, threading, time
-def watch():
-    deadline = time.time() + ${LINUX_TEST_TIMEOUT:-900}
-    while time.time() < deadline:
-        with open("$d/console", errors="replace") as f:
-            if "Linux version" in f.read():
-                break
-        time.sleep(0.1)
-    os.kill(os.getpid(), signal.SIGINT)
-threading.Thread(target=watch, daemon=True).start()
-gdb.execute("continue")
-end
+    gdb_continue_until_console "$d/console" "Linux version" "${LINUX_TEST_TIMEOUT:-900}" >"$d/write.gdb"
+    cat >>"$d/write.gdb" <<GDB
 monitor snapshot save start
 monitor snapshot write start $KERNEL_SNAP
 printf "FIXTURE-STOPPED %#lx\\n", \$pc

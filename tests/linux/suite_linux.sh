@@ -207,20 +207,8 @@ test_linux_ctrl_a_x_quits_and_restores_the_terminal() {
 # boot. (Stopped with Ctrl-C once the console shows a line: no breakpoint needed.)
 test_linux_snapshot_file_boots_on_in_a_new_kvmstub() {
     local snap=$TEST_DIR/kernel.snap
-    cat >"$TEST_DIR/write.gdb" <<GDB
-python
-import os, signal, threading, time
-def watch():
-    deadline = time.time() + 240
-    while time.time() < deadline:
-        with open("$TEST_DIR/console", errors="replace") as f:
-            if "smpboot: Allowing" in f.read():
-                break
-        time.sleep(0.1)
-    os.kill(os.getpid(), signal.SIGINT)
-threading.Thread(target=watch, daemon=True).start()
-gdb.execute("continue")
-end
+    gdb_continue_until_console "$TEST_DIR/console" "smpboot: Allowing" 240 >"$TEST_DIR/write.gdb"
+    cat >>"$TEST_DIR/write.gdb" <<GDB
 monitor snapshot save boot
 monitor snapshot write boot $snap
 printf "PC-AT-WRITE %#lx\n", \$pc
