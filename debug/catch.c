@@ -89,9 +89,10 @@ void catch_command(struct vm *vm, struct vcpu *vcpu, int argc, char *const argv[
     catch_list(vm, print, ctx);
 }
 
-void catch_before_resume(struct vm *vm, struct vcpu *current)
+void catch_before_run(struct vm *vm, struct vcpu *current, bool detaching)
 {
-    catch_sync(vm, current); /* nothing to read when nothing is caught */
+    if (!detaching)
+        catch_sync(vm, current); /* nothing to read when nothing is caught */
     for (int i = 0; i < vm->ncpus; i++) {
         struct vcpu *vcpu = &vm->vcpus[i];
         struct catch_vcpu *c = catch_of(vcpu);
@@ -102,11 +103,13 @@ void catch_before_resume(struct vm *vm, struct vcpu *current)
         struct kvm_regs r;
         struct kvm_sregs s;
         if (h->deliver) {
-            if (exception_inject(vcpu, h->vector, h->has_error_code, h->error_code) == 0) {
+            /* Detaching: delivered all the same, and its breakpoint is going (no pass). */
+            if (exception_inject(vcpu, h->vector, h->has_error_code, h->error_code) == 0 &&
+                !detaching) {
                 c->passing = true;
                 c->pass_at = h->handler;
             }
-        } else if (cpu_get_regs(vcpu, &r) == 0 && cpu_get_sregs(vcpu, &s) == 0 &&
+        } else if (!detaching && cpu_get_regs(vcpu, &r) == 0 && cpu_get_sregs(vcpu, &s) == 0 &&
                    s.cs.base + r.rip == h->handler) {
             c->passing = true; /* stopped at the handler: it runs now */
             c->pass_at = h->handler;

@@ -10,7 +10,8 @@
  * and the handler's breakpoint lets that one delivery through. A register write by gdb during
  * the stop drops the exception (the developer moved the pc: the guest goes on from there).
  * Traps (#DB, #BP, #OF), #DF, #MC and deliveries that changed privilege stop at the handler
- * instead, the frame's values shown by `monitor exception`.
+ * instead, the frame's values shown by `monitor exception`. Vectors that share one handler
+ * are all reported as the lowest of them (the handler cannot tell which one came).
  *
  * Rules: the caught set (struct catch_set in the debug state) and the breakpoints change only
  * on the controller's thread while every vCPU is parked; struct catch_vcpu is its vCPU's
@@ -58,8 +59,9 @@ struct catch_vcpu {
 /* `monitor catch exception ...` / `monitor catch`: set or list (print as monitor commands do). */
 void catch_command(struct vm *vm, struct vcpu *vcpu, int argc, char *const argv[],
                    target_print_fn print, void *ctx);
-/* Before a resume (controller, all parked): follow IDT changes; deliver what gdb let go. */
-void catch_before_resume(struct vm *vm, struct vcpu *current);
+/* Before the vCPUs run at gdb's word (controller, all parked): a resume follows IDT changes
+ * and delivers what gdb let go; a detach (its breakpoints about to go) only delivers. */
+void catch_before_run(struct vm *vm, struct vcpu *current, bool detaching);
 /* gdb wrote this vCPU's registers: the exception it stopped on is not delivered. */
 void catch_regs_written(struct vcpu *vcpu);
 /* A vCPU hit catch breakpoint b (at its first instruction): stop, or let the delivery pass. */

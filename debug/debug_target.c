@@ -157,7 +157,7 @@ static int dt_resume(void *t, const struct resume_action *actions)
     struct vm *vm = vm_of(t);
     char why[200];
     guest_debug_set_attached(vm, true);
-    catch_before_resume(vm, current_vcpu(vm));
+    guest_debug_before_run(vm, current_vcpu(vm), false);
     if (replay_forward_pending(vm)) {
         /* After going back: forwards re-executes the history, up to its end. */
         if (replay_forward(vm, &actions[0], why, sizeof(why)) == 0)
@@ -221,6 +221,7 @@ static int dt_monitor(void *t, const char *cmd, target_print_fn print, void *ctx
 static void dt_detach(void *t)
 {
     struct vm *vm = vm_of(t);
+    guest_debug_before_run(vm, current_vcpu(vm), true);
     bp_remove_all(vm);
     record_stop(vm);
     vm->debug->phys = false;

@@ -44,6 +44,13 @@ static enum stop_kind stop_kind_of(enum bp_type type)
     return STOP_SIGNAL;
 }
 
+void guest_debug_before_run(struct vm *vm, struct vcpu *current, bool detaching)
+{
+    catch_before_run(vm, current, detaching);
+    for (int i = 0; i < vm->ncpus; i++)
+        vcpu_debug_of(&vm->vcpus[i])->hit.valid = false; /* the access it stopped on */
+}
+
 void guest_debug_report(struct vcpu *vcpu, enum bp_type type, uint64_t addr)
 {
     struct stop_event ev = {.kind = stop_kind_of(type),
@@ -69,8 +76,6 @@ static int gd_prepare(struct vcpu *vcpu)
     bool step = gd_stepping(vcpu);
     unsigned dr_mask = step_aside_dr_mask(vcpu);
     uint64_t gen = __atomic_load_n(&vm->debug->gen, __ATOMIC_ACQUIRE);
-    if (!vcpu->io_pending)
-        vd->hit.valid = false; /* resumed: the access it stopped on is history */
     if (vd->gen == gen && vd->step == step && vd->dr_mask == dr_mask && !vd->inject_bp)
         return 0;
     struct kvm_guest_debug dbg;

@@ -59,7 +59,7 @@ struct vcpu_debug {
     bool write_done; /* recording: a position ended at an MMIO write exit, at this pc */
     uint64_t write_done_pc;
     struct step_aside aside;
-    struct access_hit hit;   /* the port or MSR access it stopped on, until it runs again */
+    struct access_hit hit;   /* the port or MSR access it stopped on, until gdb runs it again */
     struct catch_vcpu catch; /* the exception it stopped on (debug/catch.h) */
 };
 
@@ -70,6 +70,10 @@ int guest_debug_init(struct vm *vm);
 void guest_debug_changed(struct vm *vm);
 /* Enable or disable guest debugging (attach on the first resume, detach). */
 void guest_debug_set_attached(struct vm *vm, bool attached);
+/* Before the vCPUs run at gdb's word (a resume, or a detach; the controller, every vCPU
+ * parked): what each stopped on becomes history — a caught exception is delivered, an access
+ * is forgotten (debug/catch.h, debug/access_breaks.h). current: the vCPU that stopped last. */
+void guest_debug_before_run(struct vm *vm, struct vcpu *current, bool detaching);
 /* Report a stop of this kind on this vCPU (a breakpoint or watchpoint at addr). */
 void guest_debug_report(struct vcpu *vcpu, enum bp_type type, uint64_t addr);
 /* The MMIO-bus handler of trapped pages (opaque: the vm): performs the access on RAM and

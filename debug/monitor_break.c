@@ -59,7 +59,7 @@ static bool commit(struct vm *vm, const struct access_breaks *next, bool msrs_ch
     return true;
 }
 
-static void delete (struct vm *vm, const char *which, target_print_fn print, void *ctx)
+static void delete_breaks(struct vm *vm, const char *which, target_print_fn print, void *ctx)
 {
     struct access_breaks next = vm->debug->access;
     int num = 0;
@@ -94,7 +94,7 @@ int monitor_break(struct vm *vm, int argc, char *const argv[], target_print_fn p
         if (argc != 2)
             monitor_say(print, ctx, "usage: monitor break delete N|all");
         else
-            delete (vm, argv[1], print, ctx);
+            delete_breaks(vm, argv[1], print, ctx);
         return 0;
     }
     struct access_break b;

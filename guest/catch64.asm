@@ -4,13 +4,15 @@
 ; every handler ran exactly once. The handlers live in a page of their own and begin with a
 ; port write, and each return point is a port write too: exits that end a step on hosts that
 ; lose a single-step after a trapped fetch (the hardware-host lane, DESIGN.md §10).
+; Before it checks the counts it waits while `release` is 0 (it starts at 1), so a test can
+; detach at a caught exception and attach again before the guest ends.
 ; build: elf64
 ; link: 0x100000
 
 bits 64
 default rel
 global _start, de_insn, ud_insn, gp_insn, pf_insn, de_handler, ud_handler, gp_handler
-global pf_handler, counts, idt_ready
+global pf_handler, counts, idt_ready, release, waiting
 
 %include "lib64.inc"
 
@@ -53,6 +55,11 @@ gp_insn:
 pf_insn:
         mov rax, [rbx]                  ; #PF, CR2 = UNMAPPED (3 bytes)
         out 0x80, al
+
+waiting:
+        pause
+        cmp byte [release], 0
+        je waiting
 
         cmp dword [counts], 1
         jne fail
@@ -99,6 +106,7 @@ msg_bad: db "catch64 FAILED", 10, 0
 section .data
 align 4096
 counts:  dd 0, 0, 0, 0
+release: db 1
 
 section .bss
 align 16

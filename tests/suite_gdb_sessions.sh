@@ -48,6 +48,28 @@ test_detach_then_a_second_gdb_attaches() {
     wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 1 ] || fail_because "kvmstub status $WAIT_STATUS"
 }
 
+# Detaching at a caught exception delivers it, and the next gdb finds nothing of it: the
+# guest (catch64) counts each handler's runs, so a fault delivered twice (or never) fails it.
+# (The catch is placed at the resume after the guest's IDT is complete: its port write.)
+test_detach_at_a_caught_exception() {
+    local img=build/guest/catch64.img
+    start_kvmstub_gdb "$img" || { fail_because "kvmstub did not listen"; return 1; }
+    run_gdb "$TEST_DIR/gdb1.log" "$img" -ex "target remote 127.0.0.1:$GDB_PORT" \
+        -ex 'monitor catch exception pf' -ex 'monitor break io 0x81 w' -ex continue \
+        -ex 'monitor break delete all' -ex continue -ex 'p $pc == (long)&pf_insn' \
+        -ex 'set var *(char *)&release = 0' -ex detach
+    expect_match "$TEST_DIR/gdb1.log" 'received signal SIGSEGV' "first gdb: $(cat "$TEST_DIR/gdb1.log")" || return 1
+    expect_match "$TEST_DIR/gdb1.log" '^\$1 = 1$' "not stopped at the #PF" || return 1
+    run_gdb "$TEST_DIR/gdb2.log" "$img" -ex "target remote 127.0.0.1:$GDB_PORT" \
+        -ex 'p *(int *)((char *)&counts + 12)' -ex 'monitor exception' \
+        -ex 'set var *(char *)&release = 1' -ex continue
+    cat "$TEST_DIR/gdb1.log" "$TEST_DIR/gdb2.log"
+    expect_match "$TEST_DIR/gdb2.log" '^\$1 = 1$' "the #PF handler did not run once at the detach" || return 1
+    expect_match "$TEST_DIR/gdb2.log" 'did not stop on an exception' "the old stop outlived the detach" || return 1
+    expect_match "$TEST_DIR/gdb2.log" 'exited with code 01' "the guest failed its counts" || return 1
+    wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 1 ] || fail_because "kvmstub status $WAIT_STATUS"
+}
+
 test_dropped_connection_keeps_guest_stopped() {
     start_kvmstub_gdb "$SPIN" || { fail_because "kvmstub did not listen"; return 1; }
     gdb_bg "$TEST_DIR/gdb1.log" -ex "target remote 127.0.0.1:$GDB_PORT" -ex 'break spin' \

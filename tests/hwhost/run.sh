@@ -28,7 +28,7 @@ HWHOST_TESTS=(
     gdb_kernel_debug_session gdb_smp_threads
     # debugger sessions (tests/suite_gdb_sessions.sh)
     ctrl_c_stops_a_spinning_guest detach_then_a_second_gdb_attaches second_client_is_refused
-    dropped_connection_keeps_guest_stopped
+    dropped_connection_keeps_guest_stopped detach_at_a_caught_exception
     # breakpoints, watchpoints and stepping, where INT3 and debug registers are real hardware's
     gdb_hbreak gdb_sw_break_hit_in_loop gdb_watch_write gdb_awatch_16_byte_range gdb_rwatch_read
     gdb_guest_own_int3_under_debugger gdb_step_blocks_timer_irq gdb_all_stop_two_vcpus
