@@ -62,7 +62,8 @@
 #define X86_SELECTOR_TI    0x4 /* the selector names an LDT entry */
 #define X86_SELECTOR_INDEX (~7u)
 
-/* Exception vectors. */
+/* Exception vectors: the first 32 of the IDT. */
+#define X86_EXCEPTION_VECTORS 32
 enum x86_vector {
     X86_VECTOR_DE = 0,  /* divide error */
     X86_VECTOR_DB = 1,  /* debug */

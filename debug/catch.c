@@ -21,16 +21,26 @@ static struct catch_vcpu *catch_of(struct vcpu *vcpu)
     return &((struct vcpu_debug *)vcpu->debug)->catch;
 }
 
-/* Put a breakpoint on the handler of every caught vector, as the IDT of vcpu says now; the
- * ones whose handler moved are placed again. */
-static void catch_sync(struct vm *vm, struct vcpu *vcpu)
+/* What a step by gdb catches besides the caught set: every exception it can deliver, so the
+ * step ends at the handler's first instruction. Not #DB (the step's own trap, KVM's), NMI (an
+ * interrupt) or #BP (the guest's own INT3 is handed back to it as before). */
+#define STEP_VECTORS (~0u & ~(1u << X86_VECTOR_DB | 1u << X86_VECTOR_NMI | 1u << X86_VECTOR_BP))
+
+/* Put a breakpoint on the handler of each of `vectors`, as the IDT of vcpu says now; the ones
+ * whose handler moved are placed again. A handler inside the table itself is not one (a
+ * real-mode IVT that was never filled has every entry 0:0). */
+static void catch_sync(struct vm *vm, struct vcpu *vcpu, uint32_t vectors)
 {
     struct catch_set *c = &vm->debug->catches;
     uint64_t want[EXCEPTION_VECTORS];
+    uint32_t found = exception_handler_addresses(vcpu, vectors, want);
+    struct kvm_sregs s;
     bool have[EXCEPTION_VECTORS];
     bool same = true;
+    bool idt = found && cpu_get_sregs(vcpu, &s) == 0;
     for (int v = 0; v < EXCEPTION_VECTORS; v++) {
-        have[v] = (c->vectors & (1u << v)) && exception_handler_address(vcpu, v, &want[v]) == 0;
+        have[v] = (found & (1u << v)) && idt &&
+                  (want[v] < s.idt.base || want[v] > s.idt.base + s.idt.limit);
         same &= have[v] == c->placed[v] &&
                 (!have[v] || (want[v] == c->handler[v] && bp_find_catch(&vm->debug->bps, want[v])));
     }
@@ -41,6 +51,23 @@ static void catch_sync(struct vm *vm, struct vcpu *vcpu)
         c->placed[v] = have[v] && bp_insert_catch(vm, vcpu, want[v], v) == 0;
         c->handler[v] = have[v] ? want[v] : 0;
     }
+}
+
+/* The vCPU is single-stepping at gdb's word (s, or a range). */
+static bool stepping(const struct vcpu *vcpu)
+{
+    return runctl_attached(vcpu->vm) && !vcpu->vm->debug->record.on &&
+           (vcpu->action == RESUME_STEP || vcpu->action == RESUME_RANGE);
+}
+
+/* The RFLAGS a delivery during a step by gdb pushed carries KVM's trap flag: the guest's own
+ * goes back, or its IRET would trap later, with nobody stepping. */
+static uint64_t own_rflags(const struct vcpu *vcpu, uint64_t pushed)
+{
+    const struct catch_vcpu *c = &((const struct vcpu_debug *)vcpu->debug)->catch;
+    if (!stepping(vcpu))
+        return pushed;
+    return (pushed & ~X86_RFLAGS_TF) | (c->own_tf ? X86_RFLAGS_TF : 0);
 }
 
 static void catch_list(struct vm *vm, target_print_fn print, void *ctx)
@@ -85,33 +112,41 @@ void catch_command(struct vm *vm, struct vcpu *vcpu, int argc, char *const argv[
         return;
     }
     vm->debug->catches.vectors = mask;
-    catch_sync(vm, vcpu);
+    catch_sync(vm, vcpu, vm->debug->catches.vectors);
     catch_list(vm, print, ctx);
 }
 
-void catch_before_run(struct vm *vm, struct vcpu *current, bool detaching)
+void catch_before_run(struct vm *vm, struct vcpu *current, const struct resume_action *actions)
 {
-    if (!detaching)
-        catch_sync(vm, current); /* nothing to read when nothing is caught */
+    bool step = false;
+    for (int i = 0; actions && i < vm->ncpus; i++)
+        step |= actions[i].kind == RESUME_STEP || actions[i].kind == RESUME_RANGE;
+    step &= !vm->debug->record.on; /* a recording steps each instruction its own way */
+    if (actions)                   /* nothing to read when nothing is caught and nobody steps */
+        catch_sync(vm, current, vm->debug->catches.vectors | (step ? STEP_VECTORS : 0));
     for (int i = 0; i < vm->ncpus; i++) {
         struct vcpu *vcpu = &vm->vcpus[i];
         struct catch_vcpu *c = catch_of(vcpu);
         struct catch_hit *h = &c->hit;
+        struct kvm_regs r;
+        struct kvm_sregs s;
+        if (actions && (actions[i].kind == RESUME_STEP || actions[i].kind == RESUME_RANGE))
+            c->own_tf = cpu_get_regs(vcpu, &r) == 0 && (r.rflags & X86_RFLAGS_TF);
         if (!h->valid)
             continue;
         h->valid = false;
-        struct kvm_regs r;
-        struct kvm_sregs s;
         if (h->deliver) {
             /* Detaching: delivered all the same, and its breakpoint is going (no pass). */
             if (exception_inject(vcpu, h->vector, h->has_error_code, h->error_code) == 0 &&
-                !detaching) {
+                actions) {
                 c->passing = true;
+                c->pass_injected = true;
                 c->pass_at = h->handler;
             }
-        } else if (!detaching && cpu_get_regs(vcpu, &r) == 0 && cpu_get_sregs(vcpu, &s) == 0 &&
+        } else if (actions && cpu_get_regs(vcpu, &r) == 0 && cpu_get_sregs(vcpu, &s) == 0 &&
                    s.cs.base + r.rip == h->handler) {
             c->passing = true; /* stopped at the handler: it runs now */
+            c->pass_injected = false;
             c->pass_at = h->handler;
         }
     }
@@ -122,11 +157,42 @@ void catch_regs_written(struct vcpu *vcpu)
     catch_of(vcpu)->hit.deliver = false;
 }
 
+/* A step by gdb delivered an exception (or the one gdb let go): the step ends at the handler's
+ * first instruction, the pushed RFLAGS the guest's own; `monitor exception` shows it. */
+static void step_into_handler(struct vcpu *vcpu, const struct breakpoint *b)
+{
+    struct catch_hit *h = &catch_of(vcpu)->hit;
+    struct exception_frame f;
+    memset(h, 0, sizeof(*h));
+    h->vector = b->catch_vector;
+    h->handler = b->addr;
+    struct kvm_sregs s;
+    if (cpu_get_sregs(vcpu, &s) == 0)
+        h->cr2 = s.cr2;
+    if (exception_frame_read(vcpu, h->vector, &f) == 0) {
+        h->has_error_code = f.has_error_code;
+        h->error_code = f.error_code;
+        h->raised_at = f.rip;
+        if (own_rflags(vcpu, f.rflags) != f.rflags &&
+            exception_frame_write_rflags(vcpu, &f, own_rflags(vcpu, f.rflags)) < 0)
+            diag("vCPU %d: cannot write the exception frame's RFLAGS at the handler 0x%" PRIx64,
+                 vcpu->id, b->addr);
+    }
+    h->valid = true;
+    runctl_report_step(vcpu);
+}
+
 void catch_hit(struct vcpu *vcpu, const struct breakpoint *b)
 {
     struct catch_vcpu *c = catch_of(vcpu);
-    bool pass = !runctl_attached(vcpu->vm) || (c->passing && c->pass_at == b->addr);
+    bool caught = vcpu->vm->debug->catches.vectors & (1u << b->catch_vector);
+    bool passing = c->passing && c->pass_at == b->addr;
     c->passing = false;
+    if (stepping(vcpu) && ((passing && c->pass_injected) || (!passing && !caught))) {
+        step_into_handler(vcpu, b);
+        return;
+    }
+    bool pass = !runctl_attached(vcpu->vm) || passing || !caught;
     if (pass && step_aside_breakpoint(vcpu, b))
         return; /* the delivery gdb let go (or nobody to stop for): the handler runs */
     struct catch_hit *h = &c->hit;
@@ -141,6 +207,7 @@ void catch_hit(struct vcpu *vcpu, const struct breakpoint *b)
         h->has_error_code = f.has_error_code;
         h->error_code = f.error_code;
         h->raised_at = f.rip;
+        f.rflags = own_rflags(vcpu, f.rflags);
         h->rewound = exception_is_fault(h->vector) && exception_rewind(vcpu, &f) == 0;
         h->deliver = h->rewound;
     }

@@ -52,16 +52,19 @@ struct catch_hit {
 
 struct catch_vcpu {
     struct catch_hit hit;
-    bool passing; /* the next hit of `pass_at` is the delivery gdb let go */
+    bool passing;       /* the next hit of `pass_at` is the delivery gdb let go */
+    bool pass_injected; /* ... injected by kvmstub (not the handler it stopped at) */
     uint64_t pass_at;
+    bool own_tf; /* its RFLAGS.TF before the step by gdb it is taking */
 };
 
 /* `monitor catch exception ...` / `monitor catch`: set or list (print as monitor commands do). */
 void catch_command(struct vm *vm, struct vcpu *vcpu, int argc, char *const argv[],
                    target_print_fn print, void *ctx);
-/* Before the vCPUs run at gdb's word (controller, all parked): a resume follows IDT changes
- * and delivers what gdb let go; a detach (its breakpoints about to go) only delivers. */
-void catch_before_run(struct vm *vm, struct vcpu *current, bool detaching);
+/* Before the vCPUs run at gdb's word (controller, all parked): a resume (actions, one per vCPU)
+ * follows IDT changes, catches every exception while some vCPU steps, and delivers what gdb
+ * let go; a detach (actions NULL: its breakpoints about to go) only delivers. */
+void catch_before_run(struct vm *vm, struct vcpu *current, const struct resume_action *actions);
 /* gdb wrote this vCPU's registers: the exception it stopped on is not delivered. */
 void catch_regs_written(struct vcpu *vcpu);
 /* A vCPU hit catch breakpoint b (at its first instruction): stop, or let the delivery pass. */

@@ -157,7 +157,7 @@ static int dt_resume(void *t, const struct resume_action *actions)
     struct vm *vm = vm_of(t);
     char why[200];
     guest_debug_set_attached(vm, true);
-    guest_debug_before_run(vm, current_vcpu(vm), false);
+    guest_debug_before_run(vm, current_vcpu(vm), actions);
     if (replay_forward_pending(vm)) {
         /* After going back: forwards re-executes the history, up to its end. */
         if (replay_forward(vm, &actions[0], why, sizeof(why)) == 0)
@@ -221,7 +221,7 @@ static int dt_monitor(void *t, const char *cmd, target_print_fn print, void *ctx
 static void dt_detach(void *t)
 {
     struct vm *vm = vm_of(t);
-    guest_debug_before_run(vm, current_vcpu(vm), true);
+    guest_debug_before_run(vm, current_vcpu(vm), NULL);
     bp_remove_all(vm);
     record_stop(vm);
     vm->debug->phys = false;

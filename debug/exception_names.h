@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EXCEPTION_VECTORS 32
+#include "base/x86.h"
+
+#define EXCEPTION_VECTORS X86_EXCEPTION_VECTORS
 
 /* "#PF", or "#14" for a vector without a name. */
 const char *exception_short_name(int vector, char *buf, size_t len);

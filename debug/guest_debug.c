@@ -44,9 +44,10 @@ static enum stop_kind stop_kind_of(enum bp_type type)
     return STOP_SIGNAL;
 }
 
-void guest_debug_before_run(struct vm *vm, struct vcpu *current, bool detaching)
+void guest_debug_before_run(struct vm *vm, struct vcpu *current,
+                            const struct resume_action *actions)
 {
-    catch_before_run(vm, current, detaching);
+    catch_before_run(vm, current, actions);
     for (int i = 0; i < vm->ncpus; i++)
         vcpu_debug_of(&vm->vcpus[i])->hit.valid = false; /* the access it stopped on */
 }

@@ -70,10 +70,12 @@ int guest_debug_init(struct vm *vm);
 void guest_debug_changed(struct vm *vm);
 /* Enable or disable guest debugging (attach on the first resume, detach). */
 void guest_debug_set_attached(struct vm *vm, bool attached);
-/* Before the vCPUs run at gdb's word (a resume, or a detach; the controller, every vCPU
- * parked): what each stopped on becomes history — a caught exception is delivered, an access
- * is forgotten (debug/catch.h, debug/access_breaks.h). current: the vCPU that stopped last. */
-void guest_debug_before_run(struct vm *vm, struct vcpu *current, bool detaching);
+/* Before the vCPUs run at gdb's word (a resume with its actions, or a detach with NULL; the
+ * controller, every vCPU parked): what each stopped on becomes history — a caught exception is
+ * delivered, an access is forgotten — and a step catches exceptions (debug/catch.h,
+ * debug/access_breaks.h). current: the vCPU that stopped last. */
+void guest_debug_before_run(struct vm *vm, struct vcpu *current,
+                            const struct resume_action *actions);
 /* Report a stop of this kind on this vCPU (a breakpoint or watchpoint at addr). */
 void guest_debug_report(struct vcpu *vcpu, enum bp_type type, uint64_t addr);
 /* The MMIO-bus handler of trapped pages (opaque: the vm): performs the access on RAM and

@@ -173,40 +173,76 @@ bool exception_has_error_code(int vector)
     }
 }
 
-int exception_handler_address(struct vcpu *vcpu, int vector, uint64_t *linear)
+/* The handler of the gate (or IVT entry) at `entry`, read from the table: 0, or -1. */
+static int handler_of(struct vcpu *vcpu, const struct kvm_sregs *s, const uint8_t *entry,
+                      uint64_t *linear)
 {
-    struct kvm_sregs s;
-    if (cpu_get_sregs(vcpu, &s) < 0)
-        return -1;
-    if (!(s.cr0 & X86_CR0_PE)) {
-        uint16_t ivt[2];
-        if ((uint64_t)vector * 4 + 3 > s.idt.limit ||
-            !read_linear(vcpu, s.idt.base + vector * 4, ivt, 4))
-            return -1;
-        *linear = ((uint64_t)ivt[1] << 4) + ivt[0];
+    if (!(s->cr0 & X86_CR0_PE)) {
+        *linear = ((uint64_t)(entry[2] | entry[3] << 8) << 4) + (entry[0] | entry[1] << 8);
         return 0;
     }
-    bool long_mode = s.efer & X86_EFER_LMA;
-    unsigned size = long_mode ? 16 : 8;
-    uint8_t gate[16];
-    if ((uint64_t)vector * size + size - 1 > s.idt.limit ||
-        !read_linear(vcpu, s.idt.base + (uint64_t)vector * size, gate, size))
-        return -1;
+    const uint8_t *gate = entry;
     unsigned type = gate[5] & 0xF, present = gate[5] >> 7;
     if (!present || (type != GATE_TYPE_INTERRUPT && type != GATE_TYPE_TRAP))
         return -1;
     uint64_t target = (uint64_t)(gate[0] | gate[1] << 8) | (uint64_t)(gate[6] | gate[7] << 8) << 16;
-    if (long_mode) {
+    if (s->efer & X86_EFER_LMA) {
         *linear =
             target | (uint64_t)(gate[8] | gate[9] << 8 | gate[10] << 16 | (uint32_t)gate[11] << 24)
                          << 32;
         return 0;
     }
     struct kvm_segment cs;
-    if (!load_descriptor(vcpu, &s, gate[2] | gate[3] << 8, &cs))
+    if (!load_descriptor(vcpu, s, gate[2] | gate[3] << 8, &cs))
         return -1;
     *linear = (uint32_t)(cs.base + target);
     return 0;
+}
+
+/* Bytes per IDT (IVT) entry in the vCPU's mode. */
+static unsigned entry_size(const struct kvm_sregs *s)
+{
+    if (!(s->cr0 & X86_CR0_PE))
+        return 4;
+    return (s->efer & X86_EFER_LMA) ? 16 : 8;
+}
+
+int exception_handler_address(struct vcpu *vcpu, int vector, uint64_t *linear)
+{
+    struct kvm_sregs s;
+    uint8_t entry[16];
+    if (cpu_get_sregs(vcpu, &s) < 0)
+        return -1;
+    unsigned size = entry_size(&s);
+    if ((uint64_t)vector * size + size - 1 > s.idt.limit ||
+        !read_linear(vcpu, s.idt.base + (uint64_t)vector * size, entry, size))
+        return -1;
+    return handler_of(vcpu, &s, entry, linear);
+}
+
+uint32_t exception_handler_addresses(struct vcpu *vcpu, uint32_t vectors,
+                                     uint64_t linear[X86_EXCEPTION_VECTORS])
+{
+    struct kvm_sregs s;
+    uint8_t table[X86_EXCEPTION_VECTORS * 16];
+    if (!vectors || cpu_get_sregs(vcpu, &s) < 0)
+        return 0;
+    unsigned size = entry_size(&s);
+    uint64_t len = (uint64_t)s.idt.limit + 1;
+    if (len > sizeof(table) / 16 * size)
+        len = sizeof(table) / 16 * size;
+    uint32_t found = 0;
+    if (!read_linear(vcpu, s.idt.base, table, len)) {
+        for (int v = 0; v < X86_EXCEPTION_VECTORS; v++) /* not all mapped: entry by entry */
+            if ((vectors & (1u << v)) && exception_handler_address(vcpu, v, &linear[v]) == 0)
+                found |= 1u << v;
+        return found;
+    }
+    for (int v = 0; v < X86_EXCEPTION_VECTORS; v++)
+        if ((vectors & (1u << v)) && (uint64_t)v * size + size <= len &&
+            handler_of(vcpu, &s, table + (size_t)v * size, &linear[v]) == 0)
+            found |= 1u << v;
+    return found;
 }
 
 int exception_frame_read(struct vcpu *vcpu, int vector, struct exception_frame *f)
@@ -246,6 +282,24 @@ int exception_frame_read(struct vcpu *vcpu, int vector, struct exception_frame *
     f->same_cs = f->cs == s.cs.selector;
     f->rsp = long_mode ? p[3] : (uint32_t)(r.rsp + n * word);
     return 0;
+}
+
+int exception_frame_write_rflags(struct vcpu *vcpu, const struct exception_frame *f,
+                                 uint64_t rflags)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
+        return -1;
+    if (!(s.cr0 & X86_CR0_PE)) {
+        uint16_t flags = (uint16_t)rflags;
+        return write_linear(vcpu, s.ss.base + (uint16_t)(r.rsp + 4), &flags, 2) ? 0 : -1;
+    }
+    bool long_mode = s.efer & X86_EFER_LMA;
+    unsigned word = long_mode ? 8 : 4;
+    uint64_t at = (long_mode ? r.rsp : s.ss.base + (uint32_t)r.rsp) +
+                  (uint64_t)((f->has_error_code ? 1 : 0) + 2) * word;
+    return write_linear(vcpu, at, &rflags, word) ? 0 : -1;
 }
 
 int exception_rewind(struct vcpu *vcpu, const struct exception_frame *f)

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/x86.h"
+
 struct vcpu;
 
 /* Deliver exception `vector` (no error code) as the CPU would, with return_rip pushed as the
@@ -18,6 +20,10 @@ bool exception_has_error_code(int vector);
 /* The linear address of the handler of `vector` in the vCPU's current IDT (the IVT in real
  * mode): 0, or -1 when there is no present gate for it or the table cannot be read. */
 int exception_handler_address(struct vcpu *vcpu, int vector, uint64_t *linear);
+/* The same for each of `vectors` (a bit per vector, below 32) with one read of the table:
+ * returns the vectors found (their linear[] set); 0 also when the table cannot be read. */
+uint32_t exception_handler_addresses(struct vcpu *vcpu, uint32_t vectors,
+                                     uint64_t linear[X86_EXCEPTION_VECTORS]);
 
 /* What the CPU pushed for an exception, read at its handler's first instruction. */
 struct exception_frame {
@@ -31,6 +37,9 @@ int exception_frame_read(struct vcpu *vcpu, int vector, struct exception_frame *
 /* Take the vCPU back to before the delivery of frame f's exception: RIP, RFLAGS, RSP (and CS in
  * real mode). -1 when the delivery changed privilege or code segment in protected or long mode
  * (the state before it cannot be rebuilt from the frame alone); the vCPU is then unchanged. */
+/* Write the RFLAGS of frame f (read at the handler's first instruction, nothing pushed since). */
+int exception_frame_write_rflags(struct vcpu *vcpu, const struct exception_frame *f,
+                                 uint64_t rflags);
 int exception_rewind(struct vcpu *vcpu, const struct exception_frame *f);
 /* Have KVM deliver `vector` on the next entry, as the CPU raised it (CR2 as it is). */
 int exception_inject(struct vcpu *vcpu, int vector, bool has_error_code, uint32_t error_code);
