@@ -34,13 +34,16 @@ static void catch_sync(struct vm *vm, struct vcpu *vcpu, uint32_t vectors)
     struct catch_set *c = &vm->debug->catches;
     uint64_t want[EXCEPTION_VECTORS];
     uint32_t found = exception_handler_addresses(vcpu, vectors, want);
-    struct kvm_sregs s;
+    struct kvm_sregs s = {0};
     bool have[EXCEPTION_VECTORS];
     bool same = true;
     bool idt = found && cpu_get_sregs(vcpu, &s) == 0;
+    /* The table's extent: a real-mode IVT is 1 KiB whatever IDTR's limit (0xffff at reset). */
+    uint64_t table_end =
+        s.idt.base +
+        ((s.cr0 & X86_CR0_PE) || s.idt.limit < 0x400 ? (uint64_t)s.idt.limit + 1 : 0x400);
     for (int v = 0; v < EXCEPTION_VECTORS; v++) {
-        have[v] = (found & (1u << v)) && idt &&
-                  (want[v] < s.idt.base || want[v] > s.idt.base + s.idt.limit);
+        have[v] = (found & (1u << v)) && idt && (want[v] < s.idt.base || want[v] >= table_end);
         same &= have[v] == c->placed[v] &&
                 (!have[v] || (want[v] == c->handler[v] && bp_find_catch(&vm->debug->bps, want[v])));
     }

@@ -25,7 +25,7 @@ HWHOST_TESTS=(
     linux_userspace_facts_and_shell linux_bzimage_boots linux_large_memory_above_the_hole
     linux_cmdline_reaches_the_kernel linux_smp_brings_up_all_cpus
     # kernel debugging with gdb (tests/gdb-scripts/linux/)
-    gdb_kernel_debug_session gdb_smp_threads
+    gdb_kernel_debug_session gdb_smp_threads gdb_catch_page_fault_in_linux
     # debugger sessions (tests/suite_gdb_sessions.sh)
     ctrl_c_stops_a_spinning_guest detach_then_a_second_gdb_attaches second_client_is_refused
     dropped_connection_keeps_guest_stopped detach_at_a_caught_exception
@@ -33,7 +33,7 @@ HWHOST_TESTS=(
     gdb_hbreak gdb_sw_break_hit_in_loop gdb_watch_write gdb_awatch_16_byte_range gdb_rwatch_read
     gdb_guest_own_int3_under_debugger gdb_step_blocks_timer_irq gdb_all_stop_two_vcpus
     gdb_straddle_into_exec_trap gdb_port_and_msr_breakpoints gdb_catch_exceptions
-    gdb_six_breakpoints_before_paging gdb_step_into_exception
+    gdb_six_breakpoints_before_paging gdb_step_into_exception gdb_catch_and_step_in_real_mode
     # what gdb and LLDB see of the vCPUs and the image (stub/cmd_xfer.c, stub/cmd_lldb.c)
     gdb_info_threads_names_and_states gdb_symbols_without_a_file_argument
     gdb_monitor_commands gdb_monitor_info_qemu_forms
