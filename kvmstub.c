@@ -14,6 +14,7 @@
 #include "debug/cpu_view.h"
 #include "debug/debug_target.h"
 #include "debug/guest_debug.h"
+#include "debug/kaslr.h"
 #include "guest/demo_image.h"
 #include "loader/linux_cmdline.h"
 #include "loader/loader.h"
@@ -487,6 +488,9 @@ int main(int argc, char **argv)
     }
     if (vm_setup_boot(vm, &boot) < 0)
         goto out;
+    /* A kernel that will move itself: learn by how much, for gdb (debug/kaslr.h). */
+    if (server && boot.linux_text_link && !vm->linux_at_link_address)
+        kaslr_arm(vm, boot.linux_text_link, boot.linux_slide_align);
     if (linux_guest)
         console_make_raw(&vm->console);
     if (devices_start(vm) < 0)

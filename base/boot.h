@@ -41,7 +41,14 @@ struct boot_state {
     bool linux_guest; /* Linux wants the irqchip, CPUID policy, MSRs, reboot = exit 0 */
     struct link_segment link[BOOT_LINK_SEGMENTS]; /* the first nlink such segments */
     int nlink;
+    /* A 64-bit Linux bzImage: where its text is linked, and the alignment of the slide KASLR
+     * may move it by (debug/kaslr.h); 0 otherwise. */
+    uint64_t linux_text_link, linux_slide_align;
 };
+
+/* x86-64 Linux: the kernel image's virtual region (__START_KERNEL_map up to the modules). */
+#define LINUX_START_KERNEL_MAP 0xffffffff80000000ULL
+#define LINUX_KERNEL_TEXT_END  0xffffffffc0000000ULL
 
 const char *image_kind_name(enum image_kind kind);
 const char *cpu_mode_name(enum cpu_mode mode);

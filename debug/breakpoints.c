@@ -11,6 +11,7 @@
 #include "debug/bp_agent.h"
 #include "debug/guest_debug.h"
 #include "debug/guest_mem.h"
+#include "debug/kaslr.h"
 #include "vm/kvm.h"
 #include "vm/memslots.h"
 #include "vm/vm.h"
@@ -24,6 +25,7 @@ const char *bp_mechanism_name(enum bp_mechanism mech)
     case MECH_DEBUG_REG: return "debug register";
     case MECH_MEMORY_TRAP: return "memory trap";
     case MECH_EXEC_TRAP: return "exec trap";
+    case MECH_WAITING: return "waiting for the KASLR slide";
     }
     return "?";
 }
@@ -223,8 +225,6 @@ static int bp_place_exec_trap(struct vm *vm, struct breakpoint *b, uint64_t gpa)
 /* Where the x86-64 Linux kernel's text will be in physical memory while it is not mapped yet:
  * its image is linked at __START_KERNEL_map + physical address, and kvmstub loads it there
  * (no KASLR: kvmstub adds nokaslr under a debugger). */
-#define LINUX_START_KERNEL_MAP 0xffffffff80000000ULL
-#define LINUX_KERNEL_TEXT_END  0xffffffffc0000000ULL
 static bool linux_text_phys(const struct vm *vm, uint64_t addr, uint64_t *gpa)
 {
     if (!vm->linux_at_link_address || addr < LINUX_START_KERNEL_MAP ||
@@ -262,8 +262,21 @@ static int bp_place_exec_trap_at(struct vm *vm, struct vcpu *vcpu, struct breakp
     return -EFAULT;
 }
 
+/* An instruction breakpoint in a KASLR kernel's image, unmapped, before the slide is known:
+ * wherever it is placed would be the wrong place. */
+static bool bp_wait_for_slide(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
+{
+    struct pagewalk_result walk;
+    if (!kaslr_waiting(vm, b->addr) || guest_translate(vcpu, b->addr, &walk) == 0)
+        return false;
+    b->mech = MECH_WAITING;
+    return true;
+}
+
 static int bp_place_int3(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
 {
+    if (bp_wait_for_slide(vm, vcpu, b))
+        return 0;
     if (table_of(vm)->break_mode == BREAK_MODE_TRAP)
         return bp_place_exec_trap_at(vm, vcpu, b);
     struct pagewalk_result walk;
@@ -286,6 +299,8 @@ static int bp_place_int3(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
 
 static int bp_place_hw(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
 {
+    if (bp_wait_for_slide(vm, vcpu, b))
+        return 0;
     if (table_of(vm)->break_mode == BREAK_MODE_TRAP)
         return bp_place_exec_trap_at(vm, vcpu, b);
     int rc = bp_place_dr_exec(vm, b);
@@ -407,6 +422,7 @@ static void bp_unplace(struct vm *vm, struct breakpoint *b)
     case MECH_DEBUG_REG: dr_release_slots(&t->dr, b); break;
     case MECH_MEMORY_TRAP: watch_untrap(vm, b); break;
     case MECH_EXEC_TRAP: memslots_untrap_page(vm, NULL, b->gpa); break;
+    case MECH_WAITING: break;
     }
 }
 

@@ -27,7 +27,9 @@
 struct vm;
 struct vcpu;
 
-enum bp_mechanism { MECH_INT3, MECH_DEBUG_REG, MECH_MEMORY_TRAP, MECH_EXEC_TRAP };
+/* MECH_WAITING: not placed, and never hit: an address in a KASLR kernel's image before its
+ * slide is known (debug/kaslr.h); gdb moves the breakpoint when it relocates its symbols. */
+enum bp_mechanism { MECH_INT3, MECH_DEBUG_REG, MECH_MEMORY_TRAP, MECH_EXEC_TRAP, MECH_WAITING };
 enum watch_mode { WATCH_MODE_AUTO, WATCH_MODE_DR, WATCH_MODE_TRAP };
 /* `monitor break-mode`: auto (INT3 or a debug register, whichever the host honours, an exec
  * trap where neither works) or trap (always an exec trap: survives the guest writing over

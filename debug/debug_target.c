@@ -13,6 +13,7 @@
 #include "debug/breakpoints.h"
 #include "debug/guest_debug.h"
 #include "debug/guest_mem.h"
+#include "debug/kaslr.h"
 #include "debug/monitor.h"
 #include "debug/record.h"
 #include "debug/replay.h"
@@ -240,6 +241,11 @@ static const char *dt_exec_file(void *t)
     return vm_of(t)->debug->exec_file;
 }
 
+static int dt_text_offset(void *t, uint64_t *offset)
+{
+    return kaslr_slide(vm_of(t), offset);
+}
+
 /* The region around addr as the vCPU's page walk (or `monitor phys on`) sees it. */
 static int dt_memory_region(void *t, int thread, uint64_t addr, struct target_mem_region *r)
 {
@@ -289,6 +295,7 @@ static const struct target_ops debug_target_ops = {
     .detach = dt_detach,
     .kill = dt_kill,
     .exec_file = dt_exec_file,
+    .text_offset = dt_text_offset,
     .memory_region = dt_memory_region,
     .phys_mode = dt_phys_mode,
     .set_phys_mode = dt_set_phys_mode,

@@ -48,6 +48,7 @@ void guest_debug_before_run(struct vm *vm, struct vcpu *current,
                             const struct resume_action *actions)
 {
     catch_before_run(vm, current, actions);
+    kaslr_before_run(vm);
     for (int i = 0; i < vm->ncpus; i++)
         vcpu_debug_of(&vm->vcpus[i])->hit.valid = false; /* the access it stopped on */
 }
@@ -353,6 +354,8 @@ static void gd_port_done(struct vcpu *vcpu, uint16_t port, bool is_write, const 
 
 static void gd_msr_done(struct vcpu *vcpu, uint32_t msr, bool is_write, uint64_t value)
 {
+    if (is_write)
+        kaslr_msr_written(vcpu, msr);
     gd_access_done(vcpu, ACCESS_MSR, msr, is_write, value, 8);
 }
 

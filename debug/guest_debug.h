@@ -22,6 +22,7 @@
 #include "debug/breakpoints.h"
 #include "debug/catch.h"
 #include "debug/cpu_view.h"
+#include "debug/kaslr.h"
 #include "debug/record.h"
 #include "debug/snapshots.h"
 #include "debug/step_aside.h"
@@ -45,6 +46,7 @@ struct debug_state {
     struct record record;            /* `monitor record`: its own rules (debug/record.h) */
     struct access_breaks access;     /* `monitor break io|msr` (debug/access_breaks.h) */
     struct catch_set catches;        /* `monitor catch exception` (debug/catch.h) */
+    struct kaslr_state kaslr;        /* a KASLR kernel's slide: its own rules (debug/kaslr.h) */
 };
 
 /* Per vCPU (vcpu->debug). */

@@ -14,6 +14,7 @@
 #include "debug/catch.h"
 #include "debug/guest_debug.h"
 #include "debug/guest_mem.h"
+#include "debug/kaslr.h"
 #include "debug/monitor_break.h"
 #include "debug/monitor_info.h"
 #include "debug/monitor_out.h"
@@ -321,6 +322,8 @@ static int cmd_breakpoints(struct monitor_ctx *m)
             snprintf(extra, sizeof(extra), " at physical 0x%" PRIx64, b->gpa);
         else if (b->mech == MECH_DEBUG_REG)
             snprintf(extra, sizeof(extra), " in %d slot%s", b->nslots, b->nslots > 1 ? "s" : "");
+        else if (b->mech == MECH_WAITING)
+            snprintf(extra, sizeof(extra), " (gdb moves it once it relocates its symbols)");
         else
             snprintf(extra, sizeof(extra), " on %d page%s", b->npieces, b->npieces > 1 ? "s" : "");
         char type[16];
@@ -527,6 +530,13 @@ static int cmd_catch(struct monitor_ctx *m)
     return 0;
 }
 
+/* A KASLR kernel's slide (debug/kaslr.c). */
+static int cmd_kaslr(struct monitor_ctx *m)
+{
+    kaslr_monitor(m->vm, m->print, m->print_ctx);
+    return 0;
+}
+
 static int cmd_help(struct monitor_ctx *m);
 
 struct monitor_command {
@@ -565,6 +575,7 @@ static const struct monitor_command monitor_commands[] = {
      "the whole machine, in memory; write NAME FILE: to a file for --restore", cmd_snapshot},
     {"record", "on|off|status", "record execution for gdb's reverse-stepi, reverse-continue...",
      cmd_record},
+    {"kaslr", "", "a KASLR kernel's slide, once the kernel has chosen it", cmd_kaslr},
     {"info", "mem|tlb|registers [-a]",
      "QEMU's forms (for pwndbg, gef): mappings, pages, registers (no FPU/SSE)", cmd_info},
 };

@@ -8,19 +8,27 @@
 
 #include "debug/access_breaks.h"
 #include "debug/guest_debug.h"
+#include "debug/kaslr.h"
 #include "debug/monitor_out.h"
 #include "vm/msr_filter.h"
 #include "vm/vm.h"
 
-/* Give KVM's MSR filter exactly the MSRs of table t. */
-static int sync_msr_filter(struct vm *vm, const struct access_breaks *t, char *err, size_t errlen)
+int monitor_break_sync_filter(struct vm *vm, const struct access_breaks *t, char *err,
+                              size_t errlen)
 {
     struct msr_filter_entry e[MSR_FILTER_MAX];
     size_t n = 0;
+    bool probe = kaslr_probing(vm);
+    if (probe)
+        e[n++] = (struct msr_filter_entry){.msr = KASLR_PROBE_MSR, .read = false, .write = true};
     for (size_t i = 0; i < t->n; i++) {
         const struct access_break *b = &t->items[i];
         if (b->space != ACCESS_MSR)
             continue;
+        if (probe && b->lo == KASLR_PROBE_MSR) { /* one range per MSR */
+            e[0].read |= b->accesses & ACCESS_READ;
+            continue;
+        }
         if (n == MSR_FILTER_MAX) {
             snprintf(err, errlen, "at most %d MSR breakpoints (KVM's MSR filter has %d ranges)",
                      MSR_FILTER_MAX, MSR_FILTER_MAX);
@@ -51,7 +59,7 @@ static bool commit(struct vm *vm, const struct access_breaks *next, bool msrs_ch
                    target_print_fn print, void *ctx)
 {
     char err[MONITOR_LINE];
-    if (msrs_changed && sync_msr_filter(vm, next, err, sizeof(err)) < 0) {
+    if (msrs_changed && monitor_break_sync_filter(vm, next, err, sizeof(err)) < 0) {
         monitor_say(print, ctx, "error: %s", err);
         return false;
     }

@@ -86,7 +86,8 @@ bool step_aside_breakpoint(struct vcpu *vcpu, const struct breakpoint *b)
             a->dr_mask |= 1u << b->slots[s];
         a->kind = STEP_ASIDE_DR;
         return true;
-    case MECH_MEMORY_TRAP: break;
+    case MECH_MEMORY_TRAP:
+    case MECH_WAITING: break;
     }
     return false;
 }

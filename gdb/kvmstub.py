@@ -1,7 +1,9 @@
 # gdb/kvmstub.py — kvmstub's gdb helper: `source` it in gdb (installed under
 # PREFIX/share/kvmstub/gdb/) for the `kvmstub` command prefix. `kvmstub` alone, or
-# `kvmstub help`, prints what kvmstub's `monitor` serves. More kvmstub commands are defined
-# under this prefix as they come.
+# `kvmstub help`, prints what kvmstub's `monitor` serves; `kvmstub snapshot ...` saves and
+# restores the machine. Sourcing it also makes gdb follow a KASLR kernel (KaslrFollower).
+import re
+
 import gdb
 
 
@@ -59,6 +61,45 @@ Breakpoints and watchpoints are gdb's and stay as they are."""
             gdb.execute("frame", to_string=False)
 
 
+class KaslrFollower:
+    """A KASLR kernel moves itself while it boots, and gdb read the vmlinux's symbols at their
+link addresses. kvmstub learns the slide where the kernel shows it and stops there once; at
+that stop (and at any stop until the slide is known) this asks `monitor kaslr` and relocates
+the symbols (`symbol-file -o SLIDE FILE`): gdb re-sets its breakpoints by name at the new
+addresses. It stops asking once it has relocated, or once kvmstub says there is no slide."""
+
+    def __init__(self):
+        self.done = False
+        gdb.events.stop.connect(self.on_stop)
+
+    def on_stop(self, event):
+        if self.done:
+            return
+        try:
+            text = gdb.execute("monitor kaslr", to_string=True)
+        except gdb.error:
+            return  # not connected, or not kvmstub
+        if "not a KASLR kernel" in text:
+            self.done = True
+            return
+        m = re.search(r"kaslr slide (0x[0-9a-f]+)", text)
+        if not m:
+            return  # not chosen yet: ask again at the next stop
+        self.done = True
+        slide = int(m.group(1), 16)
+        path = gdb.current_progspace().filename
+        if not path:
+            gdb.write("kvmstub: the kernel's KASLR slide is %#x; load its vmlinux with "
+                      "symbol-file -o %#x vmlinux\n" % (slide, slide))
+            return
+        if slide:
+            gdb.execute("symbol-file -o %#x %s" % (slide, path), to_string=True)
+            gdb.write("kvmstub: %s relocated by the kernel's KASLR slide %#x "
+                      "(symbol-file -o); breakpoints follow\n" % (path, slide))
+            gdb.execute("frame", to_string=False)
+
+
 Kvmstub()
 KvmstubHelp()
 KvmstubSnapshot()
+KaslrFollower()

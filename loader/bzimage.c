@@ -32,8 +32,10 @@ enum {
     HDR_HEAP_END_PTR = 0x224,
     HDR_CMD_LINE_PTR = 0x228,
     HDR_INITRD_ADDR_MAX = 0x22C,
+    HDR_KERNEL_ALIGNMENT = 0x230,
     HDR_XLOADFLAGS = 0x236,
     HDR_CMDLINE_SIZE = 0x238,
+    HDR_PREF_ADDRESS = 0x258,
     HDR_INIT_SIZE = 0x260,
     BP_E820_TABLE = 0x2D0,
 };
@@ -153,6 +155,10 @@ int bzimage_load(const struct image *img, struct guest_ram *ram, const struct lo
     boot->linux_guest = true;
     boot->rsi = LAYOUT_ZERO_PAGE;
     if (entry64) {
+        /* x86-64: the kernel is linked at __START_KERNEL_map + the address it prefers; a
+         * KASLR slide is a multiple of its alignment (protocol 2.10+, as every 64-bit one). */
+        boot->linux_text_link = LINUX_START_KERNEL_MAP + le_get(d + HDR_PREF_ADDRESS, 8);
+        boot->linux_slide_align = le_get(d + HDR_KERNEL_ALIGNMENT, 4);
         boot->mode = CPU_MODE_LONG64;
         boot->rip = KERNEL_LOAD_ADDR + ENTRY_64_OFFSET;
     } else {

@@ -3,6 +3,7 @@
  */
 #include "stub/session_internal.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,6 +32,23 @@ void cmd_query_no_ack(struct session *s, const struct cmd_args *a, int arg)
     session_reply_ok(s); /* still acknowledged: the switch happens after this reply */
     s->ack_mode = false;
     s->out.keep_last = false;
+}
+
+/* qOffsets: sections relocated by the target's known text offset (gdb applies it to the
+ * symbols it loaded); empty while there is none, which is what gef expects of QEMU. */
+void cmd_query_offsets(struct session *s, const struct cmd_args *a, int arg)
+{
+    (void)a;
+    (void)arg;
+    const struct target_ops *ops = s->target.ops;
+    uint64_t off;
+    if (!ops->text_offset || ops->text_offset(s->target.ctx, &off) < 0) {
+        session_reply_empty(s);
+        return;
+    }
+    char reply[80];
+    snprintf(reply, sizeof(reply), "Text=%" PRIx64 ";Data=%" PRIx64 ";Bss=%" PRIx64, off, off, off);
+    session_reply_str(s, reply);
 }
 
 /* target_print_fn for monitor commands: the text goes to gdb's console. */

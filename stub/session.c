@@ -79,6 +79,7 @@ static const struct cmd_entry cmd_table[] = {
     {"qAttached", "[:s]", cmd_query_reply, QUERY_REPLY_ATTACHED, NEED_NOTHING, NULL},
     {"qSymbol:", "s", cmd_query_reply, QUERY_REPLY_OK, NEED_NOTHING, NULL},
     {"vMustReplyEmpty", "", cmd_query_reply, QUERY_REPLY_EMPTY, NEED_NOTHING, NULL},
+    {"qOffsets", "", cmd_query_offsets, 0, NEED_NOTHING, NULL},
     {"qRcmd,", "s", cmd_query_monitor, 0, NEED_MONITOR, NULL},
     /* QEMU's, for pwndbg and gef; QEMU does not advertise them in qSupported. */
     {"qqemu.PhyMemMode", "", cmd_query_phys_mode, 0, NEED_PHYS_MODE, NULL},

@@ -111,6 +111,7 @@ void cmd_query_reply(struct session *s, const struct cmd_args *a, int reply);
 enum { QUERY_REPLY_EMPTY, QUERY_REPLY_OK, QUERY_REPLY_ATTACHED };
 void cmd_query_no_ack(struct session *s, const struct cmd_args *a, int arg);
 void cmd_query_monitor(struct session *s, const struct cmd_args *a, int arg);
+void cmd_query_offsets(struct session *s, const struct cmd_args *a, int arg);
 /* qqemu.PhyMemMode and Qqemu.PhyMemMode:0|1: the target's physical-address mode. */
 void cmd_query_phys_mode(struct session *s, const struct cmd_args *a, int arg);
 void cmd_query_set_phys_mode(struct session *s, const struct cmd_args *a, int arg);

@@ -223,6 +223,10 @@ struct target_ops {
      * the guest's symbols (an ELF image), or NULL. The engine names it in qXfer:exec-file and
      * lets the debugger read it, and no other file, through read-only vFile packets. */
     const char *(*exec_file)(void *t);
+    /* Optional: how far the guest's code runs from where its symbols are linked, once the
+     * target knows it (a KASLR kernel's slide): 0 with *offset, or -1 (not known, or none).
+     * The engine answers qOffsets with it, and with an empty reply otherwise. */
+    int (*text_offset)(void *t, uint64_t *offset);
     /* Optional: the region of memory around addr as `thread` sees it (its page walk), for
      * LLDB's qMemoryRegionInfo. 0 or -errno. */
     int (*memory_region)(void *t, int thread, uint64_t addr, struct target_mem_region *r);

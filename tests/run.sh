@@ -166,8 +166,11 @@ gdb_script() {
     local -a init=()
     while IFS= read -r line; do init+=(-iex "$line"); done < <(header gdb-init)
     [ "$guest" = demo ] && guest=
-    # shellcheck disable=SC2086
-    start_kvmstub_gdb $args $guest || fail_because "kvmstub did not listen: $(tail -n 3 "$TEST_DIR/stderr")" || return 1
+    # Quotes group words, as in a shell: --cmdline 'console=ttyS0 kaslr'.
+    local -a argv
+    eval "argv=($args)"
+    # shellcheck disable=SC2086 # guest: one word or none
+    start_kvmstub_gdb "${argv[@]}" $guest || fail_because "kvmstub did not listen: $(tail -n 3 "$TEST_DIR/stderr")" || return 1
     run_gdb "$TEST_DIR/gdb.log" "${init[@]}" ${symbols:+"$symbols"} -ex "target remote 127.0.0.1:$GDB_PORT" -x "$script"
     local gdb_rc=$?
     cat "$TEST_DIR/gdb.log"

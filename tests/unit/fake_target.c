@@ -21,6 +21,15 @@ static void fake_thread_info(void *t, int thread, struct target_thread_info *inf
                                                                                 : "stopped");
 }
 
+static int fake_text_offset(void *t, uint64_t *offset)
+{
+    struct fake_target *f = t;
+    if (!f->offset_known)
+        return -1;
+    *offset = f->text_offset;
+    return 0;
+}
+
 static const char *fake_exec_file(void *t)
 {
     struct fake_target *f = t;
@@ -293,6 +302,7 @@ static const struct target_ops fake_ops = {
     .detach = fake_detach,
     .kill = fake_kill,
     .exec_file = fake_exec_file,
+    .text_offset = fake_text_offset,
     .memory_region = fake_memory_region,
     .phys_mode = fake_phys_mode,
     .set_phys_mode = fake_set_phys_mode,

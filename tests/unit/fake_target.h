@@ -61,6 +61,8 @@ struct fake_target {
 
     bool halted[FAKE_MAX_THREADS]; /* thread_info's state: "halted" instead of "stopped" */
     char exec_file[PATH_MAX];      /* exec_file(): this path, or none when empty */
+    bool offset_known;             /* text_offset(): text_offset, or -1 when not known */
+    uint64_t text_offset;
 
     char last_monitor[256];
     struct target_ops ops; /* a copy tests may change (e.g. monitor = NULL) */

@@ -46,6 +46,21 @@ static void test_qsupported_follows_the_targets_operations(void)
     harness_free(h);
 }
 
+/* qOffsets: empty until the target knows an offset (gef relies on QEMU's empty reply), then
+ * the same offset for every section; empty too for a target without the operation. */
+static void test_qoffsets_follows_the_targets_offset(void)
+{
+    struct harness *h = new_session(1);
+    CHECK_STR(harness_cmd(h, "qOffsets"), "");
+    h->ft.offset_known = true;
+    h->ft.text_offset = 0x1e000000;
+    CHECK_STR(harness_cmd(h, "qOffsets"), "Text=1e000000;Data=1e000000;Bss=1e000000");
+    h->ft.ops.text_offset = NULL;
+    harness_reattach(h);
+    CHECK_STR(harness_cmd(h, "qOffsets"), "");
+    harness_free(h);
+}
+
 /* Names are whole: a packet that only starts like a known one is unknown, not malformed. */
 static void test_general_packet_names_are_whole(void)
 {
@@ -833,6 +848,7 @@ int main(void)
     RUN(test_qsupported_follows_the_targets_operations);
     RUN(test_general_packet_names_are_whole);
     RUN(test_unknown_packets_get_empty_reply);
+    RUN(test_qoffsets_follows_the_targets_offset);
     RUN(test_m_reads_memory);
     RUN(test_x_reads_binary_with_escapes);
     RUN(test_M_and_X_write_memory);
