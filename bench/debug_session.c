@@ -185,17 +185,51 @@ int dbg_break(struct dbg_session *s, bool insert, enum dbg_break_type type, uint
     return dbg_request_ok(s, req);
 }
 
-int dbg_run_to(struct dbg_session *s, uint64_t addr, int timeout_ms)
+/* Interrupt a running guest (0x03) and take its stop. */
+static int dbg_interrupt(struct dbg_session *s, int timeout_ms, struct stop_reply *stop)
+{
+    if (rsp_send_interrupt(s->conn) < 0)
+        return dbg_fail(s, "interrupt: %s", rsp_error(s->conn));
+    return dbg_wait_stop(s, timeout_ms, stop);
+}
+
+int dbg_run_to(struct dbg_session *s, uint64_t addr, uint64_t spin_end, int timeout_ms)
 {
     struct stop_reply stop;
     uint64_t pc;
-    if (dbg_break(s, true, DBG_BREAK_HW, addr) < 0 || dbg_resume(s, "c", timeout_ms, &stop) < 0 ||
-        dbg_break(s, false, DBG_BREAK_HW, addr) < 0 || dbg_stop_pc(s, &stop, &pc) < 0)
+    int slice = timeout_ms < DBG_RUN_TO_SLICE_MS ? timeout_ms : DBG_RUN_TO_SLICE_MS;
+    if (dbg_break(s, true, DBG_BREAK_HW, addr) < 0 || rsp_send_str(s->conn, "c") < 0)
+        return dbg_fail(s, "run to 0x%" PRIx64 ": %s", addr, rsp_error(s->conn));
+    if (rsp_pending(s->conn, slice)) {
+        if (dbg_wait_stop(s, timeout_ms, &stop) < 0)
+            return -1;
+        if (dbg_break(s, false, DBG_BREAK_HW, addr) < 0 || dbg_stop_pc(s, &stop, &pc) < 0)
+            return -1;
+        if (stop.kind != 'T' || stop.signal != RSP_SIGNAL_TRAP || pc != addr)
+            return dbg_fail(s, "run to 0x%" PRIx64 ": stopped with %c%02x at 0x%" PRIx64, addr,
+                            stop.kind, stop.signal, pc);
+        return 0;
+    }
+    /* No stop in the slice: look where the guest is, without the breakpoint, until it spins. */
+    if (dbg_interrupt(s, DBG_REPLY_TIMEOUT_MS, &stop) < 0 ||
+        dbg_break(s, false, DBG_BREAK_HW, addr) < 0)
         return -1;
-    if (stop.kind != 'T' || stop.signal != RSP_SIGNAL_TRAP || pc != addr)
-        return dbg_fail(s, "run to 0x%" PRIx64 ": stopped with %c%02x at 0x%" PRIx64, addr,
-                        stop.kind, stop.signal, pc);
-    return 0;
+    for (int waited = slice, pause = 50;;
+         waited += pause, pause = pause < 800 ? 2 * pause : pause) {
+        if (dbg_stop_pc(s, &stop, &pc) < 0)
+            return -1;
+        if (pc >= addr && pc < spin_end)
+            return 0;
+        if (waited >= timeout_ms)
+            return dbg_fail(s, "run to 0x%" PRIx64 ": still at 0x%" PRIx64 " after %d ms", addr, pc,
+                            waited);
+        if (rsp_send_str(s->conn, "c") < 0)
+            return dbg_fail(s, "run to 0x%" PRIx64 ": %s", addr, rsp_error(s->conn));
+        if (rsp_pending(s->conn, pause))
+            return dbg_fail(s, "run to 0x%" PRIx64 ": an unexpected stop", addr);
+        if (dbg_interrupt(s, DBG_REPLY_TIMEOUT_MS, &stop) < 0)
+            return -1;
+    }
 }
 
 int dbg_monitor(struct dbg_session *s, const char *command)

@@ -14,6 +14,7 @@
 
 /* How long any reply may take, except a run to a stop (the caller says). */
 #define DBG_REPLY_TIMEOUT_MS 10000
+#define DBG_RUN_TO_SLICE_MS  5000 /* dbg_run_to: how long a breakpoint gets to stop the guest */
 #define DBG_ERR_MAX          256
 
 enum dbg_break_type { DBG_BREAK_SW = 0, DBG_BREAK_HW = 1 };
@@ -62,7 +63,11 @@ int dbg_break(struct dbg_session *s, bool insert, enum dbg_break_type type, uint
  * goes to s->err when the stub printed "error". */
 int dbg_monitor(struct dbg_session *s, const char *command);
 
-/* Resume with a hardware breakpoint at addr until the guest gets there. */
-int dbg_run_to(struct dbg_session *s, uint64_t addr, int timeout_ms);
+/* Resume with a hardware breakpoint at addr until the guest gets there, where it then spins
+ * in [addr, spin_end). Where no breakpoint reaches the stub in DBG_RUN_TO_SLICE_MS (the nested
+ * lane's emulated host: neither INT3 nor debug registers do, and kvmstub's exec trap makes the
+ * page crawl), the breakpoint goes and the guest is interrupted until its pc is in the spin
+ * loop: a stop there counts as arriving. */
+int dbg_run_to(struct dbg_session *s, uint64_t addr, uint64_t spin_end, int timeout_ms);
 
 #endif

@@ -111,7 +111,7 @@ static int slot_ready(struct slot *s, const struct guest_layout *g, char *err, s
     }
     if (slot_start(s, s->start_err, sizeof(s->start_err)) < 0 ||
         dbg_open(&s->sess, STUB_HOST, s->proc.port) < 0 ||
-        dbg_run_to(&s->sess, g->ready, READY_TIMEOUT_MS) < 0) {
+        dbg_run_to(&s->sess, g->ready, g->spin_end, READY_TIMEOUT_MS) < 0) {
         if (s->running)
             snprintf(s->start_err, sizeof(s->start_err), "%s", s->sess.err);
         snprintf(err, errlen, "%s", s->start_err);
@@ -261,7 +261,7 @@ static void measure_rss(struct row *rows, const struct measure_config *o, struct
         if (!o->binary[k])
             continue;
         cmd.memory_mib = o->rss_mib;
-        if (rss_measure(&cmd, g->ready, READY_TIMEOUT_MS, &mib, err, sizeof(err)) < 0)
+        if (rss_measure(&cmd, g->ready, g->spin_end, READY_TIMEOUT_MS, &mib, err, sizeof(err)) < 0)
             cell_fail(c, CELL_FAILED, "%s", err);
         else
             cell_ok(c, mib);

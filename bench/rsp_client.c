@@ -180,6 +180,34 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+bool rsp_pending(struct rsp_conn *c, int timeout_ms)
+{
+    if (c->broken)
+        return false;
+    for (size_t i = c->in_pos; i < c->in_len; i++)
+        if (c->in[i] != '+')
+            return true;
+    long long deadline = now_ms() + timeout_ms;
+    for (;;) {
+        long long left = deadline - now_ms();
+        struct pollfd p = {.fd = c->fd, .events = POLLIN};
+        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+            return false;
+        /* Acknowledgements of what was sent (a stub in ack mode) are not a reply: skip them. */
+        char peek[64];
+        ssize_t n = recv(c->fd, peek, sizeof(peek), MSG_PEEK | MSG_DONTWAIT);
+        if (n <= 0)
+            return n == 0; /* closed: the next read says so */
+        ssize_t acks = 0;
+        while (acks < n && peek[acks] == '+')
+            acks++;
+        if (acks < n)
+            return true;
+        if (recv(c->fd, peek, (size_t)acks, MSG_DONTWAIT) != acks)
+            return true; /* let the next read find out */
+    }
+}
+
 /* Read what the socket has, waiting until deadline_ms for at least one byte. */
 static int fill(struct rsp_conn *c, long long deadline_ms)
 {

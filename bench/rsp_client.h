@@ -31,6 +31,10 @@ int rsp_send_interrupt(struct rsp_conn *c);
  * NUL-terminated) stays valid until the next call on c. */
 int rsp_recv(struct rsp_conn *c, int timeout_ms, const char **payload, size_t *len);
 
+/* Whether the stub has sent something (buffered or on the socket) within timeout_ms; a
+ * timeout is not an error (the connection stays usable, unlike rsp_recv's). */
+bool rsp_pending(struct rsp_conn *c, int timeout_ms);
+
 /* rsp_send_str then rsp_recv. */
 int rsp_request(struct rsp_conn *c, const char *request, int timeout_ms, const char **reply,
                 size_t *len);

@@ -22,8 +22,8 @@ int startup_measure(const struct stub_cmd *cmd, struct startup_times *t, char *e
     return rc;
 }
 
-int rss_measure(const struct stub_cmd *cmd, uint64_t run_to, int timeout_ms, double *mib, char *err,
-                size_t errlen)
+int rss_measure(const struct stub_cmd *cmd, uint64_t run_to, uint64_t spin_end, int timeout_ms,
+                double *mib, char *err, size_t errlen)
 {
     struct stub_proc p;
     struct dbg_session s;
@@ -31,7 +31,7 @@ int rss_measure(const struct stub_cmd *cmd, uint64_t run_to, int timeout_ms, dou
         return -1;
     int rc = dbg_open(&s, STUB_HOST, p.port);
     if (rc == 0)
-        rc = dbg_run_to(&s, run_to, timeout_ms);
+        rc = dbg_run_to(&s, run_to, spin_end, timeout_ms);
     if (rc < 0)
         snprintf(err, errlen, "%s", s.err);
     dbg_close(&s);

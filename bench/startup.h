@@ -16,9 +16,9 @@ struct startup_times {
 /* One start of the stub; 0, or -1 with a reason in err. */
 int startup_measure(const struct stub_cmd *cmd, struct startup_times *t, char *err, size_t errlen);
 
-/* Start the stub (cmd->memory_mib sets the guest RAM), attach, run the guest to run_to (a
- * hardware breakpoint), end the stub: its peak RSS in MiB. */
-int rss_measure(const struct stub_cmd *cmd, uint64_t run_to, int timeout_ms, double *mib, char *err,
-                size_t errlen);
+/* Start the stub (cmd->memory_mib sets the guest RAM), attach, run the guest to run_to (where it
+ * spins up to spin_end: dbg_run_to), end the stub: its peak RSS in MiB. */
+int rss_measure(const struct stub_cmd *cmd, uint64_t run_to, uint64_t spin_end, int timeout_ms,
+                double *mib, char *err, size_t errlen);
 
 #endif
