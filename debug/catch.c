@@ -160,22 +160,32 @@ void catch_regs_written(struct vcpu *vcpu)
     catch_of(vcpu)->hit.deliver = false;
 }
 
+/* Record the exception whose handler's breakpoint b the vCPU hit (at its first instruction):
+ * true when its frame could be read into *f. */
+static bool record_hit(struct vcpu *vcpu, const struct breakpoint *b, struct exception_frame *f)
+{
+    struct catch_hit *h = &catch_of(vcpu)->hit;
+    struct kvm_sregs s;
+    memset(h, 0, sizeof(*h));
+    h->vector = b->catch_vector;
+    h->handler = b->addr;
+    if (cpu_get_sregs(vcpu, &s) == 0)
+        h->cr2 = s.cr2;
+    if (exception_frame_read(vcpu, h->vector, f) < 0)
+        return false;
+    h->has_error_code = f->has_error_code;
+    h->error_code = f->error_code;
+    h->raised_at = f->rip;
+    return true;
+}
+
 /* A step by gdb delivered an exception (or the one gdb let go): the step ends at the handler's
  * first instruction, the pushed RFLAGS the guest's own; `monitor exception` shows it. */
 static void step_into_handler(struct vcpu *vcpu, const struct breakpoint *b)
 {
     struct catch_hit *h = &catch_of(vcpu)->hit;
     struct exception_frame f;
-    memset(h, 0, sizeof(*h));
-    h->vector = b->catch_vector;
-    h->handler = b->addr;
-    struct kvm_sregs s;
-    if (cpu_get_sregs(vcpu, &s) == 0)
-        h->cr2 = s.cr2;
-    if (exception_frame_read(vcpu, h->vector, &f) == 0) {
-        h->has_error_code = f.has_error_code;
-        h->error_code = f.error_code;
-        h->raised_at = f.rip;
+    if (record_hit(vcpu, b, &f)) {
         if (own_rflags(vcpu, f.rflags) != f.rflags &&
             exception_frame_write_rflags(vcpu, &f, own_rflags(vcpu, f.rflags)) < 0)
             diag("vCPU %d: cannot write the exception frame's RFLAGS at the handler 0x%" PRIx64,
@@ -200,16 +210,7 @@ void catch_hit(struct vcpu *vcpu, const struct breakpoint *b)
         return; /* the delivery gdb let go (or nobody to stop for): the handler runs */
     struct catch_hit *h = &c->hit;
     struct exception_frame f;
-    struct kvm_sregs s;
-    memset(h, 0, sizeof(*h));
-    h->vector = b->catch_vector;
-    h->handler = b->addr;
-    if (cpu_get_sregs(vcpu, &s) == 0)
-        h->cr2 = s.cr2;
-    if (exception_frame_read(vcpu, h->vector, &f) == 0) {
-        h->has_error_code = f.has_error_code;
-        h->error_code = f.error_code;
-        h->raised_at = f.rip;
+    if (record_hit(vcpu, b, &f)) {
         f.rflags = own_rflags(vcpu, f.rflags);
         h->rewound = exception_is_fault(h->vector) && exception_rewind(vcpu, &f) == 0;
         h->deliver = h->rewound;
