@@ -16,6 +16,7 @@ root=$(cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$root"
 dir=$root/bench/out/nested
 share=$dir/share
+. tests/hwhost/outer.sh
 say() { printf 'bench (nested): %s\n' "$*" >&2; }
 
 command -v qemu-system-x86_64 >/dev/null || { say "qemu-system-x86_64 is missing"; exit 1; }
@@ -43,16 +44,11 @@ console=$dir/console
 limit=${BENCH_NESTED_TIMEOUT:-2400}
 say "booting the nested host (QEMU TCG, kvm_amd); the bench runs inside, up to $limit s"
 : >"$console"
-setsid timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg,thread=multi -cpu "${HWHOST_CPU:-max}" -smp 2 -m 4G \
-    -display none -no-reboot -nodefaults -monitor none -serial "file:$console" \
-    -kernel "$outer/vmlinuz" -initrd "$outer/initramfs.cpio" -append 'console=ttyS0 panic=-1 quiet' \
-    -virtfs local,path=/,mount_tag=host0,security_model=none,readonly=on,multidevs=remap \
-    -virtfs "local,path=$share,mount_tag=results,security_model=none" \
-    </dev/null >"$dir/qemu.log" 2>&1 &
-qemu_pid=$!
-# The outer kernel under TCG sometimes wedges (tests/hwhost/run.sh's HW_KERNEL_FAILED): then
+hw_outer_start "$outer" "$share" "$console" "$limit" "$dir/qemu.log"
+qemu_pid=$HW_QEMU_PID
+# The outer kernel under TCG sometimes wedges (HW_KERNEL_FAILED, tests/hwhost/outer.sh): then
 # nothing more will come, and QEMU is stopped at once instead of at the time limit.
-timeout "$limit" grep -m1 -qE 'HWHOST-DONE|soft lockup|Kernel panic' \
+timeout "$limit" grep -m1 -qE "HWHOST-DONE|$HW_KERNEL_FAILED" \
     < <(exec tail -n +1 -f --pid="$qemu_pid" "$console" 2>/dev/null) || true
 timeout 30 tail -f --pid="$qemu_pid" /dev/null || true
 kill -9 -- "-$qemu_pid" 2>/dev/null || true

@@ -16,8 +16,11 @@
 # missing /dev/kvm or a stall fails hwhost_lane with the console's last lines, and every inner
 # test without a result fails with it.
 #
+# The outer VM's QEMU command line and what its kernel prints when it fails: tests/hwhost/outer.sh.
 # Knobs: HWHOST_TIMEOUT (default 1500 s a boot), HWHOST_CPU (QEMU's -cpu, default max: SVM with nested
 # paging; EPYC works too; qemu64,-svm shows how the lane fails without /dev/kvm).
+
+. tests/hwhost/outer.sh
 
 # The inner tests, by their names in tests/run.sh; "demo" is tests/demo.sh (`make demo`).
 HWHOST_TESTS=(
@@ -76,33 +79,36 @@ hw_wait_console() {
         hw_wait "$HW_QEMU_PID" "$HW_CONSOLE" "$1" "$from"
 }
 
-# What the outer kernel prints when it has failed (a wedged CPU, a panic, an RCU stall: each
-# time one showed, no test finished again in that boot).
-HW_KERNEL_FAILED='soft lockup|Kernel panic|rcu_preempt detected stalls'
-
 # hw_wait_done LIMIT_S: wait for the job's end (HWHOST-DONE or HWHOST-FAIL on the console);
-# false when LIMIT_S passes, QEMU ends without it, or the console stays silent for
-# HWHOST_STALL seconds (default 420: every inner test has a shorter limit and prints a line
-# when it ends), with the reason in HW_STALL. (Seen here: the outer kernel wedged in
-# kvmstub's KVM_RUN, "soft lockup - CPU#0 stuck for 245s", while other QEMUs or builds loaded
-# the machine; QEMU's TCG, not kvmstub, since no guest can hold a host CPU that way.)
+# false when LIMIT_S passes, QEMU ends without it, the outer kernel prints that it failed, the
+# console has no heartbeat (HWHOST-ALIVE, every 15 s from tests/hwhost/init) for HWHOST_SILENT
+# seconds (default 90: the emulated host froze; seen: a boot silent for 420 s, no kernel
+# message), or no result for HWHOST_STALL seconds (default 420: every inner test has a shorter
+# limit and prints a line when it ends), with the reason in HW_STALL.
 hw_wait_done() {
-    local end=$((SECONDS + $1)) stall=${HWHOST_STALL:-420} left
+    local end=$((SECONDS + $1)) stall=${HWHOST_STALL:-420} silent=${HWHOST_SILENT:-90} left
+    local results=-1 now last_result=$SECONDS
     HW_STALL=
     while ! grep -qE '^HWHOST-(DONE|FAIL):' "$HW_CONSOLE"; do
         if grep -qE "$HW_KERNEL_FAILED" "$HW_CONSOLE"; then
             HW_STALL="the outer kernel failed"
             return 1
         fi
+        # A heartbeat is life, not progress: only a new result line counts as progress.
+        now=$(tr -d '\r' <"$HW_CONSOLE" | grep -cE '^(PASS|FAIL|SKIP) ')
+        [ "$now" = "$results" ] || results=$now last_result=$SECONDS
+        [ $((SECONDS - last_result)) -lt "$stall" ] || {
+            HW_STALL="no result on the console for $stall s (the outer VM alive)"
+            return 1
+        }
         left=$((end - SECONDS))
         [ $left -gt 0 ] || { HW_STALL="over the time limit"; return 1; }
         kill -0 "$HW_QEMU_PID" 2>/dev/null || { HW_STALL="QEMU ended"; break; }
-        # A result, the job's end or the kernel's failure; other kernel messages do not count.
-        hw_wait_console "^(PASS|FAIL|SKIP|HWHOST-)|$HW_KERNEL_FAILED" $((left < stall ? left : stall)) new &&
+        hw_wait_console "^(PASS|FAIL|SKIP|HWHOST-)|$HW_KERNEL_FAILED" $((left < silent ? left : silent)) new &&
             continue
         grep -qE '^HWHOST-(DONE|FAIL):' "$HW_CONSOLE" && return 0
         kill -0 "$HW_QEMU_PID" 2>/dev/null || { HW_STALL="QEMU ended"; break; }
-        [ $((end - SECONDS)) -gt 0 ] && HW_STALL="no result on the console for $stall s"
+        [ $((end - SECONDS)) -gt 0 ] && HW_STALL="the outer VM fell silent: no heartbeat for $silent s"
         [ -n "$HW_STALL" ] || HW_STALL="over the time limit"
         return 1
     done
@@ -111,7 +117,7 @@ hw_wait_done() {
 
 # The console's last lines, on one line, for a reason.
 hw_console_tail() {
-    tr -d '\r' <"$HW_CONSOLE" | grep -v '^$' | tail -n 6 | tr '\n' '|' | sed 's/|$//; s/|/ | /g'
+    tr -d '\r' <"$HW_CONSOLE" | grep -v -e '^$' -e '^HWHOST-ALIVE:' | tail -n 6 | tr '\n' '|' | sed 's/|$//; s/|/ | /g'
 }
 
 # hw_collect NAMES...: one result per inner test, from the results share (its logs moved to
@@ -199,13 +205,7 @@ hwhost_lane() {
 
         : >"$HW_CONSOLE"
         touch "$HW_DIR/boot.mark"
-        setsid timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg,thread=multi -cpu "${HWHOST_CPU:-max}" -smp 2 -m 4G \
-            -display none -no-reboot -nodefaults -monitor none -serial "file:$HW_CONSOLE" \
-            -kernel "$outer/vmlinuz" -initrd "$outer/initramfs.cpio" -append 'console=ttyS0 panic=-1 quiet' \
-            -virtfs local,path=/,mount_tag=host0,security_model=none,readonly=on,multidevs=remap \
-            -virtfs "local,path=$HW_DIR/share,mount_tag=results,security_model=none" \
-            </dev/null >"$HW_DIR/qemu.log" 2>&1 &
-        HW_QEMU_PID=$!
+        hw_outer_start "$outer" "$HW_DIR/share" "$HW_CONSOLE" "$limit" "$HW_DIR/qemu.log"
 
         local booted=
         if ! hw_wait_console '^HWHOST-(KVM|FAIL):' 120; then
@@ -225,6 +225,10 @@ hwhost_lane() {
             elif [ ! -d "$HW_DIR/share/out/results" ]; then
                 HW_WHY="the job ended without copying its results: $(hw_console_tail)"
             fi
+        fi
+        # Where a boot that stopped answering left the outer VM's CPUs, for whoever reads why.
+        if [ -n "$HW_WHY" ] && [ -n "$booted" ]; then
+            timeout 30 python3 tests/hwhost/qemu_cpus.py "$HW_DIR/qemu.log.monitor" >"$HW_DIR/cpus.boot$attempt" 2>&1
         fi
         # QEMU ends at the init's poweroff; if not, it is killed.
         timeout 30 tail -f --pid="$HW_QEMU_PID" /dev/null
