@@ -43,7 +43,7 @@ const char *bp_type_name(enum bp_type type)
 static const char *const watch_mode_names[] = {
     [WATCH_MODE_AUTO] = "auto", [WATCH_MODE_DR] = "dr", [WATCH_MODE_TRAP] = "trap"};
 static const char *const break_mode_names[] = {
-    [BREAK_MODE_AUTO] = "auto", [BREAK_MODE_TRAP] = "trap"};
+    [BREAK_MODE_AUTO] = "auto", [BREAK_MODE_TRAP] = "trap", [BREAK_MODE_INT3] = "int3"};
 
 /* The index of word in names[0..n), or -1. */
 static int name_index(const char *const *names, int n, const char *word)
@@ -74,7 +74,7 @@ const char *break_mode_name(enum break_mode mode)
 
 bool break_mode_parse(const char *word, enum break_mode *mode)
 {
-    int i = name_index(break_mode_names, 2, word);
+    int i = name_index(break_mode_names, 3, word);
     if (i >= 0)
         *mode = (enum break_mode)i;
     return i >= 0;
@@ -175,6 +175,16 @@ static const struct breakpoint *int3_at_gpa(const struct bp_table *t, uint64_t g
     return NULL;
 }
 
+/* Whether the walk that translates linear reads a page-table entry in page: trapping such a
+ * page would take the guest's own page tables out of its reach. */
+static bool page_holds_tables_for(const struct pagewalk_result *walk, uint64_t page)
+{
+    for (int i = 0; i < walk->nsteps; i++)
+        if (x86_page_of(walk->steps[i].entry_gpa) == page)
+            return true;
+    return false;
+}
+
 /* What this host's guest debugging honours (probed once, vm/host.h). */
 static const struct host_debug_caps *caps_of(struct vm *vm)
 {
@@ -273,21 +283,36 @@ static bool bp_wait_for_slide(struct vm *vm, struct vcpu *vcpu, struct breakpoin
     return true;
 }
 
+/* An INT3 at the physical byte walk translated b->addr to. Its page is write-protected where
+ * the host allows (read-only memory slots; not a page that holds the tables mapping it, whose
+ * accessed and dirty bits the CPU writes): the guest writing new code there, as a
+ * decompressor, a module loader or self-modifying code does, exits, and bp_after_write keeps
+ * the INT3 over the new byte. Elsewhere such a write takes the INT3 away. */
+static void bp_place_int3_at(struct vm *vm, struct breakpoint *b,
+                             const struct pagewalk_result *walk)
+{
+    uint8_t *host = ram_ptr(&vm->ram, walk->gpa, 1);
+    const struct breakpoint *other = int3_at_gpa(table_of(vm), walk->gpa, b);
+    b->mech = MECH_INT3;
+    b->gpa = walk->gpa;
+    b->saved = other ? other->saved : *host;
+    *host = X86_INSN_INT3;
+    b->write_protected =
+        vm->memslots.readonly_ok && !page_holds_tables_for(walk, x86_page_of(walk->gpa)) &&
+        memslots_protect_page(vm, NULL, walk->gpa, guest_debug_trapped_access, vm) == 0;
+}
+
 static int bp_place_int3(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
 {
     if (bp_wait_for_slide(vm, vcpu, b))
         return 0;
-    if (table_of(vm)->break_mode == BREAK_MODE_TRAP)
+    enum break_mode mode = table_of(vm)->break_mode;
+    if (mode == BREAK_MODE_TRAP)
         return bp_place_exec_trap_at(vm, vcpu, b);
     struct pagewalk_result walk;
     bool mapped = guest_translate(vcpu, b->addr, &walk) == 0 && ram_contains(&vm->ram, walk.gpa, 1);
-    if (mapped && int3_reaches_kvmstub(vm, vcpu)) {
-        uint8_t *host = ram_ptr(&vm->ram, walk.gpa, 1);
-        const struct breakpoint *other = int3_at_gpa(table_of(vm), walk.gpa, b);
-        b->mech = MECH_INT3;
-        b->gpa = walk.gpa;
-        b->saved = other ? other->saved : *host;
-        *host = X86_INSN_INT3;
+    if (mapped && (mode == BREAK_MODE_INT3 || int3_reaches_kvmstub(vm, vcpu))) {
+        bp_place_int3_at(vm, b, &walk);
         return 0;
     }
     /* Not mapped (yet: a kernel still decompressing), or an INT3 would not reach kvmstub: a
@@ -345,16 +370,6 @@ static void watch_untrap(struct vm *vm, const struct breakpoint *b)
 {
     for (int p = 0; p < b->npieces; p++)
         memslots_untrap_page(vm, NULL, b->pieces[p].gpa);
-}
-
-/* Whether the walk that translates linear reads a page-table entry in page: trapping such a
- * page would take the guest's own page tables out of its reach. */
-static bool page_holds_tables_for(const struct pagewalk_result *walk, uint64_t page)
-{
-    for (int i = 0; i < walk->nsteps; i++)
-        if (x86_page_of(walk->steps[i].entry_gpa) == page)
-            return true;
-    return false;
 }
 
 static int watch_place_trap(struct vm *vm, struct vcpu *vcpu, struct breakpoint *b)
@@ -418,6 +433,8 @@ static void bp_unplace(struct vm *vm, struct breakpoint *b)
     case MECH_INT3:
         if (!int3_at_gpa(t, b->gpa, b))
             ram_write(&vm->ram, b->gpa, &b->saved, 1);
+        if (b->write_protected)
+            memslots_unprotect_page(vm, NULL, b->gpa);
         break;
     case MECH_DEBUG_REG: dr_release_slots(&t->dr, b); break;
     case MECH_MEMORY_TRAP: watch_untrap(vm, b); break;

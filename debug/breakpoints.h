@@ -14,6 +14,11 @@
  *
  * The table is part of the debugger's state: it changes only on the controller's thread while
  * the guest is stopped, and vCPU threads read it while they run (the rules in guest_debug.h).
+ * One exception: the guest writing over an INT3 (its page is write-protected, so the write
+ * exits) updates that breakpoint's saved byte on the vCPU's thread, in bp_after_write, inside
+ * the MMIO bus's lock (vm/dev/bus.h), which serializes such writes; the controller reads saved
+ * bytes only while every vCPU is stopped, and a vCPU stepping over an INT3 with the others
+ * paused (debug/step_aside.h) reads its own breakpoint's while no write can happen.
  */
 #ifndef KVMSTUB_DEBUG_BREAKPOINTS_H
 #define KVMSTUB_DEBUG_BREAKPOINTS_H
@@ -32,9 +37,10 @@ struct vcpu;
 enum bp_mechanism { MECH_INT3, MECH_DEBUG_REG, MECH_MEMORY_TRAP, MECH_EXEC_TRAP, MECH_WAITING };
 enum watch_mode { WATCH_MODE_AUTO, WATCH_MODE_DR, WATCH_MODE_TRAP };
 /* `monitor break-mode`: auto (INT3 or a debug register, whichever the host honours, an exec
- * trap where neither works) or trap (always an exec trap: survives the guest writing over
- * its code, and needs nothing of the host but memory traps). */
-enum break_mode { BREAK_MODE_AUTO, BREAK_MODE_TRAP };
+ * trap where neither works), trap (always an exec trap: needs nothing of the host but memory
+ * traps) or int3 (an INT3 wherever the address is mapped, even where the host is not known to
+ * report one: for testing a host, and the INT3 machinery on any host). */
+enum break_mode { BREAK_MODE_AUTO, BREAK_MODE_TRAP, BREAK_MODE_INT3 };
 
 #define WATCH_MAX_PIECES 16
 
@@ -55,8 +61,9 @@ struct breakpoint {
     bool is_catch;    /* kvmstub's own, at an exception handler (debug/catch.h), not gdb's */
     int catch_vector; /* is_catch: the exception caught there */
     enum bp_mechanism mech;
-    uint64_t gpa;  /* MECH_INT3: where the INT3 byte is; MECH_EXEC_TRAP: the instruction */
-    uint8_t saved; /* MECH_INT3: the byte it replaced */
+    uint64_t gpa;         /* MECH_INT3: where the INT3 byte is; MECH_EXEC_TRAP: the instruction */
+    uint8_t saved;        /* MECH_INT3: the byte it replaced (see bp_after_write) */
+    bool write_protected; /* MECH_INT3: its page holds a write protection (vm/memslots.h) */
     int slots[DR_NSLOTS];
     int nslots; /* MECH_DEBUG_REG: slots used */
     struct watch_piece pieces[WATCH_MAX_PIECES];
@@ -106,7 +113,9 @@ void bp_int3s_place(struct vm *vm, const bool *lifted, bool restored);
 /* Hide INT3 bytes in a read of [addr, addr + len) (linear, or physical when phys). */
 void bp_hide_in_read(const struct bp_table *t, uint64_t addr, uint8_t *buf, uint64_t len,
                      bool phys);
-/* A debugger write to memory: keep INT3 bytes in place and remember the new originals. */
+/* A write to memory, by the debugger or by the guest (to a write-protected INT3 page or a
+ * trapped page, phys, on its vCPU's thread under the MMIO bus's lock): keep INT3 bytes in place
+ * and remember the new originals, so a breakpoint survives code copied over it. */
 void bp_after_write(struct vm *vm, uint64_t addr, const uint8_t *buf, uint64_t len, bool phys);
 /* A guest access to trapped physical memory: the watchpoint it hits, with the linear address
  * hit in *hit_addr, or NULL. */

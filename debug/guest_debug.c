@@ -293,10 +293,12 @@ void guest_debug_trapped_access(void *opaque, struct vcpu *vcpu, uint64_t gpa, b
             memset(data, 0xFF, size);
         return;
     }
-    if (is_write)
+    if (is_write) {
         memcpy(host, data, size);
-    else
+        bp_after_write(vm, gpa, data, size, true); /* an INT3 there stays, over the new byte */
+    } else {
         memcpy(data, host, size);
+    }
     uint64_t hit_addr;
     const struct breakpoint *b = bp_watch_hit(&vm->debug->bps, gpa, size, is_write, &hit_addr);
     if (!b || !runctl_attached(vm))

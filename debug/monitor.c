@@ -319,7 +319,8 @@ static int cmd_breakpoints(struct monitor_ctx *m)
         const struct breakpoint *b = &t->items[i];
         char extra[64] = "";
         if (b->mech == MECH_INT3 || b->mech == MECH_EXEC_TRAP)
-            snprintf(extra, sizeof(extra), " at physical 0x%" PRIx64, b->gpa);
+            snprintf(extra, sizeof(extra), " at physical 0x%" PRIx64 "%s", b->gpa,
+                     b->write_protected ? ", page write-protected" : "");
         else if (b->mech == MECH_DEBUG_REG)
             snprintf(extra, sizeof(extra), " in %d slot%s", b->nslots, b->nslots > 1 ? "s" : "");
         else if (b->mech == MECH_WAITING)
@@ -368,15 +369,18 @@ static int cmd_break_mode(struct monitor_ctx *m)
 {
     struct bp_table *t = &m->vm->debug->bps;
     if (m->argc == 2 && !break_mode_parse(m->argv[1], &t->break_mode)) {
-        out(m, "usage: monitor break-mode [auto|trap]");
+        out(m, "usage: monitor break-mode [auto|trap|int3]");
         return 0;
     }
     out(m, "break mode: %s (applies to breakpoints set from now on)",
         break_mode_name(t->break_mode));
     out(m, "  auto: INT3, or a debug register where the address is not mapped yet or INT3 does "
            "not reach kvmstub, or an exec trap where neither works;");
-    out(m, "  trap: exec traps (the code's page leaves the memory map; survives the guest "
-           "writing over its code; slower)");
+    out(m, "  trap: exec traps (the code's page leaves the memory map; slower);");
+    out(m, "  int3: INT3 wherever the address is mapped, even where this host is not known to "
+           "report it");
+    out(m, "  (an INT3's page is write-protected: the guest writing code over it keeps the "
+           "breakpoint)");
     return 0;
 }
 
@@ -389,9 +393,15 @@ static int cmd_memmap(struct monitor_ctx *m)
         out(m, "  0x%012" PRIx64 "-0x%012" PRIx64 " %s", map[i].addr, map[i].addr + map[i].size,
             map[i].type == E820_RAM ? "RAM" : "reserved");
     const struct memslot_map *slots = &m->vm->memslots;
-    for (int i = 0; i < slots->ntrapped; i++)
-        out(m, "  page 0x%" PRIx64 " is trapped (%d breakpoint or watchpoint piece%s)",
-            slots->trapped[i].page, slots->trapped[i].refs, slots->trapped[i].refs > 1 ? "s" : "");
+    for (int i = 0; i < slots->ntrapped; i++) {
+        const struct memslot_trap *p = &slots->trapped[i];
+        if (p->refs > 0)
+            out(m, "  page 0x%" PRIx64 " is trapped (%d breakpoint or watchpoint piece%s)", p->page,
+                p->refs, p->refs > 1 ? "s" : "");
+        else
+            out(m, "  page 0x%" PRIx64 " is write-protected (%d INT3%s)", p->page, p->write_refs,
+                p->write_refs > 1 ? "s" : "");
+    }
     return 0;
 }
 
@@ -564,7 +574,7 @@ static const struct monitor_command monitor_commands[] = {
     {"memmap", "", "guest RAM and the memory map the guest was given", cmd_memmap},
     {"breakpoints", "", "kvmstub's breakpoints and the mechanism behind each", cmd_breakpoints},
     {"watch-mode", "[auto|dr|trap]", "how watchpoints are implemented", cmd_watch_mode},
-    {"break-mode", "[auto|trap]", "how breakpoints are implemented", cmd_break_mode},
+    {"break-mode", "[auto|trap|int3]", "how breakpoints are implemented", cmd_break_mode},
     {"break", "io PORT[-PORT]|msr MSR [r|w|rw]",
      "stop after the guest accesses them; no argument: list; delete N|all", cmd_break},
     {"catch", "[exception VECTOR|NAME...|all|none]",

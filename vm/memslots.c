@@ -11,49 +11,87 @@
 #include "vm/runctl.h"
 #include "vm/vm.h"
 
-static int memslots_set(struct vm *vm, int slot, uint64_t gpa, uint64_t size, uint64_t offset)
+static int memslots_set(struct vm *vm, int slot, uint64_t gpa, uint64_t size, uint64_t offset,
+                        bool readonly)
 {
     struct kvm_userspace_memory_region region = {
         .slot = slot,
+        .flags = readonly ? KVM_MEM_READONLY : 0,
         .guest_phys_addr = gpa,
         .memory_size = size,
         .userspace_addr = (uint64_t)(uintptr_t)(vm->ram.host + offset),
     };
     if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-        return diag_errno("KVM_SET_USER_MEMORY_REGION (slot %d, 0x%llx+0x%llx)", slot,
-                          (unsigned long long)gpa, (unsigned long long)size);
+        return diag_errno("KVM_SET_USER_MEMORY_REGION (slot %d, 0x%llx+0x%llx%s)", slot,
+                          (unsigned long long)gpa, (unsigned long long)size,
+                          readonly ? ", read-only" : "");
     return 0;
 }
 
-/* Register every RAM region minus the trapped pages (but the exempt one), replacing what was
- * there. Deleting every slot first leaves RAM absent for a moment: the memory-map rule is what
- * makes that safe, no vCPU can run meanwhile. */
-static int memslots_apply(struct vm *vm)
+/* What a page is in the map: RAM, write-protected RAM, or a hole. */
+enum page_kind { PAGE_RAM, PAGE_PROTECTED, PAGE_HOLE };
+
+static enum page_kind page_kind(const struct memslot_map *m, const struct memslot_trap *t)
+{
+    if (t->refs > 0 && t->page != m->exempt)
+        return PAGE_HOLE;
+    return t->write_refs > 0 ? PAGE_PROTECTED : PAGE_RAM;
+}
+
+/* One slot of the layout: registered as number *n (set), or only counted. */
+static int add_slot(struct vm *vm, bool set, int *n, uint64_t gpa, uint64_t size, uint64_t offset,
+                    bool readonly)
+{
+    if (set && memslots_set(vm, *n, gpa, size, offset, readonly) < 0)
+        return -1;
+    (*n)++;
+    return 0;
+}
+
+/* Lay out every RAM region minus the holes, each protected page in a read-only slot of its own:
+ * registered with KVM (set), or only counted. The number of slots, or -1 after a message. */
+static int memslots_layout(struct vm *vm, bool set)
 {
     struct memslot_map *m = &vm->memslots;
-    for (int i = 0; i < m->nslots; i++)
-        if (memslots_set(vm, i, 0, 0, 0) < 0)
-            return -1;
-    m->nslots = 0;
     struct ram_region regions[2];
     int nregions = ram_regions(&vm->ram, regions);
-    int t = 0;
+    int n = 0, t = 0;
     for (int r = 0; r < nregions; r++) {
         uint64_t start = regions[r].gpa, end = regions[r].gpa + regions[r].size;
         uint64_t cursor = start;
         for (; t < m->ntrapped && m->trapped[t].page < end; t++) {
             uint64_t page = m->trapped[t].page;
-            if (page < cursor || page == m->exempt)
+            enum page_kind kind = page_kind(m, &m->trapped[t]);
+            if (page < cursor || kind == PAGE_RAM)
                 continue;
-            if (page > cursor && memslots_set(vm, m->nslots++, cursor, page - cursor,
-                                              regions[r].offset + (cursor - start)) < 0)
+            if (page > cursor && add_slot(vm, set, &n, cursor, page - cursor,
+                                          regions[r].offset + (cursor - start), false) < 0)
+                return -1;
+            if (kind == PAGE_PROTECTED && add_slot(vm, set, &n, page, X86_PAGE_SIZE,
+                                                   regions[r].offset + (page - start), true) < 0)
                 return -1;
             cursor = page + X86_PAGE_SIZE;
         }
-        if (end > cursor && memslots_set(vm, m->nslots++, cursor, end - cursor,
-                                         regions[r].offset + (cursor - start)) < 0)
+        if (end > cursor && add_slot(vm, set, &n, cursor, end - cursor,
+                                     regions[r].offset + (cursor - start), false) < 0)
             return -1;
     }
+    return n;
+}
+
+/* Register the layout, replacing what was there. Deleting every slot first leaves RAM absent
+ * for a moment: the memory-map rule is what makes that safe, no vCPU can run meanwhile. */
+static int memslots_apply(struct vm *vm)
+{
+    struct memslot_map *m = &vm->memslots;
+    for (int i = 0; i < m->nslots; i++)
+        if (memslots_set(vm, i, 0, 0, 0, false) < 0)
+            return -1;
+    m->nslots = 0;
+    int n = memslots_layout(vm, true);
+    if (n < 0)
+        return -1;
+    m->nslots = n;
     return 0;
 }
 
@@ -73,6 +111,9 @@ int memslots_init(struct vm *vm)
     struct memslot_map *m = &vm->memslots;
     memset(m, 0, sizeof(*m));
     m->exempt = MEMSLOT_NONE;
+    m->readonly_ok = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
+    int max = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
+    m->max_slots = max > 0 ? max : 32; /* KVM has offered at least 32 since the beginning */
     return memslots_apply(vm);
 }
 
@@ -93,11 +134,51 @@ static struct memslot_trap *memslots_find(const struct memslot_map *m, uint64_t 
 
 bool memslots_page_trapped(const struct vm *vm, uint64_t gpa)
 {
-    return memslots_find(&vm->memslots, x86_page_of(gpa)) != NULL;
+    const struct memslot_trap *t = memslots_find(&vm->memslots, x86_page_of(gpa));
+    return t && t->refs > 0;
 }
 
-int memslots_trap_page(struct vm *vm, const struct vcpu *self, uint64_t gpa, bus_fn fn,
-                       void *opaque)
+/* A new entry for page, in order, its region on the MMIO bus; NULL after a message. */
+static struct memslot_trap *memslots_add(struct vm *vm, uint64_t page, bus_fn fn, void *opaque)
+{
+    struct memslot_map *m = &vm->memslots;
+    if (m->ntrapped == m->cap) {
+        int cap = m->cap ? 2 * m->cap : 16;
+        struct memslot_trap *grown = realloc(m->trapped, cap * sizeof(*grown));
+        if (!grown) {
+            diag_errno("out of memory for trapped pages");
+            return NULL;
+        }
+        m->trapped = grown;
+        m->cap = cap;
+    }
+    if (bus_register(&vm->mmio, page, X86_PAGE_SIZE, "trapped page", fn, opaque) < 0)
+        return NULL;
+    int i = m->ntrapped++;
+    while (i > 0 && m->trapped[i - 1].page > page) {
+        m->trapped[i] = m->trapped[i - 1];
+        i--;
+    }
+    m->trapped[i] = (struct memslot_trap){.page = page};
+    return &m->trapped[i];
+}
+
+static void memslots_drop(struct vm *vm, struct memslot_trap *t)
+{
+    struct memslot_map *m = &vm->memslots;
+    uint64_t page = t->page;
+    int i = t - m->trapped;
+    memmove(&m->trapped[i], &m->trapped[i + 1], (m->ntrapped - i - 1) * sizeof(*m->trapped));
+    m->ntrapped--;
+    bus_unregister(&vm->mmio, page);
+    if (m->exempt == page)
+        m->exempt = MEMSLOT_NONE;
+}
+
+/* One more trap (write_only false) or write protection of the page that holds gpa. The map is
+ * registered again only when the page's kind changes. */
+static int memslots_hold(struct vm *vm, const struct vcpu *self, uint64_t gpa, bus_fn fn,
+                         void *opaque, bool write_only)
 {
     struct memslot_map *m = &vm->memslots;
     uint64_t page = x86_page_of(gpa);
@@ -108,56 +189,88 @@ int memslots_trap_page(struct vm *vm, const struct vcpu *self, uint64_t gpa, bus
             diag("internal error: page 0x%" PRIx64 " trapped for two handlers", page);
             return -1;
         }
-        t->refs++;
+    }
+    struct memslot_trap before = t ? *t : (struct memslot_trap){.page = page};
+    struct memslot_trap after = before;
+    *(write_only ? &after.write_refs : &after.refs) += 1;
+    if (t && page_kind(m, &before) == page_kind(m, &after)) {
+        *t = after;
         return 0;
     }
-    if (memslots_check_rule(vm, self, "trapping a page") < 0)
+    if (memslots_check_rule(vm, self, write_only ? "write-protecting a page" : "trapping a page") <
+        0)
         return -1;
-    if (m->ntrapped == m->cap) {
-        int cap = m->cap ? 2 * m->cap : 16;
-        struct memslot_trap *grown = realloc(m->trapped, cap * sizeof(*grown));
-        if (!grown)
-            return diag_errno("out of memory for trapped pages");
-        m->trapped = grown;
-        m->cap = cap;
-    }
-    if (bus_register(&vm->mmio, page, X86_PAGE_SIZE, "trapped page", fn, opaque) < 0)
+    if (!t && !(t = memslots_add(vm, page, fn, opaque)))
         return -1;
-    int i = m->ntrapped++;
-    while (i > 0 && m->trapped[i - 1].page > page) {
-        m->trapped[i] = m->trapped[i - 1];
-        i--;
+    *t = after;
+    if (memslots_layout(vm, false) > m->max_slots) {
+        diag("cannot %s page 0x%" PRIx64 ": KVM's %d memory slots would not hold the map",
+             write_only ? "write-protect" : "trap", page, m->max_slots);
+        if (before.refs == 0 && before.write_refs == 0)
+            memslots_drop(vm, t);
+        else
+            *t = before;
+        return -1;
     }
-    m->trapped[i] = (struct memslot_trap){.page = page, .refs = 1};
     return memslots_apply(vm);
+}
+
+/* One trap or write protection fewer. */
+static int memslots_release(struct vm *vm, const struct vcpu *self, uint64_t gpa, bool write_only)
+{
+    struct memslot_map *m = &vm->memslots;
+    struct memslot_trap *t = memslots_find(m, x86_page_of(gpa));
+    int *refs = t ? (write_only ? &t->write_refs : &t->refs) : NULL;
+    if (!refs || *refs == 0)
+        return 0;
+    struct memslot_trap after = *t;
+    *(write_only ? &after.write_refs : &after.refs) -= 1;
+    bool gone = after.refs == 0 && after.write_refs == 0;
+    if (!gone && page_kind(m, t) == page_kind(m, &after)) {
+        *t = after;
+        return 0;
+    }
+    if (memslots_check_rule(vm, self, write_only ? "unprotecting a page" : "untrapping a page") < 0)
+        return -1;
+    if (gone)
+        memslots_drop(vm, t);
+    else
+        *t = after;
+    return memslots_apply(vm);
+}
+
+int memslots_trap_page(struct vm *vm, const struct vcpu *self, uint64_t gpa, bus_fn fn,
+                       void *opaque)
+{
+    return memslots_hold(vm, self, gpa, fn, opaque, false);
 }
 
 int memslots_untrap_page(struct vm *vm, const struct vcpu *self, uint64_t gpa)
 {
-    struct memslot_map *m = &vm->memslots;
-    struct memslot_trap *t = memslots_find(m, x86_page_of(gpa));
-    if (!t)
-        return 0;
-    if (--t->refs > 0)
-        return 0;
-    if (memslots_check_rule(vm, self, "untrapping a page") < 0) {
-        t->refs++;
+    return memslots_release(vm, self, gpa, false);
+}
+
+int memslots_protect_page(struct vm *vm, const struct vcpu *self, uint64_t gpa, bus_fn fn,
+                          void *opaque)
+{
+    if (!vm->memslots.readonly_ok) {
+        diag("this host's KVM has no read-only memory slots (KVM_CAP_READONLY_MEM): "
+             "cannot write-protect page 0x%" PRIx64,
+             (uint64_t)x86_page_of(gpa));
         return -1;
     }
-    uint64_t page = t->page;
-    int i = t - m->trapped;
-    memmove(&m->trapped[i], &m->trapped[i + 1], (m->ntrapped - i - 1) * sizeof(*m->trapped));
-    m->ntrapped--;
-    bus_unregister(&vm->mmio, page);
-    if (m->exempt == page)
-        m->exempt = MEMSLOT_NONE;
-    return memslots_apply(vm);
+    return memslots_hold(vm, self, gpa, fn, opaque, true);
+}
+
+int memslots_unprotect_page(struct vm *vm, const struct vcpu *self, uint64_t gpa)
+{
+    return memslots_release(vm, self, gpa, true);
 }
 
 int memslots_exempt(struct vm *vm, const struct vcpu *self, uint64_t page)
 {
     struct memslot_map *m = &vm->memslots;
-    if (page != MEMSLOT_NONE && !memslots_find(m, page))
+    if (page != MEMSLOT_NONE && !memslots_page_trapped(vm, page))
         page = MEMSLOT_NONE; /* nothing to map back */
     if (m->exempt == page)
         return 0;

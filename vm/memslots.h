@@ -1,11 +1,16 @@
 /* vm/memslots.h — the guest's physical memory map: RAM in KVM memory slots, with holes for
- * trapped pages, each of which is a region on the MMIO bus.
+ * trapped pages and read-only slots for write-protected pages, each of which is a region on
+ * the MMIO bus.
  *
  * A page taken out of the slots has no RAM behind it as far as KVM knows, so every guest
  * access to it exits to kvmstub as KVM_EXIT_MMIO and reaches the handler registered for it
  * (watchpoints, DESIGN.md §8); fetching an instruction from it fails as an
  * emulation failure. One page at a time may be exempt: mapped again while a vCPU single-steps
  * an instruction that lives in it (debug/step_aside.h).
+ * A write-protected page stays RAM for reads and fetches, in a one-page KVM_MEM_READONLY slot:
+ * only the guest's writes exit (KVM emulates the instruction and reports the write as MMIO),
+ * to the same handler (INT3 pages, DESIGN.md §9). A page both trapped and protected is trapped.
+ * Where KVM lacks KVM_CAP_READONLY_MEM, or its slots would run out, protecting is refused.
  *
  * Every change here happens under the memory-map rule: only while no vCPU but the caller's own
  * can run (runctl_map_held, vm/runctl.h). A change that breaks it is refused as an internal
@@ -23,15 +28,18 @@ struct vm;
 struct vcpu;
 
 struct memslot_trap {
-    uint64_t page; /* page-aligned guest physical address */
-    int refs;
+    uint64_t page;  /* page-aligned guest physical address */
+    int refs;       /* traps of the page (every access exits) */
+    int write_refs; /* write protections of the page (writes exit) */
 };
 
 struct memslot_map {
-    struct memslot_trap *trapped; /* sorted by page */
+    struct memslot_trap *trapped; /* sorted by page; a page with either kind of refs */
     int ntrapped, cap;
-    uint64_t exempt; /* a trapped page mapped again for a step, or MEMSLOT_NONE */
-    int nslots;      /* slots currently registered with KVM: ids 0..nslots-1 */
+    uint64_t exempt;  /* a trapped page mapped again for a step, or MEMSLOT_NONE */
+    int nslots;       /* slots currently registered with KVM: ids 0..nslots-1 */
+    int max_slots;    /* KVM_CAP_NR_MEMSLOTS */
+    bool readonly_ok; /* KVM_CAP_READONLY_MEM */
 };
 
 #define MEMSLOT_NONE UINT64_MAX
@@ -45,7 +53,14 @@ void memslots_destroy(struct vm *vm);
 int memslots_trap_page(struct vm *vm, const struct vcpu *self, uint64_t gpa, bus_fn fn,
                        void *opaque);
 int memslots_untrap_page(struct vm *vm, const struct vcpu *self, uint64_t gpa);
+/* Whether the page that holds gpa is trapped (write protection alone does not count). */
 bool memslots_page_trapped(const struct vm *vm, uint64_t gpa);
+/* Write-protect the page that holds gpa: the guest's writes to it go to fn on the MMIO bus
+ * (the same fn and opaque as any trap of the page). Refcounted like traps. 0, or -1 (the host
+ * cannot, or no slot is left) after a message; the map is unchanged then. */
+int memslots_protect_page(struct vm *vm, const struct vcpu *self, uint64_t gpa, bus_fn fn,
+                          void *opaque);
+int memslots_unprotect_page(struct vm *vm, const struct vcpu *self, uint64_t gpa);
 /* Map a trapped page back for a moment (exempt), or end that (page MEMSLOT_NONE). */
 int memslots_exempt(struct vm *vm, const struct vcpu *self, uint64_t page);
 

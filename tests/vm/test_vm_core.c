@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "debug/breakpoints.h"
 #include "debug/guest_debug.h"
 #include "tests/unit/check.h"
 #include "tests/vm/vmtest.h"
@@ -127,6 +128,70 @@ static void a_trap_step_keeps_the_other_vcpu_off_the_map(void)
     vmtest_free(t);
 }
 
+/* Write protection (INT3 pages) and traps share a page's entry: the page is RAM in a read-only
+ * slot of its own while only protected, a hole while trapped too. */
+static void a_protected_page_is_read_only_ram_until_trapped(void)
+{
+    struct vmtest *t = start("selfmod64", 1);
+    if (!t)
+        return;
+    struct vm *vm = &t->vm;
+    if (!vm->memslots.readonly_ok) {
+        fprintf(stderr, "(this host has no read-only memory slots: nothing to test)\n");
+        vmtest_free(t);
+        return;
+    }
+    uint64_t target = vmtest_symbol(t, "target"); /* identity-mapped: linear = physical */
+    int slots = vm->memslots.nslots;
+    CHECK_EQ(memslots_protect_page(vm, NULL, target, guest_debug_trapped_access, vm), 0);
+    CHECK(!memslots_page_trapped(vm, target));
+    CHECK_EQ(vm->memslots.nslots, slots + 2); /* the page between the RAM around it */
+    CHECK_EQ(memslots_trap_page(vm, NULL, target, guest_debug_trapped_access, vm), 0);
+    CHECK(memslots_page_trapped(vm, target));
+    CHECK_EQ(vm->memslots.nslots, slots + 1); /* a hole */
+    CHECK_EQ(memslots_untrap_page(vm, NULL, target), 0);
+    CHECK(!memslots_page_trapped(vm, target));
+    CHECK_EQ(vm->memslots.nslots, slots + 2);
+    CHECK_EQ(memslots_unprotect_page(vm, NULL, target), 0);
+    CHECK_EQ(vm->memslots.nslots, slots);
+    CHECK_EQ(vm->memslots.ntrapped, 0);
+    vmtest_free(t);
+}
+
+/* An INT3 survives the guest copying new code over it (selfmod64): hit at target, the new code
+ * shown to the debugger and run once the breakpoint is gone. */
+static void an_int3_survives_the_guest_writing_over_it(void)
+{
+    struct vmtest *t = start("selfmod64", 1);
+    if (!t)
+        return;
+    uint64_t target = vmtest_symbol(t, "target"), seen = vmtest_symbol(t, "seen");
+    CHECK_EQ(t->ops->insert_bp(t->target.ctx, BP_SOFTWARE, target, 1, NULL), 0);
+    const struct breakpoint *b = bp_find_sw(&t->vm.debug->bps, target);
+    CHECK(b != NULL);
+    if (!b || b->mech != MECH_INT3 || !b->write_protected) {
+        fprintf(stderr, "(no write-protected INT3 on this host: %s)\n",
+                b ? bp_mechanism_name(b->mech) : "none");
+        vmtest_free(t);
+        return;
+    }
+    struct stop_event ev;
+    CHECK_EQ(vmtest_resume_all(t, RESUME_CONTINUE), 0);
+    CHECK(vmtest_wait_stop(t, STOP_TIMEOUT_MS, &ev));
+    CHECK_EQ(ev.kind, STOP_SWBREAK);
+    CHECK_EQ(vmtest_rip(t, 1), target);
+    CHECK_EQ(vmtest_read_u64(t, 1, seen) & 0xff, 0xcc); /* the guest read the INT3 back */
+    uint8_t code[2];
+    CHECK_EQ(t->ops->read_mem(t->target.ctx, 1, target, code, 2), 2);
+    CHECK(code[0] == 0xb8 && code[1] == 0x2a); /* mov eax, 42: the new code */
+    CHECK_EQ(t->ops->remove_bp(t->target.ctx, BP_SOFTWARE, target, 1), 0);
+    CHECK_EQ(vmtest_resume_all(t, RESUME_CONTINUE), 0);
+    CHECK(vmtest_wait_stop(t, STOP_TIMEOUT_MS, &ev));
+    CHECK_EQ(ev.kind, STOP_EXITED);
+    CHECK_EQ(ev.exit_status, 1); /* the guest ran the whole new code */
+    vmtest_free(t);
+}
+
 static void the_register_cache_follows_writes_and_runs(void)
 {
     struct vmtest *t = start("spin64", 1);
@@ -156,5 +221,7 @@ int main(void)
     RUN(the_memory_map_cannot_change_under_a_running_vcpu);
     RUN(a_trap_step_keeps_the_other_vcpu_off_the_map);
     RUN(the_register_cache_follows_writes_and_runs);
+    RUN(a_protected_page_is_read_only_ram_until_trapped);
+    RUN(an_int3_survives_the_guest_writing_over_it);
     return CHECK_DONE();
 }

@@ -1,0 +1,59 @@
+; guest/selfmod64.asm — writes new code over the page that holds a breakpoint (issue 14.3): it
+; copies `patch` over `target`, the first bytes of a code page of their own, keeps the byte it
+; then reads at target in `seen`, writes it to port 0x510 (a place for a port breakpoint to
+; stop), and calls target. The new code returns 42; the old code (0), or a mix of old and new
+; bytes, fails. The first bytes of old and new code differ, so an INT3 whose saved byte missed
+; the write puts back the wrong one.
+; build: elf64
+; link: 0x100000
+
+bits 64
+default rel
+global _start, target, patch, seen, after_port_write
+
+%include "lib64.inc"
+
+section .text progbits alloc exec nowrite align=4096
+_start:
+        lea rsp, [stack_top]
+        lea rsi, [patch]
+        lea rdi, [target]
+        mov ecx, patch_end - patch
+        rep movsb
+        mov al, [target]
+        mov [seen], al
+        mov dx, 0x510
+        out dx, al
+after_port_write:
+        call target
+        cmp eax, 42
+        jne .bad
+        PRINT msg_ok
+        EXIT_PASS
+.bad:
+        PRINT msg_bad
+        EXIT_FAIL
+
+patch:                                  ; the new code, copied over target
+        mov eax, 42
+        ret
+patch_end:
+
+        align 4096
+target:                                 ; the old code, in a page of its own: never run
+        xor eax, eax
+        ret
+        times 64 int3                   ; room for the new code (.rodata comes next)
+
+section .rodata
+msg_ok:  db "selfmod64 OK", 10, 0
+msg_bad: db "selfmod64 FAIL: target did not return the new code's 42", 10, 0
+
+section .data
+align 4096
+seen:   db 0
+
+section .bss
+align 16
+stack:  resb 4096
+stack_top:
