@@ -27,23 +27,16 @@ static struct catch_vcpu *catch_of(struct vcpu *vcpu)
 #define STEP_VECTORS (~0u & ~(1u << X86_VECTOR_DB | 1u << X86_VECTOR_NMI | 1u << X86_VECTOR_BP))
 
 /* Put a breakpoint on the handler of each of `vectors`, as the IDT of vcpu says now; the ones
- * whose handler moved are placed again. A handler inside the table itself is not one (a
- * real-mode IVT that was never filled has every entry 0:0). */
+ * whose handler moved are placed again. */
 static void catch_sync(struct vm *vm, struct vcpu *vcpu, uint32_t vectors)
 {
     struct catch_set *c = &vm->debug->catches;
     uint64_t want[EXCEPTION_VECTORS];
     uint32_t found = exception_handler_addresses(vcpu, vectors, want);
-    struct kvm_sregs s = {0};
     bool have[EXCEPTION_VECTORS];
     bool same = true;
-    bool idt = found && cpu_get_sregs(vcpu, &s) == 0;
-    /* The table's extent: a real-mode IVT is 1 KiB whatever IDTR's limit (0xffff at reset). */
-    uint64_t table_end =
-        s.idt.base +
-        ((s.cr0 & X86_CR0_PE) || s.idt.limit < 0x400 ? (uint64_t)s.idt.limit + 1 : 0x400);
     for (int v = 0; v < EXCEPTION_VECTORS; v++) {
-        have[v] = (found & (1u << v)) && idt && (want[v] < s.idt.base || want[v] >= table_end);
+        have[v] = found & (1u << v);
         same &= have[v] == c->placed[v] &&
                 (!have[v] || (want[v] == c->handler[v] && bp_find_catch(&vm->debug->bps, want[v])));
     }
@@ -56,11 +49,11 @@ static void catch_sync(struct vm *vm, struct vcpu *vcpu, uint32_t vectors)
     }
 }
 
-/* The vCPU is single-stepping at gdb's word (s, or a range). */
+/* The vCPU is single-stepping at gdb's word (s, or a range), and not recording (a recorded
+ * step is not followed into handlers: README). */
 static bool stepping(const struct vcpu *vcpu)
 {
-    return runctl_attached(vcpu->vm) && !vcpu->vm->debug->record.on &&
-           (vcpu->action == RESUME_STEP || vcpu->action == RESUME_RANGE);
+    return runctl_attached(vcpu->vm) && !vcpu->vm->debug->record.on && guest_debug_gdb_steps(vcpu);
 }
 
 /* The RFLAGS a delivery during a step by gdb pushed carries KVM's trap flag: the guest's own

@@ -62,12 +62,16 @@ void guest_debug_report(struct vcpu *vcpu, enum bp_type type, uint64_t addr)
     runctl_report_stop(vcpu, &ev);
 }
 
+bool guest_debug_gdb_steps(const struct vcpu *vcpu)
+{
+    return vcpu->action == RESUME_STEP || vcpu->action == RESUME_RANGE;
+}
+
 /* Whether the vCPU single-steps now: gdb asked (a step, or a range), kvmstub steps aside, or
  * execution is being recorded (every instruction is a position, debug/record.h). */
 static bool gd_stepping(const struct vcpu *vcpu)
 {
-    return vcpu->action == RESUME_STEP || vcpu->action == RESUME_RANGE || step_aside_active(vcpu) ||
-           vcpu->vm->debug->record.on;
+    return guest_debug_gdb_steps(vcpu) || step_aside_active(vcpu) || vcpu->vm->debug->record.on;
 }
 
 /* Before KVM_RUN: apply breakpoints, watchpoints and single-step when they changed. */

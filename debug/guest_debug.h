@@ -78,10 +78,13 @@ void guest_debug_set_attached(struct vm *vm, bool attached);
  * debug/access_breaks.h). current: the vCPU that stopped last. */
 void guest_debug_before_run(struct vm *vm, struct vcpu *current,
                             const struct resume_action *actions);
+/* Whether gdb asked this vCPU to step (s, or a range), whatever else steps it. */
+bool guest_debug_gdb_steps(const struct vcpu *vcpu);
 /* Report a stop of this kind on this vCPU (a breakpoint or watchpoint at addr). */
 void guest_debug_report(struct vcpu *vcpu, enum bp_type type, uint64_t addr);
-/* The MMIO-bus handler of trapped pages (opaque: the vm): performs the access on RAM and
- * reports a hit when it touches watched bytes. */
+/* The MMIO-bus handler of trapped and write-protected pages (opaque: the vm): performs the
+ * access on RAM (keeping INT3s over written bytes) and reports a hit when it touches watched
+ * bytes. */
 void guest_debug_trapped_access(void *opaque, struct vcpu *vcpu, uint64_t gpa, bool is_write,
                                 uint8_t *data, unsigned size);
 

@@ -207,6 +207,24 @@ static unsigned entry_size(const struct kvm_sregs *s)
     return (s->efer & X86_EFER_LMA) ? 16 : 8;
 }
 
+/* Where the table ends: a real-mode IVT is 1 KiB whatever IDTR's limit says (0xffff from
+ * reset). */
+static uint64_t table_end(const struct kvm_sregs *s)
+{
+    bool ivt = !(s->cr0 & X86_CR0_PE) && s->idt.limit >= 0x400;
+    return s->idt.base + (ivt ? 0x400 : (uint64_t)s->idt.limit + 1);
+}
+
+/* The handler of the table's entry, or -1 for none: no present gate, or an address inside the
+ * table itself (a real-mode IVT that was never filled has every entry 0:0). */
+static int handler_in(struct vcpu *vcpu, const struct kvm_sregs *s, const uint8_t *entry,
+                      uint64_t *linear)
+{
+    if (handler_of(vcpu, s, entry, linear) < 0)
+        return -1;
+    return *linear >= s->idt.base && *linear < table_end(s) ? -1 : 0;
+}
+
 int exception_handler_address(struct vcpu *vcpu, int vector, uint64_t *linear)
 {
     struct kvm_sregs s;
@@ -217,7 +235,7 @@ int exception_handler_address(struct vcpu *vcpu, int vector, uint64_t *linear)
     if ((uint64_t)vector * size + size - 1 > s.idt.limit ||
         !read_linear(vcpu, s.idt.base + (uint64_t)vector * size, entry, size))
         return -1;
-    return handler_of(vcpu, &s, entry, linear);
+    return handler_in(vcpu, &s, entry, linear);
 }
 
 uint32_t exception_handler_addresses(struct vcpu *vcpu, uint32_t vectors,
@@ -240,7 +258,7 @@ uint32_t exception_handler_addresses(struct vcpu *vcpu, uint32_t vectors,
     }
     for (int v = 0; v < X86_EXCEPTION_VECTORS; v++)
         if ((vectors & (1u << v)) && (uint64_t)v * size + size <= len &&
-            handler_of(vcpu, &s, table + (size_t)v * size, &linear[v]) == 0)
+            handler_in(vcpu, &s, table + (size_t)v * size, &linear[v]) == 0)
             found |= 1u << v;
     return found;
 }

@@ -18,7 +18,8 @@ int exception_deliver(struct vcpu *vcpu, int vector, uint64_t return_rip);
  * #CP, #VC, #SX). */
 bool exception_has_error_code(int vector);
 /* The linear address of the handler of `vector` in the vCPU's current IDT (the IVT in real
- * mode): 0, or -1 when there is no present gate for it or the table cannot be read. */
+ * mode): 0, or -1 when there is no present gate for it, its handler would be inside the table
+ * itself (an IVT never filled: every entry 0:0), or the table cannot be read. */
 int exception_handler_address(struct vcpu *vcpu, int vector, uint64_t *linear);
 /* The same for each of `vectors` (a bit per vector, below 32) with one read of the table:
  * returns the vectors found (their linear[] set); 0 also when the table cannot be read. */
