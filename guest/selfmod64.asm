@@ -3,18 +3,24 @@
 ; then reads at target in `seen`, writes it to port 0x510 (a place for a port breakpoint to
 ; stop), and calls target. The new code returns 42; the old code (0), or a mix of old and new
 ; bytes, fails. The first bytes of old and new code differ, so an INT3 whose saved byte missed
-; the write puts back the wrong one.
+; the write puts back the wrong one. With --cpus 2, CPU 1 meanwhile keeps writing a counter in
+; the same page (`scribble`), so writes of both vCPUs reach that page at once.
 ; build: elf64
 ; link: 0x100000
 
 bits 64
 default rel
-global _start, target, patch, seen, after_port_write
+global _start, target, patch, seen, after_port_write, scribble
 
 %include "lib64.inc"
 
 section .text progbits alloc exec nowrite align=4096
 _start:
+        mov eax, 1
+        cpuid
+        shr ebx, 24                     ; APIC id = CPU number
+        test ebx, ebx
+        jnz scribbler
         lea rsp, [stack_top]
         lea rsi, [patch]
         lea rdi, [target]
@@ -34,6 +40,10 @@ after_port_write:
         PRINT msg_bad
         EXIT_FAIL
 
+scribbler:                              ; CPU 1..: write beside target until the end
+        inc qword [scribble]
+        jmp scribbler
+
 patch:                                  ; the new code, copied over target
         mov eax, 42
         ret
@@ -43,7 +53,9 @@ patch_end:
 target:                                 ; the old code, in a page of its own: never run
         xor eax, eax
         ret
-        times 64 int3                   ; room for the new code (.rodata comes next)
+        times 64 int3                   ; room for the new code
+        align 2048
+scribble: dq 0                          ; CPU 1's counter, in target's page
 
 section .rodata
 msg_ok:  db "selfmod64 OK", 10, 0

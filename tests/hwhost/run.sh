@@ -38,6 +38,7 @@ HWHOST_TESTS=(
     gdb_straddle_into_exec_trap gdb_port_and_msr_breakpoints gdb_catch_exceptions
     gdb_six_breakpoints_before_paging gdb_step_into_exception gdb_catch_and_step_in_real_mode
     gdb_break_survives_guest_code_write gdb_int3_put_back_over_guest_write
+    gdb_int3_put_back_with_two_vcpus
     # what gdb and LLDB see of the vCPUs and the image (stub/cmd_xfer.c, stub/cmd_lldb.c)
     gdb_info_threads_names_and_states gdb_symbols_without_a_file_argument
     gdb_monitor_commands gdb_monitor_info_qemu_forms
