@@ -14,10 +14,12 @@ HW_KERNEL_FAILED='soft lockup|Kernel panic|rcu_preempt detected stalls'
 # console on the file CONSOLE and QEMU's own messages in LOG; HW_QEMU_PID is QEMU's, and its
 # monitor listens on the unix socket LOG.monitor (for tests/hwhost/qemu_cpus.py). Kernel
 # messages of warning level and above reach the console (a wedge's stack traces, for every
-# CPU at a soft lockup); HWHOST_CPU is QEMU's -cpu (default max: SVM with nested paging).
+# CPU at a soft lockup); HWHOST_CPU is QEMU's -cpu (default max: SVM with nested paging),
+# HWHOST_TCG_THREAD its TCG threading (default multi: a host thread per CPU; single halves the
+# speed).
 hw_outer_start() {
     rm -f "$5.monitor"
-    setsid timeout -k 5 "$4" qemu-system-x86_64 -accel tcg,thread=multi -cpu "${HWHOST_CPU:-max}" -smp 2 -m 4G \
+    setsid timeout -k 5 "$4" qemu-system-x86_64 -accel "tcg,thread=${HWHOST_TCG_THREAD:-multi}" -cpu "${HWHOST_CPU:-max}" -smp 2 -m 4G \
         -display none -no-reboot -nodefaults -monitor "unix:$5.monitor,server=on,wait=off" -serial "file:$3" \
         -kernel "$1/vmlinuz" -initrd "$1/initramfs.cpio" \
         -append 'console=ttyS0 panic=-1 loglevel=5 softlockup_all_cpu_backtrace=1' \

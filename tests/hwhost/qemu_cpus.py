@@ -30,6 +30,8 @@ def main():
                 text = reply()
                 if text.endswith("(qemu) "):
                     text = text[: -len("(qemu) ")]
+                # Without the monitor's echo of the command (drawn with terminal escapes).
+                text = "\n".join(line for line in text.split("\n") if "\x1b" not in line)
                 print("--- sample %d: %s" % (sample, cmd))
                 print(text.rstrip())
             time.sleep(1)
