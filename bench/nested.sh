@@ -53,6 +53,7 @@ timeout "$limit" grep -m1 -qE "HWHOST-DONE|$HW_KERNEL_FAILED" \
 timeout 30 tail -f --pid="$qemu_pid" /dev/null || true
 kill -9 -- "-$qemu_pid" 2>/dev/null || true
 wait "$qemu_pid" 2>/dev/null || true
+rm -f "$HW_MONITOR"
 if ! grep -q '^HWHOST-DONE: job status 0' "$console"; then
     say "the nested run did not finish: $(tr -d '\r' <"$console" | grep -v '^$' | tail -n 4 | tr '\n' ' ')"
     [ -f "$share/bench.log" ] && tail -n 5 "$share/bench.log" >&2

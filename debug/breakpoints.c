@@ -286,7 +286,7 @@ static bool bp_wait_for_slide(struct vm *vm, struct vcpu *vcpu, struct breakpoin
 /* An INT3 at the physical byte walk translated b->addr to. Its page is write-protected where
  * the host allows (read-only memory slots; not a page that holds the tables mapping it, whose
  * accessed and dirty bits the CPU writes): the guest writing new code there, as a
- * decompressor, a module loader or self-modifying code does, exits, and bp_after_write keeps
+ * decompressor, a module loader or self-modifying code does, exits, and bp_guest_write keeps
  * the INT3 over the new byte. Elsewhere such a write takes the INT3 away. */
 static void bp_place_int3_at(struct vm *vm, struct breakpoint *b,
                              const struct pagewalk_result *walk)
@@ -569,6 +569,21 @@ void bp_int3s_place(struct vm *vm, const bool *lifted, bool restored)
     }
 }
 
+int bp_unprotect_int3_pages(struct vm *vm, struct vcpu *self)
+{
+    struct bp_table *t = table_of(vm);
+    int n = 0;
+    for (int i = 0; i < t->n; i++) {
+        struct breakpoint *b = &t->items[i];
+        if (b->mech == MECH_INT3 && b->write_protected &&
+            memslots_unprotect_page(vm, self, b->gpa) == 0) {
+            b->write_protected = false;
+            n++;
+        }
+    }
+    return n;
+}
+
 void bp_hide_in_read(const struct bp_table *t, uint64_t addr, uint8_t *buf, uint64_t len, bool phys)
 {
     for (int i = 0; i < t->n; i++) {
@@ -596,6 +611,19 @@ void bp_after_write(struct vm *vm, uint64_t addr, const uint8_t *buf, uint64_t l
             for (int j = 0; j < t->n; j++) /* aliases share the original byte */
                 if (t->items[j].mech == MECH_INT3 && t->items[j].gpa == b->gpa)
                     t->items[j].saved = b->saved;
+        }
+    }
+}
+
+void bp_guest_write(struct vm *vm, uint64_t gpa, const uint8_t *buf, unsigned len, uint8_t *out)
+{
+    struct bp_table *t = table_of(vm);
+    memcpy(out, buf, len);
+    for (int i = 0; i < t->n; i++) { /* aliases at one byte each take the same */
+        struct breakpoint *b = &t->items[i];
+        if (b->mech == MECH_INT3 && b->gpa >= gpa && b->gpa - gpa < len) {
+            b->saved = buf[b->gpa - gpa];
+            out[b->gpa - gpa] = X86_INSN_INT3;
         }
     }
 }

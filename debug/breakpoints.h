@@ -13,12 +13,12 @@
  * `monitor watch-mode auto|dr|trap` chooses.
  *
  * The table is part of the debugger's state: it changes only on the controller's thread while
- * the guest is stopped, and vCPU threads read it while they run (the rules in guest_debug.h).
- * One exception: the guest writing over an INT3 (its page is write-protected, so the write
- * exits) updates that breakpoint's saved byte on the vCPU's thread, in bp_after_write, inside
- * the MMIO bus's lock (vm/dev/bus.h), which serializes such writes; the controller reads saved
- * bytes only while every vCPU is stopped, and a vCPU stepping over an INT3 with the others
- * paused (debug/step_aside.h) reads its own breakpoint's while no write can happen.
+ * the guest is stopped (and in bp_unprotect_int3_pages), and vCPU threads read it while they run
+ * (the rules in guest_debug.h). One exception: the guest writing over an INT3 (its page is
+ * write-protected, so the write exits) updates that breakpoint's saved byte on the vCPU's thread,
+ * in bp_after_write, inside the MMIO bus's lock (vm/dev/bus.h), which serializes such writes; the
+ * controller reads saved bytes only while every vCPU is stopped, and a vCPU stepping over an INT3
+ * with the others paused (debug/step_aside.h) reads its own breakpoint's while no write can happen.
  */
 #ifndef KVMSTUB_DEBUG_BREAKPOINTS_H
 #define KVMSTUB_DEBUG_BREAKPOINTS_H
@@ -110,13 +110,22 @@ const struct breakpoint *bp_find_slot(const struct bp_table *t, int slot);
  * now (which become the ones they replace). Snapshots and replays run with them lifted. */
 void bp_int3s_lift(struct vm *vm, bool *lifted);
 void bp_int3s_place(struct vm *vm, const bool *lifted, bool restored);
+/* Lift the write protection of every INT3's page (vm/memslots.h), for a guest whose write
+ * there KVM could not emulate: its INT3s stay, unprotected (a write over one takes it away
+ * again). On the calling vCPU's thread while every other vCPU is paused (runctl_pause_others):
+ * the one other place the table changes. The number of breakpoints whose page was protected. */
+int bp_unprotect_int3_pages(struct vm *vm, struct vcpu *self);
 /* Hide INT3 bytes in a read of [addr, addr + len) (linear, or physical when phys). */
 void bp_hide_in_read(const struct bp_table *t, uint64_t addr, uint8_t *buf, uint64_t len,
                      bool phys);
-/* A write to memory, by the debugger or by the guest (to a write-protected INT3 page or a
- * trapped page, phys, on its vCPU's thread under the MMIO bus's lock): keep INT3 bytes in place
- * and remember the new originals, so a breakpoint survives code copied over it. */
+/* A debugger write to memory: keep INT3 bytes in place and remember the new originals. */
 void bp_after_write(struct vm *vm, uint64_t addr, const uint8_t *buf, uint64_t len, bool phys);
+/* The guest writes buf to guest physical [gpa, gpa + len), a write-protected INT3 page or a
+ * trapped page, which kvmstub performs (on the vCPU's thread, under the MMIO bus's lock):
+ * out gets the bytes to store, buf with kvmstub's INT3s kept where they are (so no other vCPU
+ * ever fetches the new byte there), and the INT3s remember the written bytes as theirs. A
+ * breakpoint survives code copied over it. */
+void bp_guest_write(struct vm *vm, uint64_t gpa, const uint8_t *buf, unsigned len, uint8_t *out);
 /* A guest access to trapped physical memory: the watchpoint it hits, with the linear address
  * hit in *hit_addr, or NULL. */
 const struct breakpoint *bp_watch_hit(const struct bp_table *t, uint64_t gpa, unsigned len,
@@ -124,7 +133,8 @@ const struct breakpoint *bp_watch_hit(const struct bp_table *t, uint64_t gpa, un
 const char *bp_mechanism_name(enum bp_mechanism mech);
 /* gdb's word for a breakpoint type: break, hbreak, watch, rwatch, awatch. */
 const char *bp_type_name(enum bp_type type);
-/* The modes' names (auto, dr, trap; auto, trap) and their parsing; false for another word. */
+/* The modes' names (auto, dr, trap; auto, trap, int3) and their parsing; false for another
+ * word. */
 const char *watch_mode_name(enum watch_mode mode);
 bool watch_mode_parse(const char *word, enum watch_mode *mode);
 const char *break_mode_name(enum break_mode mode);

@@ -4,6 +4,8 @@
 #include "debug/guest_debug.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -267,6 +269,29 @@ static void gd_after_access(struct vcpu *vcpu)
     gd_step_finished(vcpu, true);
 }
 
+/* A write KVM could not complete may be one to a page write-protected for an INT3 (an
+ * instruction its emulator lacks, or an exception frame pushed there): lift every such
+ * protection, with the other vCPUs paused, and let the vCPU try again. False when there was
+ * none to lift. */
+static bool gd_unprotect(struct vcpu *vcpu, const char *what)
+{
+    runctl_pause_others(vcpu);
+    int n = bp_unprotect_int3_pages(vcpu->vm, vcpu);
+    runctl_unpause_others(vcpu);
+    if (n == 0)
+        return false;
+    diag("vCPU %d: %s, perhaps a write to a page write-protected for a breakpoint: lifted the "
+         "write protection of %d breakpoint%s page, trying again (a guest write over such an "
+         "INT3 takes it away now)",
+         vcpu->id, what, n, n > 1 ? "s'" : "'s");
+    return true;
+}
+
+static bool gd_delivery_failed(struct vcpu *vcpu)
+{
+    return gd_unprotect(vcpu, "KVM could not deliver an exception or interrupt");
+}
+
 static bool gd_emulation_failure(struct vcpu *vcpu, uint64_t rip, const uint8_t *bytes, unsigned n)
 {
     struct vm *vm = vcpu->vm;
@@ -284,7 +309,11 @@ static bool gd_emulation_failure(struct vcpu *vcpu, uint64_t rip, const uint8_t 
         return true;
     }
     /* Other code in a trapped page: step it with the page mapped. */
-    return step_aside_page(vcpu, rip);
+    if (step_aside_page(vcpu, rip))
+        return true;
+    char what[80];
+    snprintf(what, sizeof(what), "KVM could not emulate the instruction at 0x%" PRIx64, rip);
+    return gd_unprotect(vcpu, what);
 }
 
 void guest_debug_trapped_access(void *opaque, struct vcpu *vcpu, uint64_t gpa, bool is_write,
@@ -298,8 +327,13 @@ void guest_debug_trapped_access(void *opaque, struct vcpu *vcpu, uint64_t gpa, b
         return;
     }
     if (is_write) {
-        memcpy(host, data, size);
-        bp_after_write(vm, gpa, data, size, true); /* an INT3 there stays, over the new byte */
+        /* An INT3 there stays, over the new byte (an MMIO exit carries at most 8 bytes). */
+        for (unsigned done = 0, n; done < size; done += n) {
+            uint8_t kept[8];
+            n = size - done < sizeof(kept) ? size - done : sizeof(kept);
+            bp_guest_write(vm, gpa + done, data + done, n, kept);
+            memcpy(host + done, kept, n);
+        }
     } else {
         memcpy(data, host, size);
     }
@@ -395,6 +429,7 @@ static const struct vm_debug_ops guest_debug_ops = {
     .port_done = gd_port_done,
     .msr_done = gd_msr_done,
     .emulation_failure = gd_emulation_failure,
+    .delivery_failed = gd_delivery_failed,
     .vcpu_destroy = gd_vcpu_destroy,
     .destroy = gd_destroy,
 };

@@ -38,21 +38,21 @@ static enum page_kind page_kind(const struct memslot_map *m, const struct memslo
     return t->write_refs > 0 ? PAGE_PROTECTED : PAGE_RAM;
 }
 
-/* One slot of the layout: registered as number *n (set), or only counted. */
-static int add_slot(struct vm *vm, bool set, int *n, uint64_t gpa, uint64_t size, uint64_t offset,
-                    bool readonly)
+/* The layout's next slot, into out[*n] while it fits. */
+static void put(struct memslot_range *out, int cap, int *n, uint64_t gpa, uint64_t size,
+                uint64_t offset, bool readonly)
 {
-    if (set && memslots_set(vm, *n, gpa, size, offset, readonly) < 0)
-        return -1;
+    if (out && *n < cap)
+        out[*n] = (struct memslot_range){
+            .gpa = gpa, .size = size, .offset = offset, .readonly = readonly};
     (*n)++;
-    return 0;
 }
 
-/* Lay out every RAM region minus the holes, each protected page in a read-only slot of its own:
- * registered with KVM (set), or only counted. The number of slots, or -1 after a message. */
-static int memslots_layout(struct vm *vm, bool set)
+/* Lay out every RAM region minus the holes, each protected page in a read-only slot of its own,
+ * into out (up to cap of them; out may be NULL). The number of slots. */
+static int memslots_layout(const struct vm *vm, struct memslot_range *out, int cap)
 {
-    struct memslot_map *m = &vm->memslots;
+    const struct memslot_map *m = &vm->memslots;
     struct ram_region regions[2];
     int nregions = ram_regions(&vm->ram, regions);
     int n = 0, t = 0;
@@ -64,34 +64,56 @@ static int memslots_layout(struct vm *vm, bool set)
             enum page_kind kind = page_kind(m, &m->trapped[t]);
             if (page < cursor || kind == PAGE_RAM)
                 continue;
-            if (page > cursor && add_slot(vm, set, &n, cursor, page - cursor,
-                                          regions[r].offset + (cursor - start), false) < 0)
-                return -1;
-            if (kind == PAGE_PROTECTED && add_slot(vm, set, &n, page, X86_PAGE_SIZE,
-                                                   regions[r].offset + (page - start), true) < 0)
-                return -1;
+            if (page > cursor)
+                put(out, cap, &n, cursor, page - cursor, regions[r].offset + (cursor - start),
+                    false);
+            if (kind == PAGE_PROTECTED)
+                put(out, cap, &n, page, X86_PAGE_SIZE, regions[r].offset + (page - start), true);
             cursor = page + X86_PAGE_SIZE;
         }
-        if (end > cursor && add_slot(vm, set, &n, cursor, end - cursor,
-                                     regions[r].offset + (cursor - start), false) < 0)
-            return -1;
+        if (end > cursor)
+            put(out, cap, &n, cursor, end - cursor, regions[r].offset + (cursor - start), false);
     }
     return n;
 }
 
-/* Register the layout, replacing what was there. Deleting every slot first leaves RAM absent
- * for a moment: the memory-map rule is what makes that safe, no vCPU can run meanwhile. */
+static bool same_range(const struct memslot_range *a, const struct memslot_range *b)
+{
+    return a->gpa == b->gpa && a->size == b->size && a->offset == b->offset &&
+           a->readonly == b->readonly;
+}
+
+/* Give KVM the layout, unless it has it already. Deleting every slot first leaves RAM absent
+ * for a moment: the memory-map rule is what makes that safe, no vCPU can run meanwhile. After
+ * a failure, the slots KVM has are still the ones recorded (so they are deleted next time). */
 static int memslots_apply(struct vm *vm)
 {
     struct memslot_map *m = &vm->memslots;
-    for (int i = 0; i < m->nslots; i++)
-        if (memslots_set(vm, i, 0, 0, 0, false) < 0)
+    int n = memslots_layout(vm, NULL, 0);
+    struct memslot_range *want = calloc(n ? n : 1, sizeof(*want));
+    if (!want)
+        return diag_errno("out of memory for the memory map");
+    memslots_layout(vm, want, n);
+    m->stale = false;
+    bool same = n == m->nslots;
+    for (int i = 0; same && i < n; i++)
+        same = same_range(&want[i], &m->applied[i]);
+    if (same) {
+        free(want);
+        return 0;
+    }
+    for (; m->nslots > 0; m->nslots--)
+        if (memslots_set(vm, m->nslots - 1, 0, 0, 0, false) < 0) {
+            free(want);
             return -1;
-    m->nslots = 0;
-    int n = memslots_layout(vm, true);
-    if (n < 0)
-        return -1;
-    m->nslots = n;
+        }
+    free(m->applied);
+    m->applied = want;
+    for (; m->nslots < n; m->nslots++) {
+        const struct memslot_range *r = &want[m->nslots];
+        if (memslots_set(vm, m->nslots, r->gpa, r->size, r->offset, r->readonly) < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -122,6 +144,9 @@ void memslots_destroy(struct vm *vm)
     free(vm->memslots.trapped);
     vm->memslots.trapped = NULL;
     vm->memslots.ntrapped = vm->memslots.cap = 0;
+    free(vm->memslots.applied);
+    vm->memslots.applied = NULL;
+    vm->memslots.nslots = 0;
 }
 
 static struct memslot_trap *memslots_find(const struct memslot_map *m, uint64_t page)
@@ -175,8 +200,27 @@ static void memslots_drop(struct vm *vm, struct memslot_trap *t)
         m->exempt = MEMSLOT_NONE;
 }
 
-/* One more trap (write_only false) or write protection of the page that holds gpa. The map is
- * registered again only when the page's kind changes. */
+/* The pages changed: KVM gets them now when a vCPU changed them (it runs next), or at the
+ * next memslots_sync when the controller did. */
+static int memslots_changed(struct vm *vm, const struct vcpu *self)
+{
+    if (self)
+        return memslots_apply(vm);
+    vm->memslots.stale = true;
+    return 0;
+}
+
+int memslots_sync(struct vm *vm)
+{
+    if (!vm->memslots.stale)
+        return 0;
+    if (memslots_check_rule(vm, NULL, "applying the memory map's changes") < 0)
+        return -1;
+    return memslots_apply(vm);
+}
+
+/* One more trap (write_only false) or write protection of the page that holds gpa (the map
+ * changes only when the page's kind does). */
 static int memslots_hold(struct vm *vm, const struct vcpu *self, uint64_t gpa, bus_fn fn,
                          void *opaque, bool write_only)
 {
@@ -203,7 +247,7 @@ static int memslots_hold(struct vm *vm, const struct vcpu *self, uint64_t gpa, b
     if (!t && !(t = memslots_add(vm, page, fn, opaque)))
         return -1;
     *t = after;
-    if (memslots_layout(vm, false) > m->max_slots) {
+    if (memslots_layout(vm, NULL, 0) > m->max_slots) {
         diag("cannot %s page 0x%" PRIx64 ": KVM's %d memory slots would not hold the map",
              write_only ? "write-protect" : "trap", page, m->max_slots);
         if (before.refs == 0 && before.write_refs == 0)
@@ -212,7 +256,7 @@ static int memslots_hold(struct vm *vm, const struct vcpu *self, uint64_t gpa, b
             *t = before;
         return -1;
     }
-    return memslots_apply(vm);
+    return memslots_changed(vm, self);
 }
 
 /* One trap or write protection fewer. */
@@ -232,11 +276,14 @@ static int memslots_release(struct vm *vm, const struct vcpu *self, uint64_t gpa
     }
     if (memslots_check_rule(vm, self, write_only ? "unprotecting a page" : "untrapping a page") < 0)
         return -1;
-    if (gone)
+    if (gone) {
         memslots_drop(vm, t);
-    else
+    } else {
         *t = after;
-    return memslots_apply(vm);
+        if (t->refs == 0 && m->exempt == t->page)
+            m->exempt = MEMSLOT_NONE; /* nothing trapped left to map back */
+    }
+    return memslots_changed(vm, self);
 }
 
 int memslots_trap_page(struct vm *vm, const struct vcpu *self, uint64_t gpa, bus_fn fn,

@@ -15,6 +15,10 @@
  * Every change here happens under the memory-map rule: only while no vCPU but the caller's own
  * can run (runctl_map_held, vm/runctl.h). A change that breaks it is refused as an internal
  * error. Reads (memslots_page_trapped) are for whoever drives a vCPU.
+ * A vCPU's change (self, with the others paused) reaches KVM at once; the controller's (self
+ * NULL, every vCPU parked) when run control next lets a vCPU run (memslots_sync), and only if
+ * the slots then differ from KVM's: gdb removes its breakpoints at every stop and inserts them
+ * again to resume, which must not cost a new memory map each time.
  */
 #ifndef KVMSTUB_VM_MEMSLOTS_H
 #define KVMSTUB_VM_MEMSLOTS_H
@@ -33,11 +37,19 @@ struct memslot_trap {
     int write_refs; /* write protections of the page (writes exit) */
 };
 
+/* One KVM memory slot as registered. */
+struct memslot_range {
+    uint64_t gpa, size, offset; /* offset: into guest RAM's host mapping */
+    bool readonly;
+};
+
 struct memslot_map {
     struct memslot_trap *trapped; /* sorted by page; a page with either kind of refs */
     int ntrapped, cap;
-    uint64_t exempt;  /* a trapped page mapped again for a step, or MEMSLOT_NONE */
-    int nslots;       /* slots currently registered with KVM: ids 0..nslots-1 */
+    uint64_t exempt;               /* a trapped page mapped again for a step, or MEMSLOT_NONE */
+    struct memslot_range *applied; /* what KVM has: slot ids 0..nslots-1 */
+    int nslots;
+    bool stale;       /* the controller changed pages since: memslots_sync applies them */
     int max_slots;    /* KVM_CAP_NR_MEMSLOTS */
     bool readonly_ok; /* KVM_CAP_READONLY_MEM */
 };
@@ -61,6 +73,9 @@ bool memslots_page_trapped(const struct vm *vm, uint64_t gpa);
 int memslots_protect_page(struct vm *vm, const struct vcpu *self, uint64_t gpa, bus_fn fn,
                           void *opaque);
 int memslots_unprotect_page(struct vm *vm, const struct vcpu *self, uint64_t gpa);
+/* Give KVM the controller's changes, if the slots differ (run control, before any vCPU runs).
+ * 0, or -1 after a message. */
+int memslots_sync(struct vm *vm);
 /* Map a trapped page back for a moment (exempt), or end that (page MEMSLOT_NONE). */
 int memslots_exempt(struct vm *vm, const struct vcpu *self, uint64_t page);
 

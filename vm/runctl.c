@@ -16,6 +16,7 @@
 
 #include "base/diag.h"
 #include "base/exit_status.h"
+#include "vm/memslots.h"
 #include "vm/vm.h"
 
 static void runctl_kick_handler(int sig)
@@ -296,6 +297,7 @@ void runctl_end(struct vm *vm, int status)
 
 void runctl_resume(struct vm *vm, const struct resume_action *actions)
 {
+    memslots_sync(vm); /* the controller's map changes, while every vCPU is still parked */
     pthread_mutex_lock(&vm->lock);
     vm->stop_pending = false;
     int started = 0, first_requested = 0;
@@ -332,6 +334,7 @@ void runctl_resume(struct vm *vm, const struct resume_action *actions)
 struct vcpu *runctl_begin_inline_step(struct vm *vm, const struct resume_action *actions)
 {
     struct vcpu *step = NULL;
+    memslots_sync(vm);
     pthread_mutex_lock(&vm->lock);
     for (int i = 0; i < vm->ncpus; i++) {
         enum resume_kind kind = actions ? actions[i].kind : RESUME_CONTINUE;

@@ -143,7 +143,8 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
     case KVM_EXIT_INTERNAL_ERROR:
         if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION)
             emulation_failure_handle(vcpu);
-        else
+        else if (run->internal.suberror != KVM_INTERNAL_ERROR_DELIVERY_EV || !vm->debug_ops ||
+                 !vm->debug_ops->delivery_failed(vcpu))
             vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "KVM internal error");
         break;
     case KVM_EXIT_FAIL_ENTRY:

@@ -71,6 +71,9 @@ struct vm_debug_ops {
      * gave or what memory holds, n of them): true when it is the debugger's own doing (one of
      * its breakpoints, code in a trapped page) and was handled. */
     bool (*emulation_failure)(struct vcpu *vcpu, uint64_t rip, const uint8_t *bytes, unsigned n);
+    /* KVM could not deliver an event (KVM_INTERNAL_ERROR_DELIVERY_EV: the IDT or the stack it
+     * pushes to is not plain RAM): true when the debugger's doing was undone, to try again. */
+    bool (*delivery_failed)(struct vcpu *vcpu);
     /* The vCPU is going away: free its per-vCPU debugger state. */
     void (*vcpu_destroy)(struct vcpu *vcpu);
     /* The VM is going away (after every vCPU): free the debugger's state. */

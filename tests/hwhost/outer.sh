@@ -12,15 +12,16 @@ HW_KERNEL_FAILED='soft lockup|Kernel panic|rcu_preempt detected stalls'
 # hw_outer_start OUTER SHARE CONSOLE LIMIT_S LOG: boot the outer VM from OUTER (vmlinuz,
 # initramfs.cpio) in the background, in a session of its own under a hard LIMIT_S, its
 # console on the file CONSOLE and QEMU's own messages in LOG; HW_QEMU_PID is QEMU's, and its
-# monitor listens on the unix socket LOG.monitor (for tests/hwhost/qemu_cpus.py). Kernel
+# monitor listens on the unix socket HW_MONITOR (for tests/hwhost/qemu_cpus.py; under $TMPDIR,
+# as a socket's path must be short; gone with QEMU). Kernel
 # messages of warning level and above reach the console (a wedge's stack traces, for every
 # CPU at a soft lockup); HWHOST_CPU is QEMU's -cpu (default max: SVM with nested paging),
 # HWHOST_TCG_THREAD its TCG threading (default multi: a host thread per CPU; single halves the
 # speed).
 hw_outer_start() {
-    rm -f "$5.monitor"
+    HW_MONITOR=$(mktemp -u "${TMPDIR:-/tmp}/kvmstub-qemu-monitor.XXXXXX")
     setsid timeout -k 5 "$4" qemu-system-x86_64 -accel "tcg,thread=${HWHOST_TCG_THREAD:-multi}" -cpu "${HWHOST_CPU:-max}" -smp 2 -m 4G \
-        -display none -no-reboot -nodefaults -monitor "unix:$5.monitor,server=on,wait=off" -serial "file:$3" \
+        -display none -no-reboot -nodefaults -monitor "unix:$HW_MONITOR,server=on,wait=off" -serial "file:$3" \
         -kernel "$1/vmlinuz" -initrd "$1/initramfs.cpio" \
         -append 'console=ttyS0 panic=-1 loglevel=5 softlockup_all_cpu_backtrace=1' \
         -virtfs local,path=/,mount_tag=host0,security_model=none,readonly=on,multidevs=remap \

@@ -39,7 +39,7 @@ HWHOST_TESTS=(
     gdb_straddle_into_exec_trap gdb_port_and_msr_breakpoints gdb_catch_exceptions
     gdb_six_breakpoints_before_paging gdb_step_into_exception gdb_catch_and_step_in_real_mode
     gdb_break_survives_guest_code_write gdb_int3_put_back_over_guest_write
-    gdb_int3_put_back_with_two_vcpus
+    gdb_int3_put_back_with_two_vcpus gdb_break_page_written_as_kvm_cannot
     # what gdb and LLDB see of the vCPUs and the image (stub/cmd_xfer.c, stub/cmd_lldb.c)
     gdb_info_threads_names_and_states gdb_symbols_without_a_file_argument
     gdb_monitor_commands gdb_monitor_info_qemu_forms
@@ -231,12 +231,13 @@ hwhost_lane() {
         fi
         # Where a boot that stopped answering left the outer VM's CPUs, for whoever reads why.
         if [ -n "$HW_WHY" ] && [ -n "$booted" ]; then
-            timeout 30 python3 tests/hwhost/qemu_cpus.py "$HW_DIR/qemu.log.monitor" >"$HW_DIR/cpus.boot$attempt" 2>&1
+            timeout 30 python3 -u tests/hwhost/qemu_cpus.py "$HW_MONITOR" >"$HW_DIR/cpus.boot$attempt" 2>&1
         fi
         # QEMU ends at the init's poweroff; if not, it is killed.
         timeout 30 tail -f --pid="$HW_QEMU_PID" /dev/null
         kill -9 -- "-$HW_QEMU_PID" 2>/dev/null
         wait "$HW_QEMU_PID" 2>/dev/null
+        rm -f "$HW_MONITOR"
         # A boot that booted and then stopped answering (a stall, a wedged or panicked outer
         # kernel, DESIGN.md §10: every inner test has its own time limit, so that is not a test
         # hanging) is the emulated host's failure: its FAILs are suspect too, and run again.

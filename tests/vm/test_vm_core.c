@@ -143,16 +143,29 @@ static void a_protected_page_is_read_only_ram_until_trapped(void)
     }
     uint64_t target = vmtest_symbol(t, "target"); /* identity-mapped: linear = physical */
     int slots = vm->memslots.nslots;
+    /* The controller's changes reach KVM at the next resume (memslots_sync), once. */
     CHECK_EQ(memslots_protect_page(vm, NULL, target, guest_debug_trapped_access, vm), 0);
     CHECK(!memslots_page_trapped(vm, target));
+    CHECK_EQ(vm->memslots.nslots, slots);
+    CHECK(vm->memslots.stale);
+    CHECK_EQ(memslots_sync(vm), 0);
     CHECK_EQ(vm->memslots.nslots, slots + 2); /* the page between the RAM around it */
     CHECK_EQ(memslots_trap_page(vm, NULL, target, guest_debug_trapped_access, vm), 0);
     CHECK(memslots_page_trapped(vm, target));
+    CHECK_EQ(memslots_sync(vm), 0);
     CHECK_EQ(vm->memslots.nslots, slots + 1); /* a hole */
     CHECK_EQ(memslots_untrap_page(vm, NULL, target), 0);
     CHECK(!memslots_page_trapped(vm, target));
+    CHECK_EQ(memslots_sync(vm), 0);
     CHECK_EQ(vm->memslots.nslots, slots + 2);
+    /* Taken away and given back before a resume (gdb at every stop): KVM's map stays. */
+    const struct memslot_range *applied = vm->memslots.applied;
     CHECK_EQ(memslots_unprotect_page(vm, NULL, target), 0);
+    CHECK_EQ(memslots_protect_page(vm, NULL, target, guest_debug_trapped_access, vm), 0);
+    CHECK_EQ(memslots_sync(vm), 0);
+    CHECK(vm->memslots.applied == applied); /* not registered again */
+    CHECK_EQ(memslots_unprotect_page(vm, NULL, target), 0);
+    CHECK_EQ(memslots_sync(vm), 0);
     CHECK_EQ(vm->memslots.nslots, slots);
     CHECK_EQ(vm->memslots.ntrapped, 0);
     vmtest_free(t);
