@@ -4,13 +4,14 @@
 ; stop), and calls target. The new code returns 42; the old code (0), or a mix of old and new
 ; bytes, fails. The first bytes of old and new code differ, so an INT3 whose saved byte missed
 ; the write puts back the wrong one. With --cpus 2, CPU 1 meanwhile keeps writing a counter in
-; the same page (`scribble`), so writes of both vCPUs reach that page at once.
+; the same page (`scribble`), so writes of both vCPUs reach that page at once; a debugger that
+; sets `await_scribble` makes CPU 0 wait for CPU 1's first write before it copies.
 ; build: elf64
 ; link: 0x100000
 
 bits 64
 default rel
-global _start, target, patch, seen, after_port_write, scribble
+global _start, target, patch, seen, after_port_write, scribble, await_scribble
 
 %include "lib64.inc"
 
@@ -22,7 +23,11 @@ _start:
         test ebx, ebx
         jnz scribbler
         lea rsp, [stack_top]
-        lea rsi, [patch]
+        cmp byte [await_scribble], 0    ; set by a debugger that runs it with --cpus 2:
+        je .copy                        ; copy only once CPU 1 writes in target's page
+.wait:  cmp qword [scribble], 0
+        je .wait
+.copy:  lea rsi, [patch]
         lea rdi, [target]
         mov ecx, patch_end - patch
         rep movsb
@@ -64,6 +69,7 @@ msg_bad: db "selfmod64 FAIL: target did not return the new code's 42", 10, 0
 section .data
 align 4096
 seen:   db 0
+await_scribble: db 0
 
 section .bss
 align 16
