@@ -135,13 +135,19 @@ bool runctl_wait_runnable(struct vcpu *vcpu)
     return alive;
 }
 
-/* [lock] Record a stop; the first one since the resume is the one reported. */
+/* [lock] Record a stop; the first one since the resume is the one reported, except that a
+ * vCPU's plain trap (its step done) gives way to what the same vCPU's instruction hit as it
+ * was completed: a read-modify-write of a trapped page exits at its read, which ends a step,
+ * and its write, done while the vCPU parks (runctl_wait_runnable), hits the watchpoint. */
 static void runctl_post_stop(struct vm *vm, const struct stop_event *ev)
 {
-    if (!vm->stop_pending) {
-        vm->stop = *ev;
-        vm->stop_pending = true;
-    }
+    const struct stop_event *old = &vm->stop;
+    bool plain_trap = old->kind == STOP_SIGNAL && old->signal == GDB_SIGNAL_TRAP;
+    if (vm->stop_pending && !(plain_trap && old->thread == ev->thread && ev->kind >= STOP_SWBREAK &&
+                              ev->kind <= STOP_AWATCH))
+        return;
+    vm->stop = *ev;
+    vm->stop_pending = true;
 }
 
 /* The stop of a step, or of a vCPU that can run no further: SIGTRAP, as after a step. */
