@@ -11,10 +11,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -321,23 +323,67 @@ static void test_guest_exit_while_detached(void)
     packet_decoder_free(&d);
 }
 
+/* The flood of a client that never reads: m requests for all of the fake RAM (16 KiB, a 32 KiB
+ * hex reply each). Read at once, their replies are 32 MiB, four times the output limit beyond
+ * which the server drops a client (CONN_OUT_LIMIT), and far more than its socket takes
+ * besides (a send buffer of a few MiB at most; the client's receive buffer is 4 KiB). The
+ * 14 KiB of requests fit the window of a connection nobody has accepted yet. */
+#define FLOOD_REQUEST      "m1000,4000"
+#define FLOOD_FRAMED_BYTES (sizeof(FLOOD_REQUEST) + 3) /* $...#xx */
+#define FLOOD_REQUESTS     1024
+#define FLOOD_RCVBUF       4096
+
+/* True once the server's side has acknowledged all that was sent on fd (nothing left in its
+ * SIOCOUTQ), within the timeout: the bytes are in the server's socket. No event tells this,
+ * so it looks every millisecond. */
+static bool client_all_acked(int fd)
+{
+    for (int waited_ms = 0; waited_ms < CLIENT_TIMEOUT_MS; waited_ms++) {
+        int unacked;
+        if (ioctl(fd, SIOCOUTQ, &unacked) < 0)
+            return false;
+        if (unacked == 0)
+            return true;
+        poll(NULL, 0, 1);
+    }
+    return false;
+}
+
+/* True when the server's side hung up (a reset, or its end of stream reached fd's socket),
+ * within the timeout, without reading what it sent before. */
+static bool client_sees_hangup(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLRDHUP};
+    return poll(&p, 1, CLIENT_TIMEOUT_MS) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 static void test_client_not_reading_is_dropped(void)
 {
     struct packet_decoder d;
     packet_decoder_init(&d, 1 << 16);
     struct server_thread *st = server_start("127.0.0.1:0", false);
-    server_thread_go(st);
+    /* The flooding client connects and sends before the server serves: its requests are all
+     * in the server's socket before its first read, which takes them together. */
     int flood = client_connect(st->address);
-    int rcv = 4096;
+    int rcv = FLOOD_RCVBUF;
     setsockopt(flood, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
-    char pkt[32], buf[64 * 1024];
-    size_t plen = harness_frame(pkt, "m1000,4000", 10), n = 0;
+    char pkt[32], buf[FLOOD_REQUESTS * FLOOD_FRAMED_BYTES];
+    size_t plen = harness_frame(pkt, FLOOD_REQUEST, strlen(FLOOD_REQUEST)), n = 0;
     while (n + plen <= sizeof(buf)) {
         memcpy(buf + n, pkt, plen);
         n += plen;
     }
-    CHECK_EQ(send(flood, buf, n, MSG_NOSIGNAL), (ssize_t)n);
-    CHECK(client_sees_close(flood)); /* more than the output limit: dropped */
+    CHECK_EQ(send(flood, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT), (ssize_t)n);
+    CHECK(client_all_acked(flood));
+    server_thread_go(st);
+    /* Replies come: the server has read the flood, and queued past its limit, it drops the
+     * client. The client's next byte then meets a closed socket (or one closed with it
+     * unread), which resets the connection: the client sees that without reading the
+     * replies through its 4 KiB window. */
+    struct pollfd p = {.fd = flood, .events = POLLIN};
+    CHECK_EQ(poll(&p, 1, CLIENT_TIMEOUT_MS), 1);
+    CHECK_EQ(send(flood, "+", 1, MSG_NOSIGNAL), 1);
+    CHECK(client_sees_hangup(flood) && client_sees_close(flood)); /* dropped */
     close(flood);
     int c = client_connect(st->address); /* and the server still serves */
     CHECK_STR(client_cmd(c, &d, "qAttached"), "1");
