@@ -52,6 +52,15 @@ run_demo() {
     echo "$r ($((SECONDS - t)) s)"
 }
 
+# KVM's static keys held on for the whole job (tests/hwhost/kvm_keys.py says why): its line, or
+# its error, goes to the console; a keeper that fails leaves the lane as it was without it.
+python3 -u tests/hwhost/kvm_keys.py >/tmp/kvm_keys.out 2>&1 &
+keys_pid=$!
+# shellcheck disable=SC2016 # the inner shell expands them
+timeout 60 bash -c 'grep -m1 -qE "^HWHOST-KEYS|kvm_keys:" < <(exec tail -n +1 -f --pid="$1" "$2")' \
+    keys "$keys_pid" /tmp/kvm_keys.out
+cat /tmp/kvm_keys.out
+
 start=$SECONDS
 # (Results of an earlier boot of the same lane, which wedged, stay: tests/hwhost/run.sh.)
 export RESULTS_MIRROR=$share/out
@@ -69,6 +78,7 @@ if [ "$demo" = 1 ]; then
     mv /tmp/hwdemo "$TEST_OUT/demo"
 fi
 echo "HWHOST-INNER: tests ran in $((SECONDS - start)) s"
+kill "$keys_pid" 2>/dev/null
 
 # Logs back to the host (tar leaves out the sockets: 9p cannot hold them).
 mkdir -p "$share/out"
