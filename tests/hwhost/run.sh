@@ -40,10 +40,14 @@ HWHOST_TESTS=(
     gdb_six_breakpoints_before_paging gdb_step_into_exception gdb_catch_and_step_in_real_mode
     gdb_break_survives_guest_code_write gdb_int3_put_back_over_guest_write
     gdb_int3_put_back_with_two_vcpus gdb_break_page_written_as_kvm_cannot
+    # range stepping, find, conditions and dprintf in the stub (issue 12)
+    gdb_fewer_round_trips
     # what gdb and LLDB see of the vCPUs and the image (stub/cmd_xfer.c, stub/cmd_lldb.c)
     gdb_info_threads_names_and_states gdb_symbols_without_a_file_argument
     gdb_monitor_commands gdb_monitor_info_qemu_forms
     lldb_registers_in_32bit_and_real_mode lldb_session_two_vcpus
+    # the VM core driven directly (tests/vm): many VMs and vCPUs in one process
+    test_vm_core
     # whole-machine snapshots (vm/snapshot.c): every KVM state ioctl on a real KVM
     gdb_snapshot_save_step_restore gdb_snapshot_two_vcpus gdb_snapshot_restore_boots_again
     snapshot_file_restores_a_bare_metal_guest snapshot_files_that_are_not_whole_are_refused
