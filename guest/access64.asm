@@ -14,9 +14,7 @@ global others
 
 section .text
 _start:
-        mov eax, 1
-        cpuid
-        shr ebx, 24                     ; APIC id = CPU number
+        CPU_NUMBER
         test ebx, ebx
         jnz others
         mov dx, 0x510

@@ -29,9 +29,7 @@ HOT_LOOPS equ 1000
 
 section .text
 _start:
-        mov eax, 1
-        cpuid
-        shr ebx, 24                     ; APIC id = CPU number
+        CPU_NUMBER
         test ebx, ebx
         jnz spinner
         lea rsp, [stack_top]

@@ -20,9 +20,7 @@ PATTERN    equ 0x0123456789abcdef
 
 section .text
 _start:                                 ; not in the trapped page: only CPU 0's loop is
-        mov eax, 1
-        cpuid
-        shr ebx, 24                     ; APIC id = CPU number
+        CPU_NUMBER
         test ebx, ebx
         jnz cpu1
         jmp cpu0

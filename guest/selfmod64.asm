@@ -17,9 +17,7 @@ global _start, target, patch, seen, after_port_write, scribble, await_scribble
 
 section .text progbits alloc exec nowrite align=4096
 _start:
-        mov eax, 1
-        cpuid
-        shr ebx, 24                     ; APIC id = CPU number
+        CPU_NUMBER
         test ebx, ebx
         jnz scribbler
         lea rsp, [stack_top]

@@ -12,9 +12,7 @@ global _start, loop0, loop1, counters, release
 
 section .text
 _start:
-        mov eax, 1
-        cpuid
-        shr ebx, 24                     ; APIC id = CPU number
+        CPU_NUMBER
         lea rdi, [counters + rbx * 8]
         test ebx, ebx
         jnz loop1
