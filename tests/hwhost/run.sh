@@ -156,7 +156,11 @@ hw_collect() {
         local failure
         failure=$(awk -F'\t' -v n="$n" '$1 == n { print $2 }' tests/hwhost/host-limits)
         limit=$(awk -F'\t' -v n="$n" '$1 == n { print $3 }' tests/hwhost/host-limits)
-        if [ "$verdict" = FAIL ] && [ -n "$limit" ] && echo "$reason" | grep -qE -- "$failure"; then
+        local seen=$reason
+        if [ "${failure#gdb.log:}" != "$failure" ]; then # matched in the session instead
+            failure=${failure#gdb.log:} seen=$(cat "$HW_DIR/$n/gdb.log" 2>/dev/null)
+        fi
+        if [ "$verdict" = FAIL ] && [ -n "$limit" ] && echo "$seen" | grep -qE -- "$failure"; then
             verdict=SKIP reason="limit of the emulated host: $limit (failed here: $reason)"
         fi
         hw_result "$verdict" "hw-$n" "$reason"
