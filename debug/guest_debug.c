@@ -84,7 +84,11 @@ static int gd_prepare(struct vcpu *vcpu)
     bool step = gd_stepping(vcpu);
     unsigned dr_mask = step_aside_dr_mask(vcpu);
     uint64_t gen = __atomic_load_n(&vm->debug->gen, __ATOMIC_ACQUIRE);
-    if (vd->gen == gen && vd->step == step && vd->dr_mask == dr_mask && !vd->inject_bp)
+    /* A register write since KVM_SET_GUEST_DEBUG (gdb's `set $pc`, a snapshot restored, a
+     * replay rewound) may have cleared KVM's single-step trap flag: the vCPU would run free. */
+    bool regs_written = step && vd->regs_writes != vcpu->regs.writes;
+    if (vd->gen == gen && vd->step == step && vd->dr_mask == dr_mask && !vd->inject_bp &&
+        !regs_written)
         return 0;
     struct kvm_guest_debug dbg;
     memset(&dbg, 0, sizeof(dbg));
@@ -112,6 +116,7 @@ static int gd_prepare(struct vcpu *vcpu)
     vd->gen = gen;
     vd->step = step;
     vd->dr_mask = dr_mask;
+    vd->regs_writes = vcpu->regs.writes;
     vd->inject_bp = false;
     return 0;
 }
