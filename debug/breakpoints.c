@@ -2,6 +2,7 @@
 #include "debug/breakpoints.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -567,6 +568,25 @@ void bp_int3s_place(struct vm *vm, const bool *lifted, bool restored)
             b->saved = *p;
         *p = X86_INSN_INT3;
     }
+}
+
+void bp_exec_traps_lift(struct vm *vm, bool *untrapped)
+{
+    const struct bp_table *t = table_of(vm);
+    for (int i = 0; i < t->n; i++)
+        untrapped[i] = t->items[i].mech == MECH_EXEC_TRAP &&
+                       memslots_untrap_page(vm, NULL, t->items[i].gpa) == 0;
+}
+
+void bp_exec_traps_place(struct vm *vm, const bool *untrapped)
+{
+    const struct bp_table *t = table_of(vm);
+    for (int i = 0; i < t->n; i++)
+        if (untrapped[i] &&
+            memslots_trap_page(vm, NULL, t->items[i].gpa, guest_debug_trapped_access, vm) < 0)
+            diag("the exec trap of the breakpoint at 0x%" PRIx64 " could not be placed again "
+                 "after a replay: it will not stop the guest",
+                 t->items[i].addr);
 }
 
 int bp_unprotect_int3_pages(struct vm *vm, struct vcpu *self)

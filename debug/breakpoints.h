@@ -110,6 +110,12 @@ const struct breakpoint *bp_find_slot(const struct bp_table *t, int slot);
  * now (which become the ones they replace). Snapshots and replays run with them lifted. */
 void bp_int3s_lift(struct vm *vm, bool *lifted);
 void bp_int3s_place(struct vm *vm, const bool *lifted, bool restored);
+/* Map the pages of exec-trap breakpoints back (untrapped[i], one per table entry, says which),
+ * then trap them again. A replay runs with them mapped: it finds breakpoints by the recorded pc,
+ * and stepping an instruction whose fetch trapped is what some hosts cannot do exactly (the
+ * lane's, DESIGN.md §7). The controller's, with every vCPU parked. */
+void bp_exec_traps_lift(struct vm *vm, bool *untrapped);
+void bp_exec_traps_place(struct vm *vm, const bool *untrapped);
 /* Lift the write protection of every INT3's page (vm/memslots.h), for a guest whose write
  * there KVM could not emulate: its INT3s stay, unprotected (a write over one takes it away
  * again). On the calling vCPU's thread while every other vCPU is paused (runctl_pause_others):

@@ -30,17 +30,23 @@ static bool is_watch(enum stop_kind kind)
     return kind == STOP_WATCH || kind == STOP_RWATCH || kind == STOP_AWATCH;
 }
 
-/* Around a replay: kvmstub's INT3s out of the code, debug-register breakpoints masked, and the
- * machine as it was, to put back should re-execution fail (never a half-replayed guest). */
+/* Around a replay: kvmstub's INT3s out of the code, exec-trapped pages mapped back,
+ * debug-register breakpoints masked, and the machine as it was, to put back should
+ * re-execution fail (never a half-replayed guest). */
 struct replay_scope {
     bool *lifted;
+    bool *untrapped;
     struct snapshot *undo;
 };
 
 static int scope_enter(struct vm *vm, struct replay_scope *sc, char *why, size_t whylen)
 {
-    sc->lifted = calloc((size_t)vm->debug->bps.n + 1, sizeof(bool));
-    if (!sc->lifted) {
+    size_t n = (size_t)vm->debug->bps.n + 1;
+    sc->lifted = calloc(n, sizeof(bool));
+    sc->untrapped = calloc(n, sizeof(bool));
+    if (!sc->lifted || !sc->untrapped) {
+        free(sc->lifted);
+        free(sc->untrapped);
         snprintf(why, whylen, "out of memory");
         return -1;
     }
@@ -49,8 +55,10 @@ static int scope_enter(struct vm *vm, struct replay_scope *sc, char *why, size_t
     if (!sc->undo) {
         bp_int3s_place(vm, sc->lifted, false);
         free(sc->lifted);
+        free(sc->untrapped);
         return -1;
     }
+    bp_exec_traps_lift(vm, sc->untrapped);
     vm->debug->record.replaying = true;
     guest_debug_changed(vm);
     return 0;
@@ -67,7 +75,9 @@ static void scope_leave(struct vm *vm, struct replay_scope *sc, bool ok, bool re
         diag("cannot put the machine back after a failed re-execution: %s", err);
     snapshot_free(sc->undo);
     bp_int3s_place(vm, sc->lifted, rewound || !ok);
+    bp_exec_traps_place(vm, sc->untrapped);
     free(sc->lifted);
+    free(sc->untrapped);
 }
 
 /* One recorded position forward. 0, with the stop that step reported in *ev (a watchpoint hit, or
