@@ -7,6 +7,7 @@
 
 #include "base/diag.h"
 #include "debug/guest_debug.h"
+#include "vm/runctl.h"
 #include "vm/vm.h"
 #include "vm/x86/cpu_mode.h"
 #include "vm/x86/cpu_regs.h"
@@ -94,7 +95,9 @@ enum target_arch cpu_view_connect(struct vm *vm)
 void cpu_view_stopped(struct vm *vm, struct vcpu *vcpu)
 {
     struct cpu_view *v = &vm->debug->view;
-    if (v->notice_given)
+    /* Not attached: the stop gdb's connection asks for, taken before the layout is chosen
+     * (cpu_view_connect), or a stop with nobody attached: no layout to have outgrown. */
+    if (v->notice_given || !runctl_attached(vm))
         return;
     enum cpu_mode mode = cpu_view_mode(vcpu);
     unsigned i = view_index(v->layout);

@@ -49,8 +49,8 @@ const char *cpu_view_misfit(const struct cpu_view_options *o, enum cpu_mode entr
 enum cpu_mode cpu_view_mode(struct vcpu *vcpu);
 /* gdb connects: the layout it gets. */
 enum target_arch cpu_view_connect(struct vm *vm);
-/* The guest stopped on vcpu: print the notice if its mode has outgrown the layout (once per
- * connection). */
+/* The guest stopped on vcpu, gdb attached: print the notice if its mode has outgrown the
+ * layout (once per connection). */
 void cpu_view_stopped(struct vm *vm, struct vcpu *vcpu);
 /* Registers as read from the vCPU -> as gdb sees them (the linear pc in real mode). */
 void cpu_view_regs_out(struct vm *vm, struct vcpu *vcpu, struct x86_regs *regs);

@@ -32,6 +32,24 @@ test_ctrl_c_stops_a_spinning_guest() {
     [ "$WAIT_STATUS" = 1 ] || fail_because "kvmstub status $WAIT_STATUS"
 }
 
+test_connecting_to_a_running_guest_gives_no_layout_notice() {
+    # gdb connects to a guest that runs (--no-wait): the stop its connection asks for comes
+    # before the layout is chosen, and once said that a 64-bit vCPU had outgrown the i8086
+    # layout gdb never had.
+    start_kvmstub_gdb --no-wait "$SPIN" || { fail_because "kvmstub did not listen"; return 1; }
+    wait_for_line "$TEST_DIR/console" '^spinning$' 30 "$KVMSTUB_PID" || { fail_because "guest did not start"; return 1; }
+    run_gdb "$TEST_DIR/gdb.log" "$SPIN" -ex "target remote 127.0.0.1:$GDB_PORT" -ex 'show architecture' \
+        -ex 'p *(long *)&spins > 0' -ex 'set *(long *)&release = 1' -ex continue
+    wait_pid "$KVMSTUB_PID" 30 || { fail_because "kvmstub did not end"; return 1; }
+    cat "$TEST_DIR/gdb.log" "$TEST_DIR/stderr"
+    expect_match "$TEST_DIR/gdb.log" 'currently "i386:x86-64"' "gdb did not get the x86-64 layout" || return 1
+    expect_match "$TEST_DIR/gdb.log" '^\$1 = 1$' "the guest had not run" || return 1
+    expect_match "$TEST_DIR/gdb.log" 'exited with code 01' "guest did not finish after release" || return 1
+    if grep -q 'register layout' "$TEST_DIR/stderr"; then
+        fail_because "a layout notice: $(grep 'register layout' "$TEST_DIR/stderr")"
+    fi
+}
+
 test_detach_then_a_second_gdb_attaches() {
     start_kvmstub_gdb "$SPIN" || { fail_because "kvmstub did not listen"; return 1; }
     run_gdb "$TEST_DIR/gdb1.log" "$SPIN" -ex "target remote 127.0.0.1:$GDB_PORT" \

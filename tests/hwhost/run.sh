@@ -33,6 +33,8 @@ HWHOST_TESTS=(
     # debugger sessions (tests/suite_gdb_sessions.sh)
     ctrl_c_stops_a_spinning_guest detach_then_a_second_gdb_attaches second_client_is_refused
     dropped_connection_keeps_guest_stopped detach_at_a_caught_exception
+    connecting_to_a_running_guest_gives_no_layout_notice
+    layout_outgrown_then_reconnect_gets_x86_64 layout_of_gdb_arch_outgrown_says_restart
     # breakpoints, watchpoints and stepping, where INT3 and debug registers are real hardware's
     gdb_hbreak gdb_sw_break_hit_in_loop gdb_watch_write gdb_awatch_16_byte_range gdb_rwatch_read
     gdb_guest_own_int3_under_debugger gdb_step_blocks_timer_irq gdb_all_stop_two_vcpus
@@ -41,7 +43,7 @@ HWHOST_TESTS=(
     gdb_break_survives_guest_code_write gdb_int3_put_back_over_guest_write
     gdb_int3_put_back_with_two_vcpus gdb_break_page_written_as_kvm_cannot
     # range stepping, find, conditions and dprintf in the stub (issue 12)
-    gdb_fewer_round_trips
+    gdb_fewer_round_trips gdb_step_after_register_write
     # what gdb and LLDB see of the vCPUs and the image (stub/cmd_xfer.c, stub/cmd_lldb.c)
     gdb_info_threads_names_and_states gdb_symbols_without_a_file_argument
     gdb_monitor_commands gdb_monitor_info_qemu_forms
