@@ -8,6 +8,8 @@
 #   BENCH_LINUX=0 make bench        skip the Linux boots
 #   BENCH_CPUS=all make bench       do not pin to one CPU (the default is BENCH_CPUS=0)
 #   BENCH_ARGS='--reps 3' make bench      extra options for bench/out/kvmstub-bench (--help)
+#   BENCH_GDB=0 make bench          skip the rows real gdb drives (bench/gdb_rows.sh; its
+#                                   BENCH_GDB_REPS, _HITS, _TOUCHES: bench/gdb_rows.py)
 #   BENCH_NESTED=1 make bench       also inside the hardware-host lane's nested host (the
 #                                   default where this machine has no /dev/kvm; 0: never)
 #
@@ -86,6 +88,10 @@ fi
 say "load average: $(cut -d' ' -f1-3 /proc/loadavg) (the numbers are only comparable on an idle machine)"
 # shellcheck disable=SC2086 # BENCH_ARGS is a list of options
 "${pin[@]}" "$out/kvmstub-bench" "${args[@]}" ${BENCH_ARGS:-}
+if [ "${BENCH_GDB:-1}" != 0 ]; then
+	say "the rows real gdb drives (bench/gdb_rows.sh)"
+	"${pin[@]}" bash bench/gdb_rows.sh ./kvmstub "$image" "$out/bench.sym" "$qemu" | tee -a "$out/results.txt"
+fi
 say "results: $out/results.txt"
 if [ "${BENCH_NESTED:-}" = 1 ]; then
 	bash bench/nested.sh

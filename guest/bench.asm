@@ -9,6 +9,15 @@
 ;   bench_bp           a two-instruction loop: bench_bp adds one to the dword bench_counter
 ;   bench_bp_next      (breakpoint cycles are checked against it), bench_bp_next jumps back
 ;   bench_pattern      BENCH_PATTERN_SIZE bytes, byte i = (i * 7 + 3) & 255
+; and for the rows real gdb drives (bench/gdb_rows.py), which set the pc and registers:
+;   bench_line         one source line of 50 instructions, then bench_line_next (`next`)
+;   bench_body         a loop body of four lines (`step` x100)
+;   bench_count_entry  one instruction before bench_count (gdb starts there, so that the first
+;                      pass at bench_count hits a breakpoint there: gdb steps over one at the
+;                      pc it stopped at without a hit)
+;   bench_count        ecx iterations (set by gdb), each adding one to bench_touch, then
+;   bench_count_done   spins here, in a page of its own (conditions, dprintf, the watched-page
+;                      loop); bench_watched shares bench_touch's page and nothing writes it
 ; 32-bit protected mode, paging off, interrupts off (IRET is not emulated on PVM hosts).
 ; build: elf32
 ; link: 0x100000
@@ -16,6 +25,8 @@
 bits 32
 global _start, bench_ready, bench_spin, bench_step, bench_step_end, bench_bp
 global bench_spin_end, bench_bp_next, bench_counter, bench_pattern
+global bench_line, bench_line_next, bench_body, bench_count_entry, bench_count, bench_count_done
+global bench_touch, bench_watched
 
 BENCH_PATTERN_SIZE equ 1 << 20
 BENCH_PATTERN_MUL  equ 7
@@ -67,6 +78,33 @@ bench_step:
 bench_step_end:
         jmp bench_step
 
+align 16
+bench_line:
+        times 50 add eax, 1
+bench_line_next:
+        jmp bench_line
+
+align 16
+bench_body:
+        times 5 add eax, 1
+        times 5 add ebx, 1
+        times 5 add edx, 1
+        jmp bench_body
+
+align 16
+bench_count_entry:
+        nop                             ; gdb starts here: the first pass at bench_count is a hit
+bench_count:
+        inc dword [bench_touch]
+        dec ecx
+        jnz bench_count
+        jmp bench_count_done
+; In a page of its own: where a breakpoint here is an exec trap (a host that reports neither
+; INT3 nor debug registers), the loop's page stays mapped and the loop runs at full speed.
+align 4096
+bench_count_done:
+        jmp bench_count_done
+
 section .bss
 alignb 4096
 bench_pattern: resb BENCH_PATTERN_SIZE
@@ -74,3 +112,6 @@ bench_counter: resd 1
 alignb 16
 stack: resb 4096
 stack_top:
+alignb 4096
+bench_touch: resd 1
+bench_watched: resd 1
