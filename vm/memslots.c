@@ -94,12 +94,13 @@ static int memslots_apply(struct vm *vm)
     if (!want)
         return diag_errno("out of memory for the memory map");
     memslots_layout(vm, want, n);
-    m->stale = false;
+    m->stale = true; /* until KVM has all of it: a failure here is retried at the next sync */
     bool same = n == m->nslots;
     for (int i = 0; same && i < n; i++)
         same = same_range(&want[i], &m->applied[i]);
     if (same) {
         free(want);
+        m->stale = false;
         return 0;
     }
     for (; m->nslots > 0; m->nslots--)
@@ -114,6 +115,7 @@ static int memslots_apply(struct vm *vm)
         if (memslots_set(vm, m->nslots, r->gpa, r->size, r->offset, r->readonly) < 0)
             return -1;
     }
+    m->stale = false;
     return 0;
 }
 

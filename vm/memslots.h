@@ -49,7 +49,7 @@ struct memslot_map {
     uint64_t exempt;               /* a trapped page mapped again for a step, or MEMSLOT_NONE */
     struct memslot_range *applied; /* what KVM has: slot ids 0..nslots-1 */
     int nslots;
-    bool stale;       /* the controller changed pages since: memslots_sync applies them */
+    bool stale;       /* changed since KVM last took the map whole: memslots_sync applies it */
     int max_slots;    /* KVM_CAP_NR_MEMSLOTS */
     bool readonly_ok; /* KVM_CAP_READONLY_MEM */
 };

@@ -301,9 +301,27 @@ void runctl_end(struct vm *vm, int status)
     }
 }
 
+/* The controller's memory-map changes, given to KVM while every vCPU is still parked. A map
+ * KVM did not take whole would run the guest with part of its RAM missing: the guest ends. */
+static bool runctl_map_synced(struct vm *vm)
+{
+    pthread_mutex_lock(&vm->lock);
+    bool ended = vm->ended;
+    pthread_mutex_unlock(&vm->lock);
+    if (ended)
+        return false; /* said already */
+    if (memslots_sync(vm) == 0)
+        return true;
+    diag("the memory map could not be given to KVM (above): the guest cannot run with part of "
+         "its RAM missing, and ends");
+    runctl_end(vm, EXIT_GUEST_CRASH);
+    return false;
+}
+
 void runctl_resume(struct vm *vm, const struct resume_action *actions)
 {
-    memslots_sync(vm); /* the controller's map changes, while every vCPU is still parked */
+    if (!runctl_map_synced(vm))
+        return;
     pthread_mutex_lock(&vm->lock);
     vm->stop_pending = false;
     int started = 0, first_requested = 0;
@@ -340,7 +358,8 @@ void runctl_resume(struct vm *vm, const struct resume_action *actions)
 struct vcpu *runctl_begin_inline_step(struct vm *vm, const struct resume_action *actions)
 {
     struct vcpu *step = NULL;
-    memslots_sync(vm);
+    if (!runctl_map_synced(vm))
+        return NULL;
     pthread_mutex_lock(&vm->lock);
     for (int i = 0; i < vm->ncpus; i++) {
         enum resume_kind kind = actions ? actions[i].kind : RESUME_CONTINUE;
