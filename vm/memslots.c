@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 
 #include "base/diag.h"
+#include "base/exit_status.h"
 #include "base/x86.h"
 #include "vm/runctl.h"
 #include "vm/vm.h"
@@ -86,7 +87,7 @@ static bool same_range(const struct memslot_range *a, const struct memslot_range
 /* Give KVM the layout, unless it has it already. Deleting every slot first leaves RAM absent
  * for a moment: the memory-map rule is what makes that safe, no vCPU can run meanwhile. After
  * a failure, the slots KVM has are still the ones recorded (so they are deleted next time). */
-static int memslots_apply(struct vm *vm)
+static int memslots_apply_to_kvm(struct vm *vm)
 {
     struct memslot_map *m = &vm->memslots;
     int n = memslots_layout(vm, NULL, 0);
@@ -119,6 +120,18 @@ static int memslots_apply(struct vm *vm)
     return 0;
 }
 
+/* Give KVM the map. One it did not take whole (a failed KVM_SET_USER_MEMORY_REGION, said above)
+ * leaves the guest with part of its RAM missing: the guest ends, and the map stays stale. */
+static int memslots_apply(struct vm *vm)
+{
+    if (memslots_apply_to_kvm(vm) == 0)
+        return 0;
+    diag("KVM did not take the whole memory map: the guest cannot run with part of its RAM "
+         "missing, and ends");
+    runctl_end(vm, EXIT_GUEST_CRASH);
+    return -1;
+}
+
 /* The memory-map rule, checked where the map changes. */
 static int memslots_check_rule(struct vm *vm, const struct vcpu *self, const char *what)
 {
@@ -138,7 +151,7 @@ int memslots_init(struct vm *vm)
     m->readonly_ok = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
     int max = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
     m->max_slots = max > 0 ? max : 32; /* KVM has offered at least 32 since the beginning */
-    return memslots_apply(vm);
+    return memslots_apply_to_kvm(vm);  /* at setup: its caller fails the start */
 }
 
 void memslots_destroy(struct vm *vm)
@@ -325,6 +338,10 @@ int memslots_exempt(struct vm *vm, const struct vcpu *self, uint64_t page)
         return 0;
     if (memslots_check_rule(vm, self, "mapping a trapped page back") < 0)
         return -1;
+    uint64_t before = m->exempt;
     m->exempt = page;
-    return memslots_apply(vm);
+    if (memslots_apply(vm) == 0)
+        return 0;
+    m->exempt = before; /* never a trapped page left mapped for good by a later sync */
+    return -1;
 }

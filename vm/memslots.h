@@ -74,7 +74,9 @@ int memslots_protect_page(struct vm *vm, const struct vcpu *self, uint64_t gpa, 
                           void *opaque);
 int memslots_unprotect_page(struct vm *vm, const struct vcpu *self, uint64_t gpa);
 /* Give KVM the controller's changes, if the slots differ (run control, before any vCPU runs).
- * 0, or -1 after a message. */
+ * 0, or -1 after a message. Any change that reaches KVM (here, or at once for a vCPU's own)
+ * and that KVM does not take whole ends the guest (runctl_end, status 6): it must not run with
+ * part of its RAM missing. */
 int memslots_sync(struct vm *vm);
 /* Map a trapped page back for a moment (exempt), or end that (page MEMSLOT_NONE). */
 int memslots_exempt(struct vm *vm, const struct vcpu *self, uint64_t page);

@@ -301,8 +301,8 @@ void runctl_end(struct vm *vm, int status)
     }
 }
 
-/* The controller's memory-map changes, given to KVM while every vCPU is still parked. A map
- * KVM did not take whole would run the guest with part of its RAM missing: the guest ends. */
+/* The controller's memory-map changes, given to KVM while every vCPU is still parked. False
+ * when the guest has ended, or ends now: a map KVM did not take whole ends it (memslots.c). */
 static bool runctl_map_synced(struct vm *vm)
 {
     pthread_mutex_lock(&vm->lock);
@@ -312,9 +312,7 @@ static bool runctl_map_synced(struct vm *vm)
         return false; /* said already */
     if (memslots_sync(vm) == 0)
         return true;
-    diag("the memory map could not be given to KVM (above): the guest cannot run with part of "
-         "its RAM missing, and ends");
-    runctl_end(vm, EXIT_GUEST_CRASH);
+    runctl_end(vm, EXIT_GUEST_CRASH); /* the map ends it already; the rule's internal error too */
     return false;
 }
 
