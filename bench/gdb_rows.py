@@ -62,17 +62,27 @@ def emit(kind, key, text):
 
 
 class Watchdog:
-    """A command that runs the guest longer than LIMIT is interrupted (as Ctrl-C would), so that
-    a stub that never stops fails the row instead of the bench. Armed before the clock starts:
-    starting its thread is not part of what is measured."""
+    """A command that runs the guest longer than LIMIT is interrupted (as Ctrl-C would), and
+    fails its row; a second Ctrl-C 10 s later makes gdb give up on a stub that does not answer
+    the first. Armed before the clock starts: starting its thread is not part of what is
+    measured."""
 
     def __enter__(self):
-        self.timer = threading.Timer(LIMIT, lambda: os.kill(os.getpid(), signal.SIGINT))
-        self.timer.start()
+        self.fired = False
+        self.timers = [threading.Timer(LIMIT + grace, self.interrupt) for grace in (0, 10)]
+        for t in self.timers:
+            t.start()
         return self
 
-    def __exit__(self, *exc):
-        self.timer.cancel()
+    def interrupt(self):
+        self.fired = True
+        os.kill(os.getpid(), signal.SIGINT)
+
+    def __exit__(self, kind, value, tb):
+        for t in self.timers:
+            t.cancel()
+        if self.fired:
+            raise RowFailed("did not stop within %g s (interrupted)" % LIMIT)
         return False
 
 
@@ -304,7 +314,7 @@ def report(key, fn):
         values = fn()
         emit("ROW", key, " ".join("%.6g" % v for v in values))
     except (RowFailed, gdb.error, KeyboardInterrupt) as e:
-        why = str(e) if not isinstance(e, KeyboardInterrupt) else "did not stop within %g s" % LIMIT
+        why = str(e) if not isinstance(e, KeyboardInterrupt) else "interrupted (did not stop within %g s)" % LIMIT
         if stub_ended():
             why += "; the stub ended: %s" % last_line(env.get("BENCH_GDB_LOG"))
         emit("FAIL", key, why.replace("\n", " "))
