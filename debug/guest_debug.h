@@ -51,11 +51,12 @@ struct debug_state {
 
 /* Per vCPU (vcpu->debug). */
 struct vcpu_debug {
-    uint64_t gen;     /* the generation applied to this vCPU */
-    bool step;        /* single-step as applied with gen */
-    unsigned dr_mask; /* debug-register slots masked, as applied with gen */
-    bool inject_bp;   /* hand the guest its own #BP on the next entry */
-    bool watch_hit;   /* recording: a watchpoint hit to report at the instruction's end */
+    uint64_t gen;              /* the generation applied to this vCPU */
+    bool step;                 /* single-step as applied with gen */
+    unsigned dr_mask;          /* debug-register slots masked, as applied with gen */
+    unsigned long regs_writes; /* vcpu->regs.writes when it was applied (cpu_regs.h) */
+    bool inject_bp;            /* hand the guest its own #BP on the next entry */
+    bool watch_hit;            /* recording: a watchpoint hit to report at the instruction's end */
     enum bp_type watch_type;
     uint64_t watch_addr;
     bool write_done; /* recording: a position ended at an MMIO write exit, at this pc */

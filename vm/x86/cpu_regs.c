@@ -74,6 +74,7 @@ int cpu_set_regs(struct vcpu *vcpu, const struct kvm_regs *regs)
     struct cpu_regs_cache *c = &vcpu->regs;
     c->valid &= ~CPU_REGS_GPR;
     c->sync_fresh &= ~CPU_REGS_GPR;
+    c->writes++;
     if (ioctl(vcpu->fd, KVM_SET_REGS, regs) < 0)
         return diag_errno("KVM_SET_REGS (vCPU %d)", vcpu->id);
     c->regs = *regs;
@@ -104,6 +105,7 @@ void cpu_regs_forget(struct vcpu *vcpu)
 {
     vcpu->regs.valid = 0;
     vcpu->regs.sync_fresh = 0;
+    vcpu->regs.writes++;
 }
 
 int cpu_msr_read(struct vcpu *vcpu, uint32_t index, uint64_t *value)

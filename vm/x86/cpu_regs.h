@@ -30,6 +30,10 @@ struct cpu_regs_cache {
     struct kvm_sregs sregs;
     struct kvm_fpu fpu;
     uint64_t k_gs_base;
+    /* Times KVM_SET_REGS was called (cpu_set_regs) or a snapshot applied: each may clear the
+     * trap flag KVM sets for KVM_GUESTDBG_SINGLESTEP (KVM keeps it only while RIP is where
+     * KVM_SET_GUEST_DEBUG was last called), so the debugger re-applies that after one. */
+    unsigned long writes;
 };
 
 /* General and segment/control registers through the cache. All print a message on failure. */
