@@ -86,11 +86,6 @@ class Watchdog:
         return False
 
 
-def run(cmd):
-    with Watchdog():
-        return gdb.execute(cmd, to_string=True)
-
-
 def reg(name):
     return int(gdb.parse_and_eval("$" + name)) & 0xFFFFFFFF
 
