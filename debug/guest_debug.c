@@ -85,7 +85,8 @@ static int gd_prepare(struct vcpu *vcpu)
     unsigned dr_mask = step_aside_dr_mask(vcpu);
     uint64_t gen = __atomic_load_n(&vm->debug->gen, __ATOMIC_ACQUIRE);
     /* A register write since KVM_SET_GUEST_DEBUG (gdb's `set $pc`, a snapshot restored, a
-     * replay rewound) may have cleared KVM's single-step trap flag: the vCPU would run free. */
+     * replay rewound, KVM's emulator around an access) may have cleared KVM's single-step trap
+     * flag: the vCPU would run free. */
     bool regs_written = step && vd->regs_writes != vcpu->regs.writes;
     if (vd->gen == gen && vd->step == step && vd->dr_mask == dr_mask && !vd->inject_bp &&
         !regs_written)

@@ -181,9 +181,12 @@ static bool vcpu_run_once(struct vcpu *vcpu)
         vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "cannot set guest debug state");
         return false;
     }
+    bool completing = vcpu->io_pending; /* KVM completes that access first */
     int r = ioctl(vcpu->fd, KVM_RUN, 0);
     vcpu->io_pending = false;
-    cpu_regs_exited(vcpu);
+    bool access_exit = r >= 0 && (vcpu->run->exit_reason == KVM_EXIT_IO ||
+                                  vcpu->run->exit_reason == KVM_EXIT_MMIO);
+    cpu_regs_exited(vcpu, completing || access_exit);
     if (r < 0) {
         if (errno == EINTR || errno == EAGAIN)
             return true; /* kicked: run control decides whether to park */

@@ -94,11 +94,13 @@ int cpu_set_sregs(struct vcpu *vcpu, const struct kvm_sregs *sregs)
     return 0;
 }
 
-void cpu_regs_exited(struct vcpu *vcpu)
+void cpu_regs_exited(struct vcpu *vcpu, bool emulated)
 {
     struct cpu_regs_cache *c = &vcpu->regs;
     c->valid = 0;
     c->sync_fresh = vcpu->vm->sync_regs ? CPU_REGS_GPR | CPU_REGS_SREGS : 0;
+    if (emulated)
+        c->writes++; /* see `writes` */
 }
 
 void cpu_regs_forget(struct vcpu *vcpu)

@@ -3,6 +3,7 @@
 #define KVMSTUB_VM_X86_CPU_REGS_H
 
 #include <linux/kvm.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "stub/target.h"
@@ -30,9 +31,12 @@ struct cpu_regs_cache {
     struct kvm_sregs sregs;
     struct kvm_fpu fpu;
     uint64_t k_gs_base;
-    /* Times KVM_SET_REGS was called (cpu_set_regs) or a snapshot applied: each may clear the
-     * trap flag KVM sets for KVM_GUESTDBG_SINGLESTEP (KVM keeps it only while RIP is where
-     * KVM_SET_GUEST_DEBUG was last called), so the debugger re-applies that after one. */
+    /* Times RFLAGS may have been written other than by the guest's own instructions: by
+     * KVM_SET_REGS (cpu_set_regs), a snapshot applied, or KVM's emulator around a port or MMIO
+     * exit (it writes RFLAGS back when it completes the instruction: before an MMIO write's
+     * exit, in the next KVM_RUN for a read). Each may clear the trap flag KVM sets for
+     * KVM_GUESTDBG_SINGLESTEP (KVM keeps it only while RIP is where KVM_SET_GUEST_DEBUG was
+     * last called), so the debugger re-applies that after one. */
     unsigned long writes;
 };
 
@@ -41,8 +45,10 @@ int cpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs);
 int cpu_get_sregs(struct vcpu *vcpu, struct kvm_sregs *sregs);
 int cpu_set_regs(struct vcpu *vcpu, const struct kvm_regs *regs);
 int cpu_set_sregs(struct vcpu *vcpu, const struct kvm_sregs *sregs);
-/* KVM_RUN returned: the cache is empty, and the kvm_run copy (if enabled) is current. */
-void cpu_regs_exited(struct vcpu *vcpu);
+/* KVM_RUN returned: the cache is empty, and the kvm_run copy (if enabled) is current.
+ * emulated: KVM's emulator may have written RFLAGS in that run (it completed a port or MMIO
+ * access, vcpu->io_pending, or exited for one). */
+void cpu_regs_exited(struct vcpu *vcpu, bool emulated);
 /* The state was put back behind the cache (a snapshot): nothing cached nor in kvm_run holds. */
 void cpu_regs_forget(struct vcpu *vcpu);
 
