@@ -64,18 +64,22 @@ static int scope_enter(struct vm *vm, struct replay_scope *sc, char *why, size_t
     return 0;
 }
 
-/* ok: the replay went where it was to go; otherwise the machine goes back as it was. */
+/* ok: the replay went where it was to go; otherwise the machine goes back as it was. A guest
+ * that ended meanwhile (a memory map KVM refused) runs no more: nothing is put back. */
 static void scope_leave(struct vm *vm, struct replay_scope *sc, bool ok, bool rewound)
 {
     char err[128];
     uint64_t written;
+    bool ended = runctl_ended(vm);
     vm->debug->record.replaying = false;
     guest_debug_changed(vm);
-    if (!ok && snapshot_apply(vm, sc->undo, &written, err, sizeof(err)) < 0)
+    if (!ok && !ended && snapshot_apply(vm, sc->undo, &written, err, sizeof(err)) < 0)
         diag("cannot put the machine back after a failed re-execution: %s", err);
     snapshot_free(sc->undo);
-    bp_int3s_place(vm, sc->lifted, rewound || !ok);
-    bp_exec_traps_place(vm, sc->untrapped);
+    if (!ended) {
+        bp_int3s_place(vm, sc->lifted, rewound || !ok);
+        bp_exec_traps_place(vm, sc->untrapped);
+    }
     free(sc->lifted);
     free(sc->untrapped);
 }
@@ -99,6 +103,12 @@ static int replay_step(struct vm *vm, struct stop_event *ev)
 static int diverged(struct vm *vm, char *why, size_t whylen)
 {
     const struct record *r = &vm->debug->record;
+    if (runctl_ended(vm)) {
+        snprintf(why, whylen, "the guest ended during re-execution, at position %llu",
+                 (unsigned long long)r->pos);
+        record_stop(vm);
+        return -1;
+    }
     char found[64] = "an access to a port not recorded there";
     if (!r->diverged)
         snprintf(found, sizeof(found), "no single-step trap");

@@ -277,6 +277,14 @@ bool runctl_attached(struct vm *vm)
     return attached;
 }
 
+bool runctl_ended(struct vm *vm)
+{
+    pthread_mutex_lock(&vm->lock);
+    bool ended = vm->ended;
+    pthread_mutex_unlock(&vm->lock);
+    return ended;
+}
+
 void runctl_set_attached(struct vm *vm, bool attached)
 {
     pthread_mutex_lock(&vm->lock);

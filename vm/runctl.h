@@ -68,6 +68,8 @@ bool runctl_map_held(struct vm *vm, const struct vcpu *self);
 void runctl_wake(struct vm *vm);
 /* A debugger is attached: stops go to it rather than ending the guest. */
 bool runctl_attached(struct vm *vm);
+/* The guest is over (runctl_end was called): nothing runs in it again. */
+bool runctl_ended(struct vm *vm);
 
 /* ---- controller side ---- */
 
