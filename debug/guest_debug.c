@@ -112,6 +112,8 @@ static int gd_prepare(struct vcpu *vcpu)
         if (vd->inject_bp)
             dbg.control |= KVM_GUESTDBG_INJECT_BP;
     }
+    if (vm->cfg->trace_exits)
+        diag("vCPU %d: guest debug 0x%x", vcpu->id, dbg.control);
     if (ioctl(vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
         return diag_errno("KVM_SET_GUEST_DEBUG (vCPU %d)", vcpu->id);
     vd->gen = gen;

@@ -114,8 +114,6 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
 {
     struct kvm_run *run = vcpu->run;
     struct vm *vm = vcpu->vm;
-    if (vm->cfg->trace_exits)
-        diag("vCPU %d: exit %u", vcpu->id, run->exit_reason);
     switch (run->exit_reason) {
     case KVM_EXIT_IO: vcpu_handle_io(vcpu); break;
     case KVM_EXIT_MMIO: vcpu_handle_mmio(vcpu); break;
@@ -167,6 +165,23 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
     }
 }
 
+/* --trace-exits: the exit, where, and what a debug exit or an internal error says. */
+static void vcpu_trace_exit(struct vcpu *vcpu)
+{
+    const struct kvm_run *run = vcpu->run;
+    struct kvm_regs r;
+    unsigned long long rip = cpu_get_regs(vcpu, &r) == 0 ? r.rip : ~0ULL;
+    if (run->exit_reason == KVM_EXIT_DEBUG)
+        diag("vCPU %d: exit %u (debug) at rip 0x%llx: exception %u, pc 0x%llx, dr6 0x%llx",
+             vcpu->id, run->exit_reason, rip, run->debug.arch.exception,
+             (unsigned long long)run->debug.arch.pc, (unsigned long long)run->debug.arch.dr6);
+    else if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR)
+        diag("vCPU %d: exit %u (internal error %u) at rip 0x%llx", vcpu->id, run->exit_reason,
+             run->internal.suberror, rip);
+    else
+        diag("vCPU %d: exit %u at rip 0x%llx", vcpu->id, run->exit_reason, rip);
+}
+
 /* One KVM_RUN and its exit, on whichever thread drives the vCPU. A vCPU resumed after a fatal
  * stop ends the guest instead. Returns false when the vCPU cannot run on (the guest ended or
  * is stopped on something fatal); a kick (EINTR) is not a failure. */
@@ -194,6 +209,8 @@ static bool vcpu_run_once(struct vcpu *vcpu)
         vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "KVM_RUN failed");
         return false;
     }
+    if (vm->cfg->trace_exits)
+        vcpu_trace_exit(vcpu);
     if (!vm->debug_ops || !vm->debug_ops->exited(vcpu))
         vcpu_handle_exit(vcpu);
     return !vcpu->done;
