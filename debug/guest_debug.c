@@ -15,6 +15,7 @@
 #include "vm/runctl.h"
 #include "vm/vm.h"
 #include "vm/x86/cpu_regs.h"
+#include "vm/x86/sti_step.h"
 
 static struct vcpu_debug *vcpu_debug_of(const struct vcpu *vcpu)
 {
@@ -76,8 +77,8 @@ static bool gd_stepping(const struct vcpu *vcpu)
     return guest_debug_gdb_steps(vcpu) || step_aside_active(vcpu) || vcpu->vm->debug->record.on;
 }
 
-/* Before KVM_RUN: apply breakpoints, watchpoints and single-step when they changed. */
-static int gd_prepare(struct vcpu *vcpu)
+/* Apply breakpoints, watchpoints and single-step when they changed. */
+static int gd_apply(struct vcpu *vcpu)
 {
     struct vm *vm = vcpu->vm;
     struct vcpu_debug *vd = vcpu_debug_of(vcpu);
@@ -121,6 +122,17 @@ static int gd_prepare(struct vcpu *vcpu)
     vd->dr_mask = dr_mask;
     vd->regs_writes = vcpu->regs.writes;
     vd->inject_bp = false;
+    return 0;
+}
+
+/* Before KVM_RUN. A single-step over STI is kvmstub's own (vm/x86/sti_step.c: KVM's passes
+ * the next instruction too on some hosts); 1 then, and the vCPU reports the step's trap. */
+static int gd_prepare(struct vcpu *vcpu)
+{
+    if (gd_apply(vcpu) < 0)
+        return -1;
+    if (gd_stepping(vcpu) && !vcpu->io_pending && runctl_attached(vcpu->vm))
+        return sti_step(vcpu);
     return 0;
 }
 

@@ -12,10 +12,12 @@
 
 #include "base/diag.h"
 #include "base/exit_status.h"
+#include "base/x86.h"
 #include "vm/msr_filter.h"
 #include "vm/runctl.h"
 #include "vm/vm.h"
 #include "vm/x86/cpu_regs.h"
+#include "vm/x86/dr7.h"
 #include "vm/x86/emulation_failure.h"
 
 int vcpu_create(struct vm *vm, int id)
@@ -165,6 +167,23 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
     }
 }
 
+/* The exit KVM gives after a single-step (KVM_EXIT_DEBUG, #DB, DR6.BS), for an instruction
+ * kvmstub executed itself. */
+static void vcpu_step_trap(struct vcpu *vcpu)
+{
+    struct kvm_run *run = vcpu->run;
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    uint64_t pc = 0;
+    if (cpu_get_regs(vcpu, &r) == 0 && cpu_get_sregs(vcpu, &s) == 0)
+        pc = s.cs.l ? r.rip : s.cs.base + r.rip;
+    run->exit_reason = KVM_EXIT_DEBUG;
+    memset(&run->debug.arch, 0, sizeof(run->debug.arch));
+    run->debug.arch.exception = X86_VECTOR_DB;
+    run->debug.arch.dr6 = DR6_BS | DR6_FIXED_ONES;
+    run->debug.arch.pc = pc;
+}
+
 /* --trace-exits: the exit, where, and what a debug exit or an internal error says. */
 static void vcpu_trace_exit(struct vcpu *vcpu)
 {
@@ -192,16 +211,22 @@ static bool vcpu_run_once(struct vcpu *vcpu)
         runctl_end(vm, vcpu->fatal_status); /* resumed after a fatal stop */
         return false;
     }
-    if (vm->debug_ops && vm->debug_ops->prepare(vcpu) < 0) {
+    int prepared = vm->debug_ops ? vm->debug_ops->prepare(vcpu) : 0;
+    if (prepared < 0) {
         vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, "cannot set guest debug state");
         return false;
     }
-    bool completing = vcpu->io_pending; /* KVM completes that access first */
-    int r = ioctl(vcpu->fd, KVM_RUN, 0);
-    vcpu->io_pending = false;
-    bool access_exit = r >= 0 && (vcpu->run->exit_reason == KVM_EXIT_IO ||
-                                  vcpu->run->exit_reason == KVM_EXIT_MMIO);
-    cpu_regs_exited(vcpu, completing || access_exit);
+    int r = 0;
+    if (prepared > 0) {
+        vcpu_step_trap(vcpu); /* the debugger stepped the instruction: its registers are set */
+    } else {
+        bool completing = vcpu->io_pending; /* KVM completes that access first */
+        r = ioctl(vcpu->fd, KVM_RUN, 0);
+        vcpu->io_pending = false;
+        bool access_exit = r >= 0 && (vcpu->run->exit_reason == KVM_EXIT_IO ||
+                                      vcpu->run->exit_reason == KVM_EXIT_MMIO);
+        cpu_regs_exited(vcpu, completing || access_exit);
+    }
     if (r < 0) {
         if (errno == EINTR || errno == EAGAIN)
             return true; /* kicked: run control decides whether to park */

@@ -49,7 +49,9 @@ struct vcpu;
  * debug/ only through these. The vCPU layer calls them from whoever drives the vCPU;
  * vm->debug_ops is NULL without --gdb. */
 struct vm_debug_ops {
-    /* Before KVM_RUN: apply the guest-debug state (KVM_SET_GUEST_DEBUG) if it changed. */
+    /* Before KVM_RUN: apply the guest-debug state (KVM_SET_GUEST_DEBUG) if it changed. 1 when
+     * the debugger executed the stepped instruction itself: no KVM_RUN, and the vCPU goes on
+     * as after KVM's single-step trap. */
     int (*prepare)(struct vcpu *vcpu);
     /* KVM_RUN returned with an exit: true when the debugger consumed it (its own single-step
      * out of a trapped page); the exit is then not dispatched further. */

@@ -6,12 +6,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define DR_NSLOTS 4
-#define DR7_FIXED 0x400ULL /* bit 10 reads as one */
-#define DR7_GE    0x200ULL /* global exact breakpoints */
-#define DR7_BASE  (DR7_FIXED | DR7_GE)
-#define DR6_B(n)  (1ULL << (n))
-#define DR6_BS    (1ULL << 14) /* single-step */
+#define DR_NSLOTS      4
+#define DR7_FIXED      0x400ULL /* bit 10 reads as one */
+#define DR7_GE         0x200ULL /* global exact breakpoints */
+#define DR7_BASE       (DR7_FIXED | DR7_GE)
+#define DR6_B(n)       (1ULL << (n))
+#define DR6_BS         (1ULL << 14)  /* single-step */
+#define DR6_FIXED_ONES 0xFFFF0FF0ULL /* the bits DR6 reads as one, as KVM reports them */
 
 /* The R/W field: what a slot watches. x86 has no read-only data breakpoint (10 is I/O). */
 enum dr_rw { DR_RW_EXEC = 0, DR_RW_WRITE = 1, DR_RW_IO = 2, DR_RW_ACCESS = 3 };
