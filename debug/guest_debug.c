@@ -209,6 +209,24 @@ static bool gd_is_step_trap(struct vcpu *vcpu)
     return !b || (b->type != BP_SOFTWARE && b->type != BP_HARDWARE);
 }
 
+/* kvmstub's own step under a continue (out of a trapped page) ended at an exec-trap breakpoint:
+ * that is its hit. The trapped fetch that would report it may never come first: a pending
+ * interrupt is delivered before it, and a handler that traps in its own page can take longer
+ * than the timer's period (timer64's is 20 us), so that the guest never gets back. */
+static void gd_landed_on_exec_trap(struct vcpu *vcpu)
+{
+    struct vm *vm = vcpu->vm;
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    if (guest_debug_gdb_steps(vcpu) || vm->debug->record.on || !runctl_attached(vm) ||
+        cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
+        return;
+    const struct breakpoint *b =
+        bp_find_exec_trap(&vm->debug->bps, s.cs.l ? r.rip : s.cs.base + r.rip);
+    if (b)
+        gd_breakpoint_hit(vcpu, b, 0);
+}
+
 /* Any exit after KVM_RUN: the end of a step aside is ours; while recording, a single-step trap
  * is one position further. */
 static bool gd_exited(struct vcpu *vcpu)
@@ -230,8 +248,10 @@ static bool gd_exited(struct vcpu *vcpu)
     int slot;
     if (gd_slot_hit(vcpu, &slot))
         return false; /* a breakpoint or watchpoint of ours fired as well */
-    if (!hit)
+    if (!hit) {
         gd_step_finished(vcpu, false);
+        gd_landed_on_exec_trap(vcpu);
+    }
     return true;
 }
 
