@@ -90,8 +90,10 @@ test_detach_at_a_caught_exception() {
 
 test_dropped_connection_keeps_guest_stopped() {
     start_kvmstub_gdb "$SPIN" || { fail_because "kvmstub did not listen"; return 1; }
+    # gdb does not always flush what it printed before a `shell` command (in the lane the $1
+    # line waited in its buffer until gdb was killed), so the script flushes it.
     gdb_bg "$TEST_DIR/gdb1.log" -ex "target remote 127.0.0.1:$GDB_PORT" -ex 'break spin' \
-        -ex continue -ex 'p *(long *)&spins' -ex 'shell sleep 600'
+        -ex continue -ex 'p *(long *)&spins' -ex 'python gdb.flush()' -ex 'shell sleep 600'
     wait_for_line "$TEST_DIR/gdb1.log" '^\$1 = ' 60 "$GDB_PID" || { fail_because "first gdb did not stop"; return 1; }
     local spins
     spins=$(sed -n 's/^\$1 = //p' "$TEST_DIR/gdb1.log")
