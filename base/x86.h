@@ -87,6 +87,7 @@ enum x86_vector {
 
 /* Instructions. */
 #define X86_INSN_INT3      0xCC
+#define X86_INSN_STI       0xFB /* sti */
 #define X86_INSN_MAX_BYTES 15
 
 /* Model-specific registers. */

@@ -12,9 +12,12 @@
 
 #include "base/diag.h"
 #include "base/x86.h"
+#include "vm/host.h"
 #include "vm/runctl.h"
 #include "vm/vm.h"
 #include "vm/x86/cpu_regs.h"
+#include "vm/x86/dr7.h"
+#include "vm/x86/linear_mem.h"
 #include "vm/x86/sti_step.h"
 
 static struct vcpu_debug *vcpu_debug_of(const struct vcpu *vcpu)
@@ -52,6 +55,7 @@ void guest_debug_before_run(struct vm *vm, struct vcpu *current,
 {
     catch_before_run(vm, current, actions);
     kaslr_before_run(vm);
+    vm->debug->own_sti_step = !host_debug_caps(&vm->host, vm->kvm_fd)->step_sti_exact;
     for (int i = 0; i < vm->ncpus; i++)
         vcpu_debug_of(&vm->vcpus[i])->hit.valid = false; /* the access it stopped on */
 }
@@ -125,15 +129,36 @@ static int gd_apply(struct vcpu *vcpu)
     return 0;
 }
 
-/* Before KVM_RUN. A single-step over STI is kvmstub's own (vm/x86/sti_step.c: KVM's passes
- * the next instruction too on some hosts); 1 then, and the vCPU reports the step's trap. */
+/* A breakpoint at linear address pc that only the fetch of its instruction reports (an exec
+ * trap, a debug register): a step kvmstub does itself would pass it. */
+static bool gd_fetch_breakpoint_at(struct vm *vm, uint64_t pc)
+{
+    const struct debug_regs_state *dr = &vm->debug->bps.dr;
+    for (int i = 0; i < DR_NSLOTS; i++)
+        if (dr->used[i] && dr->addr[i] == pc && dr7_enabled(dr->dr7, i))
+            return true;
+    return bp_find_exec_trap(&vm->debug->bps, pc) != NULL;
+}
+
+/* Before KVM_RUN. Where this host's KVM steps past the instruction after an STI, a step over
+ * STI is kvmstub's own (vm/x86/sti_step.c): 1 then, and the vCPU reports the step's trap. Not
+ * when a kick is to end the run, an access is to be completed, or a breakpoint at the STI is
+ * still to be hit (stepping off it is fine). */
 static int gd_prepare(struct vcpu *vcpu)
 {
+    struct vm *vm = vcpu->vm;
+    struct kvm_regs r;
+    struct kvm_sregs s;
     if (gd_apply(vcpu) < 0)
         return -1;
-    if (gd_stepping(vcpu) && !vcpu->io_pending && runctl_attached(vcpu->vm))
-        return sti_step(vcpu);
-    return 0;
+    if (!vm->debug->own_sti_step || !gd_stepping(vcpu) || vcpu->io_pending ||
+        vcpu->run->immediate_exit || !runctl_attached(vm))
+        return 0;
+    if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
+        return -1;
+    if (!step_aside_active(vcpu) && gd_fetch_breakpoint_at(vm, cpu_pc_linear(&r, &s)))
+        return 0;
+    return sti_step(vcpu);
 }
 
 /* A single-step of this vCPU is complete (a debug exit, an access that completed the
@@ -218,17 +243,19 @@ static void gd_landed_on_exec_trap(struct vcpu *vcpu)
     struct vm *vm = vcpu->vm;
     struct kvm_regs r;
     struct kvm_sregs s;
+    struct pagewalk_result walk;
     if (guest_debug_gdb_steps(vcpu) || vm->debug->record.on || !runctl_attached(vm) ||
         cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
         return;
-    const struct breakpoint *b =
-        bp_find_exec_trap(&vm->debug->bps, s.cs.l ? r.rip : s.cs.base + r.rip);
-    if (b)
+    uint64_t pc = cpu_pc_linear(&r, &s);
+    const struct breakpoint *b = bp_find_exec_trap(&vm->debug->bps, pc);
+    /* The same page, not only the same address: another address space may map it elsewhere. */
+    if (b && vcpu_translate(vcpu, pc, &walk) == 0 && x86_page_of(walk.gpa) == x86_page_of(b->gpa))
         gd_breakpoint_hit(vcpu, b, 0);
 }
 
-/* Any exit after KVM_RUN: the end of a step aside is ours; while recording, a single-step trap
- * is one position further. */
+/* Any exit after KVM_RUN (or the trap of a step kvmstub did itself): the end of a step aside is
+ * ours; while recording, a single-step trap is one position further. */
 static bool gd_exited(struct vcpu *vcpu)
 {
     bool aside = step_aside_active(vcpu);

@@ -47,6 +47,9 @@ struct debug_state {
     struct access_breaks access;     /* `monitor break io|msr` (debug/access_breaks.h) */
     struct catch_set catches;        /* `monitor catch exception` (debug/catch.h) */
     struct kaslr_state kaslr;        /* a KASLR kernel's slide: its own rules (debug/kaslr.h) */
+    /* kvmstub steps STI itself (vm/x86/sti_step.h): this host's KVM steps past the next
+     * instruction too. Written before a resume, with every vCPU parked; read by vCPU threads. */
+    bool own_sti_step;
 };
 
 /* Per vCPU (vcpu->debug). */

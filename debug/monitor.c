@@ -416,10 +416,11 @@ static int cmd_status(struct monitor_ctx *m)
         vm->guest_debug_caps & KVM_GUESTDBG_BLOCKIRQ ? "blocks" : "cannot block");
     out(m,
         "  guest debugging (%s in %.1f ms): INT3 %s (real mode: %s), debug-register "
-        "breakpoints %s, data watchpoints %s",
+        "breakpoints %s, data watchpoints %s, a step over STI %s",
         c->ok ? "probed" : "assumed", c->probe_ms, c->int3_exits ? "exits" : "does not exit",
         c->int3_exits_real ? "exits" : "does not exit", c->dr_exec ? "fire" : "never fire",
-        c->dr_data ? "fire" : "never fire");
+        c->dr_data ? "fire" : "never fire",
+        c->step_sti_exact ? "stops after it" : "runs one more (kvmstub steps STI itself)");
     for (int i = 0; i < vm->ncpus; i++) {
         struct kvm_sregs s;
         if (cpu_get_sregs(&vm->vcpus[i], &s) == 0)

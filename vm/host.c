@@ -138,6 +138,18 @@ static bool probe_step(struct probe *p)
     return reason == KVM_EXIT_DEBUG;
 }
 
+/* A single-step over STI (IF clear, so it sets up its interrupt shadow) that stops right after
+ * it, not after the instruction behind it too. */
+static bool probe_step_sti(struct probe *p)
+{
+    static const uint8_t code[] = {X86_INSN_STI, 0x90, 0x90, 0xF4};
+    struct kvm_guest_debug dbg = {.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP};
+    uint32_t reason;
+    struct kvm_debug_exit_arch d;
+    probe_run(p, code, sizeof(code), false, &dbg, &reason, &d);
+    return reason != KVM_EXIT_DEBUG || d.pc == PROBE_CODE + 1;
+}
+
 static int probe_open(struct probe *p, int kvm_fd)
 {
     memset(p, 0, sizeof(*p));
@@ -192,6 +204,7 @@ const struct host_debug_caps *host_debug_caps(struct host *host, int kvm_fd)
     c->dr_exec = true;
     c->dr_data = !emulating;
     c->step = true;
+    c->step_sti_exact = true;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct probe p;
@@ -201,6 +214,7 @@ const struct host_debug_caps *host_debug_caps(struct host *host, int kvm_fd)
         c->dr_exec = probe_dr(&p, false);
         c->dr_data = probe_dr(&p, true);
         c->step = probe_step(&p);
+        c->step_sti_exact = probe_step_sti(&p);
         c->ok = true;
     } else {
         diag("could not probe this host's guest debugging; assuming a %s host",

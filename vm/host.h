@@ -28,6 +28,8 @@ struct host_debug_caps {
     bool dr_exec;         /* debug-register instruction breakpoints fire */
     bool dr_data;         /* debug-register data watchpoints fire */
     bool step;            /* single-step exits (it does everywhere kvmstub runs) */
+    bool step_sti_exact;  /* a single-step over STI stops right after it (the lane's host runs
+                             the next instruction too: kvmstub then steps STI itself) */
     double probe_ms;      /* what the probe cost */
 };
 

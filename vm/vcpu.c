@@ -176,7 +176,7 @@ static void vcpu_step_trap(struct vcpu *vcpu)
     struct kvm_sregs s;
     uint64_t pc = 0;
     if (cpu_get_regs(vcpu, &r) == 0 && cpu_get_sregs(vcpu, &s) == 0)
-        pc = s.cs.l ? r.rip : s.cs.base + r.rip;
+        pc = cpu_pc_linear(&r, &s);
     run->exit_reason = KVM_EXIT_DEBUG;
     memset(&run->debug.arch, 0, sizeof(run->debug.arch));
     run->debug.arch.exception = X86_VECTOR_DB;
@@ -201,7 +201,8 @@ static void vcpu_trace_exit(struct vcpu *vcpu)
         diag("vCPU %d: exit %u at rip 0x%llx", vcpu->id, run->exit_reason, rip);
 }
 
-/* One KVM_RUN and its exit, on whichever thread drives the vCPU. A vCPU resumed after a fatal
+/* One KVM_RUN and its exit (or an instruction the debugger stepped itself, and its trap), on
+ * whichever thread drives the vCPU. A vCPU resumed after a fatal
  * stop ends the guest instead. Returns false when the vCPU cannot run on (the guest ended or
  * is stopped on something fatal); a kick (EINTR) is not a failure. */
 static bool vcpu_run_once(struct vcpu *vcpu)
@@ -219,6 +220,8 @@ static bool vcpu_run_once(struct vcpu *vcpu)
     int r = 0;
     if (prepared > 0) {
         vcpu_step_trap(vcpu); /* the debugger stepped the instruction: its registers are set */
+        if (vm->cfg->trace_exits)
+            diag("vCPU %d: the debugger stepped the instruction itself (an STI)", vcpu->id);
     } else {
         bool completing = vcpu->io_pending; /* KVM completes that access first */
         r = ioctl(vcpu->fd, KVM_RUN, 0);

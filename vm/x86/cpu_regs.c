@@ -94,6 +94,13 @@ int cpu_set_sregs(struct vcpu *vcpu, const struct kvm_sregs *sregs)
     return 0;
 }
 
+uint64_t cpu_pc_linear(const struct kvm_regs *regs, const struct kvm_sregs *sregs)
+{
+    if (sregs->cs.l && (sregs->efer & X86_EFER_LMA))
+        return regs->rip;
+    return (sregs->cs.base + regs->rip) & 0xFFFFFFFFULL;
+}
+
 void cpu_regs_exited(struct vcpu *vcpu, bool emulated)
 {
     struct cpu_regs_cache *c = &vcpu->regs;

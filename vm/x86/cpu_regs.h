@@ -52,6 +52,9 @@ void cpu_regs_exited(struct vcpu *vcpu, bool emulated);
 /* The state was put back behind the cache (a snapshot): nothing cached nor in kvm_run holds. */
 void cpu_regs_forget(struct vcpu *vcpu);
 
+/* The linear address of the pc, as the CPU forms it in the mode those registers say. */
+uint64_t cpu_pc_linear(const struct kvm_regs *regs, const struct kvm_sregs *sregs);
+
 /* Every register gdb sees. */
 int cpu_regs_read(struct vcpu *vcpu, struct x86_regs *regs);
 /* Only the general, segment and control registers (no FPU, no MSRs). */

@@ -4,8 +4,9 @@
  * run over STI traps only after the next instruction as well (measured 2026-12-07 with
  * --trace-exits: the step from timer64's `sti` stopped at main_loop + 7), so a breakpoint on
  * that next instruction was passed, by gdb's stepi and by the step out of a trapped page
- * alike. STI's effect is small and exact to reproduce, so kvmstub does it on every host: the
- * result is what the CPU would do, and the rules of a step stay host-independent.
+ * alike. Used only where the host probe finds that (vm/host.h step_sti_exact): on Intel, an
+ * STI shadow kvmstub set and the trap flag of the next step would fail the VM entry (the
+ * single-step bit of the pending debug exceptions must then be set, which KVM does not do).
  */
 #include "vm/x86/sti_step.h"
 
@@ -18,15 +19,7 @@
 #include "vm/x86/cpu_regs.h"
 #include "vm/x86/linear_mem.h"
 
-#define X86_INSN_STI 0xFB
-
-/* The linear address of the vCPU's pc, as the CPU forms it in its mode. */
-static uint64_t pc_linear(const struct kvm_regs *r, const struct kvm_sregs *s)
-{
-    if (s->cs.l && (s->efer & X86_EFER_LMA))
-        return r->rip;
-    return (s->cs.base + r->rip) & 0xFFFFFFFFULL;
-}
+#define X86_RFLAGS_IOPL(f) ((unsigned)((f) >> 12) & 3)
 
 int sti_step(struct vcpu *vcpu)
 {
@@ -35,17 +28,28 @@ int sti_step(struct vcpu *vcpu)
     uint8_t insn;
     if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
         return -1;
-    if (!vcpu_mem_read(vcpu, pc_linear(&r, &s), &insn, 1) || insn != X86_INSN_STI)
+    if (!vcpu_mem_read(vcpu, cpu_pc_linear(&r, &s), &insn, 1) || insn != X86_INSN_STI)
         return 0;
     /* Where STI faults or takes the virtual-interrupt path, the CPU does it. */
-    unsigned iopl = (unsigned)(r.rflags >> 12) & 3;
-    if ((r.rflags & X86_RFLAGS_VM) || ((s.cr0 & X86_CR0_PE) && s.ss.dpl > iopl))
+    if ((r.rflags & X86_RFLAGS_VM) ||
+        ((s.cr0 & X86_CR0_PE) && s.ss.dpl > X86_RFLAGS_IOPL(r.rflags)))
         return 0;
+    if (vcpu->vm->cfg->irqchip) {
+        struct kvm_mp_state mp;
+        if (ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp) < 0)
+            return diag_errno("KVM_GET_MP_STATE (vCPU %d)", vcpu->id);
+        if (mp.mp_state != KVM_MP_STATE_RUNNABLE)
+            return 0; /* halted (or waiting for INIT/SIPI): not executing anything */
+    }
     struct kvm_vcpu_events e;
     if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &e) < 0)
         return diag_errno("KVM_GET_VCPU_EVENTS (vCPU %d)", vcpu->id);
-    if (e.exception.injected || e.exception.pending || e.interrupt.injected || e.nmi.injected)
-        return 0; /* the CPU delivers that first */
+    /* An event being delivered goes first, with the CPU. (An INT n, INT3 or INTO being
+     * re-delivered reads as not injected here, which the write below would drop; its pc is on
+     * that instruction, not on an STI.) */
+    if (e.exception.injected || e.exception.pending || e.interrupt.injected || e.nmi.injected ||
+        ((e.flags & KVM_VCPUEVENT_VALID_NMI_PENDING) && e.nmi.pending))
+        return 0;
     e.interrupt.shadow = (r.rflags & X86_RFLAGS_IF) ? 0 : KVM_X86_SHADOW_INT_STI;
     e.flags = KVM_VCPUEVENT_VALID_SHADOW;
     if (ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &e) < 0)
@@ -53,6 +57,6 @@ int sti_step(struct vcpu *vcpu)
     r.rip = s.cs.l && (s.efer & X86_EFER_LMA) ? r.rip + 1
             : s.cs.db                         ? (uint32_t)(r.rip + 1)
                                               : (uint16_t)(r.rip + 1);
-    r.rflags |= X86_RFLAGS_IF;
+    r.rflags = (r.rflags | X86_RFLAGS_IF) & ~X86_RFLAGS_RF; /* RF clears once it completes */
     return cpu_set_regs(vcpu, &r) < 0 ? -1 : 1;
 }
