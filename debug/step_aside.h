@@ -35,6 +35,8 @@ struct step_aside {
     uint64_t gpa;        /* INT3: where the INT3 is */
     unsigned dr_mask;    /* DR: the slots masked */
     uint64_t failed_rip; /* the last page step at this linear rip failed: do not retry it */
+    uint64_t pc;         /* PAGE: the stepped instruction's linear address */
+    unsigned repeats;    /* PAGE: iterations of a REP string instruction stepped so far */
     bool failed;
     uint8_t before[X86_PAGE_SIZE]; /* PAGE: the page before the step */
 };
