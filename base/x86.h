@@ -1,7 +1,8 @@
 /* base/x86.h — the x86 architecture facts kvmstub names: page size, control-register, EFER
- * and RFLAGS bits, page-table entry bits, exception vectors, MSRs and the INT3 opcode.
+ * and RFLAGS bits, page-table entry bits, exception vectors, MSRs, the INT3 and STI opcodes and
+ * the few instruction prefixes kvmstub looks at.
  *
- * The one place for them (Intel SDM vol. 3; AMD APM vol. 2). Pure constants, no KVM.
+ * The one place for them (Intel SDM vol. 2 and 3; AMD APM vol. 2 and 3). Pure, no KVM.
  */
 #ifndef KVMSTUB_BASE_X86_H
 #define KVMSTUB_BASE_X86_H
@@ -89,6 +90,30 @@ enum x86_vector {
 #define X86_INSN_INT3      0xCC
 #define X86_INSN_STI       0xFB /* sti */
 #define X86_INSN_MAX_BYTES 15
+
+/* A legacy prefix other than REP/REPNE (F3/F2, which some opcodes also use as part of
+ * themselves): operand and address size, segment override, LOCK. */
+static inline int x86_is_legacy_prefix(uint8_t b)
+{
+    return b == 0x66 || b == 0x67 || b == 0x2E || b == 0x3E || b == 0x26 || b == 0x36 ||
+           b == 0x64 || b == 0x65 || b == 0xF0;
+}
+
+/* Whether bytes (len of them) start a REP/REPNE string instruction: prefixes with F2 or F3
+ * among them, an optional REX, then MOVS, CMPS, STOS, LODS, SCAS, INS or OUTS. */
+static inline int x86_is_rep_string(const uint8_t *bytes, unsigned len)
+{
+    int rep = 0;
+    unsigned i = 0;
+    for (; i < len && (x86_is_legacy_prefix(bytes[i]) || bytes[i] == 0xF2 || bytes[i] == 0xF3); i++)
+        rep |= bytes[i] == 0xF2 || bytes[i] == 0xF3;
+    if (i < len && (bytes[i] & 0xF0) == 0x40) /* REX (64-bit mode; INC/DEC elsewhere) */
+        i++;
+    if (!rep || i >= len)
+        return 0;
+    uint8_t op = bytes[i];
+    return (op >= 0xA4 && op <= 0xA7) || (op >= 0xAA && op <= 0xAF) || (op >= 0x6C && op <= 0x6F);
+}
 
 /* Model-specific registers. */
 #define X86_MSR_APIC_BASE           0x1B

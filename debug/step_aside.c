@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/diag.h"
+#include "base/x86.h"
 #include "debug/guest_debug.h"
 #include "vm/memslots.h"
 #include "vm/runctl.h"
@@ -122,27 +123,12 @@ static bool step_aside_page_watch(struct vcpu *vcpu, const struct step_aside *a)
  * again (they are paused meanwhile): a bound on how long they wait. */
 #define STEP_ASIDE_MAX_REPEATS 4096
 
-/* Whether the instruction at linear pc is a REP string instruction: legacy prefixes with F2 or
- * F3 among them, an optional REX, then MOVS, CMPS, STOS, LODS, SCAS, INS or OUTS. */
+/* Whether the instruction at linear pc is a REP string instruction (base/x86.h). */
 static bool rep_string_at(struct vcpu *vcpu, uint64_t pc)
 {
     uint8_t b[X86_INSN_MAX_BYTES];
     size_t n = vcpu_mem_copy(vcpu, pc, b, sizeof(b), false);
-    bool rep = false;
-    size_t i = 0;
-    for (; i < n; i++) {
-        if (b[i] == 0xF2 || b[i] == 0xF3)
-            rep = true;
-        else if (b[i] != 0xF0 && b[i] != 0x2E && b[i] != 0x36 && b[i] != 0x3E && b[i] != 0x26 &&
-                 b[i] != 0x64 && b[i] != 0x65 && b[i] != 0x66 && b[i] != 0x67)
-            break;
-    }
-    if (i < n && (b[i] & 0xF0) == 0x40) /* REX (64-bit mode; INC/DEC elsewhere, not a string op) */
-        i++;
-    if (!rep || i >= n)
-        return false;
-    uint8_t op = b[i];
-    return (op >= 0xA4 && op <= 0xA7) || (op >= 0xAA && op <= 0xAF) || (op >= 0x6C && op <= 0x6F);
+    return x86_is_rep_string(b, (unsigned)n);
 }
 
 /* A REP string instruction traps after each iteration, its pc unchanged until the last: under

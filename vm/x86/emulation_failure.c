@@ -72,9 +72,7 @@ static const struct insn_pattern insn_patterns[] = {
 const char *emulation_failure_insn_name(const uint8_t *bytes, unsigned len)
 {
     /* Skip legacy prefixes other than F3 (which is part of some opcodes above). */
-    while (len > 1 && (bytes[0] == 0x66 || bytes[0] == 0x67 || bytes[0] == 0x2E ||
-                       bytes[0] == 0x3E || bytes[0] == 0x26 || bytes[0] == 0x36 ||
-                       bytes[0] == 0x64 || bytes[0] == 0x65 || bytes[0] == 0xF0)) {
+    while (len > 1 && x86_is_legacy_prefix(bytes[0])) {
         bytes++;
         len--;
     }
