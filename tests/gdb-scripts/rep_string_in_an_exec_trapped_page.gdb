@@ -4,8 +4,12 @@
 # while its pc stays on it (debug/step_aside.c; one single-step exit per iteration instead of
 # two memory-map changes and a trapped fetch). The copy must be whole (the guest checks the
 # new code's result, `seen` its first byte), rcx 0, and the breakpoint hit after it. This path
-# is faster, not different: the test passed before it too, and guards its correctness.
+# is faster, not different: the test passed before it too, and guards its correctness. With
+# --cpus 2, CPU 1 writes beside `target` all the while: the other vCPUs are paused while the
+# REP is stepped with its page mapped (the map changes only with them parked) and run again
+# after it; the guest ends only if both got on.
 # guest: build/guest/selfmod64.img
+# args: --cpus 2
 # symbols: build/guest/selfmod64.img
 # status: 1
 # console: ^selfmod64 OK$
@@ -13,6 +17,7 @@ monitor break-mode trap
 break after_port_write
 continue
 p $pc == (long)&after_port_write
+p *(long *)&scribble > 0
 p $rcx
 p/x *(unsigned char *)&seen
 x/2bx target
