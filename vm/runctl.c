@@ -313,10 +313,7 @@ void runctl_end(struct vm *vm, int status)
  * when the guest has ended, or ends now: a map KVM did not take whole ends it (memslots.c). */
 static bool runctl_map_synced(struct vm *vm)
 {
-    pthread_mutex_lock(&vm->lock);
-    bool ended = vm->ended;
-    pthread_mutex_unlock(&vm->lock);
-    if (ended)
+    if (runctl_ended(vm))
         return false; /* said already */
     if (memslots_sync(vm) == 0)
         return true;
