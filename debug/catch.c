@@ -140,7 +140,7 @@ void catch_before_run(struct vm *vm, struct vcpu *current, const struct resume_a
                 c->pass_at = h->handler;
             }
         } else if (actions && cpu_get_regs(vcpu, &r) == 0 && cpu_get_sregs(vcpu, &s) == 0 &&
-                   s.cs.base + r.rip == h->handler) {
+                   cpu_pc_linear(&r, &s) == h->handler) {
             c->passing = true; /* stopped at the handler: it runs now */
             c->pass_injected = false;
             c->pass_at = h->handler;

@@ -153,7 +153,7 @@ void emulation_failure_handle(struct vcpu *vcpu)
         vm_fatal(vcpu, EXIT_EMULATION, GDB_SIGNAL_ILL, "emulation failure");
         return;
     }
-    uint64_t rip = sregs.cs.base + regs.rip;
+    uint64_t rip = cpu_pc_linear(&regs, &sregs);
     uint8_t bytes[X86_INSN_MAX_BYTES];
     unsigned n = emulation_failure_insn_bytes(vcpu, rip, bytes);
     /* The debugger's own doing: one of its breakpoints, or code in a page it trapped. */

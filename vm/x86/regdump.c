@@ -34,7 +34,7 @@ void regdump_print(struct vcpu *vcpu)
     diag("  cr0=%016llx cr2=%016llx cr3=%016llx cr4=%016llx", s.cr0, s.cr2, s.cr3, s.cr4);
     diag("  cr8=%016llx efer=%016llx", s.cr8, s.efer);
     uint8_t code[16];
-    size_t n = vcpu_mem_copy(vcpu, s.cs.base + r.rip, code, sizeof(code), false);
+    size_t n = vcpu_mem_copy(vcpu, cpu_pc_linear(&r, &s), code, sizeof(code), false);
     char hex[16 * 3 + 1] = "";
     for (size_t i = 0; i < n; i++)
         snprintf(hex + 3 * i, 4, "%02x ", code[i]);
