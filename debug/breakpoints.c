@@ -122,6 +122,30 @@ const struct breakpoint *bp_find_exec_trap(const struct bp_table *t, uint64_t ad
     return NULL;
 }
 
+const struct breakpoint *bp_find_code(const struct bp_table *t, uint64_t addr)
+{
+    for (int i = 0; i < t->n; i++) {
+        const struct breakpoint *b = &t->items[i];
+        if ((b->type == BP_SOFTWARE || b->type == BP_HARDWARE) && b->addr == addr)
+            return b;
+    }
+    return NULL;
+}
+
+bool bp_page_holds_data(const struct bp_table *t, uint64_t page)
+{
+    for (int i = 0; i < t->n; i++) {
+        const struct breakpoint *b = &t->items[i];
+        if (b->mech == MECH_INT3 && x86_page_of(b->gpa) == page)
+            return true;
+        for (int p = 0; b->mech == MECH_MEMORY_TRAP && p < b->npieces; p++)
+            if (b->pieces[p].gpa < page + X86_PAGE_SIZE &&
+                page < b->pieces[p].gpa + b->pieces[p].len)
+                return true;
+    }
+    return false;
+}
+
 const struct breakpoint *bp_find_slot(const struct bp_table *t, int slot)
 {
     for (int i = 0; i < t->n; i++) {

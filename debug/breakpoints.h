@@ -102,6 +102,12 @@ const struct breakpoint *bp_find_catch(const struct bp_table *t, uint64_t addr);
 const struct breakpoint *bp_find_sw(const struct bp_table *t, uint64_t addr);
 /* The breakpoint (software or hardware) placed as an exec trap at linear addr, or NULL. */
 const struct breakpoint *bp_find_exec_trap(const struct bp_table *t, uint64_t addr);
+/* A breakpoint (gdb's software or hardware one, or a catch), not a watchpoint, at linear addr,
+ * whatever backs it; or NULL. */
+const struct breakpoint *bp_find_code(const struct bp_table *t, uint64_t addr);
+/* Whether the guest-physical page holds an INT3 or bytes a memory-trap watchpoint watches:
+ * what only the page's trap (or its write protection) sees. */
+bool bp_page_holds_data(const struct bp_table *t, uint64_t page);
 /* What a debug-register slot that fired belongs to. */
 const struct breakpoint *bp_find_slot(const struct bp_table *t, int slot);
 /* Put the guest's own bytes back where kvmstub's INT3s are (where the guest did not write over

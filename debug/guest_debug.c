@@ -277,7 +277,7 @@ static bool gd_exited(struct vcpu *vcpu)
         return false; /* a breakpoint or watchpoint of ours fired as well */
     if (!hit) {
         gd_step_finished(vcpu, false);
-        if (!step_aside_active(vcpu)) /* not still inside a REP string instruction */
+        if (!step_aside_active(vcpu)) /* not still stepping on in the page (step_aside.c) */
             gd_landed_on_exec_trap(vcpu);
     }
     return true;

@@ -7,8 +7,9 @@
  * (runctl_pause_others), moves the artifact aside, single-steps that one instruction, puts the
  * artifact back and lets the others go. For a page it then reports a write watchpoint if the
  * instruction changed watched bytes there (reads by that instruction are not seen). The others
- * never run while the artifact is aside, so none of them misses it, and a step aside spans one
- * KVM_RUN: it never outlives a stop. A debug-register breakpoint is masked for this vCPU only,
+ * never run while the artifact is aside, so none of them misses it, and a step aside never
+ * outlives a stop. Under a continue a page stays mapped while the vCPU steps on in it, up to a
+ * bound (step_aside.c). A debug-register breakpoint is masked for this vCPU only,
  * so the others keep running.
  */
 #ifndef KVMSTUB_DEBUG_STEP_ASIDE_H
@@ -35,8 +36,8 @@ struct step_aside {
     uint64_t gpa;        /* INT3: where the INT3 is */
     unsigned dr_mask;    /* DR: the slots masked */
     uint64_t failed_rip; /* the last page step at this linear rip failed: do not retry it */
-    uint64_t pc;         /* PAGE: the stepped instruction's linear address */
-    unsigned repeats;    /* PAGE: iterations of a REP string instruction stepped so far */
+    unsigned steps;      /* PAGE: instructions stepped on in the page after the first */
+    bool goes_on;        /* PAGE: stepping may go on in it (no INT3 or watched bytes there) */
     bool failed;
     uint8_t before[X86_PAGE_SIZE]; /* PAGE: the page before the step */
 };
