@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the kvmstub test kernel from Debian's linux-source package: tinyconfig + kernel.config.
-# Outputs bzImage, vmlinux (DWARF, PVH note) and the kernel's gdb scripts into a cache directory
+# Outputs bzImage, vmlinux (DWARF, PVH note), the kernel's gdb scripts and the test module
+# (modules/kvmstub_probe.ko, from guest/linux/module/, with its source) into a cache directory
 # keyed by every input, and prints that directory as the last line on stdout. Build noise goes
 # to build.log in the cache directory; progress and errors go to stderr.
 #
@@ -13,6 +14,7 @@ set -euo pipefail
 here=$(cd -- "$(dirname -- "$0")" && pwd)
 script=$here/$(basename -- "$0")
 fragment=$here/kernel.config
+module_src=$here/module
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$here/common.sh"
 
@@ -25,6 +27,7 @@ key_inputs() {
 	echo "linux-source: $src_pkg $(dpkg-query -W -f='${Version}' "$src_pkg")"
 	echo "fragment: $(file_hash "$fragment")"
 	echo "script: $(file_hash "$script") $(file_hash "$here/common.sh")"
+	echo "module: $(cat "$module_src"/* | sha256sum | cut -d' ' -f1)"
 	echo "gcc: $(gcc --version | head -n1)"
 	echo "ld: $(ld --version | head -n1)"
 }
@@ -126,8 +129,18 @@ kmake tinyconfig || fail "make tinyconfig"
 	fail "merge_config.sh"
 kmake olddefconfig || fail "make olddefconfig"
 verify_config "$obj/.config" || die "config fragment not honoured by kconfig (see above); build dir: $tmp"
-kmake -j"$(nproc)" bzImage vmlinux scripts_gdb || fail "kernel build"
+# `modules` (there are no in-tree ones) writes Module.symvers, which the external build needs.
+kmake -j"$(nproc)" bzImage vmlinux modules scripts_gdb || fail "kernel build"
 say "kernel built in $(($(date +%s) - start)) s"
+
+# The test module, built out of tree; its DWARF names the directory the source is kept in
+# ($out/modules after the rename below), so gdb lists it.
+cp -r "$module_src" "$obj/module"
+kmake M="$obj/module" KCFLAGS="-fdebug-prefix-map=$obj/module=$out/modules" modules ||
+	fail "module build"
+mkdir -p "$tmp/modules"
+cp "$obj/module/kvmstub_probe.ko" "$module_src/kvmstub_probe.c" "$tmp/modules/" ||
+	die "the module build made no kvmstub_probe.ko; see $log"
 
 # The PVH entry point: an ELF note of type XEN_ELFNOTE_PHYS32_ENTRY (18) owned by "Xen".
 readelf -n "$obj/vmlinux" | grep -E '^ +Xen +0x[0-9a-f]+[[:space:]]+.*\(0x0*12\)' >>"$log" ||

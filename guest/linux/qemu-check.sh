@@ -17,7 +17,7 @@ cmdline='console=ttyS0 earlyprintk=serial,ttyS0 reboot=t panic=-1'
 
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not installed"
 kdir=$("$here/build-kernel.sh" | tail -n1)
-initramfs=$("$here/build-initramfs.sh" | tail -n1)
+initramfs=$("$here/build-initramfs.sh" "$kdir" | tail -n1)
 release=$(cat "$kdir/kernelrelease")
 logs=$cache_root/qemu-check
 mkdir -p "$logs"
@@ -57,6 +57,8 @@ check_boot() { # IMAGE CPUS
 			why="cpus=$(fact "$log" cpus), want $2"
 		elif [ "$(fact "$log" cmdline)" != "$cmdline" ]; then
 			why="cmdline=$(fact "$log" cmdline)"
+		elif [ "$(fact "$log" modules)" != "kvmstub_probe " ]; then
+			why="modules=$(fact "$log" modules), want the test module kvmstub_probe"
 		elif ! [ "$(fact "$log" memtotal_kb)" -gt $((mem_mb * 1024 * 3 / 4)) ] 2>/dev/null; then
 			why="memtotal_kb=$(fact "$log" memtotal_kb)"
 		elif ! grep -q 'reboot: Restarting system' "$log"; then

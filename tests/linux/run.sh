@@ -8,7 +8,7 @@
 
 linux_fixtures() {
     KERNEL_DIR=$(bash guest/linux/build-kernel.sh 2>"$OUT/linux-build.log" | tail -n 1)
-    INITRD=$(bash guest/linux/build-initramfs.sh 2>>"$OUT/linux-build.log" | tail -n 1)
+    INITRD=$(bash guest/linux/build-initramfs.sh "$KERNEL_DIR" 2>>"$OUT/linux-build.log" | tail -n 1)
     [ -f "$KERNEL_DIR/bzImage" ] && [ -f "$KERNEL_DIR/vmlinux" ] && [ -f "$INITRD" ]
 }
 
