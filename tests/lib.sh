@@ -7,6 +7,13 @@
 fail_because() { echo "$*" >"$TEST_DIR/.reason"; return 1; }
 skip_because() { echo "$*" >"$TEST_DIR/.reason"; return 77; }
 
+# emulating_host: this host's KVM emulates guest kernel code (PVM, DESIGN.md §7), where Linux
+# user space cannot run; USERSPACE_SKIP says so for a test that needs it.
+emulating_host() {
+    [ -e /sys/module/kvm_pvm ]
+}
+USERSPACE_SKIP="this host's KVM (PVM) runs guest ring-3 code natively and a system call from it faults, so Linux user space cannot run here (DESIGN.md §7)"
+
 # has_line FILE REGEX: FILE has a whole line matching the extended regex REGEX. A writer may be
 # in the middle of a line: `read` fails on a last line without its newline, so a half-written
 # line (a port number, a command line) is never matched. Bash alone, without a process: where

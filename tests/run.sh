@@ -145,6 +145,7 @@ unit_binary() {
 #   # status: N                 kvmstub's expected exit status (optional)
 #   # console: REGEX            a line the guest's console must show (optional, repeatable)
 #   # gdb-init: COMMAND         run before gdb loads the symbols (-iex; optional, repeatable)
+#   # needs: user-space         skipped where Linux user space cannot run (emulating_host)
 # and NAME.expect: regexes that must match gdb's output in order.
 gdb_script() {
     local script=$1
@@ -158,6 +159,10 @@ gdb_script() {
     if grep -q '^# args:.*\$KERNEL_SNAP' "$script" && [ ! -s "${KERNEL_SNAP:-}" ]; then
         fail_because "no snapshot fixture to start from: ${KERNEL_SNAP_WHY:-not built}"
         return 1
+    fi
+    if header needs | grep -qx user-space && emulating_host; then
+        skip_because "$USERSPACE_SKIP"
+        return 77
     fi
     guest=$(header guest | head -n 1)
     args=$(header args | head -n 1)

@@ -30,6 +30,7 @@ HWHOST_TESTS=(
     linux_cmdline_reaches_the_kernel linux_smp_brings_up_all_cpus
     # kernel debugging with gdb (tests/gdb-scripts/linux/)
     gdb_kernel_debug_session gdb_smp_threads gdb_catch_page_fault_in_linux gdb_kaslr_kernel
+    gdb_kernel_module
     # debugger sessions (tests/suite_gdb_sessions.sh)
     ctrl_c_stops_a_spinning_guest detach_then_a_second_gdb_attaches second_client_is_refused
     dropped_connection_keeps_guest_stopped detach_at_a_caught_exception

@@ -6,11 +6,7 @@
 # the checks that need user space say plainly that they were skipped and why.
 # Uses $KERNEL_DIR and $INITRD from tests/linux/run.sh.
 
-emulating_host() {
-    [ -e /sys/module/kvm_pvm ]
-}
-
-USERSPACE_SKIP="this host's KVM (PVM) runs guest ring-3 code natively and a system call from it faults, so Linux user space cannot run here (DESIGN.md §7)"
+# (emulating_host and USERSPACE_SKIP are in tests/lib.sh.)
 
 # boot_linux IMAGE ARGS...: boot to the end; console in $TEST_DIR/console, status in $BOOT_STATUS.
 boot_linux() {
@@ -138,7 +134,10 @@ test_linux_userspace_facts_and_shell() {
     expect_match "$TEST_DIR/console.txt" '^typed-42' "the shell did not answer typed input" || return 1
     expect_match "$TEST_DIR/console.txt" 'proc' "ls / printed nothing" || return 1
     expect_match "$TEST_DIR/console.txt" '^kvmstub-fact: cpus=2' "not 2 CPUs" || return 1
-    grep -q '^kvmstub-fact: cmdline=.*kvmstub.shell' "$TEST_DIR/console.txt" || fail_because "/proc/cmdline"
+    grep -q '^kvmstub-fact: cmdline=.*kvmstub.shell' "$TEST_DIR/console.txt" || fail_because "/proc/cmdline" || return 1
+    # The initramfs loads the fixture's test module (guest/linux/module/).
+    expect_match "$TEST_DIR/console.txt" '^kvmstub-fact: modules=kvmstub_probe' "the test module was not loaded" || return 1
+    expect_match "$TEST_DIR/console.txt" 'kvmstub_probe: loaded, poke gave 42' "the test module's init did not run"
 }
 
 test_linux_no_initrd_panics_clearly() {
