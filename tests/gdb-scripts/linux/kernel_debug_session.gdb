@@ -69,7 +69,9 @@ watch jiffies
 continue
 delete
 python
-threading.Timer(2.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+# Soon after the resume (as smp_threads): where the kernel runs at full speed it reaches
+# run_init_process within a second or two, and Ctrl-C must stop it before.
+threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
 gdb.execute("continue")
 end
 break run_init_process
