@@ -272,6 +272,8 @@ static bool gd_exited(struct vcpu *vcpu)
         return false;
     if (vcpu->run->exit_reason != KVM_EXIT_DEBUG)
         return false; /* the instruction did I/O, halted, ...: that exit is handled as usual */
+    if (vcpu->run->debug.arch.exception != X86_VECTOR_DB)
+        return false; /* an INT3 stepped (#BP; its DR6 is stale): a breakpoint, or the guest's */
     int slot;
     if (gd_slot_hit(vcpu, &slot))
         return false; /* a breakpoint or watchpoint of ours fired as well */

@@ -1,4 +1,4 @@
-/* debug/step_aside.c — step one instruction past the debugger's own artifacts. */
+/* debug/step_aside.c — step past the debugger's own artifacts (and on through a trapped page). */
 #include "debug/step_aside.h"
 
 #include <string.h>
@@ -29,7 +29,7 @@ unsigned step_aside_dr_mask(const struct vcpu *vcpu)
     return a->kind == STEP_ASIDE_DR ? a->dr_mask : 0;
 }
 
-/* Map the page at gpa back for one step; the others are parked until step_aside_end. */
+/* Map the page at gpa back for a step; the others are parked until step_aside_end lets them go. */
 static bool step_aside_begin_page(struct vcpu *vcpu, uint64_t gpa)
 {
     struct vm *vm = vcpu->vm;
@@ -119,23 +119,40 @@ static bool step_aside_page_watch(struct vcpu *vcpu, const struct step_aside *a)
  * meanwhile): a bound on how long they wait. */
 #define STEP_ASIDE_MAX_STEPS 4096
 
+/* Whether the instruction at linear pc is PAUSE (F3 90): a spin-wait, for another vCPU. */
+static bool pause_at(struct vcpu *vcpu, uint64_t pc)
+{
+    uint8_t b[2];
+    return vcpu_mem_copy(vcpu, pc, b, sizeof(b), false) == sizeof(b) && b[0] == 0xF3 &&
+           b[1] == 0x90;
+}
+
 /* Under a continue (not gdb's stepi or range step, not while recording, not once a stop is
  * reported), a step out of a trapped page that ends in that same page, at no breakpoint, goes
  * on with the page still mapped: one single-step exit an instruction, instead of a trapped
  * fetch and two memory-map changes (in the lane, 3.5 ms an instruction: the kernel's clear_bss,
  * one `rep stosb` iteration a step, and its busy pages of init code took minutes). A REP string
- * instruction, whose pc stays put until its last iteration, is a case of it. Not in a page
- * holding an INT3 or watched bytes: there the trap (or the write protection) is what sees the
- * guest's accesses. Whoever is stepped next is checked first: a breakpoint there ends it, so a
- * fetch trap or the landing rule (guest_debug.c) reports it. */
+ * instruction, whose pc stays put until its last iteration, is a case of it. It ends:
+ * - at a breakpoint at the next pc, so that a fetch trap or the landing rule (guest_debug.c)
+ *   reports it, or at an instruction within X86_INSN_MAX_BYTES of the page's end (it may run
+ *   into the next page);
+ * - at an exit that is not the step's trap alone: an access, a debug-register hit, a #BP;
+ * - at a PAUSE while other vCPUs exist (they are paused, and a spin-wait waits for them);
+ * - after STEP_ASIDE_MAX_STEPS instructions.
+ * Only where KVM blocks interrupts while stepping (KVM_GUESTDBG_BLOCKIRQ): without it an
+ * interrupt would be delivered with the page mapped and its handler would run past the page's
+ * breakpoints. Not in a page holding an INT3 or watched bytes (goes_on): there the trap, or
+ * the write protection, is what sees the guest's accesses. */
 static bool step_aside_page_goes_on(struct vcpu *vcpu, struct step_aside *a)
 {
     struct vm *vm = vcpu->vm;
     const struct kvm_run *run = vcpu->run;
+    const struct kvm_debug_exit_arch *d = &run->debug.arch;
     struct kvm_regs r;
     struct kvm_sregs s;
     struct pagewalk_result walk;
-    if (run->exit_reason != KVM_EXIT_DEBUG || !(run->debug.arch.dr6 & DR6_BS) || !a->goes_on ||
+    if (run->exit_reason != KVM_EXIT_DEBUG || d->exception != X86_VECTOR_DB || !(d->dr6 & DR6_BS) ||
+        (d->dr6 & DR6_B_ANY) || !a->goes_on || !(vm->guest_debug_caps & KVM_GUESTDBG_BLOCKIRQ) ||
         guest_debug_gdb_steps(vcpu) || vm->debug->record.on || runctl_stop_reported(vm) ||
         a->steps >= STEP_ASIDE_MAX_STEPS || cpu_get_regs(vcpu, &r) < 0 ||
         cpu_get_sregs(vcpu, &s) < 0)
@@ -143,7 +160,8 @@ static bool step_aside_page_goes_on(struct vcpu *vcpu, struct step_aside *a)
     uint64_t pc = cpu_pc_linear(&r, &s);
     if (bp_find_code(&vm->debug->bps, pc) || vcpu_translate(vcpu, pc, &walk) < 0 ||
         x86_page_of(walk.gpa) != a->page ||
-        x86_page_of(pc + X86_INSN_MAX_BYTES - 1) != x86_page_of(pc))
+        x86_page_of(pc + X86_INSN_MAX_BYTES - 1) != x86_page_of(pc) ||
+        (vm->ncpus > 1 && pause_at(vcpu, pc)))
         return false;
     a->steps++;
     a->failed_rip = pc; /* the instruction stepped now */
@@ -170,8 +188,10 @@ bool step_aside_end(struct vcpu *vcpu)
             a->kind = STEP_ASIDE_PAGE;
             return false;
         }
-        /* An instruction that fails even with its page mapped must not be stepped again. */
-        a->failed = vcpu->run->exit_reason == KVM_EXIT_INTERNAL_ERROR;
+        /* An instruction KVM cannot emulate even with its page mapped must not be stepped
+         * again (a delivery that failed is another matter: guest_debug.c retries it). */
+        a->failed = vcpu->run->exit_reason == KVM_EXIT_INTERNAL_ERROR &&
+                    vcpu->run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION;
         if (memslots_exempt(vm, vcpu, MEMSLOT_NONE) < 0)
             diag("could not trap page 0x%llx again: its breakpoints and watchpoints are blind",
                  (unsigned long long)a->page);

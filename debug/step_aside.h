@@ -1,4 +1,4 @@
-/* debug/step_aside.h — single-step one instruction with one of the debugger's own artifacts
+/* debug/step_aside.h — single-step an instruction with one of the debugger's own artifacts
  * moved aside: a trapped page mapped back, an INT3 lifted, a debug-register breakpoint masked.
  *
  * Code in a trapped page (vm/memslots.h) cannot be fetched: the fetch fails as an emulation
@@ -8,9 +8,9 @@
  * artifact back and lets the others go. For a page it then reports a write watchpoint if the
  * instruction changed watched bytes there (reads by that instruction are not seen). The others
  * never run while the artifact is aside, so none of them misses it, and a step aside never
- * outlives a stop. Under a continue a page stays mapped while the vCPU steps on in it, up to a
- * bound (step_aside.c). A debug-register breakpoint is masked for this vCPU only,
- * so the others keep running.
+ * outlives a stop. Under a continue a page stays mapped while the vCPU steps on in it, at no
+ * breakpoint, up to a bound (step_aside_page_goes_on says where it stops). A debug-register
+ * breakpoint is masked for this vCPU only, so the others keep running.
  */
 #ifndef KVMSTUB_DEBUG_STEP_ASIDE_H
 #define KVMSTUB_DEBUG_STEP_ASIDE_H

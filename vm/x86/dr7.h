@@ -11,6 +11,7 @@
 #define DR7_GE         0x200ULL /* global exact breakpoints */
 #define DR7_BASE       (DR7_FIXED | DR7_GE)
 #define DR6_B(n)       (1ULL << (n))
+#define DR6_B_ANY      0xFULL        /* B0-B3: a debug-register slot fired */
 #define DR6_BS         (1ULL << 14)  /* single-step */
 #define DR6_FIXED_ONES 0xFFFF0FF0ULL /* the bits DR6 reads as one, as KVM reports them */
 
