@@ -6,7 +6,7 @@
  * access to it exits to kvmstub as KVM_EXIT_MMIO and reaches the handler registered for it
  * (watchpoints, DESIGN.md §8); fetching an instruction from it fails as an
  * emulation failure. One page at a time may be exempt: mapped again while a vCPU single-steps
- * an instruction that lives in it (debug/step_aside.h).
+ * code that lives in it (debug/step_aside.h).
  * A write-protected page stays RAM for reads and fetches, in a one-page KVM_MEM_READONLY slot:
  * only the guest's writes exit (KVM emulates the instruction and reports the write as MMIO),
  * to the same handler (INT3 pages, DESIGN.md §9). A page both trapped and protected is trapped.

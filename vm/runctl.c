@@ -82,7 +82,8 @@ static void runctl_stop_all(struct vm *vm, const struct vcpu *self)
 }
 
 /* [lock] May this vCPU run now? The owner of a pause runs even when a stop asks it to park:
- * it holds the pause for one KVM_RUN and must finish it before anyone else can look. */
+ * it holds the pause for a KVM_RUN (or a bounded run of steps aside, which ends at the first
+ * exit after the stop) and must finish it before anyone else can look. */
 static bool runctl_may_run(const struct vm *vm, const struct vcpu *vcpu)
 {
     if (vm->ended)

@@ -52,7 +52,8 @@ bool runctl_vcpu_is_done(struct vcpu *vcpu);
 void runctl_restore_vcpu(struct vcpu *vcpu, bool done, int fatal_status);
 /* Stop every other vCPU and keep them parked until runctl_unpause_others: the caller may then
  * change the memory map. Nests. A vCPU holding a pause does not park for a stop until it
- * releases it (it holds it for one KVM_RUN at most). */
+ * releases it (it holds it for one KVM_RUN, or a bounded run of steps in a trapped page:
+ * debug/step_aside.c). */
 void runctl_pause_others(struct vcpu *self);
 void runctl_unpause_others(struct vcpu *self);
 

@@ -1,8 +1,8 @@
 # A REP string instruction in an exec-trapped page runs right: with `break-mode trap` the
 # breakpoint at after_port_write traps _start's page, which also holds selfmod64's `rep movsb`.
-# Stepped out of the trapped page under a continue, such an instruction keeps its page mapped
-# while its pc stays on it (debug/step_aside.c; one single-step exit per iteration instead of
-# two memory-map changes and a trapped fetch). The copy must be whole (the guest checks the
+# Stepped out of the trapped page under a continue, it keeps its page mapped while the pc stays
+# in the page, as any code there (debug/step_aside.c; one single-step exit per iteration
+# instead of two memory-map changes and a trapped fetch). The copy must be whole (the guest checks the
 # new code's result, `seen` its first byte), rcx 0, and the breakpoint hit after it. This path
 # is faster, not different: the test passed before it too, and guards its correctness. With
 # --cpus 2, CPU 1 writes beside `target` all the while: the other vCPUs are paused while the
