@@ -155,14 +155,14 @@ gdb_script() {
         sed -n "s/^# $1: *//p" "$script" |
             sed "s|\$KERNEL_DIR|${KERNEL_DIR:-}|g; s|\$INITRD|${INITRD:-}|g; s|\$KERNEL_SNAP|${KERNEL_SNAP:-}|g"
     }
+    if header needs | grep -qx user-space && emulating_host; then
+        skip_because "$USERSPACE_SKIP"
+        return 77
+    fi
     # shellcheck disable=SC2016 # the header's literal $KERNEL_SNAP
     if grep -q '^# args:.*\$KERNEL_SNAP' "$script" && [ ! -s "${KERNEL_SNAP:-}" ]; then
         fail_because "no snapshot fixture to start from: ${KERNEL_SNAP_WHY:-not built}"
         return 1
-    fi
-    if header needs | grep -qx user-space && emulating_host; then
-        skip_because "$USERSPACE_SKIP"
-        return 77
     fi
     guest=$(header guest | head -n 1)
     args=$(header args | head -n 1)

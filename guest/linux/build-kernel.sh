@@ -15,6 +15,7 @@ here=$(cd -- "$(dirname -- "$0")" && pwd)
 script=$here/$(basename -- "$0")
 fragment=$here/kernel.config
 module_src=$here/module
+module_files=(Kbuild kvmstub_probe.c)
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$here/common.sh"
 
@@ -27,7 +28,7 @@ key_inputs() {
 	echo "linux-source: $src_pkg $(dpkg-query -W -f='${Version}' "$src_pkg")"
 	echo "fragment: $(file_hash "$fragment")"
 	echo "script: $(file_hash "$script") $(file_hash "$here/common.sh")"
-	echo "module: $(cat "$module_src"/* | sha256sum | cut -d' ' -f1)"
+	for f in "${module_files[@]}"; do echo "module: $f $(file_hash "$module_src/$f")"; done
 	echo "gcc: $(gcc --version | head -n1)"
 	echo "ld: $(ld --version | head -n1)"
 }
@@ -135,7 +136,8 @@ say "kernel built in $(($(date +%s) - start)) s"
 
 # The test module, built out of tree; its DWARF names the directory the source is kept in
 # ($out/modules after the rename below), so gdb lists it.
-cp -r "$module_src" "$obj/module"
+mkdir -p "$obj/module"
+for f in "${module_files[@]}"; do cp "$module_src/$f" "$obj/module/"; done
 kmake M="$obj/module" KCFLAGS="-fdebug-prefix-map=$obj/module=$out/modules" modules ||
 	fail "module build"
 mkdir -p "$tmp/modules"
