@@ -98,38 +98,54 @@ static struct breakpoint *bp_find(struct bp_table *t, enum bp_type type, uint64_
     return NULL;
 }
 
-const struct breakpoint *bp_find_sw(const struct bp_table *t, uint64_t addr)
+/* The first breakpoint at linear addr that is of the kind `is` says. */
+static const struct breakpoint *bp_find_at(const struct bp_table *t, uint64_t addr,
+                                           bool (*is)(const struct breakpoint *b))
 {
     for (int i = 0; i < t->n; i++)
-        if (t->items[i].type == BP_SOFTWARE && t->items[i].addr == addr)
+        if (t->items[i].addr == addr && is(&t->items[i]))
             return &t->items[i];
     return NULL;
+}
+
+static bool bp_is_sw(const struct breakpoint *b)
+{
+    return b->type == BP_SOFTWARE;
+}
+
+static bool bp_is_catch(const struct breakpoint *b)
+{
+    return b->is_catch;
+}
+
+static bool bp_is_exec_trap(const struct breakpoint *b)
+{
+    return b->mech == MECH_EXEC_TRAP;
+}
+
+static bool bp_is_code(const struct breakpoint *b)
+{
+    return b->type == BP_SOFTWARE || b->type == BP_HARDWARE;
+}
+
+const struct breakpoint *bp_find_sw(const struct bp_table *t, uint64_t addr)
+{
+    return bp_find_at(t, addr, bp_is_sw);
 }
 
 const struct breakpoint *bp_find_catch(const struct bp_table *t, uint64_t addr)
 {
-    for (int i = 0; i < t->n; i++)
-        if (t->items[i].is_catch && t->items[i].addr == addr)
-            return &t->items[i];
-    return NULL;
+    return bp_find_at(t, addr, bp_is_catch);
 }
 
 const struct breakpoint *bp_find_exec_trap(const struct bp_table *t, uint64_t addr)
 {
-    for (int i = 0; i < t->n; i++)
-        if (t->items[i].mech == MECH_EXEC_TRAP && t->items[i].addr == addr)
-            return &t->items[i];
-    return NULL;
+    return bp_find_at(t, addr, bp_is_exec_trap);
 }
 
 const struct breakpoint *bp_find_code(const struct bp_table *t, uint64_t addr)
 {
-    for (int i = 0; i < t->n; i++) {
-        const struct breakpoint *b = &t->items[i];
-        if ((b->type == BP_SOFTWARE || b->type == BP_HARDWARE) && b->addr == addr)
-            return b;
-    }
-    return NULL;
+    return bp_find_at(t, addr, bp_is_code);
 }
 
 bool bp_page_holds_data(const struct bp_table *t, uint64_t page)
