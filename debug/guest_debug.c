@@ -93,8 +93,21 @@ static int gd_apply(struct vcpu *vcpu)
      * replay rewound, KVM's emulator around an access) may have cleared KVM's single-step trap
      * flag: the vCPU would run free. */
     bool regs_written = step && vd->regs_writes != vcpu->regs.writes;
+    /* KVM keeps the trap flag of its single-step only while the vCPU is at the pc where guest
+     * debug was set (its singlestep_rip): an instruction KVM emulates elsewhere without an exit
+     * to kvmstub (a CR0 or CR4 write on a host without decode assists, an xAPIC access) writes
+     * RFLAGS back without it, and the vCPU runs free from the next step on. So each step starts
+     * with guest debug set at its own pc. */
+    uint64_t pc = 0;
+    if (step) {
+        struct kvm_regs r;
+        struct kvm_sregs s;
+        if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
+            return -1;
+        pc = cpu_pc_linear(&r, &s);
+    }
     if (vd->gen == gen && vd->step == step && vd->dr_mask == dr_mask && !vd->inject_bp &&
-        !regs_written)
+        !regs_written && (!step || pc == vd->step_pc))
         return 0;
     struct kvm_guest_debug dbg;
     memset(&dbg, 0, sizeof(dbg));
@@ -125,6 +138,7 @@ static int gd_apply(struct vcpu *vcpu)
     vd->step = step;
     vd->dr_mask = dr_mask;
     vd->regs_writes = vcpu->regs.writes;
+    vd->step_pc = pc;
     vd->inject_bp = false;
     return 0;
 }
