@@ -5,15 +5,18 @@
 # instead of two memory-map changes and a trapped fetch). The copy must be whole (the guest checks the
 # new code's result, `seen` its first byte), rcx 0, and the breakpoint hit after it. This path
 # is faster, not different: the test passed before it too, and guards its correctness. With
-# --cpus 2, CPU 1 writes beside `target` all the while: the other vCPUs are paused while the
-# REP is stepped with its page mapped (the map changes only with them parked) and run again
-# after it; the guest ends only if both got on.
+# --cpus 2, CPU 1 writes beside `target` all the while, and CPU 0 copies only once CPU 1 has
+# written (await_scribble: CPU 0's whole path to the breakpoint is short enough to be stepped
+# in one pause of the others, so without it CPU 1 might not have run yet): the other vCPUs are
+# paused while code in the page is stepped with it mapped (the map changes only with them
+# parked) and run again after it; the guest ends only if both got on.
 # guest: build/guest/selfmod64.img
 # args: --cpus 2
 # symbols: build/guest/selfmod64.img
 # status: 1
 # console: ^selfmod64 OK$
 monitor break-mode trap
+set var *(char *)&await_scribble = 1
 break after_port_write
 continue
 p $pc == (long)&after_port_write
