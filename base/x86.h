@@ -99,6 +99,22 @@ static inline int x86_is_legacy_prefix(uint8_t b)
            b == 0x64 || b == 0x65 || b == 0xF0;
 }
 
+/* Whether bytes (len of them) start a REP/REPNE string instruction: prefixes with F2 or F3
+ * among them, an optional REX, then MOVS, CMPS, STOS, LODS, SCAS, INS or OUTS. */
+static inline int x86_is_rep_string(const uint8_t *bytes, unsigned len)
+{
+    int rep = 0;
+    unsigned i = 0;
+    for (; i < len && (x86_is_legacy_prefix(bytes[i]) || bytes[i] == 0xF2 || bytes[i] == 0xF3); i++)
+        rep |= bytes[i] == 0xF2 || bytes[i] == 0xF3;
+    if (i < len && (bytes[i] & 0xF0) == 0x40) /* REX (64-bit mode; INC/DEC elsewhere) */
+        i++;
+    if (!rep || i >= len)
+        return 0;
+    uint8_t op = bytes[i];
+    return (op >= 0xA4 && op <= 0xA7) || (op >= 0xAA && op <= 0xAF) || (op >= 0x6C && op <= 0x6F);
+}
+
 /* Model-specific registers. */
 #define X86_MSR_APIC_BASE           0x1B
 #define X86_MSR_IA32_MISC_ENABLE    0x1A0

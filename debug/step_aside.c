@@ -119,12 +119,12 @@ static bool step_aside_page_watch(struct vcpu *vcpu, const struct step_aside *a)
  * meanwhile): a bound on how long they wait. */
 #define STEP_ASIDE_MAX_STEPS 4096
 
-/* Whether the instruction at linear pc is PAUSE (F3 90): a spin-wait, for another vCPU. */
-static bool pause_at(struct vcpu *vcpu, uint64_t pc)
+/* Whether the instruction at linear pc is a REP string instruction (base/x86.h). */
+static bool rep_string_at(struct vcpu *vcpu, uint64_t pc)
 {
-    uint8_t b[2];
-    return vcpu_mem_copy(vcpu, pc, b, sizeof(b), false) == sizeof(b) && b[0] == 0xF3 &&
-           b[1] == 0x90;
+    uint8_t b[X86_INSN_MAX_BYTES];
+    size_t n = vcpu_mem_copy(vcpu, pc, b, sizeof(b), false);
+    return x86_is_rep_string(b, (unsigned)n);
 }
 
 /* Under a continue (not gdb's stepi or range step, not while recording, not once a stop is
@@ -137,8 +137,11 @@ static bool pause_at(struct vcpu *vcpu, uint64_t pc)
  *   reports it, or at an instruction within X86_INSN_MAX_BYTES of the page's end (it may run
  *   into the next page);
  * - at an exit that is not the step's trap alone: an access, a debug-register hit, a #BP;
- * - at a PAUSE while other vCPUs exist (they are paused, and a spin-wait waits for them);
  * - after STEP_ASIDE_MAX_STEPS instructions.
+ * With other vCPUs (they are paused meanwhile) only a REP string instruction goes on, an
+ * iteration at a time, as before this was general: their pause is not held across other code,
+ * where a spin-wait would wait for them, and a race in handing the pause over between two
+ * vCPUs in one trapped page is still open (DESIGN.md §8).
  * Only where KVM blocks interrupts while stepping (KVM_GUESTDBG_BLOCKIRQ): without it an
  * interrupt would be delivered with the page mapped and its handler would run past the page's
  * breakpoints. Not in a page holding an INT3 or watched bytes (goes_on): there the trap, or
@@ -161,7 +164,7 @@ static bool step_aside_page_goes_on(struct vcpu *vcpu, struct step_aside *a)
     if (bp_find_code(&vm->debug->bps, pc) || vcpu_translate(vcpu, pc, &walk) < 0 ||
         x86_page_of(walk.gpa) != a->page ||
         x86_page_of(pc + X86_INSN_MAX_BYTES - 1) != x86_page_of(pc) ||
-        (vm->ncpus > 1 && pause_at(vcpu, pc)))
+        (vm->ncpus > 1 && (pc != a->failed_rip || !rep_string_at(vcpu, pc))))
         return false;
     a->steps++;
     a->failed_rip = pc; /* the instruction stepped now */

@@ -1,4 +1,4 @@
-/* tests/unit/test_x86_insn.c — the instruction facts in base/x86.h: legacy prefixes. */
+/* tests/unit/test_x86_insn.c — the instruction facts in base/x86.h: prefixes, REP strings. */
 #include "base/x86.h"
 #include "check.h"
 
@@ -12,8 +12,32 @@ static void legacy_prefixes(void)
     CHECK(!x86_is_legacy_prefix(0x90));
 }
 
+static void rep_strings(void)
+{
+    static const uint8_t rep_stosb[] = {0xF3, 0xAA};
+    static const uint8_t rep_stosq[] = {0xF3, 0x48, 0xAB};
+    static const uint8_t rep_movsd_seg[] = {0x2E, 0xF3, 0x66, 0xA5};
+    static const uint8_t repne_scasb[] = {0xF2, 0xAE};
+    static const uint8_t rep_insb[] = {0xF3, 0x6C};
+    static const uint8_t stosb[] = {0xAA};              /* no REP: one iteration anyway */
+    static const uint8_t popcnt[] = {0xF3, 0x0F, 0xB8}; /* F3 as part of an opcode */
+    static const uint8_t rep_nop[] = {0xF3, 0x90};      /* PAUSE */
+    static const uint8_t cut[] = {0xF3, 0x48};          /* truncated before the opcode */
+    CHECK(x86_is_rep_string(rep_stosb, sizeof(rep_stosb)));
+    CHECK(x86_is_rep_string(rep_stosq, sizeof(rep_stosq)));
+    CHECK(x86_is_rep_string(rep_movsd_seg, sizeof(rep_movsd_seg)));
+    CHECK(x86_is_rep_string(repne_scasb, sizeof(repne_scasb)));
+    CHECK(x86_is_rep_string(rep_insb, sizeof(rep_insb)));
+    CHECK(!x86_is_rep_string(stosb, sizeof(stosb)));
+    CHECK(!x86_is_rep_string(popcnt, sizeof(popcnt)));
+    CHECK(!x86_is_rep_string(rep_nop, sizeof(rep_nop)));
+    CHECK(!x86_is_rep_string(cut, sizeof(cut)));
+    CHECK(!x86_is_rep_string(rep_stosb, 0));
+}
+
 int main(void)
 {
     RUN(legacy_prefixes);
+    RUN(rep_strings);
     return CHECK_DONE();
 }
