@@ -146,6 +146,7 @@ unit_binary() {
 #   # console: REGEX            a line the guest's console must show (optional, repeatable)
 #   # gdb-init: COMMAND         run before gdb loads the symbols (-iex; optional, repeatable)
 #   # needs: user-space         skipped where Linux user space cannot run (emulating_host)
+#   # gdb-timeout: SECONDS      gdb's limit when it is more than GDB_TIMEOUT (a long session)
 # and NAME.expect: regexes that must match gdb's output in order.
 gdb_script() {
     local script=$1
@@ -176,7 +177,10 @@ gdb_script() {
     eval "argv=($args)"
     # shellcheck disable=SC2086 # guest: one word or none
     start_kvmstub_gdb "${argv[@]}" $guest || fail_because "kvmstub did not listen: $(tail -n 3 "$TEST_DIR/stderr")" || return 1
-    run_gdb "$TEST_DIR/gdb.log" "${init[@]}" ${symbols:+"$symbols"} -ex "target remote 127.0.0.1:$GDB_PORT" -x "$script"
+    local gdb_limit
+    gdb_limit=$(header gdb-timeout | head -n 1)
+    [ -n "$gdb_limit" ] && [ "$gdb_limit" -gt "${GDB_TIMEOUT:-120}" ] || gdb_limit=${GDB_TIMEOUT:-120}
+    GDB_TIMEOUT=$gdb_limit run_gdb "$TEST_DIR/gdb.log" "${init[@]}" ${symbols:+"$symbols"} -ex "target remote 127.0.0.1:$GDB_PORT" -x "$script"
     local gdb_rc=$?
     cat "$TEST_DIR/gdb.log"
     [ $gdb_rc -eq 124 ] && { kill -9 "$KVMSTUB_PID"; fail_because "gdb timed out"; return 1; }

@@ -4,12 +4,14 @@
 # debug register), `finish` and `step`, `next` that stays in the function, hbreak later, stepping with interrupts on
 # that stays out of interrupt handlers, `watch jiffies`, Ctrl-C, a software breakpoint late in
 # boot, the kernel's lx- scripts, and the guest's end reported to gdb. kvmstub adds nokaslr
-# under --gdb, so the vmlinux symbols match.
+# under --gdb, so the vmlinux symbols match. Long where breakpoints are exec traps (the lane:
+# code in a trapped page is stepped an instruction at a time), so gdb has 240 s.
 # guest: $KERNEL_DIR/bzImage
 # args: --initrd $INITRD
 # symbols: $KERNEL_DIR/vmlinux
 # gdb-init: add-auto-load-safe-path $KERNEL_DIR
 # console: Run /init as init process
+# gdb-timeout: 240
 python
 import os, signal, threading
 def frame_name():
