@@ -225,9 +225,15 @@ static bool runctl_others_parked(const struct vm *vm, const struct vcpu *self)
     return true;
 }
 
+/* [lock] A vCPU that waits in runctl_pause_others for another's pause to end goes on once it
+ * has, and only while it may run: a stop that came meanwhile keeps it parked. Without the
+ * second half it woke when the other's pause ended although the debugger had stopped the guest,
+ * and made its step aside during the stop, from a decision taken before it (the page it was to
+ * map back could have left the traps by then: its instruction then failed to fetch, and was
+ * never tried again; seen in the lane, rep_string_in_an_exec_trapped_page, ci51). */
 static bool runctl_no_foreign_pause(const struct vm *vm, const struct vcpu *self)
 {
-    return !vm->pause_owner || vm->pause_owner == self;
+    return vm->pause_owner == self || (!vm->pause_owner && self->run_requested);
 }
 
 void runctl_pause_others(struct vcpu *self)
