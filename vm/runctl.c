@@ -225,13 +225,13 @@ static bool runctl_others_parked(const struct vm *vm, const struct vcpu *self)
     return true;
 }
 
-/* [lock] A vCPU that waits in runctl_pause_others for another's pause to end goes on once it
- * has, and only while it may run: a stop that came meanwhile keeps it parked. Without the
- * second half it woke when the other's pause ended although the debugger had stopped the guest,
- * and made its step aside during the stop, from a decision taken before it (the page it was to
- * map back could have left the traps by then: its instruction then failed to fetch, and was
- * never tried again; seen in the lane, rep_string_in_an_exec_trapped_page, ci51). */
-static bool runctl_no_foreign_pause(const struct vm *vm, const struct vcpu *self)
+/* [lock] May self take the pause now? When no other vCPU holds one, and only while self may
+ * run: a stop that came in keeps it parked until the debugger resumes it. (When this said only
+ * "no other holds one", a vCPU waiting for another's pause woke as that pause ended although the
+ * debugger had stopped the guest, and stepped aside during the stop from a decision taken
+ * before it: its page had left the traps, the fetch failed and was never tried again; seen in
+ * the lane, rep_string_in_an_exec_trapped_page, ci51.) */
+static bool runctl_may_take_pause(const struct vm *vm, const struct vcpu *self)
 {
     return vm->pause_owner == self || (!vm->pause_owner && self->run_requested);
 }
@@ -240,9 +240,10 @@ void runctl_pause_others(struct vcpu *self)
 {
     struct vm *vm = self->vm;
     pthread_mutex_lock(&vm->lock);
-    /* Another vCPU holds a pause: wait for it parked, so that it can finish. */
-    if (!runctl_no_foreign_pause(vm, self) && !self->parked)
-        runctl_park(vm, self, runctl_no_foreign_pause);
+    /* Another vCPU holds a pause, or a stop came in: wait parked, so that the other can
+     * finish and the debugger can look. */
+    if (!runctl_may_take_pause(vm, self) && !self->parked)
+        runctl_park(vm, self, runctl_may_take_pause);
     vm->pause_owner = self;
     vm->pause_depth++;
     for (int i = 0; i < vm->ncpus; i++)
