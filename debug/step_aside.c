@@ -52,7 +52,7 @@ bool step_aside_page(struct vcpu *vcpu, uint64_t rip)
 {
     struct step_aside *a = aside_of(vcpu);
     struct pagewalk_result walk;
-    if (a->kind != STEP_ASIDE_NONE || (a->failed && a->failed_rip == rip))
+    if (a->kind != STEP_ASIDE_NONE || (a->failed && a->pc == rip))
         return false;
     if (vcpu_translate(vcpu, rip, &walk) < 0)
         return false;
@@ -64,7 +64,7 @@ bool step_aside_page(struct vcpu *vcpu, uint64_t rip)
             !memslots_page_trapped(vcpu->vm, walk.gpa))
             return false;
     }
-    a->failed_rip = rip;
+    a->pc = rip;
     return step_aside_begin_page(vcpu, walk.gpa);
 }
 
@@ -75,7 +75,9 @@ bool step_aside_breakpoint(struct vcpu *vcpu, const struct breakpoint *b)
     if (a->kind != STEP_ASIDE_NONE)
         return false;
     switch (b->mech) {
-    case MECH_EXEC_TRAP: return step_aside_begin_page(vcpu, b->gpa);
+    case MECH_EXEC_TRAP:
+        a->pc = b->addr; /* the vCPU is at it */
+        return step_aside_begin_page(vcpu, b->gpa);
     case MECH_INT3:
         runctl_pause_others(vcpu);
         if (!ram_write(&vm->ram, b->gpa, &b->saved, 1)) {
@@ -151,23 +153,27 @@ static bool step_aside_page_goes_on(struct vcpu *vcpu, struct step_aside *a)
     struct vm *vm = vcpu->vm;
     const struct kvm_run *run = vcpu->run;
     const struct kvm_debug_exit_arch *d = &run->debug.arch;
+    bool plain_step = run->exit_reason == KVM_EXIT_DEBUG && d->exception == X86_VECTOR_DB &&
+                      (d->dr6 & DR6_BS) && !(d->dr6 & DR6_B_ANY);
+    bool under_continue =
+        !guest_debug_gdb_steps(vcpu) && !vm->debug->record.on && !runctl_stop_reported(vm);
+    if (!plain_step || !under_continue || !a->goes_on || a->steps >= STEP_ASIDE_MAX_STEPS ||
+        !(vm->guest_debug_caps & KVM_GUESTDBG_BLOCKIRQ))
+        return false;
     struct kvm_regs r;
     struct kvm_sregs s;
     struct pagewalk_result walk;
-    if (run->exit_reason != KVM_EXIT_DEBUG || d->exception != X86_VECTOR_DB || !(d->dr6 & DR6_BS) ||
-        (d->dr6 & DR6_B_ANY) || !a->goes_on || !(vm->guest_debug_caps & KVM_GUESTDBG_BLOCKIRQ) ||
-        guest_debug_gdb_steps(vcpu) || vm->debug->record.on || runctl_stop_reported(vm) ||
-        a->steps >= STEP_ASIDE_MAX_STEPS || cpu_get_regs(vcpu, &r) < 0 ||
-        cpu_get_sregs(vcpu, &s) < 0)
+    if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
         return false;
     uint64_t pc = cpu_pc_linear(&r, &s);
     if (bp_find_code(&vm->debug->bps, pc) || vcpu_translate(vcpu, pc, &walk) < 0 ||
         x86_page_of(walk.gpa) != a->page ||
-        x86_page_of(pc + X86_INSN_MAX_BYTES - 1) != x86_page_of(pc) ||
-        (vm->ncpus > 1 && (pc != a->failed_rip || !rep_string_at(vcpu, pc))))
+        x86_page_of(pc + X86_INSN_MAX_BYTES - 1) != x86_page_of(pc))
         return false;
+    if (vm->ncpus > 1 && (pc != a->pc || !rep_string_at(vcpu, pc)))
+        return false; /* with others: a REP's next iteration only */
     a->steps++;
-    a->failed_rip = pc; /* the instruction stepped now */
+    a->pc = pc;
     return true;
 }
 

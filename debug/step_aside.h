@@ -32,13 +32,13 @@ enum step_aside_kind {
 
 struct step_aside {
     enum step_aside_kind kind;
-    uint64_t page;       /* PAGE: guest physical */
-    uint64_t gpa;        /* INT3: where the INT3 is */
-    unsigned dr_mask;    /* DR: the slots masked */
-    uint64_t failed_rip; /* the last page step at this linear rip failed: do not retry it */
-    unsigned steps;      /* PAGE: instructions stepped on in the page after the first */
-    bool goes_on;        /* PAGE: stepping may go on in it (no INT3 or watched bytes there) */
-    bool failed;
+    uint64_t page;    /* PAGE: guest physical */
+    uint64_t gpa;     /* INT3: where the INT3 is */
+    unsigned dr_mask; /* DR: the slots masked */
+    uint64_t pc;      /* PAGE: linear address of the instruction stepped last */
+    unsigned steps;   /* PAGE: instructions stepped on in the page after the first */
+    bool goes_on;     /* PAGE: stepping may go on in it (no INT3 or watched bytes there) */
+    bool failed;      /* PAGE: it failed even with its page mapped: do not retry it */
     uint8_t before[X86_PAGE_SIZE]; /* PAGE: the page before the step */
 };
 
