@@ -49,19 +49,8 @@ wait_for_line() {
 # TIMEOUT_S: a stop at a console line, where a breakpoint cannot be relied on (DESIGN.md §10).
 gdb_continue_until_console() {
     cat <<GDB
-python
-import os, signal, threading, time
-def watch():
-    deadline = time.time() + $3
-    while time.time() < deadline:
-        with open("$1", errors="replace") as f:
-            if "$2" in f.read():
-                break
-        time.sleep(0.1)
-    os.kill(os.getpid(), signal.SIGINT)
-threading.Thread(target=watch, daemon=True).start()
-gdb.execute("continue")
-end
+source ${ROOT:-.}/tests/gdb-scripts/lib/console.py
+python continue_until_console("$1", "$2", $3)
 GDB
 }
 

@@ -21,22 +21,12 @@
 # status: 0
 # console: kvmstub_probe: loaded, poke gave 42
 # console: ^kvmstub-fact: modules=kvmstub_probe
-python
-import os, signal, threading, time
-def at_banner():
-    console = os.path.join(os.environ["TEST_DIR"], "console")
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        with open(console, errors="replace") as f:
-            if "Linux version" in f.read():
-                break
-        time.sleep(0.1)
-    os.kill(os.getpid(), signal.SIGINT)
-threading.Thread(target=at_banner, daemon=True).start()
-gdb.execute("continue")
-end
+source tests/gdb-scripts/lib/console.py
 python
 import os
+continue_until_console(os.path.join(os.environ["TEST_DIR"], "console"), "Linux version", 120)
+end
+python
 gdb.execute("cd %s/modules" % os.environ["KERNEL_DIR"])
 end
 lx-symbols
