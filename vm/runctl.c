@@ -225,23 +225,19 @@ static bool runctl_others_parked(const struct vm *vm, const struct vcpu *self)
     return true;
 }
 
-/* [lock] May self take the pause now? When no other vCPU holds one, and only while self may
- * run: a stop that came in keeps it parked until the debugger resumes it. (When this said only
- * "no other holds one", a vCPU waiting for another's pause woke as that pause ended although the
- * debugger had stopped the guest, and stepped aside during the stop from a decision taken
- * before it: its page had left the traps, the fetch failed and was never tried again; seen in
- * the lane, rep_string_in_an_exec_trapped_page, ci51.) */
+/* [lock] May self take the pause now: no other vCPU holds one. (Asking also that self may run,
+ * so that a stop that came in kept it parked, was tried and taken back: it left a vCPU parked
+ * in the middle of an exit across the stop; DESIGN.md §8 has both sides and the way out.) */
 static bool runctl_may_take_pause(const struct vm *vm, const struct vcpu *self)
 {
-    return vm->pause_owner == self || (!vm->pause_owner && self->run_requested);
+    return !vm->pause_owner || vm->pause_owner == self;
 }
 
 void runctl_pause_others(struct vcpu *self)
 {
     struct vm *vm = self->vm;
     pthread_mutex_lock(&vm->lock);
-    /* Another vCPU holds a pause, or a stop came in: wait parked, so that the other can
-     * finish and the debugger can look. */
+    /* Another vCPU holds a pause: wait parked, so that it can finish. */
     if (!runctl_may_take_pause(vm, self) && !self->parked)
         runctl_park(vm, self, runctl_may_take_pause);
     vm->pause_owner = self;
