@@ -1,13 +1,13 @@
-/* vm/x86/emulation_failure.c — instructions KVM could not run: the guest's own INT3 is
- * delivered as the CPU would, anything else is named and ends the guest.
+/* vm/x86/emulation_failure.c — instructions KVM could not run: the guest's own INT3 and UD2
+ * are delivered as the CPU would, anything else is named and ends the guest.
  *
  * KVM reports an emulation failure when its instruction emulator refuses an instruction. On
  * hosts whose KVM emulates guest supervisor code (PVM, DESIGN.md §7) that includes
  * INT3 in protected and long mode, even with KVM_GUESTDBG_USE_SW_BP; on every host it includes
  * fetching code from a page that is not RAM, which is how a trapped page shows up. The
  * debugger's part (its breakpoints, its trapped pages) goes through vm->debug_ops; the guest's
- * own INT3 becomes a #BP delivered through its IDT; anything else ends the guest with a
- * message that says which instruction, where, in which mode, and what to do.
+ * own INT3 becomes a #BP delivered through its IDT, a UD2 a #UD; anything else ends the guest with
+ * a message that says which instruction, where, in which mode, and what to do.
  */
 #include "vm/x86/emulation_failure.h"
 
@@ -170,6 +170,13 @@ void emulation_failure_handle(struct vcpu *vcpu)
             return;
         }
         if (emulation_failure_deliver_int3(vcpu, regs.rip) == 0)
+            return;
+    }
+    if (n >= 2 && bytes[0] == 0x0F && bytes[1] == 0x0B) {
+        /* UD2 raises #UD, whatever the mode (a fault: the pushed pc is the UD2's). PVM's
+         * emulator refuses it in real mode, where hardware runs it. KVM delivers it as the CPU
+         * would: a step or a catch stops at the handler as it does there (debug/catch.h). */
+        if (exception_inject(vcpu, X86_VECTOR_UD, false, 0) == 0)
             return;
     }
 
