@@ -146,6 +146,7 @@ unit_binary() {
 #   # console: REGEX            a line the guest's console must show (optional, repeatable)
 #   # gdb-init: COMMAND         run before gdb loads the symbols (-iex; optional, repeatable)
 #   # needs: user-space         skipped where Linux user space cannot run (emulating_host)
+#   # needs: native-code        skipped where the host emulates guest kernel code (emulating_host)
 #   # gdb-timeout: SECONDS      gdb's limit when it is more than GDB_TIMEOUT (a long session)
 # and NAME.expect: regexes that must match gdb's output in order.
 gdb_script() {
@@ -158,6 +159,10 @@ gdb_script() {
     }
     if header needs | grep -qx user-space && emulating_host; then
         skip_because "$USERSPACE_SKIP"
+        return 77
+    fi
+    if header needs | grep -qx native-code && emulating_host; then
+        skip_because "$NATIVE_CODE_SKIP"
         return 77
     fi
     # shellcheck disable=SC2016 # the header's literal $KERNEL_SNAP

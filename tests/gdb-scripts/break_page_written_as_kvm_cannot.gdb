@@ -4,6 +4,8 @@
 # guest checks them); the INT3 stays, no longer write-protected, and the guest ends normally.
 # (`monitor break-mode int3` for the lane, whose INT3s never reach kvmstub: the guest never
 # runs `target`.)
+# (PVM's emulator lacks the x87 store itself: there the guest cannot run.)
+# needs: native-code
 # guest: build/guest/protwrite64.img
 # symbols: build/guest/protwrite64.img
 # status: 1
