@@ -192,14 +192,24 @@ void catch_hit(struct vcpu *vcpu, const struct breakpoint *b)
 {
     struct catch_vcpu *c = catch_of(vcpu);
     bool caught = vcpu->vm->debug->catches.vectors & (1u << b->catch_vector);
+    if (c->pass_kept && c->pass_kept_writes != vcpu->regs.writes)
+        c->passing = false; /* gdb moved the vCPU meanwhile: that delivery is not this one */
+    c->pass_kept = false;
     bool passing = c->passing && c->pass_at == b->addr;
-    c->passing = false;
     if (stepping(vcpu) && ((passing && c->pass_injected) || (!passing && !caught))) {
+        c->passing = false;
         step_into_handler(vcpu, b);
         return;
     }
     bool pass = !runctl_attached(vcpu->vm) || passing || !caught;
-    if (pass && step_aside_breakpoint(vcpu, b))
+    enum aside_start aside = pass ? step_aside_breakpoint(vcpu, b) : ASIDE_CANNOT;
+    if (aside == ASIDE_BACKED_OUT) {
+        c->pass_kept = c->passing; /* the hit comes again, and is passed as this one was */
+        c->pass_kept_writes = vcpu->regs.writes;
+        return;
+    }
+    c->passing = false;
+    if (aside == ASIDE_BEGUN)
         return; /* the delivery gdb let go (or nobody to stop for): the handler runs */
     struct catch_hit *h = &c->hit;
     struct exception_frame f;

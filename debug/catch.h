@@ -55,6 +55,10 @@ struct catch_vcpu {
     bool passing;       /* the next hit of `pass_at` is the delivery gdb let go */
     bool pass_injected; /* ... injected by kvmstub (not the handler it stopped at) */
     uint64_t pass_at;
+    /* A pass whose step aside backed out (debug/step_aside.h) is kept for the hit that comes
+     * again, while the registers (cpu_regs.h's count) are as they were. */
+    bool pass_kept;
+    unsigned long pass_kept_writes;
     bool own_tf; /* its RFLAGS.TF before the step by gdb it is taking */
 };
 

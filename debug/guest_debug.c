@@ -211,6 +211,17 @@ static const struct breakpoint *gd_slot_hit(struct vcpu *vcpu, int *slot_out)
     return NULL;
 }
 
+/* Whether breakpoint b's agent says to stop: evaluated (a dprintf printed) once per hit, also
+ * when the step aside after it backed out and the hit comes again. */
+static bool gd_agent_says_stop(struct vcpu *vcpu, const struct breakpoint *b)
+{
+    struct vcpu_debug *vd = vcpu_debug_of(vcpu);
+    bool ran = vd->agent_ran && vd->agent_ran_pc == b->addr &&
+               vd->agent_ran_writes == vcpu->regs.writes && b->agent;
+    vd->agent_ran = false;
+    return !ran && bp_agent_hit(vcpu, b->agent);
+}
+
 /* A breakpoint (not a watchpoint) was hit: report it, or, when its agent expressions say
  * not to stop, step past it and run on. */
 static void gd_breakpoint_hit(struct vcpu *vcpu, const struct breakpoint *b, uint64_t addr)
@@ -219,8 +230,21 @@ static void gd_breakpoint_hit(struct vcpu *vcpu, const struct breakpoint *b, uin
         catch_hit(vcpu, b); /* a caught exception's handler */
         return;
     }
-    if (bp_agent_hit(vcpu, b->agent) || !step_aside_breakpoint(vcpu, b))
+    if (gd_agent_says_stop(vcpu, b)) {
         guest_debug_report(vcpu, b->type, addr);
+        return;
+    }
+    switch (step_aside_breakpoint(vcpu, b)) {
+    case ASIDE_BEGUN: break;
+    case ASIDE_BACKED_OUT: {
+        struct vcpu_debug *vd = vcpu_debug_of(vcpu);
+        vd->agent_ran = true;
+        vd->agent_ran_pc = b->addr;
+        vd->agent_ran_writes = vcpu->regs.writes;
+        break;
+    }
+    case ASIDE_CANNOT: guest_debug_report(vcpu, b->type, addr); break;
+    }
 }
 
 /* Recording: an instruction completed, one position further; a watchpoint it hit stops here. */
@@ -359,7 +383,8 @@ static void gd_after_access(struct vcpu *vcpu)
  * none to lift. */
 static bool gd_unprotect(struct vcpu *vcpu, const char *what)
 {
-    runctl_pause_others(vcpu);
+    if (!runctl_pause_others(vcpu))
+        return true; /* a stop came first: the vCPU tries again, and fails again if it must */
     int n = bp_unprotect_int3_pages(vcpu->vm, vcpu);
     runctl_unpause_others(vcpu);
     if (n == 0)
@@ -379,8 +404,8 @@ static bool gd_delivery_failed(struct vcpu *vcpu)
 static bool gd_emulation_failure(struct vcpu *vcpu, uint64_t rip, const uint8_t *bytes, unsigned n)
 {
     struct vm *vm = vcpu->vm;
-    if (!runctl_attached(vm) || vm->debug->record.replaying)
-        return step_aside_page(vcpu, rip); /* re-execution checks breakpoints by pc itself */
+    if (!runctl_attached(vm) || vm->debug->record.replaying) /* re-execution checks by pc */
+        return step_aside_page(vcpu, rip) != ASIDE_CANNOT;
     /* An INT3 the host could not execute (emulating hosts, DESIGN.md §7): ours? */
     const struct breakpoint *b = bp_find_sw(&vm->debug->bps, rip);
     if (n >= 1 && bytes[0] == X86_INSN_INT3 && b && b->mech == MECH_INT3) {
@@ -393,7 +418,7 @@ static bool gd_emulation_failure(struct vcpu *vcpu, uint64_t rip, const uint8_t 
         return true;
     }
     /* Other code in a trapped page: step it with the page mapped. */
-    if (step_aside_page(vcpu, rip))
+    if (step_aside_page(vcpu, rip) != ASIDE_CANNOT)
         return true;
     char what[80];
     snprintf(what, sizeof(what), "KVM could not emulate the instruction at 0x%" PRIx64, rip);

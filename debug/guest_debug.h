@@ -66,6 +66,12 @@ struct vcpu_debug {
     bool write_done; /* recording: a position ended at an MMIO write exit, at this pc */
     uint64_t write_done_pc;
     struct step_aside aside;
+    /* A breakpoint's agent said to run on, but its step aside backed out (step_aside.h): the
+     * hit comes again at this pc, and is not evaluated again (a dprintf prints once) unless
+     * the registers were written since (cpu_regs.h's count). */
+    bool agent_ran;
+    uint64_t agent_ran_pc;
+    unsigned long agent_ran_writes;
     struct access_hit hit;   /* the port or MSR access it stopped on, until gdb runs it again */
     struct catch_vcpu catch; /* the exception it stopped on (debug/catch.h) */
 };

@@ -29,74 +29,75 @@ unsigned step_aside_dr_mask(const struct vcpu *vcpu)
     return a->kind == STEP_ASIDE_DR ? a->dr_mask : 0;
 }
 
-/* Map the page at gpa back for a step; the others are parked until step_aside_end lets them go. */
-static bool step_aside_begin_page(struct vcpu *vcpu, uint64_t gpa)
+/* Map the page at gpa back for a step of the instruction at linear pc; the others are parked
+ * until step_aside_end lets them go. */
+static enum aside_start step_aside_begin_page(struct vcpu *vcpu, uint64_t gpa, uint64_t pc)
 {
     struct vm *vm = vcpu->vm;
     struct step_aside *a = aside_of(vcpu);
     uint64_t page = x86_page_of(gpa);
-    runctl_pause_others(vcpu);
+    if (!runctl_pause_others(vcpu))
+        return ASIDE_BACKED_OUT;
     if (!ram_read(&vm->ram, page, a->before, X86_PAGE_SIZE) ||
         memslots_exempt(vm, vcpu, page) < 0) {
         runctl_unpause_others(vcpu);
-        return false;
+        return ASIDE_CANNOT;
     }
+    a->pc = pc;
     a->steps = 0;
     a->goes_on = !bp_page_holds_data(&vm->debug->bps, page);
     a->page = page;
     a->kind = STEP_ASIDE_PAGE;
-    return true;
+    return ASIDE_BEGUN;
 }
 
-bool step_aside_page(struct vcpu *vcpu, uint64_t rip)
+enum aside_start step_aside_page(struct vcpu *vcpu, uint64_t rip)
 {
     struct step_aside *a = aside_of(vcpu);
     struct pagewalk_result walk;
     if (a->kind != STEP_ASIDE_NONE || (a->failed && a->pc == rip))
-        return false;
+        return ASIDE_CANNOT;
     if (vcpu_translate(vcpu, rip, &walk) < 0)
-        return false;
+        return ASIDE_CANNOT;
     if (!memslots_page_trapped(vcpu->vm, walk.gpa)) {
         /* An instruction that starts near the end of its page and runs into the next one
          * fails in the fetch of its tail when that page is the trapped one. */
         uint64_t next = x86_page_of(rip) + X86_PAGE_SIZE;
         if (next - rip >= X86_INSN_MAX_BYTES || vcpu_translate(vcpu, next, &walk) < 0 ||
             !memslots_page_trapped(vcpu->vm, walk.gpa))
-            return false;
+            return ASIDE_CANNOT;
     }
-    a->pc = rip;
-    return step_aside_begin_page(vcpu, walk.gpa);
+    return step_aside_begin_page(vcpu, walk.gpa, rip);
 }
 
-bool step_aside_breakpoint(struct vcpu *vcpu, const struct breakpoint *b)
+enum aside_start step_aside_breakpoint(struct vcpu *vcpu, const struct breakpoint *b)
 {
     struct vm *vm = vcpu->vm;
     struct step_aside *a = aside_of(vcpu);
     if (a->kind != STEP_ASIDE_NONE)
-        return false;
+        return ASIDE_CANNOT;
     switch (b->mech) {
-    case MECH_EXEC_TRAP:
-        a->pc = b->addr; /* the vCPU is at it */
-        return step_aside_begin_page(vcpu, b->gpa);
+    case MECH_EXEC_TRAP: return step_aside_begin_page(vcpu, b->gpa, b->addr); /* it is at b */
     case MECH_INT3:
-        runctl_pause_others(vcpu);
+        if (!runctl_pause_others(vcpu))
+            return ASIDE_BACKED_OUT;
         if (!ram_write(&vm->ram, b->gpa, &b->saved, 1)) {
             runctl_unpause_others(vcpu);
-            return false;
+            return ASIDE_CANNOT;
         }
         a->gpa = b->gpa;
         a->kind = STEP_ASIDE_INT3;
-        return true;
+        return ASIDE_BEGUN;
     case MECH_DEBUG_REG:
         a->dr_mask = 0;
         for (int s = 0; s < b->nslots; s++)
             a->dr_mask |= 1u << b->slots[s];
         a->kind = STEP_ASIDE_DR;
-        return true;
+        return ASIDE_BEGUN;
     case MECH_MEMORY_TRAP:
     case MECH_WAITING: break;
     }
-    return false;
+    return ASIDE_CANNOT;
 }
 
 /* A write the stepped instruction made to watched bytes of the page it ran from. */
@@ -142,8 +143,7 @@ static bool rep_string_at(struct vcpu *vcpu, uint64_t pc)
  * - after STEP_ASIDE_MAX_STEPS instructions.
  * With other vCPUs (they are paused meanwhile) only a REP string instruction goes on, an
  * iteration at a time, as before this was general: their pause is not held across other code,
- * where a spin-wait would wait for them, and a race in handing the pause over between two
- * vCPUs in one trapped page is still open (DESIGN.md §8).
+ * where a spin-wait would spend its 4096 steps waiting for them.
  * Only where KVM blocks interrupts while stepping (KVM_GUESTDBG_BLOCKIRQ): without it an
  * interrupt would be delivered with the page mapped and its handler would run past the page's
  * breakpoints. Not in a page holding an INT3 or watched bytes (goes_on): there the trap, or

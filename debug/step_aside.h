@@ -42,12 +42,20 @@ struct step_aside {
     uint8_t before[X86_PAGE_SIZE]; /* PAGE: the page before the step */
 };
 
+/* How a start went. A step aside waits for the others' pause (runctl_pause_others); when a stop
+ * came and went meanwhile, what the exit said may be stale: the vCPU backs out, runs again and
+ * exits again, and that exit decides afresh. */
+enum aside_start {
+    ASIDE_CANNOT,     /* not this exit's case: the caller handles it otherwise */
+    ASIDE_BEGUN,      /* the vCPU single-steps the instruction when it runs next */
+    ASIDE_BACKED_OUT, /* nothing done: the vCPU just runs again */
+};
+
 /* After an emulation failure at linear rip: when the instruction is in a trapped page or runs
- * into one (and stepping it did not just fail), start stepping it with that page mapped and
- * return true. */
-bool step_aside_page(struct vcpu *vcpu, uint64_t rip);
+ * into one (and stepping it did not just fail), start stepping it with that page mapped. */
+enum aside_start step_aside_page(struct vcpu *vcpu, uint64_t rip);
 /* Start stepping the instruction under breakpoint b (at the vCPU's rip) with b aside. */
-bool step_aside_breakpoint(struct vcpu *vcpu, const struct breakpoint *b);
+enum aside_start step_aside_breakpoint(struct vcpu *vcpu, const struct breakpoint *b);
 /* This vCPU single-steps for a step aside now; the slots it masks (for KVM_SET_GUEST_DEBUG). */
 bool step_aside_active(const struct vcpu *vcpu);
 unsigned step_aside_dr_mask(const struct vcpu *vcpu);

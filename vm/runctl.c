@@ -225,21 +225,34 @@ static bool runctl_others_parked(const struct vm *vm, const struct vcpu *self)
     return true;
 }
 
-/* [lock] May self take the pause now: no other vCPU holds one. (Asking also that self may run,
- * so that a stop that came in kept it parked, was tried and taken back: it left a vCPU parked
- * in the middle of an exit across the stop; DESIGN.md §8 has both sides and the way out.) */
+/* [lock] May self take the pause now: no other vCPU holds one, and self may run (a stop that
+ * came in keeps it parked). */
 static bool runctl_may_take_pause(const struct vm *vm, const struct vcpu *self)
 {
-    return !vm->pause_owner || vm->pause_owner == self;
+    if (vm->pause_owner)
+        return vm->pause_owner == self;
+    return self->run_requested;
 }
 
-void runctl_pause_others(struct vcpu *self)
+bool runctl_pause_others(struct vcpu *self)
 {
     struct vm *vm = self->vm;
     pthread_mutex_lock(&vm->lock);
-    /* Another vCPU holds a pause: wait parked, so that it can finish. */
-    if (!runctl_may_take_pause(vm, self) && !self->parked)
+    /* Another vCPU holds a pause, or a stop came in: wait parked, so that they can finish. */
+    uint64_t resumes = vm->resumes;
+    /* A vCPU the controller drives itself (runctl_begin_inline_step) is parked already, and no
+     * other can hold a pause then. */
+    bool driven = self->parked;
+    if (!driven && !runctl_may_take_pause(vm, self)) {
+        self->parked_mid_exit = true;
         runctl_park(vm, self, runctl_may_take_pause);
+        self->parked_mid_exit = false;
+    }
+    if (vm->ended || vm->resumes != resumes) {
+        /* It sat through a stop: back out (the exit is taken again, afresh). */
+        pthread_mutex_unlock(&vm->lock);
+        return false;
+    }
     vm->pause_owner = self;
     vm->pause_depth++;
     for (int i = 0; i < vm->ncpus; i++)
@@ -247,6 +260,7 @@ void runctl_pause_others(struct vcpu *self)
     while (!runctl_others_parked(vm, self) && !vm->ended)
         pthread_cond_wait(&vm->parked_cond, &vm->lock);
     pthread_mutex_unlock(&vm->lock);
+    return true;
 }
 
 void runctl_unpause_others(struct vcpu *self)
@@ -331,6 +345,7 @@ void runctl_resume(struct vm *vm, const struct resume_action *actions)
         return;
     pthread_mutex_lock(&vm->lock);
     vm->stop_pending = false;
+    vm->resumes++;
     int started = 0, first_requested = 0;
     for (int i = 0; i < vm->ncpus; i++) {
         struct vcpu *vcpu = &vm->vcpus[i];
@@ -380,8 +395,9 @@ struct vcpu *runctl_begin_inline_step(struct vm *vm, const struct resume_action 
     }
     /* Only without an in-kernel irqchip: there no instruction can block KVM_RUN for long (HLT
      * exits), so the controller never waits on a step it could not interrupt. */
-    if (step && (vm->cfg->irqchip || step->done || !step->parked || step->io_pending || vm->ended ||
-                 vm->nrunning != 0 || vm->pause_owner))
+    /* Nor for a vCPU parked in the middle of an exit: its own thread backs out of it first. */
+    if (step && (vm->cfg->irqchip || step->done || !step->parked || step->parked_mid_exit ||
+                 step->io_pending || vm->ended || vm->nrunning != 0 || vm->pause_owner))
         step = NULL;
     if (step) {
         vm->stop_pending = false;

@@ -53,8 +53,13 @@ void runctl_restore_vcpu(struct vcpu *vcpu, bool done, int fatal_status);
 /* Stop every other vCPU and keep them parked until runctl_unpause_others: the caller may then
  * change the memory map. Nests. A vCPU holding a pause does not park for a stop until it
  * releases it (it holds it for one KVM_RUN, or a bounded run of steps in a trapped page:
- * debug/step_aside.c). */
-void runctl_pause_others(struct vcpu *self);
+ * debug/step_aside.c).
+ * A vCPU takes the pause only while no other holds one and it may run: otherwise it waits,
+ * parked in the middle of its exit. False means it waited through a stop (or the guest ended):
+ * nothing is paused, and what the caller decided from the exit may be stale (gdb may have
+ * changed breakpoints, registers, a snapshot may have been restored), so it backs out and the
+ * vCPU runs again, to exit again and decide afresh (DESIGN.md §8). */
+bool runctl_pause_others(struct vcpu *self);
 void runctl_unpause_others(struct vcpu *self);
 
 /* ---- either side ---- */

@@ -92,8 +92,9 @@ struct vcpu {
 
     /* Run control [lock]. `action` and `fatal_status` change only while the vCPU is parked
      * (or by its own thread), so its driver reads them without the lock. */
-    bool run_requested; /* the controller wants this vCPU running */
-    bool parked;        /* the thread waits in run control, not in KVM_RUN */
+    bool run_requested;   /* the controller wants this vCPU running */
+    bool parked;          /* the thread waits in run control, not in KVM_RUN */
+    bool parked_mid_exit; /* parked in runctl_pause_others, in the middle of handling an exit */
     enum resume_kind action;
     uint64_t range_start, range_end; /* RESUME_RANGE: step while rip is in [start, end) */
     bool done;                       /* halted for good (HLT without an interrupt source) */
@@ -148,6 +149,7 @@ struct vm {
     bool debugger_attached;     /* [lock] a stop goes to gdb rather than ending the guest */
     struct vcpu *pause_owner;   /* [lock] the vCPU keeping the others parked, or NULL */
     int pause_depth;            /* [lock] */
+    uint64_t resumes;           /* [lock] runs the controller started (a waiting pause backs out) */
 
     /* The debugger (debug/), when there is one: [setup] pointers; what they point to is the
      * debugger's, with its own rules (debug/guest_debug.h). */

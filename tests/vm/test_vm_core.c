@@ -18,12 +18,18 @@ static struct vmtest *start(const char *guest, int cpus)
     return t;
 }
 
-/* Run every vCPU for a moment, then stop them all with an interrupt. */
+/* Run smp64's vCPUs until each has bumped its counter (guest RAM read as it runs, at most
+ * STOP_TIMEOUT_MS), then stop them all with an interrupt. */
 static void run_then_interrupt(struct vmtest *t)
 {
     struct stop_event ev;
+    const volatile uint64_t *counters =
+        ram_ptr(&t->vm.ram, vmtest_symbol(t, "counters"), 2 * sizeof(uint64_t));
+    CHECK(counters != NULL);
     CHECK_EQ(vmtest_resume_all(t, RESUME_CONTINUE), 0);
-    CHECK(!vmtest_stop_ready(t, 30)); /* it runs */
+    for (int waited = 0; counters && waited < STOP_TIMEOUT_MS && !(counters[0] && counters[1]);
+         waited++)
+        CHECK(!vmtest_stop_ready(t, 1)); /* it runs */
     t->ops->interrupt(t->target.ctx);
     CHECK(vmtest_wait_stop(t, STOP_TIMEOUT_MS, &ev));
     CHECK_EQ(ev.kind, STOP_SIGNAL);
@@ -226,6 +232,53 @@ static void the_register_cache_follows_writes_and_runs(void)
     vmtest_free(t);
 }
 
+/* [lock] Nothing runs and nobody holds a pause: what a complete stop promises. */
+static bool all_still(struct vm *vm)
+{
+    pthread_mutex_lock(&vm->lock);
+    bool still = vm->nrunning == 0 && !vm->pause_owner;
+    pthread_mutex_unlock(&vm->lock);
+    return still;
+}
+
+/* Both vCPUs of smp64 loop in one page, trapped for an exec-trap breakpoint in CPU 0's loop:
+ * every instruction of either is stepped aside, one vCPU at a time, the other waiting for the
+ * pause. CPU 0's step of the instruction before the breakpoint lands on it and stops the guest
+ * at once, often while CPU 1 waits. A vCPU that waited through a stop must not run in it (it
+ * backs out, vm/runctl.h): at every stop nothing runs, CPU 1's counter stays, and the map can
+ * change (gdb's step over the breakpoint: remove it, step CPU 0, insert it). */
+static void a_vcpu_waiting_for_the_pause_sits_out_a_stop(void)
+{
+    struct vmtest *t = start("smp64", 2);
+    if (!t)
+        return;
+    t->vm.debug->bps.break_mode = BREAK_MODE_TRAP;
+    uint64_t bp = vmtest_symbol(t, "loop0") + 3; /* the cmp after `inc qword [rdi]` */
+    uint64_t counters = vmtest_symbol(t, "counters");
+    struct stop_event ev;
+    for (int i = 0; i < 100; i++) {
+        CHECK_EQ(t->ops->insert_bp(t->target.ctx, BP_SOFTWARE, bp, 1, NULL), 0);
+        CHECK_EQ(vmtest_resume_all(t, RESUME_CONTINUE), 0);
+        CHECK(vmtest_wait_stop(t, STOP_TIMEOUT_MS, &ev));
+        CHECK_EQ(ev.kind, STOP_SWBREAK);
+        CHECK_EQ(ev.thread, 1);
+        CHECK(all_still(&t->vm));
+        uint64_t c1 = vmtest_read_u64(t, 1, counters + 8);
+        CHECK(!vmtest_stop_ready(t, 2)); /* a moment for a vCPU that would run in the stop */
+        CHECK(all_still(&t->vm));
+        CHECK_EQ(vmtest_read_u64(t, 1, counters + 8), c1);
+        CHECK_EQ(t->ops->remove_bp(t->target.ctx, BP_SOFTWARE, bp, 1), 0);
+        CHECK_EQ(vmtest_resume_one(t, 1, RESUME_STEP), 0);
+        CHECK(vmtest_wait_stop(t, STOP_TIMEOUT_MS, &ev));
+        CHECK_EQ(ev.kind, STOP_SIGNAL);
+        CHECK_EQ(vmtest_rip(t, 1), bp + 8); /* past the cmp */
+        if (check_case_failed)
+            break;
+    }
+    CHECK(vmtest_read_u64(t, 1, counters + 8) > 0); /* CPU 1 got on between the stops */
+    vmtest_free(t);
+}
+
 int main(void)
 {
     RUN(all_stop_parks_every_vcpu);
@@ -236,5 +289,6 @@ int main(void)
     RUN(the_register_cache_follows_writes_and_runs);
     RUN(a_protected_page_is_read_only_ram_until_trapped);
     RUN(an_int3_survives_the_guest_writing_over_it);
+    RUN(a_vcpu_waiting_for_the_pause_sits_out_a_stop);
     return CHECK_DONE();
 }
