@@ -143,6 +143,7 @@ unit_binary() {
 #   # args: ...                 more kvmstub options
 #   # symbols: PATH             an ELF gdb loads symbols from (optional)
 #   # status: N                 kvmstub's expected exit status (optional)
+#   # status-emulating: N       ... instead, where the host emulates guest kernel code (PVM)
 #   # console: REGEX            a line the guest's console must show (optional, repeatable)
 #   # gdb-init: COMMAND         run before gdb loads the symbols (-iex; optional, repeatable)
 #   # needs: user-space         skipped where Linux user space cannot run (emulating_host)
@@ -174,6 +175,9 @@ gdb_script() {
     args=$(header args | head -n 1)
     symbols=$(header symbols | head -n 1)
     status=$(header status | head -n 1)
+    if emulating_host && [ -n "$(header status-emulating)" ]; then
+        status=$(header status-emulating | head -n 1)
+    fi
     local -a init=()
     while IFS= read -r line; do init+=(-iex "$line"); done < <(header gdb-init)
     [ "$guest" = demo ] && guest=
