@@ -124,8 +124,10 @@ static unsigned emulation_failure_insn_bytes(struct vcpu *vcpu, uint64_t rip, ui
 }
 
 /* KVM on hardware hosts queues a #UD for the guest along with the emulation failure it reports
- * (handle_emulation_failure); a failure kvmstub handled itself must not reach the guest as one
- * (it would run into the guest's #UD handler, or triple-fault a guest without an IDT). */
+ * (handle_emulation_failure). kvmstub drops it: a failure it handles itself must not reach the
+ * guest as one (it would run into the guest's #UD handler, or triple-fault a guest without an
+ * IDT), the guest's INT3 becomes a #BP and its UD2 a #UD of kvmstub's, and any other failure
+ * ends the guest. */
 static void emulation_failure_forget_ud(struct vcpu *vcpu)
 {
     struct kvm_vcpu_events events;
@@ -156,11 +158,12 @@ void emulation_failure_handle(struct vcpu *vcpu)
     uint64_t rip = cpu_pc_linear(&regs, &sregs);
     uint8_t bytes[X86_INSN_MAX_BYTES];
     unsigned n = emulation_failure_insn_bytes(vcpu, rip, bytes);
+    /* First of all, whatever follows: the vCPU may now wait, parked, through a stop (a step
+     * aside waits for the others' pause), where a snapshot must not save KVM's #UD. */
+    emulation_failure_forget_ud(vcpu);
     /* The debugger's own doing: one of its breakpoints, or code in a page it trapped. */
-    if (vm->debug_ops && vm->debug_ops->emulation_failure(vcpu, rip, bytes, n)) {
-        emulation_failure_forget_ud(vcpu);
+    if (vm->debug_ops && vm->debug_ops->emulation_failure(vcpu, rip, bytes, n))
         return;
-    }
     if (n >= 1 && bytes[0] == X86_INSN_INT3) {
         /* Single-stepping the guest's own INT3: deliver it here and stop at the handler's
          * first instruction, as a CPU does (an injected #BP is lost under single-step). */
