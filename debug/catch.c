@@ -202,10 +202,11 @@ void catch_hit(struct vcpu *vcpu, const struct breakpoint *b)
         return;
     }
     bool pass = !runctl_attached(vcpu->vm) || passing || !caught;
+    unsigned long writes = vcpu->regs.writes; /* before a stop the step aside may wait through */
     enum aside_start aside = pass ? step_aside_breakpoint(vcpu, b) : ASIDE_CANNOT;
     if (aside == ASIDE_BACKED_OUT) {
         c->pass_kept = c->passing; /* the hit comes again, and is passed as this one was */
-        c->pass_kept_writes = vcpu->regs.writes;
+        c->pass_kept_writes = writes;
         return;
     }
     c->passing = false;

@@ -216,8 +216,8 @@ static const struct breakpoint *gd_slot_hit(struct vcpu *vcpu, int *slot_out)
 static bool gd_agent_says_stop(struct vcpu *vcpu, const struct breakpoint *b)
 {
     struct vcpu_debug *vd = vcpu_debug_of(vcpu);
-    bool ran = vd->agent_ran && vd->agent_ran_pc == b->addr &&
-               vd->agent_ran_writes == vcpu->regs.writes && b->agent;
+    bool ran = vd->agent_ran && vd->agent_ran_exit + 1 == vd->exits &&
+               vd->agent_ran_pc == b->addr && vd->agent_ran_writes == vcpu->regs.writes && b->agent;
     vd->agent_ran = false;
     return !ran && bp_agent_hit(vcpu, b->agent);
 }
@@ -234,16 +234,21 @@ static void gd_breakpoint_hit(struct vcpu *vcpu, const struct breakpoint *b, uin
         guest_debug_report(vcpu, b->type, addr);
         return;
     }
+    /* Taken now: after a back-out, b may be gone (gdb changed the breakpoints in the stop),
+     * and the count holds the stop's writes. */
+    struct vcpu_debug *vd = vcpu_debug_of(vcpu);
+    uint64_t pc = b->addr;
+    unsigned long writes = vcpu->regs.writes;
+    enum bp_type type = b->type;
     switch (step_aside_breakpoint(vcpu, b)) {
     case ASIDE_BEGUN: break;
-    case ASIDE_BACKED_OUT: {
-        struct vcpu_debug *vd = vcpu_debug_of(vcpu);
+    case ASIDE_BACKED_OUT:
         vd->agent_ran = true;
-        vd->agent_ran_pc = b->addr;
-        vd->agent_ran_writes = vcpu->regs.writes;
+        vd->agent_ran_pc = pc;
+        vd->agent_ran_writes = writes;
+        vd->agent_ran_exit = vd->exits;
         break;
-    }
-    case ASIDE_CANNOT: guest_debug_report(vcpu, b->type, addr); break;
+    case ASIDE_CANNOT: guest_debug_report(vcpu, type, addr); break;
     }
 }
 
@@ -296,6 +301,7 @@ static void gd_landed_on_exec_trap(struct vcpu *vcpu)
  * ours; while recording, a single-step trap is one position further. */
 static bool gd_exited(struct vcpu *vcpu)
 {
+    vcpu_debug_of(vcpu)->exits++;
     bool aside = step_aside_active(vcpu);
     bool hit = aside && step_aside_end(vcpu);
     struct vcpu_debug *vd = vcpu_debug_of(vcpu);

@@ -67,11 +67,14 @@ struct vcpu_debug {
     uint64_t write_done_pc;
     struct step_aside aside;
     /* A breakpoint's agent said to run on, but its step aside backed out (step_aside.h): the
-     * hit comes again at this pc, and is not evaluated again (a dprintf prints once) unless
-     * the registers were written since (cpu_regs.h's count). */
+     * hit comes again at the next exit, at this pc, and is not evaluated again (a dprintf
+     * prints once) unless the registers were written since the hit (cpu_regs.h's count: gdb's
+     * writes during the stop, a snapshot restored). */
     bool agent_ran;
     uint64_t agent_ran_pc;
     unsigned long agent_ran_writes;
+    unsigned long agent_ran_exit; /* `exits` at the hit */
+    unsigned long exits;          /* exits handled so far (gd_exited) */
     struct access_hit hit;   /* the port or MSR access it stopped on, until gdb runs it again */
     struct catch_vcpu catch; /* the exception it stopped on (debug/catch.h) */
 };

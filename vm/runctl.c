@@ -81,15 +81,16 @@ static void runctl_stop_all(struct vm *vm, const struct vcpu *self)
     }
 }
 
-/* [lock] May this vCPU run now? The owner of a pause runs even when a stop asks it to park:
- * it holds the pause for a KVM_RUN (or a bounded run of steps aside, which ends at the first
- * exit after the stop) and must finish it before anyone else can look. */
+/* [lock] May this vCPU's thread run now? The owner of a pause runs even when a stop asks it to
+ * park: it holds the pause for a KVM_RUN (or a bounded run of steps aside, which ends at the
+ * first exit after the stop) and must finish it before anyone else can look. Not its thread
+ * while parked, though: then the controller drives it (runctl_begin_inline_step). */
 static bool runctl_may_run(const struct vm *vm, const struct vcpu *vcpu)
 {
     if (vm->ended)
         return false;
     if (vm->pause_owner)
-        return vm->pause_owner == vcpu;
+        return vm->pause_owner == vcpu && !vcpu->parked;
     return vcpu->run_requested;
 }
 
@@ -244,9 +245,7 @@ bool runctl_pause_others(struct vcpu *self)
      * other can hold a pause then. */
     bool driven = self->parked;
     if (!driven && !runctl_may_take_pause(vm, self)) {
-        self->parked_mid_exit = true;
         runctl_park(vm, self, runctl_may_take_pause);
-        self->parked_mid_exit = false;
     }
     if (vm->ended || vm->resumes != resumes) {
         /* It sat through a stop: back out (the exit is taken again, afresh). */
@@ -301,6 +300,14 @@ bool runctl_ended(struct vm *vm)
     bool ended = vm->ended;
     pthread_mutex_unlock(&vm->lock);
     return ended;
+}
+
+void runctl_wait_parked(struct vm *vm)
+{
+    pthread_mutex_lock(&vm->lock);
+    while (vm->nrunning > 0 && !vm->ended)
+        pthread_cond_wait(&vm->parked_cond, &vm->lock);
+    pthread_mutex_unlock(&vm->lock);
 }
 
 void runctl_set_attached(struct vm *vm, bool attached)
@@ -395,9 +402,8 @@ struct vcpu *runctl_begin_inline_step(struct vm *vm, const struct resume_action 
     }
     /* Only without an in-kernel irqchip: there no instruction can block KVM_RUN for long (HLT
      * exits), so the controller never waits on a step it could not interrupt. */
-    /* Nor for a vCPU parked in the middle of an exit: its own thread backs out of it first. */
-    if (step && (vm->cfg->irqchip || step->done || !step->parked || step->parked_mid_exit ||
-                 step->io_pending || vm->ended || vm->nrunning != 0 || vm->pause_owner))
+    if (step && (vm->cfg->irqchip || step->done || !step->parked || step->io_pending || vm->ended ||
+                 vm->nrunning != 0 || vm->pause_owner))
         step = NULL;
     if (step) {
         vm->stop_pending = false;

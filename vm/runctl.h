@@ -79,6 +79,10 @@ bool runctl_ended(struct vm *vm);
 
 /* ---- controller side ---- */
 
+/* After the vCPU threads started with nothing requested: wait until every one has parked (or
+ * the guest ended), so that the map is the controller's (runctl_map_held). */
+void runctl_wait_parked(struct vm *vm);
+
 void runctl_set_attached(struct vm *vm, bool attached);
 void runctl_resume(struct vm *vm, const struct resume_action *actions); /* NULL: all continue */
 void runctl_interrupt(struct vm *vm);

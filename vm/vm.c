@@ -108,6 +108,8 @@ int vm_start(struct vm *vm, bool running)
         }
     if (running)
         runctl_resume(vm, NULL);
+    else
+        runctl_wait_parked(vm); /* the controller may change the memory map from now on */
     return 0;
 }
 

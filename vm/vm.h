@@ -92,9 +92,8 @@ struct vcpu {
 
     /* Run control [lock]. `action` and `fatal_status` change only while the vCPU is parked
      * (or by its own thread), so its driver reads them without the lock. */
-    bool run_requested;   /* the controller wants this vCPU running */
-    bool parked;          /* the thread waits in run control, not in KVM_RUN */
-    bool parked_mid_exit; /* parked in runctl_pause_others, in the middle of handling an exit */
+    bool run_requested; /* the controller wants this vCPU running */
+    bool parked;        /* the thread waits in run control, not in KVM_RUN */
     enum resume_kind action;
     uint64_t range_start, range_end; /* RESUME_RANGE: step while rip is in [start, end) */
     bool done;                       /* halted for good (HLT without an interrupt source) */

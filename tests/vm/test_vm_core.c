@@ -258,8 +258,12 @@ static void a_vcpu_waiting_for_the_pause_sits_out_a_stop(void)
     struct stop_event ev;
     for (int i = 0; i < 100; i++) {
         CHECK_EQ(t->ops->insert_bp(t->target.ctx, BP_SOFTWARE, bp, 1, NULL), 0);
+        if (check_case_failed)
+            break;
         CHECK_EQ(vmtest_resume_all(t, RESUME_CONTINUE), 0);
         CHECK(vmtest_wait_stop(t, STOP_TIMEOUT_MS, &ev));
+        if (check_case_failed)
+            break; /* still running: reading its registers would wait for it */
         CHECK_EQ(ev.kind, STOP_SWBREAK);
         CHECK_EQ(ev.thread, 1);
         CHECK(all_still(&t->vm));
@@ -270,12 +274,56 @@ static void a_vcpu_waiting_for_the_pause_sits_out_a_stop(void)
         CHECK_EQ(t->ops->remove_bp(t->target.ctx, BP_SOFTWARE, bp, 1), 0);
         CHECK_EQ(vmtest_resume_one(t, 1, RESUME_STEP), 0);
         CHECK(vmtest_wait_stop(t, STOP_TIMEOUT_MS, &ev));
+        if (check_case_failed)
+            break;
         CHECK_EQ(ev.kind, STOP_SIGNAL);
         CHECK_EQ(vmtest_rip(t, 1), bp + 8); /* past the cmp */
         if (check_case_failed)
             break;
     }
     CHECK(vmtest_read_u64(t, 1, counters + 8) > 0); /* CPU 1 got on between the stops */
+    vmtest_free(t);
+}
+
+/* A breakpoint's condition is evaluated once per hit, also when the step aside after it backs
+ * out because a stop came while it waited for the pause (debug/step_aside.h): smp64's two
+ * vCPUs in one exec-trapped page as above, a condition that is never true on CPU 0's loop,
+ * and 200 interrupts. Each evaluation is one pass of CPU 0's loop: its counter and the
+ * breakpoint's evaluations differ by at most the one in flight at the last stop. */
+static void a_condition_is_evaluated_once_per_hit_across_a_back_out(void)
+{
+    struct vmtest *t = start("smp64", 2);
+    if (!t)
+        return;
+    t->vm.debug->bps.break_mode = BREAK_MODE_TRAP;
+    uint64_t bp = vmtest_symbol(t, "loop0") + 3; /* the cmp after `inc qword [rdi]` */
+    uint64_t counters = vmtest_symbol(t, "counters");
+    const uint8_t never[] = {0x22, 0x00, 0x27}; /* const8 0; end */
+    struct bp_agent agent = {.nconds = 1, .conds = {{never, sizeof(never)}}};
+    CHECK_EQ(t->ops->insert_bp(t->target.ctx, BP_SOFTWARE, bp, 1, &agent), 0);
+    const struct breakpoint *b = bp_find_code(&t->vm.debug->bps, bp);
+    CHECK(b && b->agent);
+    if (!b || !b->agent) {
+        vmtest_free(t);
+        return;
+    }
+    const volatile uint64_t *c0 = ram_ptr(&t->vm.ram, counters, sizeof(uint64_t));
+    struct stop_event ev;
+    for (int i = 0; i < 200 && !check_case_failed; i++) {
+        uint64_t before = *c0;
+        CHECK_EQ(vmtest_resume_all(t, RESUME_CONTINUE), 0);
+        for (int waited = 0; *c0 == before && waited < STOP_TIMEOUT_MS; waited++)
+            CHECK(!vmtest_stop_ready(t, 1)); /* CPU 0 got round its loop once at least */
+        t->ops->interrupt(t->target.ctx);
+        CHECK(vmtest_wait_stop(t, STOP_TIMEOUT_MS, &ev));
+        CHECK_EQ(ev.signal, GDB_SIGNAL_INT);
+    }
+    long long passes = (long long)*c0, evaluations = b->agent->hits;
+    CHECK(passes > 200);
+    CHECK(evaluations >= passes - 1 && evaluations <= passes + 1);
+    if (evaluations < passes - 1 || evaluations > passes + 1)
+        printf("  %lld passes of CPU 0's loop, %lld evaluations of its condition\n", passes,
+               evaluations);
     vmtest_free(t);
 }
 
@@ -290,5 +338,6 @@ int main(void)
     RUN(a_protected_page_is_read_only_ram_until_trapped);
     RUN(an_int3_survives_the_guest_writing_over_it);
     RUN(a_vcpu_waiting_for_the_pause_sits_out_a_stop);
+    RUN(a_condition_is_evaluated_once_per_hit_across_a_back_out);
     return CHECK_DONE();
 }
