@@ -5,13 +5,14 @@
 ; bytes, fails. The first bytes of old and new code differ, so an INT3 whose saved byte missed
 ; the write puts back the wrong one. With --cpus 2, CPU 1 meanwhile keeps writing a counter in
 ; the same page (`scribble`), so writes of both vCPUs reach that page at once; a debugger that
-; sets `await_scribble` makes CPU 0 wait for CPU 1's first write before it copies.
+; sets `await_scribble` makes CPU 0 wait for CPU 1's first write before it copies; one that sets
+; `own_int3` makes CPU 0 first run an INT3 of its own (its #BP handler returns at once).
 ; build: elf64
 ; link: 0x100000
 
 bits 64
 default rel
-global _start, target, patch, seen, after_port_write, scribble, await_scribble
+global _start, target, patch, seen, after_port_write, scribble, await_scribble, own_int3
 
 %include "lib64.inc"
 
@@ -21,6 +22,14 @@ _start:
         test ebx, ebx
         jnz scribbler
         lea rsp, [stack_top]
+        cmp byte [own_int3], 0          ; set by a debugger: an INT3 of the guest's own first
+        je .no_int3
+        call load_idt
+        mov edi, 3
+        lea rsi, [bp_handler]
+        call install_idt_gate
+        int3
+.no_int3:
         cmp byte [await_scribble], 0    ; set by a debugger that runs it with --cpus 2:
         je .copy                        ; copy only once CPU 1 writes in target's page
 .wait:  cmp qword [scribble], 0
@@ -42,6 +51,9 @@ after_port_write:
 .bad:
         PRINT msg_bad
         EXIT_FAIL
+
+bp_handler:                             ; the guest's own #BP: back after the INT3
+        iretq
 
 scribbler:                              ; CPU 1..: write beside target until the end
         inc qword [scribble]
@@ -68,6 +80,7 @@ section .data
 align 4096
 seen:   db 0
 await_scribble: db 0
+own_int3: db 0
 
 section .bss
 align 16

@@ -1,5 +1,7 @@
 # Two vCPUs are two gdb threads (PVH vmlinux, --cpus 2): info threads describes each, `thread N`
-# + `bt` shows that CPU's stack, `thread apply all bt` works, all-stop is real (the other CPU
+# + `bt` shows that CPU's stack (its idle loop under start_secondary, or, when the stop caught
+# it in an interrupt, the interrupt's entry: gdb's unwinding ends there; seen on PVM in ci58),
+# `thread apply all bt` works, all-stop is real (the other CPU
 # stays put while one is stepped with scheduler-locking, and after a stop both are stopped),
 # and Ctrl-C stops both. It starts from the snapshot fixture (tests/linux/run.sh: the PVH
 # vmlinux with --cpus 2 and the initramfs, stopped when the kernel printed its banner), not
