@@ -641,7 +641,8 @@ int bp_unprotect_int3_pages(struct vm *vm, struct vcpu *self)
             n++;
         }
     }
-    return n;
+    int lingering = memslots_lift_lingering(vm, self); /* those gdb took out before a step */
+    return lingering > 0 ? n + lingering : n;
 }
 
 void bp_hide_in_read(const struct bp_table *t, uint64_t addr, uint8_t *buf, uint64_t len, bool phys)

@@ -125,7 +125,8 @@ void bp_exec_traps_place(struct vm *vm, const bool *untrapped);
 /* Lift the write protection of every INT3's page (vm/memslots.h), for a guest whose write
  * there KVM could not emulate: its INT3s stay, unprotected (a write over one takes it away
  * again). On the calling vCPU's thread while every other vCPU is paused (runctl_pause_others):
- * the one other place the table changes. The number of breakpoints whose page was protected. */
+ * the one other place the table changes. Protections gdb's removals left lingering until the
+ * next continue (vm/memslots.h) go too. The number of protections lifted. */
 int bp_unprotect_int3_pages(struct vm *vm, struct vcpu *self);
 /* Hide INT3 bytes in a read of [addr, addr + len) (linear, or physical when phys). */
 void bp_hide_in_read(const struct bp_table *t, uint64_t addr, uint8_t *buf, uint64_t len,

@@ -12,7 +12,7 @@
 
 bits 64
 default rel
-global _start, target, patch, seen, after_port_write, scribble, await_scribble, own_int3
+global _start, target, patch, seen, after_port_write, scribble, await_scribble, own_int3, rep_copy
 
 %include "lib64.inc"
 
@@ -37,6 +37,7 @@ _start:
 .copy:  lea rsi, [patch]
         lea rdi, [target]
         mov ecx, patch_end - patch
+rep_copy:
         rep movsb
         mov al, [target]
         mov [seen], al

@@ -36,7 +36,7 @@ static enum page_kind page_kind(const struct memslot_map *m, const struct memslo
 {
     if (t->refs > 0 && t->page != m->exempt)
         return PAGE_HOLE;
-    return t->write_refs > 0 ? PAGE_PROTECTED : PAGE_RAM;
+    return t->write_refs > 0 || t->lingering ? PAGE_PROTECTED : PAGE_RAM;
 }
 
 /* The layout's next slot, into out[*n] while it fits. */
@@ -225,8 +225,40 @@ static int memslots_changed(struct vm *vm, const struct vcpu *self)
     return 0;
 }
 
-int memslots_sync(struct vm *vm)
+/* Lift the lingering protections: the entries nothing else holds go. Whether any did. */
+static bool memslots_end_lingering(struct vm *vm)
 {
+    struct memslot_map *m = &vm->memslots;
+    bool any = false;
+    for (int i = m->ntrapped - 1; i >= 0; i--) {
+        struct memslot_trap *t = &m->trapped[i];
+        if (!t->lingering)
+            continue;
+        t->lingering = false;
+        any = true;
+        if (t->refs == 0 && t->write_refs == 0)
+            memslots_drop(vm, t);
+    }
+    return any;
+}
+
+int memslots_lift_lingering(struct vm *vm, const struct vcpu *self)
+{
+    int n = 0;
+    for (int i = 0; i < vm->memslots.ntrapped; i++)
+        n += vm->memslots.trapped[i].lingering;
+    if (n == 0)
+        return 0;
+    if (memslots_check_rule(vm, self, "unprotecting a page") < 0)
+        return -1;
+    memslots_end_lingering(vm);
+    return memslots_changed(vm, self) < 0 ? -1 : n;
+}
+
+int memslots_sync(struct vm *vm, bool steps_only)
+{
+    if (!steps_only && memslots_end_lingering(vm))
+        vm->memslots.stale = true;
     if (!vm->memslots.stale)
         return 0;
     if (memslots_check_rule(vm, NULL, "applying the memory map's changes") < 0)
@@ -252,6 +284,8 @@ static int memslots_hold(struct vm *vm, const struct vcpu *self, uint64_t gpa, b
     struct memslot_trap before = t ? *t : (struct memslot_trap){.page = page};
     struct memslot_trap after = before;
     *(write_only ? &after.write_refs : &after.refs) += 1;
+    if (write_only)
+        after.lingering = false; /* taken over: the protection KVM still has is this one */
     if (t && page_kind(m, &before) == page_kind(m, &after)) {
         *t = after;
         return 0;
@@ -284,7 +318,9 @@ static int memslots_release(struct vm *vm, const struct vcpu *self, uint64_t gpa
         return 0;
     struct memslot_trap after = *t;
     *(write_only ? &after.write_refs : &after.refs) -= 1;
-    bool gone = after.refs == 0 && after.write_refs == 0;
+    if (write_only && after.write_refs == 0 && !self)
+        after.lingering = true; /* the controller's: KVM keeps it until a run not only of steps */
+    bool gone = after.refs == 0 && after.write_refs == 0 && !after.lingering;
     if (!gone && page_kind(m, t) == page_kind(m, &after)) {
         *t = after;
         return 0;

@@ -35,6 +35,9 @@ struct memslot_trap {
     uint64_t page;  /* page-aligned guest physical address */
     int refs;       /* traps of the page (every access exits) */
     int write_refs; /* write protections of the page (writes exit) */
+    bool lingering; /* none left, but KVM keeps the protection until a run that is not only a
+                     * step: gdb takes its INT3s out to step off one and puts them back for the
+                     * continue (z0 s Z0 c), which must not cost two new memory maps */
 };
 
 /* One KVM memory slot as registered. */
@@ -72,12 +75,19 @@ bool memslots_page_trapped(const struct vm *vm, uint64_t gpa);
  * cannot, or no slot is left) after a message; the map is unchanged then. */
 int memslots_protect_page(struct vm *vm, const struct vcpu *self, uint64_t gpa, bus_fn fn,
                           void *opaque);
+/* The controller's last unprotect of a page leaves it lingering (struct memslot_trap) until a
+ * sync that is not for steps alone; a vCPU's (self) lifts it at once. Writes to a lingering page
+ * still exit, to the same handler, which completes them. */
 int memslots_unprotect_page(struct vm *vm, const struct vcpu *self, uint64_t gpa);
+/* Lift every lingering protection now (a vCPU whose write there KVM could not complete, with
+ * the others paused). The number lifted, or -1 after a message. */
+int memslots_lift_lingering(struct vm *vm, const struct vcpu *self);
 /* Give KVM the controller's changes, if the slots differ (run control, before any vCPU runs).
- * 0, or -1 after a message. Any change that reaches KVM (here, or at once for a vCPU's own)
- * and that KVM does not take whole ends the guest (runctl_end, status 6): it must not run with
- * part of its RAM missing. */
-int memslots_sync(struct vm *vm);
+ * steps_only: the vCPUs about to run only step (a single step or a range), so lingering
+ * protections stay; any other run lifts them first. 0, or -1 after a message. Any change that
+ * reaches KVM (here, or at once for a vCPU's own) and that KVM does not take whole ends the
+ * guest (runctl_end, status 6): it must not run with part of its RAM missing. */
+int memslots_sync(struct vm *vm, bool steps_only);
 /* Map a trapped page back for a moment (exempt), or end that (page MEMSLOT_NONE). */
 int memslots_exempt(struct vm *vm, const struct vcpu *self, uint64_t page);
 

@@ -334,13 +334,26 @@ void runctl_end(struct vm *vm, int status)
     }
 }
 
-/* The controller's memory-map changes, given to KVM while every vCPU is still parked. False
- * when the guest has ended, or ends now: a map KVM did not take whole ends it (memslots.c). */
-static bool runctl_map_synced(struct vm *vm)
+/* Whether every vCPU the actions let run only steps (a single step or a range). */
+static bool runctl_steps_only(const struct vm *vm, const struct resume_action *actions)
+{
+    if (!actions)
+        return false;
+    for (int i = 0; i < vm->ncpus; i++)
+        if (actions[i].kind != RESUME_NONE && actions[i].kind != RESUME_STEP &&
+            actions[i].kind != RESUME_RANGE)
+            return false;
+    return true;
+}
+
+/* The controller's memory-map changes, given to KVM while every vCPU is still parked (a run of
+ * steps alone keeps the lingering write protections, vm/memslots.h). False when the guest has
+ * ended, or ends now: a map KVM did not take whole ends it (memslots.c). */
+static bool runctl_map_synced(struct vm *vm, const struct resume_action *actions)
 {
     if (runctl_ended(vm))
         return false; /* said already */
-    if (memslots_sync(vm) == 0)
+    if (memslots_sync(vm, runctl_steps_only(vm, actions)) == 0)
         return true;
     runctl_end(vm, EXIT_GUEST_CRASH); /* the map ends it already; the rule's internal error too */
     return false;
@@ -348,7 +361,7 @@ static bool runctl_map_synced(struct vm *vm)
 
 void runctl_resume(struct vm *vm, const struct resume_action *actions)
 {
-    if (!runctl_map_synced(vm))
+    if (!runctl_map_synced(vm, actions))
         return;
     pthread_mutex_lock(&vm->lock);
     vm->stop_pending = false;
@@ -387,7 +400,7 @@ void runctl_resume(struct vm *vm, const struct resume_action *actions)
 struct vcpu *runctl_begin_inline_step(struct vm *vm, const struct resume_action *actions)
 {
     struct vcpu *step = NULL;
-    if (!runctl_map_synced(vm))
+    if (!runctl_map_synced(vm, actions))
         return NULL;
     pthread_mutex_lock(&vm->lock);
     for (int i = 0; i < vm->ncpus; i++) {

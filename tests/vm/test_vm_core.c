@@ -154,24 +154,45 @@ static void a_protected_page_is_read_only_ram_until_trapped(void)
     CHECK(!memslots_page_trapped(vm, target));
     CHECK_EQ(vm->memslots.nslots, slots);
     CHECK(vm->memslots.stale);
-    CHECK_EQ(memslots_sync(vm), 0);
+    CHECK_EQ(memslots_sync(vm, false), 0);
     CHECK_EQ(vm->memslots.nslots, slots + 2); /* the page between the RAM around it */
     CHECK_EQ(memslots_trap_page(vm, NULL, target, guest_debug_trapped_access, vm), 0);
     CHECK(memslots_page_trapped(vm, target));
-    CHECK_EQ(memslots_sync(vm), 0);
+    CHECK_EQ(memslots_sync(vm, false), 0);
     CHECK_EQ(vm->memslots.nslots, slots + 1); /* a hole */
     CHECK_EQ(memslots_untrap_page(vm, NULL, target), 0);
     CHECK(!memslots_page_trapped(vm, target));
-    CHECK_EQ(memslots_sync(vm), 0);
+    CHECK_EQ(memslots_sync(vm, false), 0);
     CHECK_EQ(vm->memslots.nslots, slots + 2);
     /* Taken away and given back before a resume (gdb at every stop): KVM's map stays. */
     const struct memslot_range *applied = vm->memslots.applied;
     CHECK_EQ(memslots_unprotect_page(vm, NULL, target), 0);
     CHECK_EQ(memslots_protect_page(vm, NULL, target, guest_debug_trapped_access, vm), 0);
-    CHECK_EQ(memslots_sync(vm), 0);
+    CHECK_EQ(memslots_sync(vm, false), 0);
     CHECK(vm->memslots.applied == applied); /* not registered again */
+    /* Taken away for a step and given back for the continue (gdb's continue from a
+     * breakpoint: z0 s Z0 c): the step runs with the protection lingering, KVM's map stays. */
     CHECK_EQ(memslots_unprotect_page(vm, NULL, target), 0);
-    CHECK_EQ(memslots_sync(vm), 0);
+    CHECK_EQ(memslots_sync(vm, true), 0);
+    CHECK(vm->memslots.applied == applied);
+    CHECK_EQ(memslots_protect_page(vm, NULL, target, guest_debug_trapped_access, vm), 0);
+    CHECK_EQ(memslots_sync(vm, false), 0);
+    CHECK(vm->memslots.applied == applied);
+    /* A lingering protection is lifted at once when asked (a write KVM could not complete). */
+    CHECK_EQ(memslots_unprotect_page(vm, NULL, target), 0);
+    CHECK_EQ(memslots_lift_lingering(vm, NULL), 1);
+    CHECK_EQ(memslots_lift_lingering(vm, NULL), 0);
+    CHECK_EQ(memslots_sync(vm, true), 0);
+    CHECK_EQ(vm->memslots.nslots, slots);
+    CHECK_EQ(vm->memslots.ntrapped, 0);
+    /* A run that is not only steps lifts it. */
+    CHECK_EQ(memslots_protect_page(vm, NULL, target, guest_debug_trapped_access, vm), 0);
+    CHECK_EQ(memslots_sync(vm, false), 0);
+    CHECK_EQ(vm->memslots.nslots, slots + 2);
+    CHECK_EQ(memslots_unprotect_page(vm, NULL, target), 0);
+    CHECK_EQ(memslots_sync(vm, true), 0);
+    CHECK_EQ(vm->memslots.nslots, slots + 2);
+    CHECK_EQ(memslots_sync(vm, false), 0);
     CHECK_EQ(vm->memslots.nslots, slots);
     CHECK_EQ(vm->memslots.ntrapped, 0);
     vmtest_free(t);
