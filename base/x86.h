@@ -47,6 +47,12 @@
 #define X86_RFLAGS_VM       (1ULL << 17)
 #define X86_RFLAGS_AC       (1ULL << 18)
 
+#define X86_RFLAGS_IOPL(f) ((unsigned)((f) >> 12) & 3) /* the I/O privilege level */
+
+/* The x87 control word and MXCSR after FNINIT / at reset. */
+#define X86_FPU_FCW_DEFAULT 0x37F
+#define X86_MXCSR_DEFAULT   0x1F80
+
 /* Page-table entries (every paging mode shares the low bits). */
 #define X86_PTE_PRESENT  (1ULL << 0)
 #define X86_PTE_WRITE    (1ULL << 1)

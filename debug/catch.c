@@ -236,7 +236,7 @@ bool catch_describe(struct vcpu *vcpu, target_print_fn print, void *ctx)
         snprintf(error, sizeof(error), ", error code 0x%" PRIx32, h->error_code);
     monitor_say(print, ctx, "vCPU %d: %s (vector %d, %s)%s", vcpu->id, name, h->vector,
                 exception_long_name(h->vector), error);
-    if (h->vector == 14)
+    if (h->vector == X86_VECTOR_PF)
         monitor_say(print, ctx, "  cr2 (the address): 0x%" PRIx64, h->cr2);
     monitor_say(print, ctx, "  raised at 0x%" PRIx64 "%s", h->raised_at,
                 exception_is_fault(h->vector) ? ""

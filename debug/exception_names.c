@@ -10,8 +10,6 @@
 
 #include "stub/target.h"
 
-#define VECTOR_NMI 2
-
 static const struct {
     const char *abbrev; /* without '#' */
     const char *name;
@@ -61,10 +59,10 @@ const char *exception_long_name(int vector)
 int exception_signal(int vector)
 {
     switch (vector) {
-    case 0: return GDB_SIGNAL_FPE;
-    case 6: return GDB_SIGNAL_ILL;
-    case 13:
-    case 14: return GDB_SIGNAL_SEGV;
+    case X86_VECTOR_DE: return GDB_SIGNAL_FPE;
+    case X86_VECTOR_UD: return GDB_SIGNAL_ILL;
+    case X86_VECTOR_GP:
+    case X86_VECTOR_PF: return GDB_SIGNAL_SEGV;
     default: return GDB_SIGNAL_TRAP;
     }
 }
@@ -101,7 +99,7 @@ bool exception_parse_vectors(int argc, char *const argv[], uint32_t *mask, char 
     }
     for (int i = 0; i < argc; i++) {
         if (strcasecmp(argv[i], "all") == 0) {
-            *mask |= ~(1u << VECTOR_NMI);
+            *mask |= ~(1u << X86_VECTOR_NMI);
             continue;
         }
         if (strcasecmp(argv[i], "none") == 0) {
@@ -119,7 +117,7 @@ bool exception_parse_vectors(int argc, char *const argv[], uint32_t *mask, char 
                      argv[i]);
             return false;
         }
-        if (v == VECTOR_NMI) {
+        if (v == X86_VECTOR_NMI) {
             snprintf(err, errlen, "NMI (vector 2) is an interrupt, not an exception: not caught");
             return false;
         }

@@ -319,10 +319,9 @@ static bool gd_exited(struct vcpu *vcpu)
 {
     const struct kvm_run *run = vcpu->run;
     vcpu_debug_of(vcpu)->exits++;
-    vcpu_debug_of(vcpu)->step_flag_kept = run->exit_reason == KVM_EXIT_DEBUG &&
-                                          run->debug.arch.exception == X86_VECTOR_DB &&
-                                          (run->debug.arch.dr6 & DR6_BS) &&
-                                          run->debug.arch.dr7 != GD_DR7_UNWRITTEN;
+    vcpu_debug_of(vcpu)->step_flag_kept =
+        run->exit_reason == KVM_EXIT_DEBUG && run->debug.arch.exception == X86_VECTOR_DB &&
+        (run->debug.arch.dr6 & DR6_BS) && run->debug.arch.dr7 != GD_DR7_UNWRITTEN;
     bool aside = step_aside_active(vcpu);
     bool hit = aside && step_aside_end(vcpu);
     struct vcpu_debug *vd = vcpu_debug_of(vcpu);

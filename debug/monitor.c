@@ -27,6 +27,7 @@
 #include "vm/vm.h"
 #include "vm/x86/cpu_mode.h"
 #include "vm/x86/cpu_regs.h"
+#include "vm/x86/exception.h"
 
 #define MONITOR_MAX_ARGS  12
 #define IDT_DEFAULT_SHOW  32
@@ -105,9 +106,10 @@ static int cmd_sregs(struct monitor_ctx *m)
 
 static void show_entry_flags(char *buf, size_t len, uint64_t e)
 {
-    snprintf(buf, len, "%s%s%s%s%s%s%s", e & 1 ? "P" : "-", e & 2 ? " RW" : " RO",
-             e & 4 ? " US" : " S", e & 0x20 ? " A" : "", e & 0x40 ? " D" : "",
-             e & 0x80 ? " PS" : "", (e >> 63) ? " NX" : "");
+    snprintf(buf, len, "%s%s%s%s%s%s%s", e & X86_PTE_PRESENT ? "P" : "-",
+             e & X86_PTE_WRITE ? " RW" : " RO", e & X86_PTE_USER ? " US" : " S",
+             e & X86_PTE_ACCESSED ? " A" : "", e & X86_PTE_DIRTY ? " D" : "",
+             e & X86_PTE_LARGE ? " PS" : "", e & X86_PTE_NX ? " NX" : "");
 }
 
 static int cmd_translate(struct monitor_ctx *m)
@@ -280,7 +282,7 @@ static int cmd_idt(struct monitor_ctx *m)
     }
     bool long_mode = s.efer & X86_EFER_LMA;
     bool real = !(s.cr0 & X86_CR0_PE);
-    unsigned size = real ? 4 : long_mode ? 16 : 8;
+    unsigned size = exception_entry_size(real, long_mode);
     unsigned n = (s.idt.limit + 1) / size;
     out(m, "IDT at 0x%" PRIx64 ", limit 0x%x (%u entries)%s", (uint64_t)s.idt.base, s.idt.limit, n,
         real ? ", real-mode vector table" : "");
@@ -295,17 +297,12 @@ static int cmd_idt(struct monitor_ctx *m)
             out(m, "  %3u: %04x:%04x", v, e[2] | e[3] << 8, e[0] | e[1] << 8);
             continue;
         }
-        uint64_t off = (uint64_t)(e[0] | e[1] << 8) | (uint64_t)(e[6] | e[7] << 8) << 16;
-        if (long_mode)
-            off |= (uint64_t)(e[8] | e[9] << 8 | e[10] << 16 | (uint32_t)e[11] << 24) << 32;
-        unsigned sel = e[2] | e[3] << 8, type = e[5] & 0xF, present = e[5] >> 7;
-        if (!present)
+        struct idt_gate g;
+        exception_gate_decode(e, long_mode, &g);
+        if (!g.present)
             continue;
-        out(m, "  %3u: %04x:%016" PRIx64 " %s dpl=%u%s", v, sel, off,
-            (type & 7) == 6   ? "interrupt gate"
-            : (type & 7) == 7 ? "trap gate"
-                              : "gate",
-            (e[5] >> 5) & 3, long_mode && (e[4] & 7) ? " ist" : "");
+        out(m, "  %3u: %04x:%016" PRIx64 " %s dpl=%u%s", v, g.selector, g.offset,
+            exception_gate_name(g.type | 8), g.dpl, g.ist ? " ist" : "");
     }
     return 0;
 }

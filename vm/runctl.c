@@ -103,13 +103,14 @@ static void runctl_park(struct vm *vm, struct vcpu *vcpu, runctl_go_fn go)
 {
     vcpu->parked = true;
     vm->nrunning--;
-    if (runctl_complete(vm)) {
-        /* Tell the controller now, not when this thread runs again. */
-        pthread_mutex_unlock(&vm->lock);
+    /* Tell the controller (and whoever waits for parked threads) now, not when this thread
+     * runs again, and without the lock. */
+    bool complete = runctl_complete(vm);
+    pthread_mutex_unlock(&vm->lock);
+    if (complete)
         runctl_notify(vm);
-        pthread_mutex_lock(&vm->lock);
-    }
     pthread_cond_broadcast(&vm->parked_cond);
+    pthread_mutex_lock(&vm->lock);
     while (!go(vm, vcpu) && !vm->ended)
         pthread_cond_wait(&vm->cond, &vm->lock);
     vcpu->parked = false;
@@ -171,6 +172,14 @@ void runctl_report_step(struct vcpu *vcpu)
 {
     struct stop_event ev = trap_stop(vcpu->id + 1);
     runctl_report_stop(vcpu, &ev);
+}
+
+void runctl_thread_started(struct vcpu *vcpu)
+{
+    struct vm *vm = vcpu->vm;
+    pthread_mutex_lock(&vm->lock);
+    vcpu->thread_started = true;
+    pthread_mutex_unlock(&vm->lock);
 }
 
 bool runctl_vcpu_is_done(struct vcpu *vcpu)

@@ -44,6 +44,8 @@ bool runctl_wait_runnable(struct vcpu *vcpu);
 void runctl_report_stop(struct vcpu *vcpu, const struct stop_event *ev);
 /* This vCPU finished a single-step (SIGTRAP on its thread). */
 void runctl_report_step(struct vcpu *vcpu);
+/* The vCPU's thread runs (vm/vcpu.c): from now on a kick signals it. */
+void runctl_thread_started(struct vcpu *vcpu);
 /* This vCPU has halted for good; the guest ends when every vCPU has. */
 void runctl_vcpu_done(struct vcpu *vcpu);
 /* For snapshots (vm/snapshot.c), while every vCPU is parked: whether the vCPU halted for good,

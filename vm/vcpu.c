@@ -284,8 +284,6 @@ int vcpu_start_thread(struct vcpu *vcpu)
         errno = rc;
         return diag_errno("cannot start the thread of vCPU %d", vcpu->id);
     }
-    pthread_mutex_lock(&vcpu->vm->lock);
-    vcpu->thread_started = true; /* from now on a kick signals the thread */
-    pthread_mutex_unlock(&vcpu->vm->lock);
+    runctl_thread_started(vcpu); /* from now on a kick signals the thread */
     return 0;
 }

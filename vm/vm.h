@@ -88,7 +88,8 @@ struct vcpu {
     int fd;              /* [setup] */
     struct kvm_run *run; /* [setup]; run->immediate_exit: [lock], or the inline stepper's */
     pthread_t thread;    /* [setup] */
-    bool thread_started; /* [setup] */
+    bool thread_started; /* [lock] set once its thread runs (runctl_thread_started); vm_destroy
+                          * reads it after the threads ended */
 
     /* Run control [lock]. `action` and `fatal_status` change only while the vCPU is parked
      * (or by its own thread), so its driver reads them without the lock. */

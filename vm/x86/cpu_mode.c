@@ -26,9 +26,6 @@
 
 #define IDENTITY_GIB 4
 
-#define X86_FPU_FCW_DEFAULT 0x37F
-#define X86_MXCSR_DEFAULT   0x1F80
-
 int cpu_mode_write_tables(struct guest_ram *ram, enum cpu_mode mode)
 {
     if (mode == CPU_MODE_REAL)

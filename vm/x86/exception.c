@@ -20,11 +20,38 @@
 #include "vm/x86/cpu_regs.h"
 #include "vm/x86/linear_mem.h"
 
-#define GATE_TYPE_INTERRUPT        0xE
-#define GATE_TYPE_TRAP             0xF
 #define RFLAGS_CLEARED_ON_DELIVERY (X86_RFLAGS_TF | X86_RFLAGS_NT | X86_RFLAGS_RF | X86_RFLAGS_VM)
 #define TSS64_RSP0                 4
 #define TSS64_IST1                 0x24
+
+void exception_gate_decode(const uint8_t *e, bool long_mode, struct idt_gate *g)
+{
+    g->offset = (uint64_t)(e[0] | e[1] << 8) | (uint64_t)(e[6] | e[7] << 8) << 16;
+    if (long_mode)
+        g->offset |= (uint64_t)(e[8] | e[9] << 8 | e[10] << 16 | (uint32_t)e[11] << 24) << 32;
+    g->selector = e[2] | e[3] << 8;
+    g->type = e[5] & 0xF;
+    g->dpl = (e[5] >> 5) & 3;
+    g->present = e[5] >> 7;
+    g->ist = long_mode ? e[4] & 7 : 0;
+}
+
+const char *exception_gate_name(unsigned type)
+{
+    return type == X86_GATE_INTERRUPT ? "interrupt gate"
+           : type == X86_GATE_TRAP    ? "trap gate"
+                                      : "gate";
+}
+
+unsigned exception_entry_size(bool real_mode, bool long_mode)
+{
+    return real_mode ? 4 : long_mode ? 16 : 8;
+}
+
+static bool usable_gate(const struct idt_gate *g)
+{
+    return g->present && (g->type == X86_GATE_INTERRUPT || g->type == X86_GATE_TRAP);
+}
 
 static bool read_linear(struct vcpu *vcpu, uint64_t addr, void *buf, size_t len)
 {
@@ -51,26 +78,24 @@ static void enter_handler(struct kvm_regs *r, struct kvm_sregs *s, const struct 
     r->rsp = rsp;
     r->rip = target;
     r->rflags &= ~RFLAGS_CLEARED_ON_DELIVERY;
-    if (gate_type == GATE_TYPE_INTERRUPT)
+    if (gate_type == X86_GATE_INTERRUPT)
         r->rflags &= ~X86_RFLAGS_IF;
 }
 
 static int deliver_long_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_sregs *s, int vector,
                              uint64_t return_rip)
 {
-    uint8_t gate[16];
+    uint8_t entry[16];
     if ((uint64_t)vector * 16 + 15 > s->idt.limit ||
-        !read_linear(vcpu, s->idt.base + vector * 16, gate, 16))
+        !read_linear(vcpu, s->idt.base + vector * 16, entry, 16))
         return -1;
-    unsigned type = gate[5] & 0xF, present = gate[5] >> 7, ist = gate[4] & 7;
-    if (!present || (type != GATE_TYPE_INTERRUPT && type != GATE_TYPE_TRAP))
+    struct idt_gate gate;
+    exception_gate_decode(entry, true, &gate);
+    if (!usable_gate(&gate))
         return -1;
-    uint16_t cs_sel = gate[2] | gate[3] << 8;
-    uint64_t target =
-        (uint64_t)(gate[0] | gate[1] << 8) | (uint64_t)(gate[6] | gate[7] << 8) << 16 |
-        (uint64_t)(gate[8] | gate[9] << 8 | gate[10] << 16 | (uint32_t)gate[11] << 24) << 32;
+    unsigned ist = gate.ist;
     struct kvm_segment cs = s->cs;
-    if (!load_descriptor(vcpu, s, cs_sel, &cs) || !cs.l)
+    if (!load_descriptor(vcpu, s, gate.selector, &cs) || !cs.l)
         return -1;
     unsigned old_cpl = s->cs.dpl, new_cpl = cs.dpl;
     uint64_t rsp = r->rsp;
@@ -92,30 +117,29 @@ static int deliver_long_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_s
         s->ss.unusable = 1;
         s->ss.dpl = new_cpl;
     }
-    enter_handler(r, s, &cs, rsp, target, type);
+    enter_handler(r, s, &cs, rsp, gate.offset, gate.type);
     return 0;
 }
 
 static int deliver_protected_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_sregs *s,
                                   int vector, uint64_t return_rip)
 {
-    uint8_t gate[8];
+    uint8_t entry[8];
     if ((uint64_t)vector * 8 + 7 > s->idt.limit ||
-        !read_linear(vcpu, s->idt.base + vector * 8, gate, 8))
+        !read_linear(vcpu, s->idt.base + vector * 8, entry, 8))
         return -1;
-    unsigned type = gate[5] & 0xF, present = gate[5] >> 7;
-    if (!present || (type != GATE_TYPE_INTERRUPT && type != GATE_TYPE_TRAP))
+    struct idt_gate gate;
+    exception_gate_decode(entry, false, &gate);
+    if (!usable_gate(&gate))
         return -1;
-    uint16_t cs_sel = gate[2] | gate[3] << 8;
-    uint32_t target = (gate[0] | gate[1] << 8) | (uint32_t)(gate[6] | gate[7] << 8) << 16;
     struct kvm_segment cs = s->cs;
-    if (!load_descriptor(vcpu, s, cs_sel, &cs) || cs.dpl != s->cs.dpl)
+    if (!load_descriptor(vcpu, s, gate.selector, &cs) || cs.dpl != s->cs.dpl)
         return -1; /* a privilege change needs the TSS stack: leave it to KVM */
     uint32_t frame[3] = {(uint32_t)return_rip, s->cs.selector, (uint32_t)r->rflags};
     uint64_t esp = (uint32_t)(r->rsp - sizeof(frame));
     if (!write_linear(vcpu, s->ss.base + esp, frame, sizeof(frame)))
         return -1;
-    enter_handler(r, s, &cs, esp, target, type);
+    enter_handler(r, s, &cs, esp, (uint32_t)gate.offset, gate.type);
     return 0;
 }
 
@@ -181,30 +205,25 @@ static int handler_of(struct vcpu *vcpu, const struct kvm_sregs *s, const uint8_
         *linear = ((uint64_t)(entry[2] | entry[3] << 8) << 4) + (entry[0] | entry[1] << 8);
         return 0;
     }
-    const uint8_t *gate = entry;
-    unsigned type = gate[5] & 0xF, present = gate[5] >> 7;
-    if (!present || (type != GATE_TYPE_INTERRUPT && type != GATE_TYPE_TRAP))
+    struct idt_gate gate;
+    exception_gate_decode(entry, s->efer & X86_EFER_LMA, &gate);
+    if (!usable_gate(&gate))
         return -1;
-    uint64_t target = (uint64_t)(gate[0] | gate[1] << 8) | (uint64_t)(gate[6] | gate[7] << 8) << 16;
     if (s->efer & X86_EFER_LMA) {
-        *linear =
-            target | (uint64_t)(gate[8] | gate[9] << 8 | gate[10] << 16 | (uint32_t)gate[11] << 24)
-                         << 32;
+        *linear = gate.offset;
         return 0;
     }
     struct kvm_segment cs;
-    if (!load_descriptor(vcpu, s, gate[2] | gate[3] << 8, &cs))
+    if (!load_descriptor(vcpu, s, gate.selector, &cs))
         return -1;
-    *linear = (uint32_t)(cs.base + target);
+    *linear = (uint32_t)(cs.base + gate.offset);
     return 0;
 }
 
 /* Bytes per IDT (IVT) entry in the vCPU's mode. */
 static unsigned entry_size(const struct kvm_sregs *s)
 {
-    if (!(s->cr0 & X86_CR0_PE))
-        return 4;
-    return (s->efer & X86_EFER_LMA) ? 16 : 8;
+    return exception_entry_size(!(s->cr0 & X86_CR0_PE), s->efer & X86_EFER_LMA);
 }
 
 /* Where the table ends: a real-mode IVT is 1 KiB whatever IDTR's limit says (0xffff from

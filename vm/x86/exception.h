@@ -9,6 +9,22 @@
 
 struct vcpu;
 
+/* One IDT gate as the CPU reads it: 8 bytes in protected mode, 16 in long mode (the offset's
+ * upper half). type: the gate type (X86_GATE_*); ist: long mode's stack-table index. */
+struct idt_gate {
+    uint64_t offset;
+    uint16_t selector;
+    unsigned type, dpl, ist;
+    bool present;
+};
+#define X86_GATE_INTERRUPT 0xE
+#define X86_GATE_TRAP      0xF
+void exception_gate_decode(const uint8_t *entry, bool long_mode, struct idt_gate *g);
+/* The word for a gate type: "interrupt gate", "trap gate" or "gate". */
+const char *exception_gate_name(unsigned type);
+/* Bytes per IDT entry, or per real-mode IVT entry (4). */
+unsigned exception_entry_size(bool real_mode, bool long_mode);
+
 /* Deliver exception `vector` (no error code) as the CPU would, with return_rip pushed as the
  * return address. Returns 0, or -1 when the guest's tables do not allow a simple delivery
  * (missing gate, privilege change in 32-bit mode): the caller then lets KVM inject it. */

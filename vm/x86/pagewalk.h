@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/x86.h"
+
 enum paging_mode {
     PAGING_NONE,   /* real mode or protected mode with CR0.PG = 0 */
     PAGING_32,     /* 2-level, 4 KiB pages and, with CR4.PSE, 4 MiB pages */
@@ -66,7 +68,7 @@ int pagewalk_region(enum paging_mode mode, uint64_t cr3, bool pse, uint64_t line
                     pagewalk_read_fn read, void *ctx, struct pagewalk_region *out);
 
 /* The largest page table: 512 entries of 8 bytes, or 1024 of 4. */
-#define PAGEWALK_TABLE_BYTES 4096
+#define PAGEWALK_TABLE_BYTES X86_PAGE_SIZE
 
 /* A page the tables map: one present leaf entry (a PTE, or a PDE or PDPTE with PS). */
 struct pagewalk_leaf {

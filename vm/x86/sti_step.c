@@ -19,8 +19,6 @@
 #include "vm/x86/cpu_regs.h"
 #include "vm/x86/linear_mem.h"
 
-#define X86_RFLAGS_IOPL(f) ((unsigned)((f) >> 12) & 3)
-
 int sti_step(struct vcpu *vcpu)
 {
     struct kvm_regs r;
