@@ -2,7 +2,7 @@
 #
 # Our /dev/kvm is PVM, which emulates guest kernel code (DESIGN.md §7); users run kvmstub on
 # hardware virtualization. This lane boots an outer VM in QEMU's TCG mode (no KVM for it) with
-# an emulated AMD CPU that has SVM, where Debian's kernel loads kvm_amd (DESIGN.md §8), and runs
+# an emulated AMD CPU that has SVM, where Debian's kernel loads kvm_amd (DESIGN.md §10), and runs
 # a chosen set of the project's own tests inside it, against that /dev/kvm:
 #   - the outer kernel and initramfs come from tests/hwhost/build-outer.sh (cached);
 #   - the host's / is shared read-only (9p) and becomes the VM's root under an overlay, so the
@@ -43,6 +43,7 @@ HWHOST_TESTS=(
     gdb_six_breakpoints_before_paging gdb_step_into_exception gdb_catch_and_step_in_real_mode
     gdb_break_survives_guest_code_write gdb_int3_put_back_over_guest_write
     gdb_int3_put_back_with_two_vcpus gdb_break_page_written_as_kvm_cannot
+    gdb_map_change_never_under_a_running_vcpu
     # range stepping, find, conditions and dprintf in the stub (issue 12)
     gdb_fewer_round_trips gdb_step_after_register_write gdb_step_after_an_emulated_access
     gdb_step_after_an_emulated_access_two_vcpus gdb_stepi_over_sti gdb_step_after_a_control_register_write

@@ -124,6 +124,7 @@ static void a_trap_step_keeps_the_other_vcpu_off_the_map(void)
     if (!t)
         return;
     uint64_t watched = vmtest_symbol(t, "watched");
+    t->vm.debug->bps.watch_mode = WATCH_MODE_TRAP; /* a debug register would change no map */
     CHECK_EQ(t->ops->insert_bp(t->target.ctx, WP_WRITE, watched, 8, NULL), 0);
     CHECK(memslots_page_trapped(&t->vm, watched));
     struct stop_event ev;
