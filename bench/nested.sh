@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/nested.sh — `make bench` inside the hardware-host lane's nested host: kvm_amd in an
-# outer VM that QEMU emulates with TCG (tests/hwhost/, DESIGN.md §8). bench/run.sh runs it on
+# outer VM that QEMU emulates with TCG (tests/hwhost/, DESIGN.md §10). bench/run.sh runs it on
 # a machine whose own /dev/kvm is missing (this project's CI machines), and after its own run
 # with BENCH_NESTED=1. The same scenarios run there, kvmstub against QEMU+KVM, both on the
 # nested /dev/kvm: the times are the emulated host's, not hardware's, and only the ratios

@@ -61,7 +61,7 @@ if [ "${BENCH_LINUX:-1}" != 0 ]; then
 		[ -f "$kdir/bzImage" ] && [ -f "$kdir/vmlinux" ] && [ -f "$initrd" ]; then
 		args+=(--bzimage "$kdir/bzImage" --vmlinux "$kdir/vmlinux" --initrd "$initrd")
 		if [ -e "$pvm_module" ]; then
-			# Linux user space cannot run on PVM hosts (DESIGN.md section 7): /init never
+			# Linux user space cannot run on PVM hosts (DESIGN.md §7): /init never
 			# prints its marker, so the boot ends where the kernel starts it.
 			args+=(--marker 'Run /init as init process'
 				--marker-note ' (PVM host: user space cannot run here, so the initramfs marker KVMSTUB-INIT-OK never appears)')

@@ -16,7 +16,7 @@
  * the guest is stopped (and in bp_unprotect_int3_pages), and vCPU threads read it while they run
  * (the rules in guest_debug.h). One exception: the guest writing over an INT3 (its page is
  * write-protected, so the write exits) updates that breakpoint's saved byte on the vCPU's thread,
- * in bp_after_write, inside the MMIO bus's lock (vm/dev/bus.h), which serializes such writes; the
+ * in bp_guest_write, inside the MMIO bus's lock (vm/dev/bus.h), which serializes such writes; the
  * controller reads saved bytes only while every vCPU is stopped, and a vCPU stepping over an INT3
  * with the others paused (debug/step_aside.h) reads its own breakpoint's while no write can happen.
  */
@@ -62,7 +62,7 @@ struct breakpoint {
     int catch_vector; /* is_catch: the exception caught there */
     enum bp_mechanism mech;
     uint64_t gpa;         /* MECH_INT3: where the INT3 byte is; MECH_EXEC_TRAP: the instruction */
-    uint8_t saved;        /* MECH_INT3: the byte it replaced (see bp_after_write) */
+    uint8_t saved;        /* MECH_INT3: the byte it replaced (bp_after_write, bp_guest_write) */
     bool write_protected; /* MECH_INT3: its page holds a write protection (vm/memslots.h) */
     int slots[DR_NSLOTS];
     int nslots; /* MECH_DEBUG_REG: slots used */
@@ -118,8 +118,9 @@ void bp_int3s_lift(struct vm *vm, bool *lifted);
 void bp_int3s_place(struct vm *vm, const bool *lifted, bool restored);
 /* Map the pages of exec-trap breakpoints back (untrapped[i], one per table entry, says which),
  * then trap them again. A replay runs with them mapped: it finds breakpoints by the recorded pc,
- * and stepping an instruction whose fetch trapped is what some hosts cannot do exactly (the
- * lane's, DESIGN.md §7). The controller's, with every vCPU parked. */
+ * so it steps no instruction whose fetch trapped (no step aside, no map change; done when the
+ * lane's host was thought to lose such a step, which it does not, DESIGN.md §7). The
+ * controller's, with every vCPU parked. */
 void bp_exec_traps_lift(struct vm *vm, bool *untrapped);
 void bp_exec_traps_place(struct vm *vm, const bool *untrapped);
 /* Lift the write protection of every INT3's page (vm/memslots.h), for a guest whose write

@@ -2,8 +2,9 @@
 ; handles them itself: each handler counts its exception and returns past the instruction
 ; (all its faulting instructions are 2 or 3 bytes, as the handlers assume). It passes when
 ; every handler ran exactly once. The handlers live in a page of their own and begin with a
-; port write, and each return point is a port write too: exits that end a step on hosts that
-; lose a single-step after a trapped fetch (the hardware-host lane, DESIGN.md §10).
+; port write, and each return point is a port write too: exits that end a step there. They
+; were put there when the hardware-host lane was thought to lose a single-step after a trapped
+; fetch; measured on 2026-12-07, it does not (DESIGN.md §7).
 ; Before it checks the counts it waits while `release` is 0 (it starts at 1), so a test can
 ; detach at a caught exception and attach again before the guest ends.
 ; build: elf64

@@ -3,8 +3,9 @@
 ; entries itself and raises a #DE (div by zero) and a #UD (ud2), delivered through the IVT.
 ; Each handler counts its exception and returns past the 2-byte instruction; the guest passes
 ; when each ran exactly once. The handlers live in a page of their own (linear 0x8000), begin
-; with a port write, and each return point is a port write too: exits that end a step on hosts
-; that lose a single-step after a trapped fetch (the hardware-host lane, DESIGN.md §10).
+; with a port write, and each return point is a port write too: exits that end a step there.
+; They were put there when the hardware-host lane was thought to lose a single-step after a
+; trapped fetch; measured on 2026-12-07, it does not (DESIGN.md §7).
 ; Fixed offsets for gdb (linear 0x7C00 + offset): de_insn 0x40, ud_insn 0x48; handlers at
 ; linear 0x8000 (#DE) and 0x8010 (#UD).
 ; build: bin

@@ -1,5 +1,8 @@
-/* stub/session.c — the protocol engine: input events, packet dispatch table, replies,
- * the register cache and the end of a run (stop replies go out from here).
+/* stub/session.c — the protocol engine: the debugger's bytes through the packet decoder (acks,
+ * NAKs, 0x03), the table of packets (schema, handler, what each needs of the target, what
+ * qSupported advertises) and their dispatch, replies and console output, and the end of a run:
+ * the stop taken from the target, handed to stub/stop_reply.c. It keeps no copy of the target's
+ * registers (DESIGN.md §5).
  */
 #include "stub/session_internal.h"
 

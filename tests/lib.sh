@@ -18,7 +18,7 @@ NATIVE_CODE_SKIP="this host's KVM (PVM) emulates guest kernel code, and its emul
 # has_line FILE REGEX: FILE has a whole line matching the extended regex REGEX. A writer may be
 # in the middle of a line: `read` fails on a last line without its newline, so a half-written
 # line (a port number, a command line) is never matched. Bash alone, without a process: where
-# process creation is slow (the hardware-host lane runs under an emulated CPU, DESIGN.md §8),
+# process creation is slow (the hardware-host lane runs under an emulated CPU, DESIGN.md §10),
 # the waits below would otherwise take a CPU of their own.
 has_line() {
     local line
@@ -47,7 +47,7 @@ wait_for_line() {
 
 # gdb_continue_until_console CONSOLE TEXT TIMEOUT_S: gdb script lines that continue the guest
 # and stop it as Ctrl-C does once CONSOLE (the guest's console file) holds TEXT, or after
-# TIMEOUT_S: a stop at a console line, where a breakpoint cannot be relied on (DESIGN.md §10).
+# TIMEOUT_S: a stop at a console line, where a breakpoint cannot be relied on (DESIGN.md §7).
 gdb_continue_until_console() {
     cat <<GDB
 source ${ROOT:-.}/tests/gdb-scripts/lib/console.py

@@ -7,9 +7,9 @@
  * Threads. vCPU threads call the vCPU side between KVM_RUN calls; the controller (the GDB
  * stub's thread, or the main thread without a debugger) calls the controller side. A stop is
  * complete, and visible to the controller (vm->event_fd readable, runctl_take_stop true), once
- * it has been reported and no vCPU thread runs: every one is parked in run control (or has
- * not started). A vCPU driven by the controller itself (runctl_begin_inline_step) stays
- * parked as far as run control is concerned.
+ * it has been reported and no vCPU thread runs: every one is parked in run control (a thread
+ * that has not started yet counts as running: vm->nrunning). A vCPU driven by the controller
+ * itself (runctl_begin_inline_step) stays parked as far as run control is concerned.
  *
  * The memory map (KVM's memory slots and the MMIO bus, vm/memslots.h) changes only while no
  * vCPU but the caller's own can run: from the controller while the guest is stopped, or from

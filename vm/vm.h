@@ -92,7 +92,9 @@ struct vcpu {
                           * reads it after the threads ended */
 
     /* Run control [lock]. `action` and `fatal_status` change only while the vCPU is parked
-     * (or by its own thread), so its driver reads them without the lock. */
+     * (or by its own thread), so its driver reads them without the lock. `done`, `range_start`
+     * and `range_end` are written under the lock, and read without it by the vCPU's driver, or
+     * by the controller while every vCPU is parked. */
     bool run_requested; /* the controller wants this vCPU running */
     bool parked;        /* the thread waits in run control, not in KVM_RUN */
     enum resume_kind action;

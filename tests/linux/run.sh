@@ -43,9 +43,10 @@ linux_snapshot_fixture() {
     fi
     port=$(sed -n 's/.*waiting for gdb on [^ ]*:\([0-9][0-9]*\).*/\1/p' "$d/stderr" | head -n 1)
     # Stopped with Ctrl-C once the kernel prints its banner: a breakpoint set before paging
-    # (break start_kernel) is backed by a memory trap on hosts whose debug registers are dead,
-    # and never fires on the lane's emulated SVM (DESIGN.md §10); after the banner the kernel's
-    # text is mapped, so the tests' own breakpoints are INT3s.
+    # (break start_kernel) is an exec trap on hosts whose debug registers are dead, and on the
+    # lane's emulated SVM getting through its page (which also holds clear_bss) is too slow to
+    # rely on (DESIGN.md §7); after the banner the kernel's text is mapped, so the tests' own
+    # breakpoints are INT3s.
     gdb_continue_until_console "$d/console" "Linux version" "${LINUX_TEST_TIMEOUT:-900}" >"$d/write.gdb"
     cat >>"$d/write.gdb" <<GDB
 monitor snapshot save start

@@ -1,6 +1,6 @@
 # tests/gdb-scripts/lib/console.py — sourced by gdb scripts (and by the ones tests/lib.sh's
 # gdb_continue_until_console writes) that stop the guest at a line of its console, where a
-# breakpoint cannot be relied on (DESIGN.md §10).
+# breakpoint cannot be relied on (DESIGN.md §7).
 import os
 import signal
 import threading

@@ -1,7 +1,7 @@
 # A KASLR kernel without nokaslr (issue 13.4): `kaslr` on the command line, gdb with the
 # vmlinux and kvmstub's helper, a breakpoint before the first continue (do_basic_setup: on the
-# hardware-host lane an exec trap on start_kernel is never hit, with or without KASLR —
-# DESIGN.md §10's host limits — and this one is, as in smp_threads). While the
+# hardware-host lane an exec trap on start_kernel's page is too slow to rely on, with or without
+# KASLR: DESIGN.md §7, tests/hwhost/host-limits; this one is hit, as in smp_threads). While the
 # kernel decompresses the breakpoint waits (its address means nothing yet); kvmstub learns
 # the slide from the kernel's GS_BASE write at its virtual address and stops there once; the
 # helper relocates the symbols (symbol-file -o) and gdb moves the breakpoint (before, kvmstub

@@ -8,10 +8,13 @@
 # Then the guest runs to its end. The module is loaded by user space, so this runs only where
 # Linux user space can. lx-symbols runs where the .ko is, as its help suggests (it always scans
 # its working directory too, and the repository's is large). One vCPU, not the snapshot
-# fixture's two: with two, where breakpoints are exec traps (the lane), a vCPU sometimes found
-# the memory map not held for its step out of do_init_module's trapped page, and the guest
-# ended ("mapping a trapped page back while another vCPU may run"; DESIGN.md §8, open).
-# Long where breakpoints are exec traps: insmod is stepped through that page.
+# fixture's two: with two, where breakpoints are exec traps (the lane), a vCPU once found the
+# memory map not held for its step out of do_init_module's trapped page, and the guest ended
+# ("mapping a trapped page back while another vCPU may run"), a race DESIGN.md §8 records as
+# closed on 2026-12-07. It stays at one because with two a step out of a trapped page goes on
+# with the page mapped only through a REP string instruction (§8), so insmod is stepped
+# through that page one trapped instruction at a time. Long where breakpoints are exec traps
+# even so.
 # needs: user-space
 # gdb-timeout: 240
 # guest: $KERNEL_DIR/vmlinux
