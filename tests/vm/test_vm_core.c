@@ -7,6 +7,7 @@
 #include "debug/guest_debug.h"
 #include "tests/unit/check.h"
 #include "tests/vm/vmtest.h"
+#include "vm/host.h"
 #include "vm/memslots.h"
 
 #define STOP_TIMEOUT_MS 10000
@@ -95,6 +96,63 @@ static void software_breakpoint_is_hit_and_hidden(void)
     CHECK(vmtest_wait_stop(t, STOP_TIMEOUT_MS, &ev));
     CHECK_EQ(ev.kind, STOP_EXITED);
     CHECK_EQ(ev.exit_status, 1);
+    vmtest_free(t);
+}
+
+/* The mechanism of the breakpoint of this type at addr, or -1 when there is none. */
+static int mech_of(const struct vmtest *t, enum bp_type type, uint64_t addr)
+{
+    const struct bp_table *bps = &t->vm.debug->bps;
+    for (int i = 0; i < bps->n; i++)
+        if (bps->items[i].type == type && bps->items[i].addr == addr && !bps->items[i].is_catch)
+            return bps->items[i].mech;
+    return -1;
+}
+
+/* Placed, looked at, removed: the mechanism it had (-1 when the insert was refused). */
+static int placed_as(struct vmtest *t, enum bp_type type, uint64_t addr, uint64_t len)
+{
+    if (t->ops->insert_bp(t->target.ctx, type, addr, len, NULL) != 0)
+        return -1;
+    int mech = mech_of(t, type, addr);
+    CHECK_EQ(t->ops->remove_bp(t->target.ctx, type, addr, len), 0);
+    CHECK_EQ(mech_of(t, type, addr), -1);
+    return mech;
+}
+
+/* Each kind of breakpoint gets what `break-mode` and `watch-mode` ask and the host honours
+ * (vm/host.h: probed once): INT3 or a debug register where they fire, traps where not. */
+static void each_breakpoint_gets_the_mechanism_its_mode_and_host_allow(void)
+{
+    struct vmtest *t = start("spin64", 1);
+    if (!t)
+        return;
+    const struct host_debug_caps *c = host_debug_caps(&t->vm.host, t->vm.kvm_fd);
+    struct bp_table *bps = &t->vm.debug->bps;
+    uint64_t spin = vmtest_symbol(t, "spin"), spins = vmtest_symbol(t, "spins");
+    fprintf(stderr, "(this host: INT3 %s, debug-register breakpoints %s, watchpoints %s)\n",
+            c->int3_exits ? "exits" : "does not exit", c->dr_exec ? "fire" : "do not fire",
+            c->dr_data ? "fire" : "do not fire");
+    CHECK_EQ(placed_as(t, BP_SOFTWARE, spin, 1), c->int3_exits ? MECH_INT3
+                                                 : c->dr_exec  ? MECH_DEBUG_REG
+                                                               : MECH_EXEC_TRAP);
+    CHECK_EQ(placed_as(t, BP_HARDWARE, spin, 1), c->dr_exec ? MECH_DEBUG_REG : MECH_EXEC_TRAP);
+    CHECK_EQ(placed_as(t, WP_WRITE, spins, 8), c->dr_data ? MECH_DEBUG_REG : MECH_MEMORY_TRAP);
+    CHECK_EQ(placed_as(t, WP_ACCESS, spins, 8), c->dr_data ? MECH_DEBUG_REG : MECH_MEMORY_TRAP);
+    CHECK_EQ(placed_as(t, WP_READ, spins, 8), MECH_MEMORY_TRAP);   /* no DR watches reads alone */
+    CHECK_EQ(placed_as(t, WP_WRITE, spins, 64), MECH_MEMORY_TRAP); /* more than 4 DRs hold */
+    bps->break_mode = BREAK_MODE_TRAP;
+    CHECK_EQ(placed_as(t, BP_SOFTWARE, spin, 1), MECH_EXEC_TRAP);
+    CHECK_EQ(placed_as(t, BP_HARDWARE, spin, 1), MECH_EXEC_TRAP);
+    bps->break_mode = BREAK_MODE_INT3;
+    CHECK_EQ(placed_as(t, BP_SOFTWARE, spin, 1), MECH_INT3);
+    bps->break_mode = BREAK_MODE_AUTO;
+    bps->watch_mode = WATCH_MODE_TRAP;
+    CHECK_EQ(placed_as(t, WP_WRITE, spins, 8), MECH_MEMORY_TRAP);
+    bps->watch_mode = WATCH_MODE_DR; /* refused where debug registers would never fire */
+    CHECK_EQ(placed_as(t, WP_WRITE, spins, 8), c->dr_data ? (int)MECH_DEBUG_REG : -1);
+    bps->watch_mode = WATCH_MODE_AUTO;
+    CHECK_EQ(bps->n, 0);
     vmtest_free(t);
 }
 
@@ -354,6 +412,7 @@ int main(void)
     RUN(all_stop_parks_every_vcpu);
     RUN(a_step_of_one_vcpu_leaves_the_others_parked);
     RUN(software_breakpoint_is_hit_and_hidden);
+    RUN(each_breakpoint_gets_the_mechanism_its_mode_and_host_allow);
     RUN(the_memory_map_cannot_change_under_a_running_vcpu);
     RUN(a_trap_step_keeps_the_other_vcpu_off_the_map);
     RUN(the_register_cache_follows_writes_and_runs);
