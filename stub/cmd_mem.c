@@ -41,21 +41,14 @@ void cmd_mem_read(struct session *s, const struct cmd_args *a, int encoding)
     packet_end(&s->out);
 }
 
-/* M ADDR,LEN:HEX  /  X ADDR,LEN:BINARY (the framing already undid the escapes). */
+/* M ADDR,LEN:HEX  /  X ADDR,LEN:BINARY: the bytes, decoded by the schema (M) or with the
+ * framing's escapes undone (X). */
 void cmd_mem_write(struct session *s, const struct cmd_args *a, int encoding)
 {
+    (void)encoding;
     uint64_t addr = a->v[0].u, size = a->v[1].u;
-    const char *p = a->v[2].str;
-    size_t data_len = a->v[2].len;
-    const void *data = p;
-    if (encoding == MEM_HEX) {
-        if (size > SESSION_PACKET_SIZE || data_len != 2 * size ||
-            !hex_decode(s->scratch, p, data_len)) {
-            session_reply_error(s, EINVAL);
-            return;
-        }
-        data = s->scratch;
-    } else if (data_len != size) {
+    const void *data = a->v[2].str;
+    if (a->v[2].len != size) {
         session_reply_error(s, EINVAL);
         return;
     }

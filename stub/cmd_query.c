@@ -60,15 +60,11 @@ static void monitor_print(void *ctx, const char *text)
 /* qRcmd,HEX: run a monitor command; its output as 'O' packets, then OK or an error. */
 void cmd_query_monitor(struct session *s, const struct cmd_args *a, int arg)
 {
-    char *cmd = (char *)s->scratch;
-    const char *args = a->v[0].str;
-    size_t len = a->v[0].len;
-    if (len % 2 || len / 2 > SESSION_PACKET_SIZE || !hex_decode(cmd, args, len) ||
-        memchr(cmd, '\0', len / 2)) {
+    const char *cmd = a->v[0].str; /* decoded by the schema, NUL-terminated */
+    if (memchr(cmd, '\0', a->v[0].len)) {
         session_reply_error(s, EINVAL);
         return;
     }
-    cmd[len / 2] = '\0';
     int rc = s->target.ops->monitor(s->target.ctx, cmd, monitor_print, s);
     if (rc == -ENOENT) {
         monitor_print(s, MONITOR_UNKNOWN_HINT);

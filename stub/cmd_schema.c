@@ -26,6 +26,7 @@ bool cmd_parse_thread(const char **p, const char *end, int *tid)
 struct schema_parse {
     const char *p, *end;
     struct cmd_args *out;
+    size_t used; /* bytes of out->buf the `h` arguments took */
 };
 
 static struct cmd_arg *schema_next_arg(struct schema_parse *sp)
@@ -54,7 +55,7 @@ static const char *schema_group_end(const char *g)
 static bool schema_skip(struct schema_parse *sp, const char *s, const char *e)
 {
     for (; s < e; s++)
-        if (strchr("xtscT", *s) && !schema_next_arg(sp))
+        if (strchr("xtschT", *s) && !schema_next_arg(sp))
             return false;
     return true;
 }
@@ -82,6 +83,25 @@ static bool schema_element(struct schema_parse *sp, const char **sc, const char 
             return false;
         a->present = true;
         break;
+    case 'h': {
+        const char *stop = sp->end;
+        if (s + 1 < e && s[1] != '[' && s[1] != ']' &&
+            !(stop = memchr(sp->p, s[1], (size_t)(sp->end - sp->p))))
+            return false;
+        size_t digits = (size_t)(stop - sp->p), room = sp->out->cap - sp->used;
+        if (!(a = schema_next_arg(sp)) || !sp->out->buf || digits % 2 || digits / 2 >= room)
+            return false;
+        uint8_t *dst = sp->out->buf + sp->used;
+        if (!hex_decode(dst, sp->p, digits))
+            return false;
+        dst[digits / 2] = '\0';
+        a->str = (const char *)dst;
+        a->len = digits / 2;
+        a->present = true;
+        sp->used += digits / 2 + 1;
+        sp->p = stop;
+        break;
+    }
     case 's': {
         if (!(a = schema_next_arg(sp)))
             return false;

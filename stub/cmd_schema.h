@@ -9,6 +9,10 @@
  *   s      text: up to the character that follows in the schema, or to the end of the packet
  *          (may be empty; may hold binary bytes); before T, up to LLDB's thread suffix
  *                                                                       -> arg.str, arg.len
+ *   h      hexadecimal-encoded bytes, up to the character that follows in the schema or to the
+ *          end (an even number of hex digits, may be empty), decoded into the caller's buffer
+ *          (cmd_args.buf: at most cmd_args.cap - 1 bytes in all, each one NUL-terminated)
+ *                                                                       -> arg.str, arg.len
  *   T      LLDB's thread suffix ";thread:ID;" (QThreadSuffixSupported; the last ';' may be
  *          missing), optional by itself: absent when the packet does not go on with it -> arg.tid
  *   [...]  an optional group: taken when the packet goes on at that point, else its arguments
@@ -36,11 +40,14 @@ struct cmd_arg {
 struct cmd_args {
     int n;
     struct cmd_arg v[CMD_MAX_ARGS];
+    uint8_t *buf; /* set by the caller: where `h` arguments are decoded to (NULL: none fit) */
+    size_t cap;
 };
 
 /* A thread id at *p: hex, "-1" (all, -1) or "0" (any); advances *p. */
 bool cmd_parse_thread(const char **p, const char *end, int *tid);
-/* Parse pkt[0..len) against schema. False when it does not match. */
+/* Parse pkt[0..len) against schema (out->buf and out->cap set). False when it does not match,
+ * or an `h` argument does not fit the buffer. */
 bool cmd_schema_parse(const char *schema, const char *pkt, size_t len, struct cmd_args *out);
 
 #endif

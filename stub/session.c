@@ -47,7 +47,7 @@ static const struct cmd_entry cmd_table[] = {
     {"vCont;", "s", cmd_resume_vcont, 0, NEED_NOTHING, "vContSupported+"},
     {"Z", "x,x,x[;s]", cmd_break, 1, NEED_BREAKPOINTS, "swbreak+;hwbreak+"},
     {"z", "x,x,x[;s]", cmd_break, 0, NEED_BREAKPOINTS, NULL},
-    {"M", "x,x:s", cmd_mem_write, MEM_HEX, NEED_NOTHING, NULL},
+    {"M", "x,x:h", cmd_mem_write, MEM_HEX, NEED_NOTHING, NULL},
     {"X", "x,x:s", cmd_mem_write, MEM_BINARY, NEED_NOTHING, NULL},
     {"G", "sT", cmd_regs_write_all, 0, NEED_NOTHING, NULL},
     {"P", "x=sT", cmd_regs_write_one, 0, NEED_NOTHING, NULL},
@@ -83,7 +83,7 @@ static const struct cmd_entry cmd_table[] = {
     {"qSymbol:", "s", cmd_query_reply, QUERY_REPLY_OK, NEED_NOTHING, NULL},
     {"vMustReplyEmpty", "", cmd_query_reply, QUERY_REPLY_EMPTY, NEED_NOTHING, NULL},
     {"qOffsets", "", cmd_query_offsets, 0, NEED_NOTHING, NULL},
-    {"qRcmd,", "s", cmd_query_monitor, 0, NEED_MONITOR, NULL},
+    {"qRcmd,", "h", cmd_query_monitor, 0, NEED_MONITOR, NULL},
     /* QEMU's, for pwndbg and gef; QEMU does not advertise them in qSupported. */
     {"qqemu.PhyMemMode", "", cmd_query_phys_mode, 0, NEED_PHYS_MODE, NULL},
     {"Qqemu.PhyMemMode:", "c", cmd_query_set_phys_mode, 0, NEED_PHYS_MODE, NULL},
@@ -305,7 +305,7 @@ static void session_dispatch(struct session *s, const char *pkt, size_t len)
         if (!session_has(s, c->need))
             break; /* not supported */
         size_t n = strlen(c->name);
-        struct cmd_args args;
+        struct cmd_args args = {.buf = s->scratch, .cap = SESSION_PACKET_SIZE + 1};
         if (!cmd_schema_parse(c->schema, pkt + n, len - n, &args)) {
             session_reply_error(s, EINVAL);
             return;

@@ -1,11 +1,16 @@
 /* tests/unit/test_schema.c — packet argument schemas (stub/cmd_schema.h). */
+#include <stdint.h>
 #include <string.h>
 
 #include "check.h"
 #include "stub/cmd_schema.h"
 
+static uint8_t decoded[8];
+
 static bool parse(const char *schema, const char *pkt, struct cmd_args *a)
 {
+    a->buf = decoded;
+    a->cap = sizeof(decoded);
     return cmd_schema_parse(schema, pkt, strlen(pkt), a);
 }
 
@@ -77,6 +82,31 @@ static void optional_groups(void)
     CHECK(!parse("x,x,x[;s]", "0,1000,1:", &a));
 }
 
+static void hex_bytes_are_decoded_into_the_buffer(void)
+{
+    struct cmd_args a;
+    CHECK(parse("h", "6869", &a));
+    CHECK_EQ(a.v[0].len, 2);
+    CHECK(strcmp(a.v[0].str, "hi") == 0); /* NUL-terminated */
+    CHECK(parse("x,x:h", "10,3:00ff7f", &a));
+    CHECK_EQ(a.v[2].len, 3);
+    CHECK(memcmp(a.v[2].str, "\x00\xff\x7f", 3) == 0);
+    CHECK(parse("h", "", &a));
+    CHECK_EQ(a.v[0].len, 0);
+    CHECK(parse("h,h", "61,6263", &a)); /* each after the one before */
+    CHECK(strcmp(a.v[0].str, "a") == 0 && strcmp(a.v[1].str, "bc") == 0);
+    CHECK(parse("[;h]", ";41", &a));
+    CHECK(a.v[0].present && a.v[0].len == 1);
+    CHECK(!parse("h", "686", &a));              /* odd */
+    CHECK(!parse("h", "zz", &a));               /* not hex */
+    CHECK(!parse("h:x", "6869", &a));           /* no ':' after it */
+    CHECK(parse("h", "01020304050607", &a));    /* 7 bytes and the NUL: the buffer's 8 */
+    CHECK(!parse("h", "0102030405060708", &a)); /* 8 do not fit */
+    a.buf = NULL;
+    a.cap = 0;
+    CHECK(!cmd_schema_parse("h", "61", 2, &a)); /* no buffer: nothing fits */
+}
+
 static void too_many_arguments_fail(void)
 {
     struct cmd_args a;
@@ -90,6 +120,7 @@ int main(void)
     RUN(strings_stop_at_the_next_literal);
     RUN(threads_and_characters);
     RUN(optional_groups);
+    RUN(hex_bytes_are_decoded_into_the_buffer);
     RUN(too_many_arguments_fail);
     return CHECK_DONE();
 }
