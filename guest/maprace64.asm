@@ -1,9 +1,9 @@
 ; guest/maprace64.asm — two vCPUs against one trapped page (run with --cpus 2 under a
 ; watchpoint on `watched`). CPU 0 loops in code that shares a page with `watched`, so while the
 ; page is trapped each of its instructions is stepped with the page mapped back for a moment.
-; CPU 1 meanwhile writes and re-reads RAM elsewhere and a word of its own in the trapped page
-; (each access there exits and is completed by the debugger), reads a constant and fetches its
-; own code. Should the memory map ever change while CPU 1 runs (its RAM absent for a moment), a
+; CPU 1 meanwhile writes and re-reads RAM elsewhere and, when a debugger set `shared`, a word of
+; its own in the trapped page (each access there exits and is completed by the debugger), reads
+; a constant and fetches its own code. Should the memory map ever change while CPU 1 runs (its RAM absent for a moment), a
 ; write of its is lost, a read sees all ones or a fetch fails: it checks every value and fails
 ; the guest (status 3) at the first wrong one. When CPU 0 is done, CPU 1 passes the guest
 ; (status 1).
@@ -12,7 +12,7 @@
 
 bits 64
 default rel
-global _start, cpu0_loop, cpu1_loop, watched, done
+global _start, cpu0_loop, cpu1_loop, watched, done, shared
 
 %include "lib64.inc"
 
@@ -50,11 +50,13 @@ cpu1_loop:
         mov rax, [scratch]
         cmp rax, r8
         jne .bad
+        cmp byte [shared], 0
+        je .own
         mov [cpu1_word], r8             ; in the trapped page
         mov rax, [cpu1_word]
         cmp rax, r8
         jne .bad
-        mov rax, [pattern]
+.own:   mov rax, [pattern]
         mov rdx, PATTERN
         cmp rax, rdx
         jne .bad
@@ -69,3 +71,4 @@ section .data align=4096
 pattern: dq PATTERN
 scratch: dq 0
 done:    dq 0
+shared:  db 0                           ; set by a debugger: CPU 1 uses the trapped page too

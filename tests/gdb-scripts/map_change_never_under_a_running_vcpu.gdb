@@ -8,6 +8,7 @@
 # args: --cpus 2
 # symbols: build/guest/maprace64.img
 # status: 1
+set var *(char *)&shared = 1
 monitor watch-mode trap
 watch *(long *)&watched
 continue

@@ -183,6 +183,8 @@ static void a_trap_step_keeps_the_other_vcpu_off_the_map(void)
         return;
     uint64_t watched = vmtest_symbol(t, "watched");
     t->vm.debug->bps.watch_mode = WATCH_MODE_TRAP; /* a debug register would change no map */
+    /* CPU 1 keeps to its own pages here (maprace64's `shared` unset); the gdb test
+     * map_change_never_under_a_running_vcpu has it use the trapped page too. */
     CHECK_EQ(t->ops->insert_bp(t->target.ctx, WP_WRITE, watched, 8, NULL), 0);
     CHECK(memslots_page_trapped(&t->vm, watched));
     struct stop_event ev;
@@ -399,7 +401,7 @@ static void a_condition_is_evaluated_once_per_hit_across_a_back_out(void)
         CHECK_EQ(ev.signal, GDB_SIGNAL_INT);
     }
     long long passes = (long long)*c0, evaluations = b->agent->hits;
-    CHECK(passes > 200);
+    CHECK(passes >= 200); /* one pass at least between interrupts */
     CHECK(evaluations >= passes - 1 && evaluations <= passes + 1);
     if (evaluations < passes - 1 || evaluations > passes + 1)
         printf("  %lld passes of CPU 0's loop, %lld evaluations of its condition\n", passes,
