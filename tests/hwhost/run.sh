@@ -133,6 +133,31 @@ hw_console_tail() {
     tr -d '\r' <"$HW_CONSOLE" | grep -v -e '^$' -e '^HWHOST-ALIVE:' | tail -n 6 | tr '\n' '|' | sed 's/|$//; s/|/ | /g'
 }
 
+# hw_limit_matches NAME REASON FAILURE: whether a failure of test NAME (its REASON) is the one a
+# host-limits line describes. FAILURE is one or more terms joined by " && ", each an extended
+# regex that must match: the failure's reason, or with "gdb.log:" the test's gdb session, or
+# with "console:" the guest's console; a term that starts with "!" must not match.
+hw_limit_matches() {
+    local n=$1 reason=$2 rest=$3 term seen negate
+    while [ -n "$rest" ]; do
+        term=${rest%% && *}
+        if [ "$term" = "$rest" ]; then rest=; else rest=${rest#* && }; fi
+        negate=
+        if [ "${term#!}" != "$term" ]; then negate=1 term=${term#!}; fi
+        case $term in
+        gdb.log:*) term=${term#gdb.log:} seen=$(cat "$HW_DIR/$n/gdb.log" 2>/dev/null) ;;
+        console:*) term=${term#console:} seen=$(tr -d '\r' <"$HW_DIR/$n/console" 2>/dev/null) ;;
+        *) seen=$reason ;;
+        esac
+        if printf '%s\n' "$seen" | grep -qE -- "$term"; then
+            [ -z "$negate" ] || return 1
+        else
+            [ -n "$negate" ] || return 1
+        fi
+    done
+    return 0
+}
+
 # hw_collect NAMES...: one result per inner test, from the results share (its logs moved to
 # $OUT/hw/NAME/), else from the line tests/run.sh printed on the console, else a failure.
 hw_collect() {
@@ -160,14 +185,13 @@ hw_collect() {
         reason=${reason#: }
         # A known limit of the emulated host (tests/hwhost/host-limits): skipped, with why.
         local failure
-        failure=$(awk -F'\t' -v n="$n" '$1 == n { print $2 }' tests/hwhost/host-limits)
-        limit=$(awk -F'\t' -v n="$n" '$1 == n { print $3 }' tests/hwhost/host-limits)
-        local seen=$reason
-        if [ "${failure#gdb.log:}" != "$failure" ]; then # matched in the session instead
-            failure=${failure#gdb.log:} seen=$(cat "$HW_DIR/$n/gdb.log" 2>/dev/null)
-        fi
-        if [ "$verdict" = FAIL ] && [ -n "$limit" ] && echo "$seen" | grep -qE -- "$failure"; then
-            verdict=SKIP reason="limit of the emulated host: $limit (failed here: $reason)"
+        if [ "$verdict" = FAIL ]; then
+            while IFS=$'\t' read -r failure limit; do
+                if hw_limit_matches "$n" "$reason" "$failure"; then
+                    verdict=SKIP reason="limit of the emulated host: $limit (failed here: $reason)"
+                    break
+                fi
+            done < <(awk -F'\t' -v n="$n" '$1 == n { print $2 "\t" $3 }' tests/hwhost/host-limits)
         fi
         hw_result "$verdict" "hw-$n" "$reason"
     done
