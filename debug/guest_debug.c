@@ -81,20 +81,6 @@ static bool gd_stepping(const struct vcpu *vcpu)
     return guest_debug_gdb_steps(vcpu) || step_aside_active(vcpu) || vcpu->vm->debug->record.on;
 }
 
-/* DR7 in a debug exit that nothing wrote: a real DR7 has its upper half clear. */
-#define GD_DR7_UNWRITTEN 0x6b766d7300000000ULL
-
-/* Before a stepping run: whoever reports its end writes the debug exit's DR7 or not. The CPU's
- * #DB intercept does (KVM's VMX and SVM exit handlers copy the guest's DR7), and the trap flag
- * stays in RFLAGS; KVM's emulator, stepping an instruction it ran itself, does not
- * (kvm_vcpu_do_singlestep), and it has written RFLAGS back without the flag. */
-static int gd_mark_step_exit(struct vcpu *vcpu, bool step)
-{
-    if (step)
-        vcpu->run->debug.arch.dr7 = GD_DR7_UNWRITTEN;
-    return 0;
-}
-
 /* Apply breakpoints, watchpoints and single-step when they changed. */
 static int gd_apply(struct vcpu *vcpu)
 {
@@ -110,10 +96,10 @@ static int gd_apply(struct vcpu *vcpu)
     /* KVM keeps the trap flag of its single-step only while the vCPU is at the pc where guest
      * debug was set (its singlestep_rip): an instruction KVM emulates elsewhere without an exit
      * to kvmstub (a CR0 or CR4 write on a host without decode assists, an xAPIC access) writes
-     * RFLAGS back without it, and the vCPU runs free from the next step on. So a step starts
-     * with guest debug set at its own pc, unless the step before ended in the CPU's own trap,
-     * which leaves the flag as it was (step_flag_kept): a KVM_SET_GUEST_DEBUG is a sixth of a
-     * step's cost (5 of 32 us on PVM, 2026-12-07). */
+     * RFLAGS back without it, and the vCPU runs free from the next step on. So each step starts
+     * with guest debug set at its own pc. (Setting it only after a step that did not end in the
+     * CPU's own trap was tried, 1be4ee3, and taken back: POPF, IRET and SYSRET load RFLAGS
+     * themselves, may load it without the flag, and the CPU still traps after them.) */
     uint64_t pc = 0;
     if (step) {
         struct kvm_regs r;
@@ -123,8 +109,8 @@ static int gd_apply(struct vcpu *vcpu)
         pc = cpu_pc_linear(&r, &s);
     }
     if (vd->gen == gen && vd->step == step && vd->dr_mask == dr_mask && !vd->inject_bp &&
-        !regs_written && (!step || pc == vd->step_pc || vd->step_flag_kept))
-        return gd_mark_step_exit(vcpu, step);
+        !regs_written && (!step || pc == vd->step_pc))
+        return 0;
     struct kvm_guest_debug dbg;
     memset(&dbg, 0, sizeof(dbg));
     if (runctl_attached(vm)) {
@@ -156,7 +142,7 @@ static int gd_apply(struct vcpu *vcpu)
     vd->regs_writes = vcpu->regs.writes;
     vd->step_pc = pc;
     vd->inject_bp = false;
-    return gd_mark_step_exit(vcpu, step);
+    return 0;
 }
 
 /* A breakpoint at linear address pc that only the fetch of its instruction reports (an exec
@@ -317,11 +303,7 @@ static void gd_landed_on_exec_trap(struct vcpu *vcpu)
  * ours; while recording, a single-step trap is one position further. */
 static bool gd_exited(struct vcpu *vcpu)
 {
-    const struct kvm_run *run = vcpu->run;
     vcpu_debug_of(vcpu)->exits++;
-    vcpu_debug_of(vcpu)->step_flag_kept =
-        run->exit_reason == KVM_EXIT_DEBUG && run->debug.arch.exception == X86_VECTOR_DB &&
-        (run->debug.arch.dr6 & DR6_BS) && run->debug.arch.dr7 != GD_DR7_UNWRITTEN;
     bool aside = step_aside_active(vcpu);
     bool hit = aside && step_aside_end(vcpu);
     struct vcpu_debug *vd = vcpu_debug_of(vcpu);

@@ -59,7 +59,6 @@ struct vcpu_debug {
     unsigned dr_mask;          /* debug-register slots masked, as applied with gen */
     unsigned long regs_writes; /* vcpu->regs.writes when it was applied (cpu_regs.h) */
     uint64_t step_pc;          /* single-step: the linear pc it was applied at (see gd_apply) */
-    bool step_flag_kept;       /* the last exit was the CPU's own single-step trap (gd_exited) */
     bool inject_bp;            /* hand the guest its own #BP on the next entry */
     bool watch_hit;            /* recording: a watchpoint hit to report at the instruction's end */
     enum bp_type watch_type;

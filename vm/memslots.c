@@ -257,12 +257,15 @@ int memslots_lift_lingering(struct vm *vm, const struct vcpu *self)
 
 int memslots_sync(struct vm *vm, bool steps_only)
 {
-    if (!steps_only && memslots_end_lingering(vm))
-        vm->memslots.stale = true;
-    if (!vm->memslots.stale)
+    bool lingering = false;
+    for (int i = 0; !steps_only && i < vm->memslots.ntrapped; i++)
+        lingering |= vm->memslots.trapped[i].lingering;
+    if (!vm->memslots.stale && !lingering)
         return 0;
     if (memslots_check_rule(vm, NULL, "applying the memory map's changes") < 0)
         return -1;
+    if (lingering && memslots_end_lingering(vm))
+        vm->memslots.stale = true;
     return memslots_apply(vm);
 }
 
@@ -299,7 +302,7 @@ static int memslots_hold(struct vm *vm, const struct vcpu *self, uint64_t gpa, b
     if (memslots_layout(vm, NULL, 0) > m->max_slots) {
         diag("cannot %s page 0x%" PRIx64 ": KVM's %d memory slots would not hold the map",
              write_only ? "write-protect" : "trap", page, m->max_slots);
-        if (before.refs == 0 && before.write_refs == 0)
+        if (before.refs == 0 && before.write_refs == 0 && !before.lingering)
             memslots_drop(vm, t);
         else
             *t = before;

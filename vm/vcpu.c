@@ -191,11 +191,9 @@ static void vcpu_trace_exit(struct vcpu *vcpu)
     struct kvm_regs r;
     unsigned long long rip = cpu_get_regs(vcpu, &r) == 0 ? r.rip : ~0ULL;
     if (run->exit_reason == KVM_EXIT_DEBUG)
-        diag("vCPU %d: exit %u (debug) at rip 0x%llx: exception %u, pc 0x%llx, dr6 0x%llx, "
-             "dr7 0x%llx",
+        diag("vCPU %d: exit %u (debug) at rip 0x%llx: exception %u, pc 0x%llx, dr6 0x%llx",
              vcpu->id, run->exit_reason, rip, run->debug.arch.exception,
-             (unsigned long long)run->debug.arch.pc, (unsigned long long)run->debug.arch.dr6,
-             (unsigned long long)run->debug.arch.dr7);
+             (unsigned long long)run->debug.arch.pc, (unsigned long long)run->debug.arch.dr6);
     else if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR)
         diag("vCPU %d: exit %u (internal error %u) at rip 0x%llx", vcpu->id, run->exit_reason,
              run->internal.suberror, rip);
