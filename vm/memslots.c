@@ -225,28 +225,33 @@ static int memslots_changed(struct vm *vm, const struct vcpu *self)
     return 0;
 }
 
-/* Lift the lingering protections: the entries nothing else holds go. Whether any did. */
-static bool memslots_end_lingering(struct vm *vm)
+/* The lingering protections: how many there are. */
+static int memslots_lingering(const struct memslot_map *m)
+{
+    int n = 0;
+    for (int i = 0; i < m->ntrapped; i++)
+        n += m->trapped[i].lingering;
+    return n;
+}
+
+/* Lift the lingering protections (the entries nothing else holds go); KVM gets the map when
+ * memslots_changed says. */
+static void memslots_end_lingering(struct vm *vm)
 {
     struct memslot_map *m = &vm->memslots;
-    bool any = false;
     for (int i = m->ntrapped - 1; i >= 0; i--) {
         struct memslot_trap *t = &m->trapped[i];
         if (!t->lingering)
             continue;
         t->lingering = false;
-        any = true;
         if (t->refs == 0 && t->write_refs == 0)
             memslots_drop(vm, t);
     }
-    return any;
 }
 
 int memslots_lift_lingering(struct vm *vm, const struct vcpu *self)
 {
-    int n = 0;
-    for (int i = 0; i < vm->memslots.ntrapped; i++)
-        n += vm->memslots.trapped[i].lingering;
+    int n = memslots_lingering(&vm->memslots);
     if (n == 0)
         return 0;
     if (memslots_check_rule(vm, self, "unprotecting a page") < 0)
@@ -257,15 +262,15 @@ int memslots_lift_lingering(struct vm *vm, const struct vcpu *self)
 
 int memslots_sync(struct vm *vm, bool steps_only)
 {
-    bool lingering = false;
-    for (int i = 0; !steps_only && i < vm->memslots.ntrapped; i++)
-        lingering |= vm->memslots.trapped[i].lingering;
+    bool lingering = !steps_only && memslots_lingering(&vm->memslots) > 0;
     if (!vm->memslots.stale && !lingering)
         return 0;
     if (memslots_check_rule(vm, NULL, "applying the memory map's changes") < 0)
         return -1;
-    if (lingering && memslots_end_lingering(vm))
+    if (lingering) {
+        memslots_end_lingering(vm);
         vm->memslots.stale = true;
+    }
     return memslots_apply(vm);
 }
 
