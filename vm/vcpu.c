@@ -103,6 +103,40 @@ static bool vcpu_in_reset_state(struct vcpu *vcpu)
            s.cs.selector == 0xF000 && s.cs.base == 0xFFFF0000ULL;
 }
 
+/* Whether a Linux guest's triple fault is its reboot (reboot=t, kvmstub's default command line,
+ * and panic=-1's way out): its console said it was restarting or had panicked, or, where KVM
+ * kept the vCPU's state through the shutdown, it had loaded an empty IDT, as Linux's
+ * triple-fault reboot does before its INT3 (idt_invalidate; a reboot whose message did not
+ * reach the console, loglevel=0). Any other triple fault of a Linux guest is a crash. */
+static bool linux_reboot_by_triple_fault(struct vcpu *vcpu, bool reset_state)
+{
+    const struct console_watch *w = &vcpu->vm->console_watch;
+    if (console_watch_seen(w, CONSOLE_SAW_RESTART) || console_watch_seen(w, CONSOLE_SAW_PANIC))
+        return true;
+    struct kvm_sregs s;
+    return !reset_state && cpu_get_sregs(vcpu, &s) == 0 && s.idt.limit == 0;
+}
+
+static void vcpu_handle_shutdown(struct vcpu *vcpu)
+{
+    bool reset_state = vcpu_in_reset_state(vcpu);
+    if (vcpu->vm->linux_guest && linux_reboot_by_triple_fault(vcpu, reset_state)) {
+        vm_guest_reset(vcpu->vm);
+        return;
+    }
+    const char *crash = vcpu->vm->linux_guest
+                            ? "triple fault (KVM_EXIT_SHUTDOWN) of the Linux guest, not its reboot "
+                              "(no restart or panic on its console, an IDT in place)"
+                            : "triple fault (KVM_EXIT_SHUTDOWN)";
+    char why[320];
+    snprintf(why, sizeof(why), "%s%s", crash,
+             reset_state ? "; this host's KVM reset the vCPU on the shutdown (kvm_amd does, as AMD "
+                           "hardware does), so its registers are the reset state, not those of "
+                           "the faulting instruction"
+                         : "");
+    vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV, why);
+}
+
 static void vcpu_handle_debug(struct vcpu *vcpu)
 {
     if (vcpu->vm->debug_ops) {
@@ -129,17 +163,7 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
         runctl_vcpu_done(vcpu);
         break;
     case KVM_EXIT_DEBUG: vcpu_handle_debug(vcpu); break;
-    case KVM_EXIT_SHUTDOWN:
-        if (vm->linux_guest)
-            vm_guest_reset(vm); /* reboot=t: Linux reboots by triple fault */
-        else
-            vm_fatal(vcpu, EXIT_GUEST_CRASH, GDB_SIGNAL_SEGV,
-                     vcpu_in_reset_state(vcpu)
-                         ? "triple fault (KVM_EXIT_SHUTDOWN); this host's KVM reset the vCPU on "
-                           "the shutdown (kvm_amd does, as AMD hardware does), so its registers "
-                           "are the reset state, not those of the faulting instruction"
-                         : "triple fault (KVM_EXIT_SHUTDOWN)");
-        break;
+    case KVM_EXIT_SHUTDOWN: vcpu_handle_shutdown(vcpu); break;
     case KVM_EXIT_INTERNAL_ERROR:
         if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION)
             emulation_failure_handle(vcpu);

@@ -30,7 +30,7 @@ HWHOST_TESTS=(
     linux_cmdline_reaches_the_kernel linux_smp_brings_up_all_cpus
     # kernel debugging with gdb (tests/gdb-scripts/linux/)
     gdb_kernel_debug_session gdb_smp_threads gdb_catch_page_fault_in_linux gdb_kaslr_kernel
-    gdb_kernel_module
+    gdb_kernel_module gdb_triple_fault_in_linux
     # debugger sessions (tests/suite_gdb_sessions.sh)
     ctrl_c_stops_a_spinning_guest detach_then_a_second_gdb_attaches second_client_is_refused
     dropped_connection_keeps_guest_stopped detach_at_a_caught_exception
@@ -135,8 +135,9 @@ hw_console_tail() {
 
 # hw_limit_matches NAME REASON FAILURE: whether a failure of test NAME (its REASON) is the one a
 # host-limits line describes. FAILURE is one or more terms joined by " && ", each an extended
-# regex that must match: the failure's reason, or with "gdb.log:" the test's gdb session, or
-# with "console:" the guest's console; a term that starts with "!" must not match.
+# regex that must match: the failure's reason, or with "gdb.log:" the test's gdb session, with
+# "console:" the guest's console, with "stderr:" kvmstub's messages; a term that starts with "!"
+# must not match.
 hw_limit_matches() {
     local n=$1 reason=$2 rest=$3 term seen negate file
     [ -n "$rest" ] || return 1 # a line without a FAILURE describes no failure
@@ -149,6 +150,7 @@ hw_limit_matches() {
         case $term in
         gdb.log:*) term=${term#gdb.log:} file=$HW_DIR/$n/gdb.log ;;
         console:*) term=${term#console:} file=$HW_DIR/$n/console ;;
+        stderr:*) term=${term#stderr:} file=$HW_DIR/$n/stderr ;;
         *) seen=$reason ;;
         esac
         if [ -n "$file" ]; then

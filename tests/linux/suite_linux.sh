@@ -218,8 +218,14 @@ GDB
         -x "$TEST_DIR/write.gdb"
     wait_pid "$KVMSTUB_PID" 30
     cat "$TEST_DIR/gdb1.log"
-    local pc
+    cp "$TEST_DIR/stderr" "$TEST_DIR/stderr1" # the next kvmstub writes its own
+    local pc crash
     pc=$(sed -n 's/^PC-AT-WRITE //p' "$TEST_DIR/gdb1.log")
+    crash=$(grep -m1 'triple fault' "$TEST_DIR/stderr1")
+    if [ -n "$crash" ]; then
+        fail_because "the kernel crashed before the first stop: $crash"
+        return 1
+    fi
     if grep -q 'exited normally' "$TEST_DIR/gdb1.log" && [ -z "$pc" ]; then
         fail_because "the kernel ended before the first stop (exited normally)"
         return 1

@@ -7,6 +7,7 @@ static const char *const console_patterns[CONSOLE_NEVENTS] = {
     [CONSOLE_SAW_PANIC] = "Kernel panic - not syncing",
     [CONSOLE_SAW_RUN_INIT] = " as init process",
     [CONSOLE_SAW_INIT_DIED] = "Attempted to kill init",
+    [CONSOLE_SAW_RESTART] = "Restarting system",
 };
 
 bool console_watch_feed(struct console_watch *w, const void *data, size_t len)

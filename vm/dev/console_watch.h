@@ -1,5 +1,5 @@
 /* vm/dev/console_watch.h — watch the guest's console output for lines that tell kvmstub how a
- * Linux guest is doing (a panic, init starting). Pure logic over a byte stream. */
+ * Linux guest is doing (a panic, init starting, a restart). Pure logic over a byte stream. */
 #ifndef KVMSTUB_VM_DEV_CONSOLE_WATCH_H
 #define KVMSTUB_VM_DEV_CONSOLE_WATCH_H
 
@@ -10,6 +10,7 @@ enum console_event {
     CONSOLE_SAW_PANIC,     /* "Kernel panic - not syncing" */
     CONSOLE_SAW_RUN_INIT,  /* "Run /init as init process" (or another init) */
     CONSOLE_SAW_INIT_DIED, /* "Attempted to kill init" */
+    CONSOLE_SAW_RESTART,   /* "reboot: Restarting system" (kernel_restart) */
     CONSOLE_NEVENTS
 };
 
