@@ -124,10 +124,12 @@ static void vcpu_handle_shutdown(struct vcpu *vcpu)
         vm_guest_reset(vcpu->vm);
         return;
     }
-    const char *crash = vcpu->vm->linux_guest
-                            ? "triple fault (KVM_EXIT_SHUTDOWN) of the Linux guest, not its reboot "
-                              "(no restart or panic on its console, an IDT in place)"
-                            : "triple fault (KVM_EXIT_SHUTDOWN)";
+    const char *crash = !vcpu->vm->linux_guest ? "triple fault (KVM_EXIT_SHUTDOWN)"
+                        : reset_state ? "triple fault (KVM_EXIT_SHUTDOWN) of the Linux guest, not "
+                                        "its reboot (no restart or panic on its console)"
+                                      : "triple fault (KVM_EXIT_SHUTDOWN) of the Linux guest, not "
+                                        "its reboot (no restart or panic on its console, an IDT "
+                                        "in place)";
     char why[320];
     snprintf(why, sizeof(why), "%s%s", crash,
              reset_state ? "; this host's KVM reset the vCPU on the shutdown (kvm_amd does, as AMD "
