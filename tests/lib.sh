@@ -13,7 +13,7 @@ emulating_host() {
     [ -e /sys/module/kvm_pvm ]
 }
 USERSPACE_SKIP="this host's KVM (PVM) runs guest ring-3 code natively and a system call from it faults, so Linux user space cannot run here (DESIGN.md §7)"
-NATIVE_CODE_SKIP="this host's KVM (PVM) emulates guest kernel code, and its emulator lacks instructions this guest runs on purpose (x87 stores into a protected page); the hardware-host lane runs it (DESIGN.md §7)"
+NATIVE_CODE_SKIP="this host's KVM (PVM) emulates guest kernel code, and this test needs it run natively; the hardware-host lane runs it (DESIGN.md §7)"
 
 # has_line FILE REGEX: FILE has a whole line matching the extended regex REGEX. A writer may be
 # in the middle of a line: `read` fails on a last line without its newline, so a half-written

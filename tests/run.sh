@@ -148,6 +148,7 @@ unit_binary() {
 #   # gdb-init: COMMAND         run before gdb loads the symbols (-iex; optional, repeatable)
 #   # needs: user-space         skipped where Linux user space cannot run (emulating_host)
 #   # needs: native-code        skipped where the host emulates guest kernel code (emulating_host)
+#   # native-why: TEXT          why it needs native code (said in the skip)
 #   # gdb-timeout: SECONDS      gdb's limit when it is more than GDB_TIMEOUT (a long session)
 # and NAME.expect: regexes that must match gdb's output in order.
 gdb_script() {
@@ -163,7 +164,7 @@ gdb_script() {
         return 77
     fi
     if header needs | grep -qx native-code && emulating_host; then
-        skip_because "$NATIVE_CODE_SKIP"
+        skip_because "$NATIVE_CODE_SKIP$(header native-why | head -n 1 | sed 's/.\+/ (&)/')"
         return 77
     fi
     # shellcheck disable=SC2016 # the header's literal $KERNEL_SNAP

@@ -6,6 +6,7 @@
 # runs `target`.)
 # (PVM's emulator lacks the x87 store itself: there the guest cannot run.)
 # needs: native-code
+# native-why: its emulator lacks the x87 store into a protected page this guest runs on purpose
 # guest: build/guest/protwrite64.img
 # symbols: build/guest/protwrite64.img
 # status: 1
