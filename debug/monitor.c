@@ -19,6 +19,7 @@
 #include "debug/monitor_info.h"
 #include "debug/monitor_out.h"
 #include "debug/record.h"
+#include "debug/shutdown_chain.h"
 #include "debug/snapshots.h"
 #include "loader/e820.h"
 #include "vm/kvm.h"
@@ -526,7 +527,8 @@ static int cmd_break(struct monitor_ctx *m)
 
 static int cmd_exception(struct monitor_ctx *m)
 {
-    if (catch_describe(m->vcpu, m->print, m->print_ctx))
+    if (catch_describe(m->vcpu, m->print, m->print_ctx) ||
+        shutdown_chain_describe(m->vcpu, m->print, m->print_ctx))
         return 0;
     return monitor_exception(m->vm, m->vcpu, m->print, m->print_ctx);
 }
@@ -578,7 +580,8 @@ static const struct monitor_command monitor_commands[] = {
     {"catch", "[exception VECTOR|NAME...|all|none]",
      "stop when the guest raises these exceptions, before the handler; no argument: list",
      cmd_catch},
-    {"exception", "", "the exception, port or MSR access this vCPU stopped on", cmd_exception},
+    {"exception", "", "what this vCPU stopped on: an exception, port or MSR access, triple fault",
+     cmd_exception},
     {"snapshot", "save|restore|delete|list [NAME]",
      "the whole machine, in memory; write NAME FILE: to a file for --restore", cmd_snapshot},
     {"record", "on|off|status", "record execution for gdb's reverse-stepi, reverse-continue...",

@@ -246,7 +246,7 @@ ASM
         start_kvmstub_gdb "$TEST_DIR/tf.img" || { fail_because "kvmstub did not listen"; return 1; }
         run_gdb "$TEST_DIR/gdb-$resume.log" "$TEST_DIR/tf.img" -ex "target remote 127.0.0.1:$GDB_PORT" \
             -ex continue -ex 'p $pc == (long)&fault' -ex 'p/x $rax' -ex 'info registers rip cs' \
-            -ex 'x/i $pc' -ex "$resume"
+            -ex 'x/i $pc' -ex 'monitor exception' -ex "$resume"
         local log="$TEST_DIR/gdb-$resume.log"
         cat "$log" "$TEST_DIR/stderr"
         expect_match "$log" 'Program received signal SIGSEGV' "gdb did not see a SIGSEGV stop" || return 1
@@ -256,16 +256,85 @@ ASM
             expect_match "$log" '^\$1 = 0$' "the stop is not in the reset state" || return 1
             grep -qE '^cs +0xf000 ' "$log" || { fail_because "CS is not the reset CS"; return 1; }
             expect_match "$TEST_DIR/stderr" 'reset the vCPU on the shutdown' "kvmstub did not say the state was reset" || return 1
+            expect_match "$log" 'triple fault (shutdown); this host.s KVM reset the vCPU' "monitor exception did not say the state was reset" || return 1
         else
             expect_match "$log" '^\$1 = 1$' "the stop is not at the faulting instruction" || return 1
             expect_match "$log" '^\$2 = 0x1234abcd$' "registers at the stop are wrong" || return 1
             grep -qE '^cs +0x20 ' "$log" || { fail_because "info registers failed"; return 1; }
             expect_match "$log" '=> 0x[0-9a-f]* <fault>:.*ud2' "gdb could not show the code at the stop" || return 1
+            # The chain, read back from the state (debug/shutdown_chain.c): the empty IDT.
+            expect_match "$log" '^vCPU 0: triple fault (shutdown) at 0x[0-9a-f]*, the instruction that raised' "monitor exception did not name the triple fault" || return 1
+            expect_match "$log" "^#DF (vector 8) cannot be delivered: its entry lies beyond the IDT's limit (0x0)" "monitor exception did not say why #DF failed" || return 1
+            expect_match "$log" '^chain: any exception raised here -> #DF -> shutdown' "monitor exception did not give the chain" || return 1
         fi
         expect_match "$log" 'exited with code 06' "$resume did not end the guest with status 6" || return 1
         expect_match "$TEST_DIR/stderr" 'triple fault' "kvmstub did not say why" || return 1
         wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 6 ] || { fail_because "kvmstub status $WAIT_STATUS after $resume, expected 6"; return 1; }
     done
+}
+
+# `monitor exception` at a triple fault tells the chain from the vCPU's state
+# (debug/shutdown_chain.c): an IDT whose #PF and #DF gates are missing, then a load from an
+# address the page tables do not map: #PF, whose delivery fails (#NP), #DF, whose delivery
+# fails: shutdown, the issue's own example. Every other gate leads to a handler that ends the guest with status 7 (it never
+# runs). Where KVM resets the vCPU on the shutdown (kvm_amd) only a recording can tell, and
+# monitor exception says so.
+test_fault_triple_fault_chain_read_from_the_state() {
+    assemble64 chain <<'ASM' || return 1
+bits 64
+default rel
+global _start, fault
+section .text
+_start: lea rdi, [idt]
+        lea rax, [handler]
+        mov dx, cs
+        xor ecx, ecx
+.fill:  cmp ecx, 8                      ; #DF: no gate
+        je .next
+        cmp ecx, 14                     ; #PF: no gate
+        je .next
+        mov rsi, rcx
+        shl rsi, 4
+        mov [rdi + rsi], ax             ; offset 15:0
+        mov [rdi + rsi + 2], dx         ; selector
+        mov byte [rdi + rsi + 5], 0x8e  ; present, DPL 0, 64-bit interrupt gate
+        mov r8, rax
+        shr r8, 16
+        mov [rdi + rsi + 6], r8w        ; offset 31:16
+        shr r8, 16
+        mov [rdi + rsi + 8], r8d        ; offset 63:32
+.next:  inc ecx
+        cmp ecx, 32
+        jne .fill
+        lidt [idtr]
+        mov rbx, 0x8000000000           ; beyond the boot's identity map
+fault:  mov rax, [rbx]                  ; #PF
+        mov al, 0
+        out 0xf4, al
+handler:
+        mov al, 3                       ; a handler ran: status 7
+        out 0xf4, al
+section .data
+idtr:   dw 32 * 16 - 1
+        dq idt
+align 16
+idt:    times 32 * 16 db 0
+ASM
+    start_kvmstub_gdb "$TEST_DIR/chain.img" || { fail_because "kvmstub did not listen"; return 1; }
+    run_gdb "$TEST_DIR/gdb.log" "$TEST_DIR/chain.img" -ex "target remote 127.0.0.1:$GDB_PORT" \
+        -ex continue -ex 'monitor exception' -ex continue
+    cat "$TEST_DIR/gdb.log" "$TEST_DIR/stderr"
+    local log=$TEST_DIR/gdb.log
+    expect_match "$log" 'Program received signal SIGSEGV' "gdb did not see a SIGSEGV stop" || return 1
+    if [ -e /sys/module/kvm_amd ]; then
+        expect_match "$log" 'triple fault (shutdown); this host.s KVM reset the vCPU.*reverse-stepi' "monitor exception did not say the state was reset" || return 1
+    else
+        expect_match "$log" '^vCPU 0: triple fault (shutdown) at 0x[0-9a-f]*, the instruction that raised' "monitor exception did not name the triple fault" || return 1
+        expect_match "$log" '^#DF (vector 8) cannot be delivered: its gate is not present$' "monitor exception did not say why #DF failed" || return 1
+        expect_match "$log" '^#PF (vector 14) cannot be delivered either: its gate is not present$' "monitor exception did not find the #PF" || return 1
+        expect_match "$log" '^chain: #PF -> #DF -> shutdown$' "monitor exception did not give the chain" || return 1
+    fi
+    wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 6 ] || fail_because "kvmstub status $WAIT_STATUS, expected 6"
 }
 
 # Every loader input of the fuzz corpus and every loader bug ever found, booted for real:

@@ -197,6 +197,7 @@ void runctl_restore_vcpu(struct vcpu *vcpu, bool done, int fatal_status)
     pthread_mutex_lock(&vm->lock);
     vcpu->done = done;
     vcpu->fatal_status = fatal_status;
+    vcpu->fatal_shutdown = SHUTDOWN_NONE; /* a snapshot does not say; monitor exception then not */
     pthread_mutex_unlock(&vm->lock);
 }
 

@@ -130,6 +130,7 @@ static void vcpu_handle_shutdown(struct vcpu *vcpu)
                                       : "triple fault (KVM_EXIT_SHUTDOWN) of the Linux guest, not "
                                         "its reboot (no restart or panic on its console, an IDT "
                                         "in place)";
+    vcpu->fatal_shutdown = reset_state ? SHUTDOWN_STATE_RESET : SHUTDOWN_STATE_KEPT;
     char why[320];
     snprintf(why, sizeof(why), "%s%s", crash,
              reset_state ? "; this host's KVM reset the vCPU on the shutdown (kvm_amd does, as AMD "

@@ -82,6 +82,10 @@ struct vm_debug_ops {
     void (*destroy)(struct vm *vm);
 };
 
+/* A triple fault (KVM_EXIT_SHUTDOWN) a vCPU stopped on: KVM kept the state of the instruction
+ * that raised the first exception (Intel, PVM), or reset the vCPU (kvm_amd, as AMD does). */
+enum vcpu_shutdown { SHUTDOWN_NONE, SHUTDOWN_STATE_KEPT, SHUTDOWN_STATE_RESET };
+
 struct vcpu {
     struct vm *vm;       /* [setup] */
     int id;              /* [setup] */
@@ -91,7 +95,8 @@ struct vcpu {
     bool thread_started; /* [lock] set once its thread runs (runctl_thread_started); vm_destroy
                           * reads it after the threads ended */
 
-    /* Run control [lock]. `action` and `fatal_status` change only while the vCPU is parked
+    /* Run control [lock]. `action`, `fatal_status` and `fatal_shutdown` change only while the
+     * vCPU is parked
      * (or by its own thread), so its driver reads them without the lock. `done`, `range_start`
      * and `range_end` are written under the lock, and read without it by the vCPU's driver, or
      * by the controller while every vCPU is parked. */
@@ -101,6 +106,7 @@ struct vcpu {
     uint64_t range_start, range_end; /* RESUME_RANGE: step while rip is in [start, end) */
     bool done;                       /* halted for good (HLT without an interrupt source) */
     int fatal_status; /* stopped on something fatal: resuming ends the guest with it */
+    enum vcpu_shutdown fatal_shutdown; /* that was a triple fault, and what KVM left of the state */
 
     /* [vcpu] */
     bool io_pending;            /* a PIO/MMIO exit is completed only by the next KVM_RUN */

@@ -61,6 +61,8 @@ HWHOST_TESTS=(
     # reverse execution (debug/record.c, debug/replay.c): single-steps, checkpoints, replays
     gdb_reverse_stepi_and_continue gdb_reverse_next_step_finish gdb_reverse_refused_with_two_vcpus
     gdb_reverse_from_a_triple_fault
+    # triple faults: what KVM leaves of the state, and what monitor exception makes of it
+    fault_guest_triple_fault_stops_with_sigsegv_then_exits_6 fault_triple_fault_chain_read_from_the_state
     demo
 )
 

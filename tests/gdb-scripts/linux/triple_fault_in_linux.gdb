@@ -6,6 +6,8 @@
 # pointer makes the next push raise #SS, whose delivery faults on the same stack (#DF), whose
 # delivery faults again: a triple fault, with no restart and no panic on the console. A real
 # reboot still ends with status 0 (the user-space shell test's `exit`, hardware-host lane).
+# `monitor exception` tells the chain where KVM kept the state (PVM: #DF cannot be delivered,
+# the stack pointer is not canonical), and says to record the run where it did not (kvm_amd).
 # args: --restore $KERNEL_SNAP
 # symbols: $KERNEL_DIR/vmlinux
 # gdb-init: add-auto-load-safe-path $KERNEL_DIR
@@ -13,4 +15,5 @@
 set $rsp = 0xdead000000000000
 continue
 printf "TRIPLE-FAULT-STOP\n"
+monitor exception
 continue
