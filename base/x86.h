@@ -92,6 +92,13 @@ enum x86_vector {
     X86_VECTOR_XM = 19,
 };
 
+/* Where a 64-bit TSS keeps the stack pointers exception delivery loads: RSP0-2, IST1-7. */
+#define X86_TSS64_RSP0 4
+#define X86_TSS64_IST1 0x24
+/* A 32-bit TSS: ESP0 and SS0 (then ESP1, SS1, ... every 8 bytes). */
+#define X86_TSS32_ESP0 4
+#define X86_TSS32_SS0  8
+
 /* Instructions. */
 #define X86_INSN_INT3      0xCC
 #define X86_INSN_STI       0xFB /* sti */

@@ -263,9 +263,9 @@ ASM
             grep -qE '^cs +0x20 ' "$log" || { fail_because "info registers failed"; return 1; }
             expect_match "$log" '=> 0x[0-9a-f]* <fault>:.*ud2' "gdb could not show the code at the stop" || return 1
             # The chain, read back from the state (debug/shutdown_chain.c): the empty IDT.
-            expect_match "$log" '^vCPU 0: triple fault (shutdown) at 0x[0-9a-f]*, the instruction that raised' "monitor exception did not name the triple fault" || return 1
+            expect_match "$log" '^vCPU 0: triple fault (shutdown) at 0x[0-9a-f]*, where the chain began' "monitor exception did not name the triple fault" || return 1
             expect_match "$log" "^#DF (vector 8) cannot be delivered: its entry lies beyond the IDT's limit (0x0)" "monitor exception did not say why #DF failed" || return 1
-            expect_match "$log" '^chain: any exception raised here -> #DF -> shutdown' "monitor exception did not give the chain" || return 1
+            expect_match "$log" '^chain: any exception raised here -> ... -> #DF -> shutdown' "monitor exception did not give the chain" || return 1
         fi
         expect_match "$log" 'exited with code 06' "$resume did not end the guest with status 6" || return 1
         expect_match "$TEST_DIR/stderr" 'triple fault' "kvmstub did not say why" || return 1
@@ -274,13 +274,20 @@ ASM
 }
 
 # `monitor exception` at a triple fault tells the chain from the vCPU's state
-# (debug/shutdown_chain.c): an IDT whose #PF and #DF gates are missing, then a load from an
-# address the page tables do not map: #PF, whose delivery fails (#NP), #DF, whose delivery
-# fails: shutdown, the issue's own example. Every other gate leads to a handler that ends the guest with status 7 (it never
-# runs). Where KVM resets the vCPU on the shutdown (kvm_amd) only a recording can tell, and
-# monitor exception says so.
-test_fault_triple_fault_chain_read_from_the_state() {
-    assemble64 chain <<'ASM' || return 1
+# (debug/shutdown_chain.c), following the CPU's double-fault rules. Two guests whose IDT lacks
+# some gates (every other leads to a handler that ends the guest with status 7: it never runs):
+# - #PF and #DF missing, then a load the page tables do not map: #PF, whose delivery fails
+#   (#NP) and makes a #DF, whose delivery fails: shutdown, the issue's own example;
+# - #UD, #NP and #DF missing, then UD2: #UD (benign), whose failed delivery raises #NP, which is
+#   delivered after it (no #DF yet), and fails too: #NP twice makes a #DF, which fails.
+# Where KVM resets the vCPU on the shutdown (kvm_amd) only a recording can tell, and monitor
+# exception says so; there only the first guest runs: in the hardware-host lane the second
+# did not triple-fault (a handler ran, status 7: how QEMU's emulated SVM delivers the #UD KVM
+# injects, not looked into, 2026-12-07), and its chain could not be shown there anyway.
+chain_guest() {
+    local name=$1 missing=$2 fault=$3 v skips=''
+    for v in $missing; do skips+="        cmp ecx, $v"$'\n'"        je .next"$'\n'; done
+    assemble64 "$name" <<ASM
 bits 64
 default rel
 global _start, fault
@@ -289,11 +296,8 @@ _start: lea rdi, [idt]
         lea rax, [handler]
         mov dx, cs
         xor ecx, ecx
-.fill:  cmp ecx, 8                      ; #DF: no gate
-        je .next
-        cmp ecx, 14                     ; #PF: no gate
-        je .next
-        mov rsi, rcx
+.fill:
+$skips        mov rsi, rcx
         shl rsi, 4
         mov [rdi + rsi], ax             ; offset 15:0
         mov [rdi + rsi + 2], dx         ; selector
@@ -308,7 +312,7 @@ _start: lea rdi, [idt]
         jne .fill
         lidt [idtr]
         mov rbx, 0x8000000000           ; beyond the boot's identity map
-fault:  mov rax, [rbx]                  ; #PF
+fault:  $fault
         mov al, 0
         out 0xf4, al
 handler:
@@ -320,21 +324,35 @@ idtr:   dw 32 * 16 - 1
 align 16
 idt:    times 32 * 16 db 0
 ASM
-    start_kvmstub_gdb "$TEST_DIR/chain.img" || { fail_because "kvmstub did not listen"; return 1; }
-    run_gdb "$TEST_DIR/gdb.log" "$TEST_DIR/chain.img" -ex "target remote 127.0.0.1:$GDB_PORT" \
-        -ex continue -ex 'monitor exception' -ex continue
-    cat "$TEST_DIR/gdb.log" "$TEST_DIR/stderr"
-    local log=$TEST_DIR/gdb.log
-    expect_match "$log" 'Program received signal SIGSEGV' "gdb did not see a SIGSEGV stop" || return 1
-    if [ -e /sys/module/kvm_amd ]; then
-        expect_match "$log" 'triple fault (shutdown); this host.s KVM reset the vCPU.*reverse-stepi' "monitor exception did not say the state was reset" || return 1
-    else
-        expect_match "$log" '^vCPU 0: triple fault (shutdown) at 0x[0-9a-f]*, the instruction that raised' "monitor exception did not name the triple fault" || return 1
-        expect_match "$log" '^#DF (vector 8) cannot be delivered: its gate is not present$' "monitor exception did not say why #DF failed" || return 1
-        expect_match "$log" '^#PF (vector 14) cannot be delivered either: its gate is not present$' "monitor exception did not find the #PF" || return 1
-        expect_match "$log" '^chain: #PF -> #DF -> shutdown$' "monitor exception did not give the chain" || return 1
-    fi
-    wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 6 ] || fail_because "kvmstub status $WAIT_STATUS, expected 6"
+}
+
+test_fault_triple_fault_chain_read_from_the_state() {
+    chain_guest pf "8 14" "mov rax, [rbx]" || return 1
+    chain_guest ud "6 8 11" "ud2" || return 1
+    local g log guests="pf ud"
+    [ -e /sys/module/kvm_amd ] && guests=pf
+    for g in $guests; do
+        start_kvmstub_gdb "$TEST_DIR/$g.img" || { fail_because "kvmstub did not listen"; return 1; }
+        log=$TEST_DIR/gdb-$g.log
+        run_gdb "$log" "$TEST_DIR/$g.img" -ex "target remote 127.0.0.1:$GDB_PORT" \
+            -ex continue -ex 'monitor exception' -ex continue
+        cat "$log" "$TEST_DIR/stderr"
+        expect_match "$log" 'Program received signal SIGSEGV' "$g: gdb did not see a SIGSEGV stop" || return 1
+        if [ -e /sys/module/kvm_amd ]; then
+            expect_match "$log" 'triple fault (shutdown); this host.s KVM reset the vCPU.*reverse-stepi' "$g: monitor exception did not say the state was reset" || return 1
+        else
+            expect_match "$log" '^vCPU 0: triple fault (shutdown) at 0x[0-9a-f]*, where the chain began' "$g: monitor exception did not name the triple fault" || return 1
+            expect_match "$log" '^#DF (vector 8) cannot be delivered: its gate is not present$' "$g: monitor exception did not say why #DF failed" || return 1
+            if [ $g = pf ]; then
+                expect_match "$log" '^#PF (vector 14) cannot be delivered either: its gate is not present$' "pf: monitor exception did not find the #PF" || return 1
+                expect_match "$log" '^chain: #PF -> #DF -> shutdown$' "pf: monitor exception did not give the chain" || return 1
+            else
+                expect_match "$log" '^  #UD (vector 6): its gate is not present$' "ud: monitor exception did not find the #UD" || return 1
+                expect_match "$log" '^    chain: #UD -> #NP -> #DF -> shutdown$' "ud: monitor exception did not give the #UD's chain" || return 1
+            fi
+        fi
+        wait_pid "$KVMSTUB_PID" 30 && [ "$WAIT_STATUS" = 6 ] || { fail_because "$g: kvmstub status $WAIT_STATUS, expected 6"; return 1; }
+    done
 }
 
 # Every loader input of the fuzz corpus and every loader bug ever found, booted for real:

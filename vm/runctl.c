@@ -191,13 +191,14 @@ bool runctl_vcpu_is_done(struct vcpu *vcpu)
     return done;
 }
 
-void runctl_restore_vcpu(struct vcpu *vcpu, bool done, int fatal_status)
+void runctl_restore_vcpu(struct vcpu *vcpu, bool done, int fatal_status,
+                         enum vcpu_shutdown fatal_shutdown)
 {
     struct vm *vm = vcpu->vm;
     pthread_mutex_lock(&vm->lock);
     vcpu->done = done;
     vcpu->fatal_status = fatal_status;
-    vcpu->fatal_shutdown = SHUTDOWN_NONE; /* a snapshot does not say; monitor exception then not */
+    vcpu->fatal_shutdown = fatal_shutdown;
     pthread_mutex_unlock(&vm->lock);
 }
 

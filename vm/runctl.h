@@ -23,6 +23,7 @@
 #include <stdbool.h>
 
 #include "stub/target.h"
+#include "vm/vm.h" /* enum vcpu_shutdown */
 
 struct vm;
 struct vcpu;
@@ -51,7 +52,8 @@ void runctl_vcpu_done(struct vcpu *vcpu);
 /* For snapshots (vm/snapshot.c), while every vCPU is parked: whether the vCPU halted for good,
  * and putting back that and its fatal stop as a snapshot had them. */
 bool runctl_vcpu_is_done(struct vcpu *vcpu);
-void runctl_restore_vcpu(struct vcpu *vcpu, bool done, int fatal_status);
+void runctl_restore_vcpu(struct vcpu *vcpu, bool done, int fatal_status,
+                         enum vcpu_shutdown fatal_shutdown);
 /* Stop every other vCPU and keep them parked until runctl_unpause_others: the caller may then
  * change the memory map. Nests. A vCPU holding a pause does not park for a stop until it
  * releases it (it holds it for one KVM_RUN, or a bounded run of steps in a trapped page:

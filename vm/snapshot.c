@@ -152,6 +152,7 @@ static int take_vcpu(struct snapshot *snap, struct vcpu *vcpu, char *err, size_t
     int fd = vcpu->fd;
     c->done = runctl_vcpu_is_done(vcpu);
     c->fatal_status = vcpu->fatal_status; /* changes only while the vCPU is parked (vm.h) */
+    c->fatal_shutdown = vcpu->fatal_shutdown;
     if (ioctl(fd, KVM_GET_REGS, &c->regs) < 0)
         return fail(err, errlen, "KVM_GET_REGS (vCPU %d)", vcpu->id);
     if (ioctl(fd, KVM_GET_SREGS, &c->sregs) < 0)
@@ -231,7 +232,7 @@ static int apply_vcpu(const struct snapshot *snap, struct vcpu *vcpu, char *err,
         return fail(err, errlen, "KVM_SET_VCPU_EVENTS (vCPU %d)", vcpu->id);
     if (ioctl(fd, KVM_SET_DEBUGREGS, &c->debugregs) < 0)
         return fail(err, errlen, "KVM_SET_DEBUGREGS (vCPU %d)", vcpu->id);
-    runctl_restore_vcpu(vcpu, c->done, c->fatal_status);
+    runctl_restore_vcpu(vcpu, c->done, c->fatal_status, c->fatal_shutdown);
     cpu_regs_forget(vcpu);
     return 0;
 }
@@ -284,6 +285,7 @@ struct snapshot *snapshot_take(struct vm *vm, char *err, size_t errlen)
         rc = take_vcpu(snap, &vm->vcpus[i], err, errlen);
     if (rc == 0) {
         snap->devices = devices_save(vm);
+        snap->console = vm->console_watch; /* fed by vCPU threads: all are stopped */
         if (!snap->devices) {
             errno = ENOMEM;
             rc = fail(err, errlen, "the devices' state");
@@ -307,6 +309,7 @@ int snapshot_apply_cpu_and_devices(struct vm *vm, const struct snapshot *snap, c
         if (apply_vcpu(snap, &vm->vcpus[i], err, errlen) < 0)
             return -1;
     devices_restore(vm, snap->devices);
+    vm->console_watch = snap->console; /* every vCPU is stopped */
     return 0;
 }
 

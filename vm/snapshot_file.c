@@ -21,7 +21,7 @@
 
 #define PAGE              4096ULL
 #define FILE_MAGIC        "KVMSTUB SNAPSHOT" /* 16 bytes, no terminator */
-#define FILE_FORMAT       1
+#define FILE_FORMAT       2 /* 2: a triple-fault stop's kind, the console's events */
 #define HEADER_SIZE       PAGE
 #define STATE_MAX         (64ULL << 20) /* far beyond any real state: a corrupt size is refused */
 #define CPUID_ENTRIES_MAX 256
@@ -128,6 +128,7 @@ static void put_state(struct wbuf *w, const struct snapshot *snap)
         put(w, &c->debugregs, sizeof(c->debugregs));
         put_u32(w, c->done);
         put_u32(w, (uint32_t)c->fatal_status);
+        put_u32(w, (uint32_t)c->fatal_shutdown);
         put_u32(w, c->msrs->nmsrs);
         put(w, c->msrs->entries, c->msrs->nmsrs * sizeof(c->msrs->entries[0]));
         put(w, c->xsave, snap->xsave_size);
@@ -137,6 +138,9 @@ static void put_state(struct wbuf *w, const struct snapshot *snap)
     put(w, snap->chips, sizeof(snap->chips));
     put(w, &snap->pit, sizeof(snap->pit));
     put(w, &snap->clock, sizeof(snap->clock));
+    put_u32(w, CONSOLE_NEVENTS);
+    for (int e = 0; e < CONSOLE_NEVENTS; e++)
+        put_u32(w, console_watch_seen(&snap->console, (enum console_event)e));
     uint32_t dlen = (uint32_t)devices_state_size();
     put_u32(w, dlen);
     uint8_t *dev = malloc(dlen);
@@ -170,8 +174,10 @@ static struct snapshot *get_state(struct rbuf *r, const struct file_header *h)
         get(r, &c->debugregs, sizeof(c->debugregs));
         c->done = get_u32(r) != 0;
         c->fatal_status = (int)get_u32(r);
+        uint32_t shutdown = get_u32(r);
+        c->fatal_shutdown = (enum vcpu_shutdown)shutdown;
         uint32_t nmsrs = get_u32(r);
-        if (nmsrs > MSRS_MAX) {
+        if (nmsrs > MSRS_MAX || shutdown > SHUTDOWN_STATE_RESET) {
             r->bad = true;
             break;
         }
@@ -200,6 +206,10 @@ static struct snapshot *get_state(struct rbuf *r, const struct file_header *h)
     get(r, snap->chips, sizeof(snap->chips));
     get(r, &snap->pit, sizeof(snap->pit));
     get(r, &snap->clock, sizeof(snap->clock));
+    if (get_u32(r) != CONSOLE_NEVENTS)
+        r->bad = true;
+    for (int e = 0; e < CONSOLE_NEVENTS && !r->bad; e++)
+        snap->console.seen[e] = get_u32(r) != 0;
     uint32_t dlen = get_u32(r);
     if (!r->bad && dlen <= r->len - r->off) {
         snap->devices = devices_state_unpack(r->p + r->off, dlen);

@@ -23,6 +23,7 @@ struct vcpu_snapshot {
     struct kvm_cpuid2 *cpuid; /* followed by its entries: what the guest sees (for files) */
     bool done;
     int fatal_status;
+    enum vcpu_shutdown fatal_shutdown;
 };
 
 struct snapshot {
@@ -35,6 +36,7 @@ struct snapshot {
     struct kvm_pit_state2 pit;
     struct kvm_clock_data clock;
     struct devices_state *devices;
+    struct console_watch console; /* what the console has shown (a panic, a restart) */
     struct ram_copy ram;
 };
 

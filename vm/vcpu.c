@@ -19,6 +19,7 @@
 #include "vm/x86/cpu_regs.h"
 #include "vm/x86/dr7.h"
 #include "vm/x86/emulation_failure.h"
+#include "vm/x86/linear_mem.h"
 
 int vcpu_create(struct vm *vm, int id)
 {
@@ -105,16 +106,25 @@ static bool vcpu_in_reset_state(struct vcpu *vcpu)
 
 /* Whether a Linux guest's triple fault is its reboot (reboot=t, kvmstub's default command line,
  * and panic=-1's way out): its console said it was restarting or had panicked, or, where KVM
- * kept the vCPU's state through the shutdown, it had loaded an empty IDT, as Linux's
- * triple-fault reboot does before its INT3 (idt_invalidate; a reboot whose message did not
- * reach the console, loglevel=0). Any other triple fault of a Linux guest is a crash. */
+ * kept the vCPU's state through the shutdown, it was at the INT3 Linux's triple-fault reboot
+ * runs after loading an empty IDT (idt_invalidate; a reboot whose message did not reach the
+ * console, loglevel=0). The INT3 tells it from a crash before the kernel's first LIDT (kvmstub
+ * starts it with an empty IDT) or in kexec's purgatory. Any other triple fault of a Linux guest
+ * is a crash. */
 static bool linux_reboot_by_triple_fault(struct vcpu *vcpu, bool reset_state)
 {
     const struct console_watch *w = &vcpu->vm->console_watch;
     if (console_watch_seen(w, CONSOLE_SAW_RESTART) || console_watch_seen(w, CONSOLE_SAW_PANIC))
         return true;
+    struct kvm_regs r;
     struct kvm_sregs s;
-    return !reset_state && cpu_get_sregs(vcpu, &s) == 0 && s.idt.limit == 0;
+    uint8_t insn[2]; /* the byte before the pc too: after an INT3, where its delivery left it */
+    if (reset_state || cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0 ||
+        s.idt.limit != 0)
+        return false;
+    uint64_t pc = cpu_pc_linear(&r, &s);
+    return pc > 0 && vcpu_mem_read(vcpu, pc - 1, insn, 2) &&
+           (insn[0] == X86_INSN_INT3 || insn[1] == X86_INSN_INT3);
 }
 
 static void vcpu_handle_shutdown(struct vcpu *vcpu)

@@ -96,10 +96,10 @@ struct vcpu {
                           * reads it after the threads ended */
 
     /* Run control [lock]. `action`, `fatal_status` and `fatal_shutdown` change only while the
-     * vCPU is parked
-     * (or by its own thread), so its driver reads them without the lock. `done`, `range_start`
-     * and `range_end` are written under the lock, and read without it by the vCPU's driver, or
-     * by the controller while every vCPU is parked. */
+     * vCPU is parked (or by its own thread, before it reports a stop under the lock), so its
+     * driver reads them without the lock, and so does the controller while every vCPU is
+     * parked. `done`, `range_start` and `range_end` are written under the lock, and read
+     * without it by the vCPU's driver, or by the controller while every vCPU is parked. */
     bool run_requested; /* the controller wants this vCPU running */
     bool parked;        /* the thread waits in run control, not in KVM_RUN */
     enum resume_kind action;

@@ -201,6 +201,13 @@ hw_collect() {
                 sed 's/ ([0-9]* s)$//')
         fi
         [ -d "$from/$n" ] && rm -rf "${HW_DIR:?}/$n" && mv "$from/$n" "$HW_DIR/$n"
+        local first=$HW_DIR/$n.first-run
+        if [ -z "$line" ] && [ -f "$first/result" ]; then
+            # Run again (hwhost_lane) but no second result: the first run's stands, logs and all.
+            line="$(tr '\n' ' ' <"$first/result" | sed 's/ *$//') (no result from its second run, in a new boot)"
+            rm -rf "${HW_DIR:?}/$n"
+            mv "$first" "$HW_DIR/$n" && rm -f "$HW_DIR/$n/result"
+        fi
         if [ -z "$line" ] && [ -n "$HW_HOST_DIED" ]; then
             hw_result SKIP "hw-$n" "no result: $HW_HOST_DIED"
             continue
@@ -220,7 +227,9 @@ hw_collect() {
         fi
         # A second run (hwhost_lane): the first run's failure goes with the result.
         if [ -f "$HW_DIR/$n.first-run/result" ]; then
-            reason="${reason:+$reason; }the second run, in a new boot; the first failed: $(hw_result_reason "$n" "$HW_DIR/$n.first-run/result") (its logs: $HW_DIR/$n.first-run)"
+            local said
+            said=$(hw_result_reason "$n" "$first/result")
+            reason="${reason:+$reason; }the second run, in a new boot; the first failed: ${said//\/tmp\/hwout\//$first/} (its logs: $first)"
         fi
         hw_result "$verdict" "hw-$n" "$reason"
     done
@@ -331,6 +340,7 @@ hwhost_lane() {
             done
             if [ "$retry" -gt 0 ]; then
                 again=$((${again:-0} + retry))
+                cp "$HW_CONSOLE" "$HW_DIR/console.boot$attempt" # the next boot writes its own
                 continue
             fi
         fi

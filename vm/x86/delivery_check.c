@@ -1,11 +1,13 @@
 /* vm/x86/delivery_check.c — would the CPU deliver this exception from here (see the header).
  *
- * The checks follow the CPU's order: the table entry within IDTR's limit and readable, a
- * present interrupt or trap gate, a present code segment of the right kind for its selector,
- * the stack the frame goes to (the current one, the TSS's for a privilege change, an IST
- * slot's), canonical in long mode, mapped and, with CR0.WP, writable for every byte the CPU
- * pushes. Not checked: the gate's DPL (it matters only for INT n, not for exceptions), segment
- * limits of flat protected-mode stacks, and shadow stacks.
+ * The checks follow the CPU's order: the table entry within IDTR's limit and readable (#GP,
+ * #PF), a present gate (#NP) of an interrupt or trap type (#GP), a present code segment of the
+ * right kind (#NP, #GP) whose privilege is not above the current one (#GP), the stack the
+ * frame goes to (the current one, the TSS's for a privilege change, an IST slot's: #TS or #PF
+ * when it cannot be read), canonical in long mode (#SS), mapped and, with CR0.WP, writable
+ * for every byte the CPU pushes (#PF). Not followed: task gates (a task switch: said so), the
+ * gate's DPL (checked for INT n, INT3 and INTO only, not for exceptions), 16-bit gates' smaller
+ * frames (counted as 32-bit ones), segment limits, SMAP and shadow stacks.
  */
 #include "vm/x86/delivery_check.h"
 
@@ -21,51 +23,39 @@
 #include "vm/x86/exception.h"
 #include "vm/x86/linear_mem.h"
 
-#define TSS64_RSP0 4
-#define TSS64_IST1 0x24
-#define TSS32_ESP0 4
+#define SEG_TYPE_CODE 0x8 /* a code segment descriptor's type bit */
 
-/* Formats into why, returns DELIVERY_FAULTS. */
-__attribute__((format(printf, 3, 4))) static enum delivery faults(char *why, size_t len,
+/* One check's state: the vCPU, its registers, and where the answer goes. */
+struct check {
+    struct vcpu *vcpu;
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    int *raised;
+    char *why;
+    size_t len;
+};
+
+/* The delivery raises exception `raised`, for the reason fmt says. */
+__attribute__((format(printf, 3, 4))) static enum delivery faults(struct check *c, int raised,
                                                                   const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, len, fmt, ap);
+    vsnprintf(c->why, c->len, fmt, ap);
     va_end(ap);
+    *c->raised = raised;
     return DELIVERY_FAULTS;
 }
 
 /* The table entry of `vector`: DELIVERY_OK with it in entry, or why not. */
-static enum delivery read_entry(struct vcpu *vcpu, const struct kvm_sregs *s, int vector,
-                                unsigned size, uint8_t *entry, char *why, size_t len)
+static enum delivery read_entry(struct check *c, int vector, unsigned size, uint8_t *entry)
 {
-    uint64_t at = s->idt.base + (uint64_t)vector * size;
-    if ((uint64_t)vector * size + size - 1 > s->idt.limit)
-        return faults(why, len, "its entry lies beyond the IDT's limit (0x%x)", s->idt.limit);
-    if (!vcpu_mem_read(vcpu, at, entry, size))
-        return faults(why, len, "its IDT entry at 0x%" PRIx64 " is not mapped", at);
-    return DELIVERY_OK;
-}
-
-/* Whether the CPU can push `bytes` below linear address `top` (the frame's end). */
-static enum delivery check_push(struct vcpu *vcpu, const struct kvm_sregs *s, uint64_t top,
-                                unsigned bytes, char *why, size_t len)
-{
-    struct paging_ctx ctx;
-    if (vcpu_paging(vcpu, &ctx) < 0)
-        return DELIVERY_UNKNOWN;
-    uint64_t ends[2] = {top - bytes, top - 1};
-    for (int i = 0; i < 2; i++) {
-        struct pagewalk_region r;
-        linear_region(&vcpu->vm->ram, &ctx, ends[i], &r);
-        if (!r.mapped)
-            return faults(why, len, "its frame on the stack at 0x%" PRIx64 " is not mapped",
-                          ends[i]);
-        if (!r.write && (s->cr0 & X86_CR0_WP))
-            return faults(why, len, "its frame on the stack at 0x%" PRIx64 " is read-only",
-                          ends[i]);
-    }
+    uint64_t at = c->s.idt.base + (uint64_t)vector * size;
+    if ((uint64_t)vector * size + size - 1 > c->s.idt.limit)
+        return faults(c, X86_VECTOR_GP, "its entry lies beyond the IDT's limit (0x%x)",
+                      c->s.idt.limit);
+    if (!vcpu_mem_read(c->vcpu, at, entry, size))
+        return faults(c, X86_VECTOR_PF, "its IDT entry at 0x%" PRIx64 " is not mapped", at);
     return DELIVERY_OK;
 }
 
@@ -75,115 +65,156 @@ static bool canonical(const struct kvm_sregs *s, uint64_t addr)
     return (uint64_t)((int64_t)(addr << unused) >> unused) == addr;
 }
 
-static enum delivery check_long_mode(struct vcpu *vcpu, const struct kvm_regs *r,
-                                     const struct kvm_sregs *s, int vector, uint64_t *handler,
-                                     char *why, size_t len)
+/* Whether the CPU can push `bytes` below linear address `top` (the frame's end); wrap32: the
+ * addresses wrap at 4 GiB (outside long mode). */
+static enum delivery check_push(struct check *c, uint64_t top, unsigned bytes, bool wrap32)
+{
+    struct paging_ctx ctx;
+    if (vcpu_paging(c->vcpu, &ctx) < 0)
+        return DELIVERY_UNKNOWN;
+    uint64_t ends[2] = {top - bytes, top - 1};
+    for (int i = 0; i < 2; i++) {
+        if (wrap32)
+            ends[i] = (uint32_t)ends[i];
+        else if (!canonical(&c->s, ends[i]))
+            return faults(c, X86_VECTOR_SS,
+                          "its frame on the stack at 0x%" PRIx64 " is not canonical", ends[i]);
+        struct pagewalk_region r;
+        linear_region(&c->vcpu->vm->ram, &ctx, ends[i], &r);
+        if (!r.mapped)
+            return faults(c, X86_VECTOR_PF, "its frame on the stack at 0x%" PRIx64 " is not mapped",
+                          ends[i]);
+        if (!r.write && (c->s.cr0 & X86_CR0_WP))
+            return faults(c, X86_VECTOR_PF, "its frame on the stack at 0x%" PRIx64 " is read-only",
+                          ends[i]);
+    }
+    return DELIVERY_OK;
+}
+
+/* The gate's code segment: loaded into *cs, or why the delivery faults on it. */
+static enum delivery check_code_segment(struct check *c, uint16_t selector, struct kvm_segment *cs)
+{
+    if (cpu_mode_load_descriptor(c->vcpu, &c->s, selector, cs) < 0 || !cs->s ||
+        !(cs->type & SEG_TYPE_CODE))
+        return faults(c, X86_VECTOR_GP, "its code segment 0x%x is not a code descriptor", selector);
+    if (!cs->present)
+        return faults(c, X86_VECTOR_NP, "its code segment 0x%x is not present", selector);
+    if (cs->dpl > c->s.cs.dpl)
+        return faults(c, X86_VECTOR_GP,
+                      "its code segment 0x%x has privilege %u, above the current %u", selector,
+                      cs->dpl, c->s.cs.dpl);
+    return DELIVERY_OK;
+}
+
+/* The gate of `vector` (entry size bytes): decoded into *gate, or why the delivery faults. */
+static enum delivery check_gate(struct check *c, int vector, bool long_mode, struct idt_gate *gate)
 {
     uint8_t entry[16];
-    enum delivery d = read_entry(vcpu, s, vector, 16, entry, why, len);
+    enum delivery d = read_entry(c, vector, long_mode ? 16 : 8, entry);
     if (d != DELIVERY_OK)
         return d;
+    exception_gate_decode(entry, long_mode, gate);
+    if (!gate->present)
+        return faults(c, X86_VECTOR_NP, "its gate is not present");
+    unsigned type = long_mode ? gate->type : gate->type & 0x7; /* 16- and 32-bit alike */
+    if (!long_mode && type == X86_GATE_TASK) {
+        snprintf(c->why, c->len, "it goes through a task gate (TSS 0x%x), which is not checked",
+                 gate->selector);
+        return DELIVERY_UNKNOWN;
+    }
+    if (type != (long_mode ? X86_GATE_INTERRUPT : (X86_GATE_INTERRUPT & 0x7)) &&
+        type != (long_mode ? X86_GATE_TRAP : (X86_GATE_TRAP & 0x7)))
+        return faults(c, X86_VECTOR_GP, "its gate has type 0x%x, not an interrupt or trap gate",
+                      gate->type);
+    return DELIVERY_OK;
+}
+
+static enum delivery check_long_mode(struct check *c, int vector, uint64_t *handler)
+{
     struct idt_gate gate;
-    exception_gate_decode(entry, true, &gate);
-    if (!gate.present)
-        return faults(why, len, "its gate is not present");
-    if (gate.type != X86_GATE_INTERRUPT && gate.type != X86_GATE_TRAP)
-        return faults(why, len, "its gate has type 0x%x, not an interrupt or trap gate", gate.type);
     struct kvm_segment cs;
-    if (cpu_mode_load_descriptor(vcpu, s, gate.selector, &cs) < 0 || !cs.present || !cs.s ||
-        !(cs.type & 8))
-        return faults(why, len, "its code segment 0x%x is not a present code descriptor",
-                      gate.selector);
+    enum delivery d = check_gate(c, vector, true, &gate);
+    if (d == DELIVERY_OK)
+        d = check_code_segment(c, gate.selector, &cs);
+    if (d != DELIVERY_OK)
+        return d;
     if (!cs.l)
-        return faults(why, len, "its code segment 0x%x is not a 64-bit one", gate.selector);
-    uint64_t rsp = r->rsp;
+        return faults(c, X86_VECTOR_GP, "its code segment 0x%x is not a 64-bit one", gate.selector);
+    uint64_t rsp = c->r.rsp;
     const char *whose = "the stack pointer";
-    if (gate.ist || cs.dpl < s->cs.dpl) {
-        uint64_t at = (uint64_t)s->tr.base +
-                      (gate.ist ? TSS64_IST1 + 8 * (gate.ist - 1u) : TSS64_RSP0 + 8u * cs.dpl);
-        if (!vcpu_mem_read(vcpu, at, &rsp, 8))
-            return faults(why, len, "its stack pointer in the TSS at 0x%" PRIx64 " is not mapped",
-                          at);
+    if (gate.ist || cs.dpl < c->s.cs.dpl) {
+        uint64_t at = (uint64_t)c->s.tr.base + (gate.ist ? X86_TSS64_IST1 + 8 * (gate.ist - 1u)
+                                                         : X86_TSS64_RSP0 + 8u * cs.dpl);
+        if (!vcpu_mem_read(c->vcpu, at, &rsp, 8))
+            return faults(c, X86_VECTOR_PF,
+                          "its stack pointer in the TSS at 0x%" PRIx64 " is not mapped", at);
         whose = gate.ist ? "its IST stack pointer" : "its privilege level's stack pointer";
     }
-    if (!canonical(s, rsp))
-        return faults(why, len, "%s 0x%" PRIx64 " is not canonical", whose, rsp);
+    if (!canonical(&c->s, rsp))
+        return faults(c, X86_VECTOR_SS, "%s 0x%" PRIx64 " is not canonical", whose, rsp);
     unsigned frame = 8 * (5 + exception_has_error_code(vector));
-    d = check_push(vcpu, s, rsp & ~0xFULL, frame, why, len); /* the CPU aligns it to 16 */
+    d = check_push(c, rsp & ~0xFULL, frame, false); /* the CPU aligns it to 16 */
     if (d == DELIVERY_OK)
         *handler = gate.offset;
     return d;
 }
 
-static enum delivery check_protected_mode(struct vcpu *vcpu, const struct kvm_regs *r,
-                                          const struct kvm_sregs *s, int vector, uint64_t *handler,
-                                          char *why, size_t len)
+static enum delivery check_protected_mode(struct check *c, int vector, uint64_t *handler)
 {
-    uint8_t entry[8];
-    enum delivery d = read_entry(vcpu, s, vector, 8, entry, why, len);
+    struct idt_gate gate;
+    struct kvm_segment cs;
+    enum delivery d = check_gate(c, vector, false, &gate);
+    if (d == DELIVERY_OK)
+        d = check_code_segment(c, gate.selector, &cs);
     if (d != DELIVERY_OK)
         return d;
-    struct idt_gate gate;
-    exception_gate_decode(entry, false, &gate);
-    if (!gate.present)
-        return faults(why, len, "its gate is not present");
-    if ((gate.type & 7) != 6 && (gate.type & 7) != 7 && gate.type != 5)
-        return faults(why, len, "its gate has type 0x%x, not an interrupt, trap or task gate",
-                      gate.type);
-    if (gate.type == 5) { /* a task gate: the task switch is beyond these checks */
-        *handler = 0;
-        return DELIVERY_OK;
-    }
-    struct kvm_segment cs;
-    if (cpu_mode_load_descriptor(vcpu, s, gate.selector, &cs) < 0 || !cs.present || !cs.s ||
-        !(cs.type & 8))
-        return faults(why, len, "its code segment 0x%x is not a present code descriptor",
-                      gate.selector);
-    uint64_t top = s->ss.base + (uint32_t)r->rsp;
+    uint64_t top = c->s.ss.base + (uint32_t)c->r.rsp;
     unsigned words = 3 + exception_has_error_code(vector);
-    if (cs.dpl < s->cs.dpl) { /* the stack of the handler's privilege level, from the TSS */
+    if (cs.dpl < c->s.cs.dpl) { /* the stack of the handler's privilege level, from the TSS */
         uint32_t esp0;
         uint16_t ss0;
         struct kvm_segment ss;
-        uint64_t at = (uint64_t)s->tr.base + TSS32_ESP0 + 8u * cs.dpl;
-        if (!vcpu_mem_read(vcpu, at, &esp0, 4) || !vcpu_mem_read(vcpu, at + 4, &ss0, 2))
-            return faults(why, len, "its stack in the TSS at 0x%" PRIx64 " is not mapped", at);
-        if (cpu_mode_load_descriptor(vcpu, s, ss0, &ss) < 0 || !ss.present)
-            return faults(why, len, "its stack segment 0x%x is not present", ss0);
+        uint64_t at = (uint64_t)c->s.tr.base + 8u * cs.dpl;
+        if (!vcpu_mem_read(c->vcpu, at + X86_TSS32_ESP0, &esp0, 4) ||
+            !vcpu_mem_read(c->vcpu, at + X86_TSS32_SS0, &ss0, 2))
+            return faults(c, X86_VECTOR_PF, "its stack in the TSS at 0x%" PRIx64 " is not mapped",
+                          at + X86_TSS32_ESP0);
+        if (cpu_mode_load_descriptor(c->vcpu, &c->s, ss0, &ss) < 0 || !ss.present)
+            return faults(c, X86_VECTOR_TS, "its stack segment 0x%x in the TSS is not present",
+                          ss0);
         top = ss.base + esp0;
         words += 2;
     }
-    d = check_push(vcpu, s, top, 4 * words, why, len);
+    d = check_push(c, (uint32_t)top, 4 * words, true);
     if (d == DELIVERY_OK)
         *handler = (uint32_t)(cs.base + gate.offset);
     return d;
 }
 
-static enum delivery check_real_mode(struct vcpu *vcpu, const struct kvm_regs *r,
-                                     const struct kvm_sregs *s, int vector, uint64_t *handler,
-                                     char *why, size_t len)
+static enum delivery check_real_mode(struct check *c, int vector, uint64_t *handler)
 {
     uint16_t ivt[2];
-    enum delivery d = read_entry(vcpu, s, vector, 4, (uint8_t *)ivt, why, len);
+    enum delivery d = read_entry(c, vector, sizeof(ivt), (uint8_t *)ivt);
     if (d != DELIVERY_OK)
         return d;
-    uint16_t sp = (uint16_t)r->rsp;
-    if (sp > 0 && sp < 6)
-        return faults(why, len, "its frame wraps the stack segment (SP 0x%x)", sp);
+    uint16_t sp = (uint16_t)c->r.rsp;
+    if ((sp & 1) && sp < 6) /* a word pushed across the segment's end (SS:FFFF) */
+        return faults(c, X86_VECTOR_SS, "its frame wraps the stack segment (SP 0x%x)", sp);
     *handler = ((uint64_t)ivt[1] << 4) + ivt[0];
     return DELIVERY_OK;
 }
 
-enum delivery delivery_check(struct vcpu *vcpu, int vector, uint64_t *handler, char *why,
-                             size_t len)
+enum delivery delivery_check(struct vcpu *vcpu, int vector, uint64_t *handler, int *raised,
+                             char *why, size_t len)
 {
-    struct kvm_regs r;
-    struct kvm_sregs s;
-    if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
+    struct check c = {.vcpu = vcpu, .raised = raised, .why = why, .len = len};
+    if (len)
+        why[0] = '\0';
+    if (cpu_get_regs(vcpu, &c.r) < 0 || cpu_get_sregs(vcpu, &c.s) < 0)
         return DELIVERY_UNKNOWN;
-    if (s.efer & X86_EFER_LMA)
-        return check_long_mode(vcpu, &r, &s, vector, handler, why, len);
-    if (s.cr0 & X86_CR0_PE)
-        return check_protected_mode(vcpu, &r, &s, vector, handler, why, len);
-    return check_real_mode(vcpu, &r, &s, vector, handler, why, len);
+    if (c.s.efer & X86_EFER_LMA)
+        return check_long_mode(&c, vector, handler);
+    if (c.s.cr0 & X86_CR0_PE)
+        return check_protected_mode(&c, vector, handler);
+    return check_real_mode(&c, vector, handler);
 }

@@ -21,8 +21,6 @@
 #include "vm/x86/linear_mem.h"
 
 #define RFLAGS_CLEARED_ON_DELIVERY (X86_RFLAGS_TF | X86_RFLAGS_NT | X86_RFLAGS_RF | X86_RFLAGS_VM)
-#define TSS64_RSP0                 4
-#define TSS64_IST1                 0x24
 
 void exception_gate_decode(const uint8_t *e, bool long_mode, struct idt_gate *g)
 {
@@ -100,10 +98,10 @@ static int deliver_long_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_s
     unsigned old_cpl = s->cs.dpl, new_cpl = cs.dpl;
     uint64_t rsp = r->rsp;
     if (ist) {
-        if (!read_linear(vcpu, s->tr.base + TSS64_IST1 + 8 * (ist - 1), &rsp, 8))
+        if (!read_linear(vcpu, s->tr.base + X86_TSS64_IST1 + 8 * (ist - 1), &rsp, 8))
             return -1;
     } else if (new_cpl < old_cpl) {
-        if (!read_linear(vcpu, s->tr.base + TSS64_RSP0 + 8 * new_cpl, &rsp, 8))
+        if (!read_linear(vcpu, s->tr.base + X86_TSS64_RSP0 + 8 * new_cpl, &rsp, 8))
             return -1;
     }
     rsp &= ~0xFULL;

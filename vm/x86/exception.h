@@ -17,7 +17,8 @@ struct idt_gate {
     unsigned type, dpl, ist;
     bool present;
 };
-#define X86_GATE_INTERRUPT 0xE
+#define X86_GATE_TASK      0x5
+#define X86_GATE_INTERRUPT 0xE /* 0x6 and 0x7: their 16-bit forms */
 #define X86_GATE_TRAP      0xF
 void exception_gate_decode(const uint8_t *entry, bool long_mode, struct idt_gate *g);
 /* The word for a gate type: "interrupt gate", "trap gate" or "gate". */
