@@ -106,8 +106,10 @@ static enum delivery check_code_segment(struct check *c, uint16_t selector, stru
     return DELIVERY_OK;
 }
 
-/* The gate of `vector` (entry size bytes): decoded into *gate, or why the delivery faults. */
-static enum delivery check_gate(struct check *c, int vector, bool long_mode, struct idt_gate *gate)
+/* The gate of `vector` and its code segment: decoded into *gate and *cs, or why the delivery
+ * faults. */
+static enum delivery check_gate(struct check *c, int vector, bool long_mode, struct idt_gate *gate,
+                                struct kvm_segment *cs)
 {
     uint8_t entry[16];
     enum delivery d = read_entry(c, vector, long_mode ? 16 : 8, entry);
@@ -126,16 +128,14 @@ static enum delivery check_gate(struct check *c, int vector, bool long_mode, str
         type != (long_mode ? X86_GATE_TRAP : (X86_GATE_TRAP & 0x7)))
         return faults(c, X86_VECTOR_GP, "its gate has type 0x%x, not an interrupt or trap gate",
                       gate->type);
-    return DELIVERY_OK;
+    return check_code_segment(c, gate->selector, cs);
 }
 
 static enum delivery check_long_mode(struct check *c, int vector, uint64_t *handler)
 {
     struct idt_gate gate;
     struct kvm_segment cs;
-    enum delivery d = check_gate(c, vector, true, &gate);
-    if (d == DELIVERY_OK)
-        d = check_code_segment(c, gate.selector, &cs);
+    enum delivery d = check_gate(c, vector, true, &gate, &cs);
     if (d != DELIVERY_OK)
         return d;
     if (!cs.l)
@@ -163,9 +163,7 @@ static enum delivery check_protected_mode(struct check *c, int vector, uint64_t 
 {
     struct idt_gate gate;
     struct kvm_segment cs;
-    enum delivery d = check_gate(c, vector, false, &gate);
-    if (d == DELIVERY_OK)
-        d = check_code_segment(c, gate.selector, &cs);
+    enum delivery d = check_gate(c, vector, false, &gate, &cs);
     if (d != DELIVERY_OK)
         return d;
     uint64_t top = c->s.ss.base + (uint32_t)c->r.rsp;
