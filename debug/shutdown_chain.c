@@ -51,8 +51,9 @@ static bool raisable(int v)
 }
 
 /* The CPU's chain from exception `first` raised here: its vectors in chain[], ending with #DF
- * when the chain ends in the shutdown. Returns their number when it does, 0 when some delivery
- * in it reaches a handler, -1 when the checks cannot tell (why then says why, if they know). */
+ * when the chain ends in the shutdown, and why `first`'s own delivery fails in why. Returns
+ * their number when it does, 0 when some delivery in it reaches a handler (or the checks cannot
+ * tell). */
 static int follow(struct vcpu *vcpu, int first, int chain[CHAIN_MAX], char *why, size_t len)
 {
     int n = 0, cur = first;
@@ -60,17 +61,16 @@ static int follow(struct vcpu *vcpu, int first, int chain[CHAIN_MAX], char *why,
     while (n < CHAIN_MAX) {
         uint64_t handler;
         int raised;
-        switch (delivery_check(vcpu, cur, &handler, &raised, why, len)) {
-        case DELIVERY_OK: return 0;
-        case DELIVERY_UNKNOWN: return -1;
-        case DELIVERY_FAULTS: break;
-        }
+        char later[WHY_LEN] = ""; /* a later link's reason: not said */
+        if (delivery_check(vcpu, cur, &handler, &raised, n == 1 ? why : later,
+                           n == 1 ? len : sizeof(later)) != DELIVERY_FAULTS)
+            return 0;
         if (cur == X86_VECTOR_DF)
             return n;
         cur = double_fault(cur, raised) ? X86_VECTOR_DF : raised;
         chain[n++] = cur;
     }
-    return -1;
+    return 0;
 }
 
 static void say_chain(const char *indent, const int *chain, int n, target_print_fn print, void *ctx)
@@ -95,19 +95,9 @@ static void describe_first(struct vcpu *vcpu, target_print_fn print, void *ctx)
         if (!raisable(v))
             continue;
         raisables++;
-        char first_why[WHY_LEN];
-        uint64_t handler;
-        int raised;
-        if (delivery_check(vcpu, v, &handler, &raised, first_why, sizeof(first_why)) !=
-            DELIVERY_FAULTS)
+        lens[v] = follow(vcpu, v, chains[v], why[v], WHY_LEN);
+        if (!lens[v])
             continue;
-        snprintf(why[v], WHY_LEN, "%s", first_why);
-        char tail_why[WHY_LEN];
-        lens[v] = follow(vcpu, v, chains[v], tail_why, sizeof(tail_why));
-        if (lens[v] <= 0) {
-            lens[v] = 0;
-            continue;
-        }
         alike &= last < 0 || strcmp(why[v], why[last]) == 0;
         last = v;
         ending++;

@@ -181,11 +181,14 @@ hw_known_limit() {
     return 1
 }
 
-# hw_result_reason NAME FILE: the reason in a result file ("VERDICT NAME: reason").
+# hw_result_reason NAME FILE: the reason in a result file.
 hw_result_reason() {
-    local line
-    line=$(tr '\n' ' ' <"$2" | sed 's/ *$//')
-    line=${line#* "$1"}
+    hw_line_reason "$1" "$(tr '\n' ' ' <"$2" | sed 's/ *$//')"
+}
+
+# hw_line_reason NAME LINE: the reason in a result line ("VERDICT NAME: reason").
+hw_line_reason() {
+    local line=${2#* "$1"}
     printf '%s\n' "${line#: }"
 }
 
@@ -219,8 +222,8 @@ hw_collect() {
         fi
         # "VERDICT NAME: reason" → "VERDICT hw-NAME: reason", paths pointing at the copies here.
         line=${line//\/tmp\/hwout\//$HW_DIR/}
-        local verdict=${line%% *} reason=${line#* "$n"} limit
-        reason=${reason#: }
+        local verdict=${line%% *} reason limit
+        reason=$(hw_line_reason "$n" "$line")
         # A known limit of the emulated host (tests/hwhost/host-limits): skipped, with why.
         if [ "$verdict" = FAIL ] && limit=$(hw_known_limit "$n" "$reason"); then
             verdict=SKIP reason="limit of the emulated host: $limit (failed here: $reason)"

@@ -140,16 +140,13 @@ static enum delivery check_long_mode(struct check *c, int vector, uint64_t *hand
         return d;
     if (!cs.l)
         return faults(c, X86_VECTOR_GP, "its code segment 0x%x is not a 64-bit one", gate.selector);
-    uint64_t rsp = c->r.rsp;
-    const char *whose = "the stack pointer";
-    if (gate.ist || cs.dpl < c->s.cs.dpl) {
-        uint64_t at = (uint64_t)c->s.tr.base + (gate.ist ? X86_TSS64_IST1 + 8 * (gate.ist - 1u)
-                                                         : X86_TSS64_RSP0 + 8u * cs.dpl);
-        if (!vcpu_mem_read(c->vcpu, at, &rsp, 8))
-            return faults(c, X86_VECTOR_PF,
-                          "its stack pointer in the TSS at 0x%" PRIx64 " is not mapped", at);
-        whose = gate.ist ? "its IST stack pointer" : "its privilege level's stack pointer";
-    }
+    uint64_t rsp, slot;
+    if (!exception_stack64(c->vcpu, &c->r, &c->s, gate.ist, cs.dpl, &rsp, &slot))
+        return faults(c, X86_VECTOR_PF,
+                      "its stack pointer in the TSS at 0x%" PRIx64 " is not mapped", slot);
+    const char *whose = !slot      ? "the stack pointer"
+                        : gate.ist ? "its IST stack pointer"
+                                   : "its privilege level's stack pointer";
     if (!canonical(&c->s, rsp))
         return faults(c, X86_VECTOR_SS, "%s 0x%" PRIx64 " is not canonical", whose, rsp);
     unsigned frame = 8 * (5 + exception_has_error_code(vector));

@@ -80,6 +80,18 @@ static void enter_handler(struct kvm_regs *r, struct kvm_sregs *s, const struct 
         r->rflags &= ~X86_RFLAGS_IF;
 }
 
+bool exception_stack64(struct vcpu *vcpu, const struct kvm_regs *r, const struct kvm_sregs *s,
+                       unsigned ist, unsigned new_cpl, uint64_t *rsp, uint64_t *slot)
+{
+    *rsp = r->rsp;
+    *slot = 0;
+    if (!ist && new_cpl >= s->cs.dpl)
+        return true;
+    *slot = (uint64_t)s->tr.base +
+            (ist ? X86_TSS64_IST1 + 8 * (ist - 1u) : X86_TSS64_RSP0 + 8u * new_cpl);
+    return read_linear(vcpu, *slot, rsp, 8);
+}
+
 static int deliver_long_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_sregs *s, int vector,
                              uint64_t return_rip)
 {
@@ -96,14 +108,9 @@ static int deliver_long_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_s
     if (!load_descriptor(vcpu, s, gate.selector, &cs) || !cs.l)
         return -1;
     unsigned old_cpl = s->cs.dpl, new_cpl = cs.dpl;
-    uint64_t rsp = r->rsp;
-    if (ist) {
-        if (!read_linear(vcpu, s->tr.base + X86_TSS64_IST1 + 8 * (ist - 1), &rsp, 8))
-            return -1;
-    } else if (new_cpl < old_cpl) {
-        if (!read_linear(vcpu, s->tr.base + X86_TSS64_RSP0 + 8 * new_cpl, &rsp, 8))
-            return -1;
-    }
+    uint64_t rsp, slot;
+    if (!exception_stack64(vcpu, r, s, ist, new_cpl, &rsp, &slot))
+        return -1;
     rsp &= ~0xFULL;
     uint64_t frame[5] = {return_rip, s->cs.selector, r->rflags, r->rsp, s->ss.selector};
     rsp -= sizeof(frame);

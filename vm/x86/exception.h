@@ -8,6 +8,8 @@
 #include "base/x86.h"
 
 struct vcpu;
+struct kvm_regs;
+struct kvm_sregs;
 
 /* One IDT gate as the CPU reads it: 8 bytes in protected mode, 16 in long mode (the offset's
  * upper half). type: the gate type (X86_GATE_*); ist: long mode's stack-table index. */
@@ -25,6 +27,13 @@ void exception_gate_decode(const uint8_t *entry, bool long_mode, struct idt_gate
 const char *exception_gate_name(unsigned type);
 /* Bytes per IDT entry, or per real-mode IVT entry (4). */
 unsigned exception_entry_size(bool real_mode, bool long_mode);
+
+/* The stack pointer a 64-bit delivery pushes its frame below (before the 16-byte alignment):
+ * the IST slot's for a gate with one, the TSS's RSP of the handler's privilege level when that
+ * is more privileged than the current one, else the current RSP. *slot: the TSS slot read (0
+ * when none). False when that slot cannot be read. */
+bool exception_stack64(struct vcpu *vcpu, const struct kvm_regs *r, const struct kvm_sregs *s,
+                       unsigned ist, unsigned new_cpl, uint64_t *rsp, uint64_t *slot);
 
 /* Deliver exception `vector` (no error code) as the CPU would, with return_rip pushed as the
  * return address. Returns 0, or -1 when the guest's tables do not allow a simple delivery
