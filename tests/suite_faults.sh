@@ -280,10 +280,15 @@ ASM
 #   (#NP) and makes a #DF, whose delivery fails: shutdown, the issue's own example;
 # - #UD, #NP and #DF missing, then UD2: #UD (benign), whose failed delivery raises #NP, which is
 #   delivered after it (no #DF yet), and fails too: #NP twice makes a #DF, which fails.
+# - #DE and #DF missing, then a division by zero: #DE (contributory), whose failed delivery
+#   raises #NP (contributory too): a #DF, which fails.
 # Where KVM resets the vCPU on the shutdown (kvm_amd) only a recording can tell, and monitor
-# exception says so; there only the first guest runs: in the hardware-host lane the second
-# did not triple-fault (a handler ran, status 7: how QEMU's emulated SVM delivers the #UD KVM
-# injects, not looked into, 2026-12-07), and its chain could not be shown there anyway.
+# exception says so; there only the #DE guest runs. kvm_amd intercepts #UD always, and #PF
+# when it shadows the guest's page tables (npt=0, the hardware-host lane's setting), and gives
+# them back to the guest through VMRUN's event injection; QEMU's emulated SVM delivers an
+# injected exception without the double-fault rules, so a missing gate there ends in the #NP
+# handler (status 7), not in a shutdown. Hardware applies the rules to injected events too; no
+# KVM intercepts #DE.
 chain_guest() {
     local name=$1 missing=$2 fault=$3 v skips=''
     for v in $missing; do skips+="        cmp ecx, $v"$'\n'"        je .next"$'\n'; done
@@ -312,6 +317,7 @@ $skips        mov rsi, rcx
         jne .fill
         lidt [idtr]
         mov rbx, 0x8000000000           ; beyond the boot's identity map
+        xor r9d, r9d                    ; a divisor of zero
 fault:  $fault
         mov al, 0
         out 0xf4, al
@@ -329,8 +335,9 @@ ASM
 test_fault_triple_fault_chain_read_from_the_state() {
     chain_guest pf "8 14" "mov rax, [rbx]" || return 1
     chain_guest ud "6 8 11" "ud2" || return 1
-    local g log guests="pf ud"
-    [ -e /sys/module/kvm_amd ] && guests=pf
+    chain_guest de "0 8" "div r9d" || return 1
+    local g log guests="pf ud de"
+    [ -e /sys/module/kvm_amd ] && guests=de
     for g in $guests; do
         start_kvmstub_gdb "$TEST_DIR/$g.img" || { fail_because "kvmstub did not listen"; return 1; }
         log=$TEST_DIR/gdb-$g.log
@@ -346,6 +353,9 @@ test_fault_triple_fault_chain_read_from_the_state() {
             if [ $g = pf ]; then
                 expect_match "$log" '^#PF (vector 14) cannot be delivered either: its gate is not present$' "pf: monitor exception did not find the #PF" || return 1
                 expect_match "$log" '^chain: #PF -> #DF -> shutdown$' "pf: monitor exception did not give the chain" || return 1
+            elif [ $g = de ]; then
+                expect_match "$log" '^#DE (vector 0) cannot be delivered either: its gate is not present$' "de: monitor exception did not find the #DE" || return 1
+                expect_match "$log" '^chain: #DE -> #DF -> shutdown$' "de: monitor exception did not give the chain" || return 1
             else
                 expect_match "$log" '^  #UD (vector 6): its gate is not present$' "ud: monitor exception did not find the #UD" || return 1
                 expect_match "$log" '^    chain: #UD -> #NP -> #DF -> shutdown$' "ud: monitor exception did not give the #UD's chain" || return 1

@@ -19,7 +19,8 @@
 # The outer VM's QEMU command line and what its kernel prints when it fails: tests/hwhost/outer.sh.
 # Knobs: HWHOST_TIMEOUT (default 1500 s a boot), HWHOST_CPU (QEMU's -cpu, default max: SVM with nested
 # paging; EPYC works too; qemu64,-svm shows how the lane fails without /dev/kvm),
-# HWHOST_TCG_THREAD (multi, the default, or single), HWHOST_SILENT and HWHOST_STALL (below).
+# HWHOST_TCG_THREAD (multi, the default, or single), HWHOST_KVM_AMD (kvm_amd's parameters,
+# default kvm_amd.npt=0), HWHOST_SILENT and HWHOST_STALL (below).
 
 . tests/hwhost/outer.sh
 
