@@ -101,7 +101,10 @@ enum x86_vector {
 
 /* Instructions. */
 #define X86_INSN_INT3      0xCC
+#define X86_INSN_INT_IMM8  0xCD /* int imm8 */
 #define X86_INSN_STI       0xFB /* sti */
+#define X86_INSN_SYSCALL0  0x0F /* syscall: 0F 05 */
+#define X86_INSN_SYSCALL1  0x05
 #define X86_INSN_MAX_BYTES 15
 
 /* A legacy prefix other than REP/REPNE (F3/F2, which some opcodes also use as part of

@@ -47,7 +47,7 @@ struct debug_state {
     struct access_breaks access;     /* `monitor break io|msr` (debug/access_breaks.h) */
     struct catch_set catches;        /* `monitor catch exception` (debug/catch.h) */
     struct kaslr_state kaslr;        /* a KASLR kernel's slide: its own rules (debug/kaslr.h) */
-    /* kvmstub steps STI itself (vm/x86/sti_step.h): this host's KVM steps past the next
+    /* kvmstub steps STI itself (vm/x86/own_step.h): this host's KVM steps past the next
      * instruction too. Written before a resume, with every vCPU parked; read by vCPU threads. */
     bool own_sti_step;
 };
@@ -75,6 +75,11 @@ struct vcpu_debug {
     unsigned long agent_ran_writes;
     unsigned long agent_ran_exit; /* `exits` at the hit */
     unsigned long exits;          /* exits handled so far (gd_exited) */
+    /* gdb steps a SYSCALL (KVM does): where it went through, R11 (the RFLAGS it saved) gets
+     * the guest's own trap flag back, not KVM's (gd_prepare, gd_step_finished). */
+    bool syscall_stepped;
+    bool syscall_own_tf;
+    uint64_t syscall_next;   /* the pc after it: SYSCALL's RCX */
     struct access_hit hit;   /* the port or MSR access it stopped on, until gdb runs it again */
     struct catch_vcpu catch; /* the exception it stopped on (debug/catch.h) */
 };

@@ -258,7 +258,7 @@ static bool vcpu_run_once(struct vcpu *vcpu)
     if (prepared > 0) {
         vcpu_step_trap(vcpu); /* the debugger stepped the instruction: its registers are set */
         if (vm->cfg->trace_exits)
-            diag("vCPU %d: the debugger stepped the instruction itself (an STI)", vcpu->id);
+            diag("vCPU %d: the debugger stepped the instruction itself (STI or INT n)", vcpu->id);
     } else {
         bool completing = vcpu->io_pending; /* KVM completes that access first */
         r = ioctl(vcpu->fd, KVM_RUN, 0);

@@ -101,6 +101,13 @@ uint64_t cpu_pc_linear(const struct kvm_regs *regs, const struct kvm_sregs *sreg
     return (sregs->cs.base + regs->rip) & 0xFFFFFFFFULL;
 }
 
+uint64_t cpu_rip_after(const struct kvm_regs *regs, const struct kvm_sregs *sregs, unsigned len)
+{
+    if (sregs->cs.l && (sregs->efer & X86_EFER_LMA))
+        return regs->rip + len;
+    return sregs->cs.db ? (uint32_t)(regs->rip + len) : (uint16_t)(regs->rip + len);
+}
+
 void cpu_regs_exited(struct vcpu *vcpu, bool emulated)
 {
     struct cpu_regs_cache *c = &vcpu->regs;

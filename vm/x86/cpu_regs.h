@@ -54,6 +54,9 @@ void cpu_regs_forget(struct vcpu *vcpu);
 
 /* The linear address of the pc, as the CPU forms it in the mode those registers say. */
 uint64_t cpu_pc_linear(const struct kvm_regs *regs, const struct kvm_sregs *sregs);
+/* The RIP after an instruction of len bytes at the current one, wrapped as the code segment's
+ * size says (64, 32 or 16 bits). */
+uint64_t cpu_rip_after(const struct kvm_regs *regs, const struct kvm_sregs *sregs, unsigned len);
 
 /* Every register gdb sees. */
 int cpu_regs_read(struct vcpu *vcpu, struct x86_regs *regs);

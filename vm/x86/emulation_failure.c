@@ -175,6 +175,13 @@ void emulation_failure_handle(struct vcpu *vcpu)
         if (emulation_failure_deliver_int3(vcpu, regs.rip) == 0)
             return;
     }
+    if (n >= 2 && bytes[0] == X86_INSN_INT_IMM8 && !(regs.rflags & X86_RFLAGS_VM) &&
+        exception_soft_int_allowed(vcpu, bytes[1])) {
+        /* INT n, which PVM's emulator refuses: delivered here as the CPU does (a gdb step
+         * over it never gets here: debug/guest_debug.c delivers it the same way first). */
+        if (exception_deliver(vcpu, bytes[1], cpu_rip_after(&regs, &sregs, 2)) == 0)
+            return;
+    }
     if (n >= 2 && bytes[0] == 0x0F && bytes[1] == 0x0B) {
         /* UD2 raises #UD, whatever the mode (a fault: the pushed pc is the UD2's). PVM's
          * emulator refuses it in real mode, where hardware runs it. KVM delivers it as the CPU

@@ -185,6 +185,24 @@ int exception_deliver(struct vcpu *vcpu, int vector, uint64_t return_rip)
     return 0;
 }
 
+bool exception_soft_int_allowed(struct vcpu *vcpu, int vector)
+{
+    struct kvm_sregs s;
+    uint8_t entry[16];
+    if (cpu_get_sregs(vcpu, &s) < 0)
+        return false;
+    if (!(s.cr0 & X86_CR0_PE))
+        return true;
+    bool long_mode = s.efer & X86_EFER_LMA;
+    unsigned size = exception_entry_size(false, long_mode);
+    if ((uint64_t)vector * size + size - 1 > s.idt.limit ||
+        !read_linear(vcpu, s.idt.base + (uint64_t)vector * size, entry, size))
+        return false;
+    struct idt_gate gate;
+    exception_gate_decode(entry, long_mode, &gate);
+    return usable_gate(&gate) && gate.dpl >= s.cs.dpl;
+}
+
 bool exception_has_error_code(int vector)
 {
     switch (vector) {

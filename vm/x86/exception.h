@@ -39,6 +39,10 @@ bool exception_stack64(struct vcpu *vcpu, const struct kvm_regs *r, const struct
  * return address. Returns 0, or -1 when the guest's tables do not allow a simple delivery
  * (missing gate, privilege change in 32-bit mode): the caller then lets KVM inject it. */
 int exception_deliver(struct vcpu *vcpu, int vector, uint64_t return_rip);
+/* Whether a software interrupt (INT n) to `vector` may go through its gate from the vCPU's
+ * privilege: real mode, or a present interrupt or trap gate of DPL >= CPL (else the CPU raises
+ * #GP or #NP, or switches tasks). */
+bool exception_soft_int_allowed(struct vcpu *vcpu, int vector);
 
 /* Whether the CPU pushes an error code for this exception (#DF, #TS, #NP, #SS, #GP, #PF, #AC,
  * #CP, #VC, #SX). */

@@ -1,0 +1,88 @@
+/* vm/x86/own_step.c — single-steps done by kvmstub rather than by KVM: STI and INT n.
+ *
+ * STI: on the lane's host (kvm_amd in QEMU's TCG emulation of SVM) a KVM_GUESTDBG_SINGLESTEP
+ * run over STI traps only after the next instruction as well (measured 2026-12-07 with
+ * --trace-exits: the step from timer64's `sti` stopped at main_loop + 7), so a breakpoint on
+ * that next instruction was passed, by gdb's stepi and by the step out of a trapped page
+ * alike. Used only where the host probe finds that (vm/host.h step_sti_exact): on Intel, an
+ * STI shadow kvmstub set and the trap flag of the next step would fail the VM entry (the
+ * single-step bit of the pending debug exceptions must then be set, which KVM does not do).
+ */
+#include "vm/x86/own_step.h"
+
+#include <stdint.h>
+#include <sys/ioctl.h>
+
+#include "base/diag.h"
+#include "base/x86.h"
+#include "vm/vm.h"
+#include "vm/x86/cpu_regs.h"
+#include "vm/x86/exception.h"
+#include "vm/x86/linear_mem.h"
+
+/* Whether the vCPU may execute an instruction kvmstub steps itself: it is not halted (nor
+ * waiting for INIT/SIPI), and no event is being delivered (that goes first, with the CPU). 1,
+ * 0, or -1 when KVM refused (said). */
+static int may_execute(struct vcpu *vcpu)
+{
+    if (vcpu->vm->cfg->irqchip) {
+        struct kvm_mp_state mp;
+        if (ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp) < 0)
+            return diag_errno("KVM_GET_MP_STATE (vCPU %d)", vcpu->id);
+        if (mp.mp_state != KVM_MP_STATE_RUNNABLE)
+            return 0;
+    }
+    struct kvm_vcpu_events e;
+    if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &e) < 0)
+        return diag_errno("KVM_GET_VCPU_EVENTS (vCPU %d)", vcpu->id);
+    /* (An INT n, INT3 or INTO being re-delivered reads as not injected here; its pc is on that
+     * instruction, and an INT n's delivery here is that delivery.) */
+    return !(e.exception.injected || e.exception.pending || e.interrupt.injected ||
+             e.nmi.injected || ((e.flags & KVM_VCPUEVENT_VALID_NMI_PENDING) && e.nmi.pending));
+}
+
+int sti_step(struct vcpu *vcpu)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    uint8_t insn;
+    if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
+        return -1;
+    if (!vcpu_mem_read(vcpu, cpu_pc_linear(&r, &s), &insn, 1) || insn != X86_INSN_STI)
+        return 0;
+    /* Where STI faults or takes the virtual-interrupt path, the CPU does it. */
+    if ((r.rflags & X86_RFLAGS_VM) ||
+        ((s.cr0 & X86_CR0_PE) && s.ss.dpl > X86_RFLAGS_IOPL(r.rflags)))
+        return 0;
+    int may = may_execute(vcpu);
+    if (may <= 0)
+        return may;
+    struct kvm_vcpu_events e;
+    if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &e) < 0)
+        return diag_errno("KVM_GET_VCPU_EVENTS (vCPU %d)", vcpu->id);
+    e.interrupt.shadow = (r.rflags & X86_RFLAGS_IF) ? 0 : KVM_X86_SHADOW_INT_STI;
+    e.flags = KVM_VCPUEVENT_VALID_SHADOW;
+    if (ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &e) < 0)
+        return diag_errno("KVM_SET_VCPU_EVENTS for a stepped STI (vCPU %d)", vcpu->id);
+    r.rip = cpu_rip_after(&r, &s, 1);
+    r.rflags = (r.rflags | X86_RFLAGS_IF) & ~X86_RFLAGS_RF; /* RF clears once it completes */
+    return cpu_set_regs(vcpu, &r) < 0 ? -1 : 1;
+}
+
+int int_step(struct vcpu *vcpu)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    uint8_t insn[2];
+    if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
+        return -1;
+    if (!vcpu_mem_read(vcpu, cpu_pc_linear(&r, &s), insn, 2) || insn[0] != X86_INSN_INT_IMM8 ||
+        (r.rflags & X86_RFLAGS_VM))
+        return 0;
+    if (!exception_soft_int_allowed(vcpu, insn[1]))
+        return 0; /* the CPU raises what it raises (#GP, #NP, ...): KVM steps into that */
+    int may = may_execute(vcpu);
+    if (may <= 0)
+        return may;
+    return exception_deliver(vcpu, insn[1], cpu_rip_after(&r, &s, 2)) == 0 ? 1 : 0;
+}
