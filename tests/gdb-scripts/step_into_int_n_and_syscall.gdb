@@ -1,6 +1,6 @@
 # A step over INT n stops at the handler's first instruction with the guest's own RFLAGS in the
-# frame, as a step over an exception does: the CPU clears TF as it enters the handler, so KVM's
-# step ran the whole handler and trapped one instruction past its return (and on PVM, whose
+# frame, as a step over an exception does: INT n clears TF entering the handler and pushes
+# KVM's, and where KVM's step stopped depended on the host (on PVM, whose
 # emulator refuses INT n, the guest could not run at all: kvmstub delivers it now). A step over
 # SYSCALL stops at its entry with R11 (the RFLAGS it saved) the guest's own, without KVM's trap
 # flag: the entry's return loads RFLAGS from R11, and a trap flag there would give the guest a

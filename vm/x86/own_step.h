@@ -17,9 +17,10 @@ int sti_step(struct vcpu *vcpu);
  * of DPL >= CPL, one that vm/x86/exception.c can deliver through), deliver it as the CPU does
  * and stop at the handler's first instruction, the pushed RFLAGS the guest's own. 1 when
  * done, 0 when not (nothing changed: KVM steps it), -1 when KVM refused (said on stderr).
- * Why: the CPU clears TF as it enters the handler, so its single-step trap comes only after
- * the handler's IRET has loaded the trap flag back from the frame, one instruction past the
- * return: a step ran the whole handler and overshot by an instruction. */
+ * Why: INT n clears TF as it enters the handler, so the handler is not stepped, and the
+ * pushed RFLAGS holds KVM's TF, which the handler's IRET loads back with nobody stepping: where
+ * a KVM step stops then depends on the host (on PVM the handler's second instruction; PVM's
+ * emulator refuses INT n otherwise). Delivered here, it is the same on every host. */
 int int_step(struct vcpu *vcpu);
 
 #endif
