@@ -27,6 +27,7 @@
 #define X86_CR4_PSE  (1ULL << 4)
 #define X86_CR4_PAE  (1ULL << 5)
 #define X86_CR4_LA57 (1ULL << 12)
+#define X86_EFER_SCE (1ULL << 0) /* SYSCALL enabled */
 #define X86_EFER_LME (1ULL << 8)
 #define X86_EFER_LMA (1ULL << 10)
 #define X86_EFER_NX  (1ULL << 11)
@@ -135,6 +136,10 @@ static inline int x86_is_rep_string(const uint8_t *bytes, unsigned len)
 #define X86_MSR_APIC_BASE           0x1B
 #define X86_MSR_IA32_MISC_ENABLE    0x1A0
 #define X86_MSR_MTRR_DEF_TYPE       0x2FF
+#define X86_MSR_STAR                0xC0000081 /* SYSCALL's segments */
+#define X86_MSR_LSTAR               0xC0000082 /* its entry from 64-bit mode */
+#define X86_MSR_CSTAR               0xC0000083 /* ... from compatibility mode */
+#define X86_MSR_FMASK               0xC0000084 /* the RFLAGS bits it clears */
 #define X86_MSR_KERNEL_GS_BASE      0xC0000102
 #define X86_MISC_ENABLE_FAST_STRING 0x1
 #define X86_MTRR_DEF_TYPE_ENABLE_WB 0x806 /* MTRRs enabled, default type write-back */

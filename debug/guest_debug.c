@@ -156,41 +156,10 @@ static bool gd_fetch_breakpoint_at(struct vm *vm, uint64_t pc)
     return bp_find_exec_trap(&vm->debug->bps, pc) != NULL;
 }
 
-/* gdb steps the instruction at the pc with KVM: when it is a SYSCALL in 64-bit mode, note what
- * gd_syscall_stepped needs. The CPU saves RFLAGS in R11 with the trap flag KVM steps with, and
- * the entry's return (SYSRET, or POPF from R11) would load it: a #DB after the return. */
-static void gd_note_syscall(struct vcpu *vcpu, const struct kvm_regs *r, const struct kvm_sregs *s)
-{
-    struct vcpu_debug *vd = vcpu_debug_of(vcpu);
-    uint8_t insn[2];
-    vd->syscall_stepped = s->cs.l && (s->efer & X86_EFER_LMA) &&
-                          vcpu_mem_read(vcpu, cpu_pc_linear(r, s), insn, 2) &&
-                          insn[0] == X86_INSN_SYSCALL0 && insn[1] == X86_INSN_SYSCALL1;
-    vd->syscall_own_tf = r->rflags & X86_RFLAGS_TF; /* KVM's own is not in what it reads */
-    vd->syscall_next = cpu_rip_after(r, s, 2);
-}
-
-/* The step gd_note_syscall noted has ended: if the SYSCALL went through (RCX is the pc after
- * it: not a #UD), R11's trap flag becomes the guest's own. 0, or -1 when KVM refused. */
-static int gd_syscall_stepped(struct vcpu *vcpu)
-{
-    struct vcpu_debug *vd = vcpu_debug_of(vcpu);
-    struct kvm_regs r;
-    if (!vd->syscall_stepped)
-        return 0;
-    vd->syscall_stepped = false;
-    if (cpu_get_regs(vcpu, &r) < 0)
-        return -1;
-    if (r.rcx != vd->syscall_next || !(r.r11 & X86_RFLAGS_TF) == !vd->syscall_own_tf)
-        return 0;
-    r.r11 ^= X86_RFLAGS_TF;
-    return cpu_set_regs(vcpu, &r);
-}
-
 /* Before KVM_RUN: a step kvmstub does itself (vm/x86/own_step.h) returns 1, and the vCPU
  * reports the step's trap. Over STI where this host's KVM steps past the next instruction too;
- * over INT n when gdb steps (not a recording, whose steps are KVM's and replay as they were).
- * Not when a kick is to end the run, an access is to be completed, or a breakpoint at the
+ * over INT n and SYSCALL when gdb steps (not a recording, whose steps are KVM's and replay as they
+ * were). Not when a kick is to end the run, an access is to be completed, or a breakpoint at the
  * instruction is still to be hit (stepping off it is fine). */
 static int gd_prepare(struct vcpu *vcpu)
 {
@@ -199,21 +168,17 @@ static int gd_prepare(struct vcpu *vcpu)
     struct kvm_sregs s;
     if (gd_apply(vcpu) < 0)
         return -1;
-    if (!vcpu->io_pending) /* (an access completes the instruction a SYSCALL note is about) */
-        vcpu_debug_of(vcpu)->syscall_stepped = false;
     bool sti = vm->debug->own_sti_step && gd_stepping(vcpu);
-    bool int_n = guest_debug_gdb_steps(vcpu) && !vm->debug->record.on;
-    if (!(sti || int_n) || vcpu->io_pending || vcpu->run->immediate_exit || !runctl_attached(vm))
+    bool gdb_step = guest_debug_gdb_steps(vcpu) && !vm->debug->record.on;
+    if (!(sti || gdb_step) || vcpu->io_pending || vcpu->run->immediate_exit || !runctl_attached(vm))
         return 0;
     if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
         return -1;
     if (!step_aside_active(vcpu) && gd_fetch_breakpoint_at(vm, cpu_pc_linear(&r, &s)))
         return 0;
     int rc = sti ? sti_step(vcpu) : 0;
-    rc = rc == 0 && int_n ? int_step(vcpu) : rc;
-    if (rc == 0 && int_n)
-        gd_note_syscall(vcpu, &r, &s);
-    return rc;
+    rc = rc == 0 && gdb_step ? int_step(vcpu) : rc;
+    return rc == 0 && gdb_step ? syscall_step(vcpu) : rc;
 }
 
 /* A single-step of this vCPU is complete (a debug exit, an access that completed the
@@ -222,9 +187,6 @@ static int gd_prepare(struct vcpu *vcpu)
 static void gd_step_finished(struct vcpu *vcpu, bool access)
 {
     struct kvm_regs r;
-    if (!access && gd_syscall_stepped(vcpu) < 0)
-        diag("vCPU %d: cannot give R11 the guest's own trap flag after a stepped SYSCALL",
-             vcpu->id);
     switch (vcpu->action) {
     case RESUME_STEP: runctl_report_step(vcpu); break;
     case RESUME_RANGE:

@@ -75,11 +75,6 @@ struct vcpu_debug {
     unsigned long agent_ran_writes;
     unsigned long agent_ran_exit; /* `exits` at the hit */
     unsigned long exits;          /* exits handled so far (gd_exited) */
-    /* gdb steps a SYSCALL (KVM does): where it went through, R11 (the RFLAGS it saved) gets
-     * the guest's own trap flag back, not KVM's (gd_prepare, gd_step_finished). */
-    bool syscall_stepped;
-    bool syscall_own_tf;
-    uint64_t syscall_next;   /* the pc after it: SYSCALL's RCX */
     struct access_hit hit;   /* the port or MSR access it stopped on, until gdb runs it again */
     struct catch_vcpu catch; /* the exception it stopped on (debug/catch.h) */
 };

@@ -258,7 +258,8 @@ static bool vcpu_run_once(struct vcpu *vcpu)
     if (prepared > 0) {
         vcpu_step_trap(vcpu); /* the debugger stepped the instruction: its registers are set */
         if (vm->cfg->trace_exits)
-            diag("vCPU %d: the debugger stepped the instruction itself (STI or INT n)", vcpu->id);
+            diag("vCPU %d: the debugger stepped the instruction itself (STI, INT n or SYSCALL)",
+                 vcpu->id);
     } else {
         bool completing = vcpu->io_pending; /* KVM completes that access first */
         r = ioctl(vcpu->fd, KVM_RUN, 0);

@@ -1,4 +1,4 @@
-/* vm/x86/own_step.c — single-steps done by kvmstub rather than by KVM: STI and INT n.
+/* vm/x86/own_step.c — single-steps done by kvmstub rather than by KVM: STI, INT n, SYSCALL.
  *
  * STI: on the lane's host (kvm_amd in QEMU's TCG emulation of SVM) a KVM_GUESTDBG_SINGLESTEP
  * run over STI traps only after the next instruction as well (measured 2026-12-07 with
@@ -85,4 +85,48 @@ int int_step(struct vcpu *vcpu)
     if (may <= 0)
         return may;
     return exception_deliver(vcpu, insn[1], cpu_rip_after(&r, &s, 2)) == 0 ? 1 : 0;
+}
+
+int syscall_step(struct vcpu *vcpu)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    uint8_t insn[2];
+    uint64_t star, lstar, fmask;
+    if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
+        return -1;
+    /* 64-bit mode with SYSCALL enabled; anything else (its #UD, compatibility or legacy mode)
+     * is the CPU's. */
+    if (!(s.efer & X86_EFER_LMA) || !s.cs.l || !(s.efer & X86_EFER_SCE) ||
+        !vcpu_mem_read(vcpu, r.rip, insn, 2) || insn[0] != X86_INSN_SYSCALL0 ||
+        insn[1] != X86_INSN_SYSCALL1)
+        return 0;
+    if (cpu_msr_read(vcpu, X86_MSR_STAR, &star) < 0 ||
+        cpu_msr_read(vcpu, X86_MSR_LSTAR, &lstar) < 0 ||
+        cpu_msr_read(vcpu, X86_MSR_FMASK, &fmask) < 0)
+        return 0;
+    int may = may_execute(vcpu);
+    if (may <= 0)
+        return may;
+    uint16_t selector = (uint16_t)(star >> 32);
+    r.rcx = cpu_rip_after(&r, &s, 2);
+    r.r11 = r.rflags & ~X86_RFLAGS_RF;
+    r.rflags = (r.rflags & ~fmask & ~X86_RFLAGS_RF) | X86_RFLAGS_RESERVED;
+    r.rip = lstar;
+    /* The flat segments SYSCALL loads whatever the GDT holds. */
+    s.cs = (struct kvm_segment){.selector = selector & ~3u,
+                                .limit = 0xFFFFFFFF,
+                                .type = 0xB,
+                                .present = 1,
+                                .s = 1,
+                                .l = 1,
+                                .g = 1};
+    s.ss = (struct kvm_segment){.selector = (uint16_t)(selector + 8),
+                                .limit = 0xFFFFFFFF,
+                                .type = 0x3,
+                                .present = 1,
+                                .s = 1,
+                                .db = 1,
+                                .g = 1};
+    return cpu_set_sregs(vcpu, &s) < 0 || cpu_set_regs(vcpu, &r) < 0 ? -1 : 1;
 }
