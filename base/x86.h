@@ -132,6 +132,18 @@ static inline int x86_is_rep_string(const uint8_t *bytes, unsigned len)
     return (op >= 0xA4 && op <= 0xA7) || (op >= 0xAA && op <= 0xAF) || (op >= 0x6C && op <= 0x6F);
 }
 
+/* Whether bytes (len of them) are a UD2 (0F 0B), behind any prefixes the CPU takes with it
+ * (legacy, REP/REPNE, and in 64-bit mode a REX): it raises #UD all the same. */
+static inline int x86_is_ud2(const uint8_t *bytes, unsigned len, int mode64)
+{
+    unsigned i = 0;
+    while (i < len && (x86_is_legacy_prefix(bytes[i]) || bytes[i] == 0xF2 || bytes[i] == 0xF3))
+        i++;
+    if (mode64 && i < len && (bytes[i] & 0xF0) == 0x40)
+        i++;
+    return i + 1 < len && bytes[i] == 0x0F && bytes[i + 1] == 0x0B;
+}
+
 /* Model-specific registers. */
 #define X86_MSR_APIC_BASE           0x1B
 #define X86_MSR_IA32_MISC_ENABLE    0x1A0

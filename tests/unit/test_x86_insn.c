@@ -1,4 +1,4 @@
-/* tests/unit/test_x86_insn.c — the instruction facts in base/x86.h: prefixes, REP strings. */
+/* tests/unit/test_x86_insn.c — the instruction facts in base/x86.h: prefixes, REP strings, UD2. */
 #include "base/x86.h"
 #include "check.h"
 
@@ -35,9 +35,26 @@ static void rep_strings(void)
     CHECK(!x86_is_rep_string(rep_stosb, 0));
 }
 
+static void ud2_behind_prefixes(void)
+{
+    static const uint8_t ud2[] = {0x0F, 0x0B};
+    static const uint8_t prefixed[] = {0x66, 0xF3, 0x2E, 0x0F, 0x0B};
+    static const uint8_t rex[] = {0x66, 0x48, 0x0F, 0x0B};
+    static const uint8_t ud1[] = {0x0F, 0xB9, 0xC0};
+    static const uint8_t cut[] = {0x66, 0x0F};
+    CHECK(x86_is_ud2(ud2, sizeof(ud2), 0));
+    CHECK(x86_is_ud2(prefixed, sizeof(prefixed), 0));
+    CHECK(x86_is_ud2(rex, sizeof(rex), 1));
+    CHECK(!x86_is_ud2(rex, sizeof(rex), 0)); /* 48 is DEC EAX outside 64-bit mode */
+    CHECK(!x86_is_ud2(ud1, sizeof(ud1), 1));
+    CHECK(!x86_is_ud2(cut, sizeof(cut), 1));
+    CHECK(!x86_is_ud2(ud2, 1, 1));
+}
+
 int main(void)
 {
     RUN(legacy_prefixes);
     RUN(rep_strings);
+    RUN(ud2_behind_prefixes);
     return CHECK_DONE();
 }

@@ -182,10 +182,11 @@ void emulation_failure_handle(struct vcpu *vcpu)
         if (exception_deliver(vcpu, bytes[1], cpu_rip_after(&regs, &sregs, 2)) == 0)
             return;
     }
-    if (n >= 2 && bytes[0] == 0x0F && bytes[1] == 0x0B) {
-        /* UD2 raises #UD, whatever the mode (a fault: the pushed pc is the UD2's). PVM's
-         * emulator refuses it in real mode, where hardware runs it. KVM delivers it as the CPU
-         * would: a step or a catch stops at the handler as it does there (debug/catch.h). */
+    if (x86_is_ud2(bytes, n, cpu_mode_current(&sregs) == CPU_MODE_LONG64)) {
+        /* UD2 raises #UD, whatever the mode and its prefixes (a fault: the pushed pc is the
+         * first prefix's). PVM's emulator refuses it in real mode, where hardware runs it.
+         * KVM delivers it as the CPU would: a step or a catch stops at the handler as it does
+         * there (debug/catch.h). */
         if (exception_inject(vcpu, X86_VECTOR_UD, false, 0) == 0)
             return;
     }
