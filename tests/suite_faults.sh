@@ -274,7 +274,7 @@ ASM
 }
 
 # `monitor exception` at a triple fault tells the chain from the vCPU's state
-# (debug/shutdown_chain.c), following the CPU's double-fault rules. Two guests whose IDT lacks
+# (debug/shutdown_chain.c), following the CPU's double-fault rules. Three guests whose IDT lacks
 # some gates (every other leads to a handler that ends the guest with status 7: it never runs):
 # - #PF and #DF missing, then a load the page tables do not map: #PF, whose delivery fails
 #   (#NP) and makes a #DF, whose delivery fails: shutdown, the issue's own example;

@@ -2,7 +2,7 @@
 # host (kvm_amd in QEMU's TCG emulation of SVM) KVM's single-step over STI trapped only after
 # the next instruction too (at main_loop + 7), which also made the step out of an exec-trapped
 # page pass a breakpoint there; where the host probe finds that, kvmstub executes a stepped STI
-# itself (vm/x86/sti_step.c).
+# itself (vm/x86/own_step.c).
 # guest: build/guest/timer64.img
 # args: --irqchip
 # symbols: build/guest/timer64.img

@@ -92,6 +92,13 @@ bool exception_stack64(struct vcpu *vcpu, const struct kvm_regs *r, const struct
     return read_linear(vcpu, *slot, rsp, 8);
 }
 
+/* Whether a 64-bit address is canonical for 48-bit linear addresses (a 5-level-paging address
+ * that is not is left to KVM). */
+static bool canonical(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
 static int deliver_long_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_sregs *s, int vector,
                              uint64_t return_rip)
 {
@@ -105,11 +112,12 @@ static int deliver_long_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_s
         return -1;
     unsigned ist = gate.ist;
     struct kvm_segment cs = s->cs;
-    if (!load_descriptor(vcpu, s, gate.selector, &cs) || !cs.l)
-        return -1;
+    if (!load_descriptor(vcpu, s, gate.selector, &cs) || !cs.l || cs.dpl > s->cs.dpl ||
+        (cs.type & 0x4) || !canonical(gate.offset))
+        return -1; /* a less privileged handler is a #GP, a conforming one keeps the CPL: KVM's */
     unsigned old_cpl = s->cs.dpl, new_cpl = cs.dpl;
     uint64_t rsp, slot;
-    if (!exception_stack64(vcpu, r, s, ist, new_cpl, &rsp, &slot))
+    if (!exception_stack64(vcpu, r, s, ist, new_cpl, &rsp, &slot) || !canonical(rsp))
         return -1;
     rsp &= ~0xFULL;
     uint64_t frame[5] = {return_rip, s->cs.selector, r->rflags, r->rsp, s->ss.selector};
@@ -138,8 +146,8 @@ static int deliver_protected_mode(struct vcpu *vcpu, struct kvm_regs *r, struct 
     if (!usable_gate(&gate))
         return -1;
     struct kvm_segment cs = s->cs;
-    if (!load_descriptor(vcpu, s, gate.selector, &cs) || cs.dpl != s->cs.dpl)
-        return -1; /* a privilege change needs the TSS stack: leave it to KVM */
+    if (!load_descriptor(vcpu, s, gate.selector, &cs) || cs.dpl != s->cs.dpl || !s->ss.db)
+        return -1; /* a privilege change needs the TSS stack, a 16-bit stack wraps: KVM's */
     uint32_t frame[3] = {(uint32_t)return_rip, s->cs.selector, (uint32_t)r->rflags};
     uint64_t esp = (uint32_t)(r->rsp - sizeof(frame));
     if (!write_linear(vcpu, s->ss.base + esp, frame, sizeof(frame)))
@@ -173,15 +181,18 @@ int exception_deliver(struct vcpu *vcpu, int vector, uint64_t return_rip)
     if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
         return -1;
     int rc;
-    switch (cpu_mode_current(&s)) {
-    case CPU_MODE_LONG64: rc = deliver_long_mode(vcpu, &r, &s, vector, return_rip); break;
-    case CPU_MODE_PROT32: rc = deliver_protected_mode(vcpu, &r, &s, vector, return_rip); break;
-    default: rc = deliver_real_mode(vcpu, &r, &s, vector, return_rip); break;
-    }
+    /* By the tables the CPU uses: long mode's (also from compatibility mode), protected
+     * mode's, the IVT. */
+    if (s.efer & X86_EFER_LMA)
+        rc = deliver_long_mode(vcpu, &r, &s, vector, return_rip);
+    else if (s.cr0 & X86_CR0_PE)
+        rc = deliver_protected_mode(vcpu, &r, &s, vector, return_rip);
+    else
+        rc = deliver_real_mode(vcpu, &r, &s, vector, return_rip);
     if (rc < 0)
         return -1;
     if (cpu_set_sregs(vcpu, &s) < 0 || cpu_set_regs(vcpu, &r) < 0)
-        return -1;
+        return EXCEPTION_REFUSED;
     return 0;
 }
 

@@ -36,8 +36,11 @@ bool exception_stack64(struct vcpu *vcpu, const struct kvm_regs *r, const struct
                        unsigned ist, unsigned new_cpl, uint64_t *rsp, uint64_t *slot);
 
 /* Deliver exception `vector` (no error code) as the CPU would, with return_rip pushed as the
- * return address. Returns 0, or -1 when the guest's tables do not allow a simple delivery
- * (missing gate, privilege change in 32-bit mode): the caller then lets KVM inject it. */
+ * return address. Returns 0; -1 when the guest's tables do not allow a simple delivery
+ * (missing gate, privilege change in 32-bit mode, a 16-bit stack, a handler segment the CPU
+ * would refuse, a non-canonical address): nothing changed, the caller lets KVM do it; or
+ * EXCEPTION_REFUSED when KVM refused the new state (said). */
+#define EXCEPTION_REFUSED (-2)
 int exception_deliver(struct vcpu *vcpu, int vector, uint64_t return_rip);
 /* Whether a software interrupt (INT n) to `vector` may go through its gate from the vCPU's
  * privilege: real mode, or a present interrupt or trap gate of DPL >= CPL (else the CPU raises

@@ -41,6 +41,22 @@ static int may_execute(struct vcpu *vcpu)
              e.nmi.injected || ((e.flags & KVM_VCPUEVENT_VALID_NMI_PENDING) && e.nmi.pending));
 }
 
+/* The instruction kvmstub executed leaves this interrupt shadow behind it (the STI's, or none:
+ * a shadow over the instruction ends with it), and KVM nothing of its own to deliver again (it
+ * keeps an INT n it was interrupted delivering, unseen in the events it reports; setting them
+ * drops it). 0, or -1 when KVM refused (said). */
+static int set_shadow(struct vcpu *vcpu, uint8_t shadow, const char *insn)
+{
+    struct kvm_vcpu_events e;
+    if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &e) < 0)
+        return diag_errno("KVM_GET_VCPU_EVENTS (vCPU %d)", vcpu->id);
+    e.interrupt.shadow = shadow;
+    e.flags = KVM_VCPUEVENT_VALID_SHADOW;
+    if (ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &e) < 0)
+        return diag_errno("KVM_SET_VCPU_EVENTS for a stepped %s (vCPU %d)", insn, vcpu->id);
+    return 0;
+}
+
 int sti_step(struct vcpu *vcpu)
 {
     struct kvm_regs r;
@@ -57,13 +73,8 @@ int sti_step(struct vcpu *vcpu)
     int may = may_execute(vcpu);
     if (may <= 0)
         return may;
-    struct kvm_vcpu_events e;
-    if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &e) < 0)
-        return diag_errno("KVM_GET_VCPU_EVENTS (vCPU %d)", vcpu->id);
-    e.interrupt.shadow = (r.rflags & X86_RFLAGS_IF) ? 0 : KVM_X86_SHADOW_INT_STI;
-    e.flags = KVM_VCPUEVENT_VALID_SHADOW;
-    if (ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &e) < 0)
-        return diag_errno("KVM_SET_VCPU_EVENTS for a stepped STI (vCPU %d)", vcpu->id);
+    if (set_shadow(vcpu, (r.rflags & X86_RFLAGS_IF) ? 0 : KVM_X86_SHADOW_INT_STI, "STI") < 0)
+        return -1;
     r.rip = cpu_rip_after(&r, &s, 1);
     r.rflags = (r.rflags | X86_RFLAGS_IF) & ~X86_RFLAGS_RF; /* RF clears once it completes */
     return cpu_set_regs(vcpu, &r) < 0 ? -1 : 1;
@@ -84,7 +95,10 @@ int int_step(struct vcpu *vcpu)
     int may = may_execute(vcpu);
     if (may <= 0)
         return may;
-    return exception_deliver(vcpu, insn[1], cpu_rip_after(&r, &s, 2)) == 0 ? 1 : 0;
+    int rc = exception_deliver(vcpu, insn[1], cpu_rip_after(&r, &s, 2));
+    if (rc < 0)
+        return rc == EXCEPTION_REFUSED ? -1 : 0;
+    return set_shadow(vcpu, 0, "INT n") < 0 ? -1 : 1;
 }
 
 int syscall_step(struct vcpu *vcpu)
@@ -128,5 +142,7 @@ int syscall_step(struct vcpu *vcpu)
                                 .s = 1,
                                 .db = 1,
                                 .g = 1};
-    return cpu_set_sregs(vcpu, &s) < 0 || cpu_set_regs(vcpu, &r) < 0 ? -1 : 1;
+    if (cpu_set_sregs(vcpu, &s) < 0 || cpu_set_regs(vcpu, &r) < 0)
+        return -1;
+    return set_shadow(vcpu, 0, "SYSCALL") < 0 ? -1 : 1;
 }

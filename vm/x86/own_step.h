@@ -27,7 +27,8 @@ int int_step(struct vcpu *vcpu);
 /* When the instruction at the vCPU's pc is a SYSCALL in 64-bit mode with EFER.SCE set, execute
  * it as the CPU does: RCX the pc after it, R11 the guest's RFLAGS (RF clear), RFLAGS masked by
  * FMASK, CS and SS the flat segments STAR names, the pc LSTAR. 1 when done, 0 when not (nothing
- * changed), -1 when KVM refused (said on stderr). Why: a KVM step left its trap flag in R11,
+ * changed; also when its MSRs cannot be read: KVM steps it then), -1 when KVM refused a write
+ * (said on stderr). Why: a KVM step left its trap flag in R11,
  * which the entry's return (SYSRET) loads with nobody stepping, and under QEMU's emulated SVM
  * the step ran the whole entry (measured 2026-12-07 in the lane). */
 int syscall_step(struct vcpu *vcpu);

@@ -6,10 +6,11 @@
 # the helper relocates the symbols (symbol-file -o) and gdb moves the breakpoints (before,
 # kvmstub refused them on hosts without live debug registers, and gdb could not continue); the
 # next continue stops in start_kernel, at its randomized address, the next in do_basic_setup,
-# and the lx- scripts read the kernel (lx-dmesg). qOffsets then answers the slide. In the
-# hardware-host lane only do_basic_setup: there an exec trap on start_kernel's page is too slow
-# to rely on, with or without KASLR (DESIGN.md §7, tests/hwhost/host-limits), and the first
-# stop is do_basic_setup's. (A slide of 0, one boot in ~500, makes no stop: the script
+# and the lx- scripts read the kernel (lx-dmesg). qOffsets then answers the slide. Where
+# debug-register breakpoints do not fire (`monitor status`; the hardware-host lane) only
+# do_basic_setup: a breakpoint before paging is then an exec trap, and on start_kernel's busy
+# page too slow to rely on, with or without KASLR (DESIGN.md §7), and the first stop is
+# do_basic_setup's. (A slide of 0, one boot in ~500, makes no stop: the script
 # continues once more only when the first stop is not a breakpoint.)
 # guest: $KERNEL_DIR/bzImage
 # args: --initrd $INITRD --cmdline 'console=ttyS0 kaslr'
@@ -19,10 +20,10 @@ source gdb/kvmstub.py
 monitor kaslr
 break do_basic_setup
 python
-import os, re
-lane = os.path.exists("/sys/module/kvm_amd")
-first = "do_basic_setup" if lane else "start_kernel"
-if not lane:
+import re
+exec_traps = "debug-register breakpoints fire" not in gdb.execute("monitor status", to_string=True)
+first = "do_basic_setup" if exec_traps else "start_kernel"
+if not exec_traps:
     gdb.execute("break start_kernel")
 def addr(sym):
     return int(gdb.parse_and_eval("(unsigned long)&" + sym)) & 0xffffffffffffffff
@@ -39,9 +40,9 @@ said = slide == 0 or ("kvmstub: the kernel's KASLR slide is %#x" % slide in out 
 print("kvmstub and the helper said so at the first stop: %s" % said)
 pc = int(gdb.parse_and_eval("$pc")) & 0xffffffffffffffff
 print("stopped at the first breakpoint, at its randomized address: %s" %
-      (stopped_in(first) and (lane or addr(first) <= pc < addr(first) + 4096)))
+      (stopped_in(first) and (exec_traps or addr(first) <= pc < addr(first) + 4096)))
 print("the symbols moved by the slide: %s" % (addr("_text") == 0xffffffff81000000 + slide))
-if not lane:
+if not exec_traps:
     gdb.execute("continue", to_string=True)
 print("stopped in do_basic_setup: %s" % stopped_in("do_basic_setup"))
 end
