@@ -42,5 +42,10 @@ p kvmstub_probe_pokes
 bt 1
 info symbol $pc
 lx-lsmod
+python
+# User space is alive here (the initramfs's init runs insmod): lx-ps sees it (issue 15.2).
+ps = gdb.execute("lx-ps", to_string=True)
+print("lx-ps lists the insmod loading the module: %s" % ("insmod" in ps))
+end
 delete
 continue
