@@ -168,18 +168,18 @@ void emulation_failure_handle(struct vcpu *vcpu)
         /* Single-stepping the guest's own INT3: deliver it here and stop at the handler's
          * first instruction, as a CPU does (an injected #BP is lost under single-step). */
         if (vcpu->action == RESUME_STEP && runctl_attached(vm) &&
-            exception_deliver(vcpu, X86_VECTOR_BP, regs.rip + 1) == 0) {
+            exception_deliver_int(vcpu, &regs, &sregs, X86_VECTOR_BP, regs.rip + 1) == 0) {
             runctl_report_step(vcpu);
             return;
         }
         if (emulation_failure_deliver_int3(vcpu, regs.rip) == 0)
             return;
     }
-    if (n >= 2 && bytes[0] == X86_INSN_INT_IMM8 && !(regs.rflags & X86_RFLAGS_VM) &&
-        exception_soft_int_allowed(vcpu, bytes[1])) {
+    if (n >= 2 && bytes[0] == X86_INSN_INT_IMM8 && !(regs.rflags & X86_RFLAGS_VM)) {
         /* INT n, which PVM's emulator refuses: delivered here as the CPU does (a gdb step
          * over it never gets here: debug/guest_debug.c delivers it the same way first). */
-        if (exception_deliver(vcpu, bytes[1], cpu_rip_after(&regs, &sregs, 2)) == 0)
+        if (exception_deliver_int(vcpu, &regs, &sregs, bytes[1], cpu_rip_after(&regs, &sregs, 2)) ==
+            0)
             return;
     }
     if (x86_is_ud2(bytes, n, cpu_mode_current(&sregs) == CPU_MODE_LONG64)) {

@@ -92,6 +92,31 @@ bool exception_stack64(struct vcpu *vcpu, const struct kvm_regs *r, const struct
     return read_linear(vcpu, *slot, rsp, 8);
 }
 
+/* Bytes per IDT (IVT) entry in the vCPU's mode. */
+static unsigned entry_size(const struct kvm_sregs *s)
+{
+    return exception_entry_size(!(s->cr0 & X86_CR0_PE), s->efer & X86_EFER_LMA);
+}
+
+/* Read the IDT (IVT) entry of `vector` in the vCPU's mode into entry (4, 8 or 16 bytes): its
+ * size, or 0 when it lies beyond IDTR's limit or cannot be read. */
+static unsigned read_gate_entry(struct vcpu *vcpu, const struct kvm_sregs *s, int vector,
+                                uint8_t entry[16])
+{
+    unsigned size = entry_size(s);
+    if ((uint64_t)vector * size + size - 1 > s->idt.limit ||
+        !read_linear(vcpu, s->idt.base + (uint64_t)vector * size, entry, size))
+        return 0;
+    return size;
+}
+
+/* Whether a software interrupt may go through `gate` from privilege level cpl: a present
+ * interrupt or trap gate of DPL >= CPL (else the CPU raises #GP or #NP, or switches tasks). */
+static bool soft_int_gate(const struct idt_gate *g, unsigned cpl)
+{
+    return usable_gate(g) && g->dpl >= cpl;
+}
+
 /* Whether a 64-bit address is canonical for 48-bit linear addresses (a 5-level-paging address
  * that is not is left to KVM). */
 static bool canonical(uint64_t a)
@@ -103,12 +128,11 @@ static int deliver_long_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_s
                              uint64_t return_rip)
 {
     uint8_t entry[16];
-    if ((uint64_t)vector * 16 + 15 > s->idt.limit ||
-        !read_linear(vcpu, s->idt.base + vector * 16, entry, 16))
+    if (!read_gate_entry(vcpu, s, vector, entry))
         return -1;
     struct idt_gate gate;
     exception_gate_decode(entry, true, &gate);
-    if (!usable_gate(&gate))
+    if (!soft_int_gate(&gate, s->cs.dpl))
         return -1;
     unsigned ist = gate.ist;
     struct kvm_segment cs = s->cs;
@@ -137,13 +161,12 @@ static int deliver_long_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_s
 static int deliver_protected_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_sregs *s,
                                   int vector, uint64_t return_rip)
 {
-    uint8_t entry[8];
-    if ((uint64_t)vector * 8 + 7 > s->idt.limit ||
-        !read_linear(vcpu, s->idt.base + vector * 8, entry, 8))
+    uint8_t entry[16];
+    if (!read_gate_entry(vcpu, s, vector, entry))
         return -1;
     struct idt_gate gate;
     exception_gate_decode(entry, false, &gate);
-    if (!usable_gate(&gate))
+    if (!soft_int_gate(&gate, s->cs.dpl))
         return -1;
     struct kvm_segment cs = s->cs;
     if (!load_descriptor(vcpu, s, gate.selector, &cs) || cs.dpl != s->cs.dpl || !s->ss.db)
@@ -159,9 +182,10 @@ static int deliver_protected_mode(struct vcpu *vcpu, struct kvm_regs *r, struct 
 static int deliver_real_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_sregs *s, int vector,
                              uint64_t return_rip)
 {
-    uint16_t ivt[2];
-    if (!read_linear(vcpu, s->idt.base + vector * 4, ivt, 4))
+    uint8_t entry[16];
+    if (!read_gate_entry(vcpu, s, vector, entry))
         return -1;
+    uint16_t ivt[2] = {(uint16_t)(entry[0] | entry[1] << 8), (uint16_t)(entry[2] | entry[3] << 8)};
     uint16_t frame[3] = {(uint16_t)return_rip, s->cs.selector, (uint16_t)r->rflags};
     uint16_t sp = (uint16_t)(r->rsp - sizeof(frame));
     if (!write_linear(vcpu, s->ss.base + sp, frame, sizeof(frame)))
@@ -174,12 +198,11 @@ static int deliver_real_mode(struct vcpu *vcpu, struct kvm_regs *r, struct kvm_s
     return 0;
 }
 
-int exception_deliver(struct vcpu *vcpu, int vector, uint64_t return_rip)
+int exception_deliver_int(struct vcpu *vcpu, const struct kvm_regs *regs,
+                          const struct kvm_sregs *sregs, int vector, uint64_t return_rip)
 {
-    struct kvm_regs r;
-    struct kvm_sregs s;
-    if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
-        return -1;
+    struct kvm_regs r = *regs;
+    struct kvm_sregs s = *sregs;
     int rc;
     /* By the tables the CPU uses: long mode's (also from compatibility mode), protected
      * mode's, the IVT. */
@@ -194,24 +217,6 @@ int exception_deliver(struct vcpu *vcpu, int vector, uint64_t return_rip)
     if (cpu_set_sregs(vcpu, &s) < 0 || cpu_set_regs(vcpu, &r) < 0)
         return EXCEPTION_REFUSED;
     return 0;
-}
-
-bool exception_soft_int_allowed(struct vcpu *vcpu, int vector)
-{
-    struct kvm_sregs s;
-    uint8_t entry[16];
-    if (cpu_get_sregs(vcpu, &s) < 0)
-        return false;
-    if (!(s.cr0 & X86_CR0_PE))
-        return true;
-    bool long_mode = s.efer & X86_EFER_LMA;
-    unsigned size = exception_entry_size(false, long_mode);
-    if ((uint64_t)vector * size + size - 1 > s.idt.limit ||
-        !read_linear(vcpu, s.idt.base + (uint64_t)vector * size, entry, size))
-        return false;
-    struct idt_gate gate;
-    exception_gate_decode(entry, long_mode, &gate);
-    return usable_gate(&gate) && gate.dpl >= s.cs.dpl;
 }
 
 bool exception_has_error_code(int vector)
@@ -254,12 +259,6 @@ static int handler_of(struct vcpu *vcpu, const struct kvm_sregs *s, const uint8_
     return 0;
 }
 
-/* Bytes per IDT (IVT) entry in the vCPU's mode. */
-static unsigned entry_size(const struct kvm_sregs *s)
-{
-    return exception_entry_size(!(s->cr0 & X86_CR0_PE), s->efer & X86_EFER_LMA);
-}
-
 /* Where the table ends: a real-mode IVT is 1 KiB whatever IDTR's limit says (0xffff from
  * reset). */
 static uint64_t table_end(const struct kvm_sregs *s)
@@ -282,11 +281,7 @@ int exception_handler_address(struct vcpu *vcpu, int vector, uint64_t *linear)
 {
     struct kvm_sregs s;
     uint8_t entry[16];
-    if (cpu_get_sregs(vcpu, &s) < 0)
-        return -1;
-    unsigned size = entry_size(&s);
-    if ((uint64_t)vector * size + size - 1 > s.idt.limit ||
-        !read_linear(vcpu, s.idt.base + (uint64_t)vector * size, entry, size))
+    if (cpu_get_sregs(vcpu, &s) < 0 || !read_gate_entry(vcpu, &s, vector, entry))
         return -1;
     return handler_in(vcpu, &s, entry, linear);
 }

@@ -35,17 +35,15 @@ unsigned exception_entry_size(bool real_mode, bool long_mode);
 bool exception_stack64(struct vcpu *vcpu, const struct kvm_regs *r, const struct kvm_sregs *s,
                        unsigned ist, unsigned new_cpl, uint64_t *rsp, uint64_t *slot);
 
-/* Deliver exception `vector` (no error code) as the CPU would, with return_rip pushed as the
- * return address. Returns 0; -1 when the guest's tables do not allow a simple delivery
- * (missing gate, privilege change in 32-bit mode, a 16-bit stack, a handler segment the CPU
- * would refuse, a non-canonical address): nothing changed, the caller lets KVM do it; or
- * EXCEPTION_REFUSED when KVM refused the new state (said). */
+/* Deliver software interrupt `vector` (INT3, INT n) as the CPU would from the state regs/sregs
+ * (the vCPU's), with return_rip pushed as the return address. Returns 0; -1 when the guest's
+ * tables do not allow a simple delivery (no present interrupt or trap gate of DPL >= CPL, a
+ * privilege change in 32-bit mode, a 16-bit stack, a handler segment the CPU would refuse, a
+ * non-canonical address): the vCPU's registers are unchanged, the caller lets the CPU (KVM) do
+ * it; or EXCEPTION_REFUSED when KVM refused the new state (said). */
 #define EXCEPTION_REFUSED (-2)
-int exception_deliver(struct vcpu *vcpu, int vector, uint64_t return_rip);
-/* Whether a software interrupt (INT n) to `vector` may go through its gate from the vCPU's
- * privilege: real mode, or a present interrupt or trap gate of DPL >= CPL (else the CPU raises
- * #GP or #NP, or switches tasks). */
-bool exception_soft_int_allowed(struct vcpu *vcpu, int vector);
+int exception_deliver_int(struct vcpu *vcpu, const struct kvm_regs *regs,
+                          const struct kvm_sregs *sregs, int vector, uint64_t return_rip);
 
 /* Whether the CPU pushes an error code for this exception (#DF, #TS, #NP, #SS, #GP, #PF, #AC,
  * #CP, #VC, #SX). */
