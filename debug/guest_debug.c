@@ -176,9 +176,7 @@ static int gd_prepare(struct vcpu *vcpu)
         return -1;
     if (!step_aside_active(vcpu) && gd_fetch_breakpoint_at(vm, cpu_pc_linear(&r, &s)))
         return 0;
-    int rc = sti ? sti_step(vcpu) : 0;
-    rc = rc == 0 && gdb_step ? int_step(vcpu) : rc;
-    return rc == 0 && gdb_step ? syscall_step(vcpu) : rc;
+    return own_step(vcpu, &r, &s, (sti ? OWN_STEP_STI : 0) | (gdb_step ? OWN_STEP_INT_SYSCALL : 0));
 }
 
 /* A single-step of this vCPU is complete (a debug exit, an access that completed the
