@@ -4,12 +4,15 @@
 ; trap flag of its own in what the handler returns with (the frame's RFLAGS, R11): the guest
 ; would take a #DB after the return. Ends through the exit port: 1 (pass) when each handler ran
 ; once.
+; With --cpus 2, CPU 1 runs `int 0x81` in a loop (counting in cpu1_ints) all the while; a
+; debugger that sets want_cpu1 makes CPU 0 wait for CPU 1's first one before its own INT n.
 ; build: elf64
 ; link: 0x100000
 
 bits 64
 default rel
 global _start, int_at, after_int, int_handler, syscall_at, after_syscall, syscall_entry, done
+global want_cpu1, cpu1_ints, cpu1_loop, cpu1_end
 
 %include "lib64.inc"
 
@@ -24,6 +27,9 @@ DATA      equ 0x18                      ; its data selector
 
 section .text
 _start:
+        CPU_NUMBER
+        test ebx, ebx
+        jnz cpu1
         lea rsp, [stack_top]
         call load_idt
         mov edi, 1
@@ -32,6 +38,10 @@ _start:
         mov edi, 0x80
         lea rsi, [int_handler]
         call install_idt_gate
+        mov edi, 0x81
+        lea rsi, [cpu1_handler]
+        call install_idt_gate
+        mov byte [idt_ready], 1
         mov ecx, MSR_EFER
         rdmsr
         or eax, EFER_SCE
@@ -49,6 +59,11 @@ _start:
         mov eax, RFLAGS_TF_IF
         xor edx, edx
         wrmsr
+        cmp byte [want_cpu1], 0
+        je int_at
+.wait:  pause
+        cmp qword [cpu1_ints], 0
+        je .wait
 int_at:
         int 0x80
 after_int:
@@ -89,6 +104,24 @@ db_handler:
         PRINT msg_db
         EXIT_FAIL
 
+; CPU 1's code has a page of its own: on a host where breakpoints are exec traps (their page
+; leaves the memory map), CPU 0's breakpoints do not make each of its fetches exit.
+section .cpu1 progbits alloc exec nowrite align=4096
+cpu1:
+        lea rsp, [stack1_top]
+.ready: pause
+        cmp byte [idt_ready], 0
+        je .ready
+        call load_idt
+cpu1_loop:
+        int 0x81
+        jmp cpu1_loop
+cpu1_handler:
+        lock inc qword [cpu1_ints]
+        iretq
+cpu1_end:
+        align 4096
+
 section .rodata
 msg_ok: db "intn64 OK", 10, 0
 msg_db: db "intn64: unexpected #DB", 10, 0
@@ -96,8 +129,14 @@ msg_db: db "intn64: unexpected #DB", 10, 0
 section .data
 int_count:     dd 0
 syscall_count: dd 0
+want_cpu1:     db 0
+idt_ready:     db 0
+align 8
+cpu1_ints:     dq 0
 
 section .bss
 align 16
 stack:  resb 4096
 stack_top:
+stack1: resb 4096
+stack1_top:

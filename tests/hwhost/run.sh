@@ -51,6 +51,7 @@ HWHOST_TESTS=(
     gdb_step_after_an_emulated_access_two_vcpus gdb_stepi_over_sti gdb_step_after_a_control_register_write
     gdb_rep_string_in_an_exec_trapped_page gdb_step_after_popf gdb_step_after_iret
     gdb_step_into_int_n_and_syscall
+    gdb_step_into_int_n_and_syscall_two_vcpus
     # what gdb and LLDB see of the vCPUs and the image (stub/cmd_xfer.c, stub/cmd_lldb.c)
     gdb_info_threads_names_and_states gdb_symbols_without_a_file_argument
     gdb_monitor_commands gdb_monitor_info_qemu_forms
