@@ -21,7 +21,11 @@ monitor kaslr
 break do_basic_setup
 python
 import re
-exec_traps = "debug-register breakpoints fire" not in gdb.execute("monitor status", to_string=True)
+said_dr = re.search(r"debug-register breakpoints (fire|never fire)",
+                    gdb.execute("monitor status", to_string=True))
+if not said_dr:  # the wording changed: say so rather than take one host kind's path
+    raise gdb.GdbError("monitor status no longer says whether debug-register breakpoints fire")
+exec_traps = said_dr.group(1) == "never fire"
 first = "do_basic_setup" if exec_traps else "start_kernel"
 if not exec_traps:
     gdb.execute("break start_kernel")
