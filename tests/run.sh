@@ -106,15 +106,22 @@ run_one() {
 
 # schedule NAME KVMSTUB COMMAND...: run_one in the background, at most $JOBS at a time.
 schedule() {
-    echo "$1" | grep -qE -- "$FILTER" || return 0
-    echo "$1" | grep -qE -- "$EXCLUDE" && return 0
+    # (Bash's own matching, as everywhere the harness loops: tests/lib.sh nap.)
+    [[ $1 =~ $FILTER ]] || return 0
+    [[ $1 =~ $EXCLUDE ]] && return 0
     if [ -n "${SKIP_BECAUSE:-}" ]; then
         echo "SKIP $1: $SKIP_BECAUSE" | tee "$OUT/results/$1"
         return 0
     fi
     # The Linux and hardware-host lanes (LINUX_LANE_PID, HWHOST_LANE_PID) run beside the job
     # slots, not in one.
-    while [ "$(jobs -rp | grep -vxE -- "${LINUX_LANE_PID:-none}|${HWHOST_LANE_PID:-none}" | wc -l)" -ge "$JOBS" ]; do
+    local pid running
+    while :; do
+        running=0
+        for pid in $(jobs -rp); do
+            [ "$pid" = "${LINUX_LANE_PID:-}" ] || [ "$pid" = "${HWHOST_LANE_PID:-}" ] || running=$((running + 1))
+        done
+        [ $running -ge "$JOBS" ] || break
         wait -n 2>/dev/null || true
     done
     run_one "$@" &
@@ -153,31 +160,58 @@ unit_binary() {
 # and NAME.expect: regexes that must match gdb's output in order.
 gdb_script() {
     local script=$1
-    local guest args symbols status
-    # Header values may name the Linux fixtures as $KERNEL_DIR, $INITRD and $KERNEL_SNAP.
+    local guest args symbols status l
+    # The header lines, read once: bash alone, as everything the harness does between kvmstub
+    # and gdb (where an exec is slow, the hardware-host lane, each one cost 0.1 s).
+    local -a hdr=()
+    while IFS= read -r l; do
+        [[ $l == '# '*:* ]] && hdr+=("${l#'# '}")
+    done <"$script"
+    # header KEY: each value of "# KEY:", in order, one per line. Values may name the Linux
+    # fixtures as $KERNEL_DIR, $INITRD and $KERNEL_SNAP.
     header() {
-        sed -n "s/^# $1: *//p" "$script" |
-            sed "s|\$KERNEL_DIR|${KERNEL_DIR:-}|g; s|\$INITRD|${INITRD:-}|g; s|\$KERNEL_SNAP|${KERNEL_SNAP:-}|g"
+        local h v
+        for h in "${hdr[@]}"; do
+            [[ $h == "$1:"* ]] || continue
+            v=${h#"$1:"}
+            v=${v#"${v%%[! ]*}"}
+            v=${v//'$KERNEL_DIR'/${KERNEL_DIR:-}}
+            v=${v//'$INITRD'/${INITRD:-}}
+            v=${v//'$KERNEL_SNAP'/${KERNEL_SNAP:-}}
+            printf '%s\n' "$v"
+        done
     }
-    if header needs | grep -qx user-space && emulating_host; then
+    # header_first KEY: its first value (none: empty).
+    header_first() {
+        local v
+        v=$(header "$1")
+        printf '%s' "${v%%$'\n'*}"
+    }
+    local needs
+    needs=$'\n'$(header needs)$'\n'
+    if [[ $needs == *$'\n'user-space$'\n'* ]] && emulating_host; then
         skip_because "$USERSPACE_SKIP"
         return 77
     fi
-    if header needs | grep -qx native-code && emulating_host; then
-        skip_because "$NATIVE_CODE_SKIP$(header native-why | head -n 1 | sed 's/.\+/ (&)/')"
+    if [[ $needs == *$'\n'native-code$'\n'* ]] && emulating_host; then
+        local why
+        why=$(header_first native-why)
+        skip_because "$NATIVE_CODE_SKIP${why:+ ($why)}"
         return 77
     fi
-    # shellcheck disable=SC2016 # the header's literal $KERNEL_SNAP
-    if grep -q '^# args:.*\$KERNEL_SNAP' "$script" && [ ! -s "${KERNEL_SNAP:-}" ]; then
-        fail_because "no snapshot fixture to start from: ${KERNEL_SNAP_WHY:-not built}"
-        return 1
-    fi
-    guest=$(header guest | head -n 1)
-    args=$(header args | head -n 1)
-    symbols=$(header symbols | head -n 1)
-    status=$(header status | head -n 1)
+    for l in "${hdr[@]}"; do
+        # shellcheck disable=SC2016 # the header's literal $KERNEL_SNAP
+        if [[ $l == 'args:'*'$KERNEL_SNAP'* ]] && [ ! -s "${KERNEL_SNAP:-}" ]; then
+            fail_because "no snapshot fixture to start from: ${KERNEL_SNAP_WHY:-not built}"
+            return 1
+        fi
+    done
+    guest=$(header_first guest)
+    args=$(header_first args)
+    symbols=$(header_first symbols)
+    status=$(header_first status)
     if emulating_host && [ -n "$(header status-emulating)" ]; then
-        status=$(header status-emulating | head -n 1)
+        status=$(header_first status-emulating)
     fi
     local -a init=()
     while IFS= read -r line; do init+=(-iex "$line"); done < <(header gdb-init)
@@ -188,7 +222,7 @@ gdb_script() {
     # shellcheck disable=SC2086 # guest: one word or none
     start_kvmstub_gdb "${argv[@]}" $guest || fail_because "kvmstub did not listen: $(tail -n 3 "$TEST_DIR/stderr")" || return 1
     local gdb_limit
-    gdb_limit=$(header gdb-timeout | head -n 1)
+    gdb_limit=$(header_first gdb-timeout)
     [ -n "$gdb_limit" ] && [ "$gdb_limit" -gt "${GDB_TIMEOUT:-120}" ] || gdb_limit=${GDB_TIMEOUT:-120}
     GDB_TIMEOUT=$gdb_limit run_gdb "$TEST_DIR/gdb.log" "${init[@]}" ${symbols:+"$symbols"} -ex "target remote 127.0.0.1:$GDB_PORT" -x "$script"
     local gdb_rc=$?
@@ -205,9 +239,9 @@ gdb_script() {
     why=$(expect_in_order "$TEST_DIR/gdb.log" "${script%.gdb}.expect") || { fail_because "gdb output: $why"; return 1; }
     local regex
     while IFS= read -r regex; do
-        tr -d '\r' <"$TEST_DIR/console" | grep -qE -- "$regex" || { fail_because "console lacks /$regex/"; return 1; }
+        file_has_match "$TEST_DIR/console" "$regex" || { fail_because "console lacks /$regex/"; return 1; }
     done < <(header console)
-    if grep -q '^kvmstub:' "$TEST_DIR/console"; then
+    if file_has_match "$TEST_DIR/console" '^kvmstub:'; then
         fail_because "kvmstub's own messages reached the console"
         return 1
     fi
@@ -220,11 +254,11 @@ export -f unit_binary gdb_script
 
 START=$SECONDS
 run_suites() {
-    local label=$1 bin=$2 builddir=$3
+    local label=$1 bin=$2 builddir=$3 name
     for t in "$builddir"/tests/test_*; do
         [ -x "$t" ] || continue
-        in_part "$(basename "$t")" || continue
-        schedule "$label$(basename "$t")" "$bin" unit_binary "$t" "$(basename "$t")"
+        in_part "${t##*/}" || continue
+        schedule "$label${t##*/}" "$bin" unit_binary "$t" "${t##*/}"
     done
     for suite in tests/suite_*.sh; do
         for fn in $(grep -o '^test_[a-z0-9_]*' "$suite"); do
@@ -234,8 +268,9 @@ run_suites() {
     done
     for script in tests/gdb-scripts/*.gdb; do
         [ -e "$script" ] || continue
-        in_part "gdb_$(basename "${script%.gdb}")" || continue
-        schedule "${label}gdb_$(basename "${script%.gdb}")" "$bin" gdb_script "$script"
+        name=${script##*/}
+        in_part "gdb_${name%.gdb}" || continue
+        schedule "${label}gdb_${name%.gdb}" "$bin" gdb_script "$script"
     done
 }
 

@@ -39,7 +39,7 @@ wait_for_announcement() {
     local deadline=$((SECONDS + $2))
     while [ "$(grep -c 'waiting for gdb on' "$TEST_DIR/stderr")" -le "$1" ]; do
         [ $SECONDS -lt $deadline ] && kill -0 "$KVMSTUB_PID" 2>/dev/null || return 1
-        sleep 0.02
+        nap 0.02
     done
 }
 
