@@ -8,6 +8,9 @@
 # reboot still ends with status 0 (the user-space shell test's `exit`, hardware-host lane).
 # `monitor exception` tells the chain where KVM kept the state (PVM: #DF cannot be delivered,
 # the stack pointer is not canonical), and says to record the run where it did not (kvm_amd).
+# Which stack pointer that is depends on where the fixture stopped in the banner's printing: a
+# function's epilogue may add to it before the first access faults (0x28 once the fixture
+# was rebuilt, ci81).
 # args: --restore $KERNEL_SNAP
 # symbols: $KERNEL_DIR/vmlinux
 # gdb-init: add-auto-load-safe-path $KERNEL_DIR
