@@ -30,7 +30,8 @@ HWHOST_TESTS=(
     linux_userspace_facts_and_shell linux_bzimage_boots linux_large_memory_above_the_hole
     linux_cmdline_reaches_the_kernel linux_smp_brings_up_all_cpus
     # kernel debugging with gdb (tests/gdb-scripts/linux/; not kernel_debug_session, whose exec
-    # traps on busy kernel pages are too slow here: DESIGN.md §7)
+    # traps on busy kernel pages are too slow here, DESIGN.md §7: kernel_module has its start,
+    # break start_kernel and lx-dmesg, before its lx-ps with user space alive)
     gdb_smp_threads gdb_catch_page_fault_in_linux gdb_kaslr_kernel
     gdb_kernel_module gdb_triple_fault_in_linux
     # debugger sessions (tests/suite_gdb_sessions.sh)

@@ -15,6 +15,9 @@
 # with the page mapped only through a REP string instruction (§8), so insmod is stepped
 # through that page one trapped instruction at a time. Long where breakpoints are exec traps
 # even so.
+# First, the start of issue 15.2's kernel-debugging session where user space runs: `break
+# start_kernel` before the kernel runs (an exec trap at its physical address in the lane),
+# stopped there, then `lx-dmesg` once the banner is out.
 # needs: user-space
 # gdb-timeout: 240
 # guest: $KERNEL_DIR/vmlinux
@@ -25,9 +28,15 @@
 # console: kvmstub_probe: loaded, poke gave 42
 # console: ^kvmstub-fact: modules=kvmstub_probe
 source tests/gdb-scripts/lib/console.py
+break start_kernel
+continue
+p $pc == (long)&start_kernel
+delete
 python
 import os
 continue_until_console(os.path.join(os.environ["TEST_DIR"], "console"), "Linux version", 120)
+dmesg = gdb.execute("lx-dmesg", to_string=True)
+print("lx-dmesg shows the banner: %s" % ("Linux version" in dmesg))
 end
 python
 gdb.execute("cd %s/modules" % os.environ["KERNEL_DIR"])
