@@ -133,15 +133,16 @@ static inline int x86_is_rep_string(const uint8_t *bytes, unsigned len)
 }
 
 /* Whether bytes (len of them) are a UD2 (0F 0B), behind any prefixes the CPU takes with it
- * (legacy, REP/REPNE, and in 64-bit mode a REX): it raises #UD all the same. */
+ * (legacy, REP/REPNE, and in 64-bit mode REX bytes, in any order: a REX not right before the
+ * opcode is ignored), within the 15-byte limit (beyond it the CPU raises #GP): it raises #UD
+ * all the same. */
 static inline int x86_is_ud2(const uint8_t *bytes, unsigned len, int mode64)
 {
     unsigned i = 0;
-    while (i < len && (x86_is_legacy_prefix(bytes[i]) || bytes[i] == 0xF2 || bytes[i] == 0xF3))
+    while (i < len && (x86_is_legacy_prefix(bytes[i]) || bytes[i] == 0xF2 || bytes[i] == 0xF3 ||
+                       (mode64 && (bytes[i] & 0xF0) == 0x40)))
         i++;
-    if (mode64 && i < len && (bytes[i] & 0xF0) == 0x40)
-        i++;
-    return i + 1 < len && bytes[i] == 0x0F && bytes[i + 1] == 0x0B;
+    return i + 1 < len && i + 2 <= X86_INSN_MAX_BYTES && bytes[i] == 0x0F && bytes[i + 1] == 0x0B;
 }
 
 /* Model-specific registers. */

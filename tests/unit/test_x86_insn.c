@@ -42,6 +42,10 @@ static void ud2_behind_prefixes(void)
     static const uint8_t rex[] = {0x66, 0x48, 0x0F, 0x0B};
     static const uint8_t ud1[] = {0x0F, 0xB9, 0xC0};
     static const uint8_t cut[] = {0x66, 0x0F};
+    static const uint8_t rex_then_legacy[] = {0x48, 0x66, 0x0F, 0x0B}; /* the REX is ignored */
+    static const uint8_t two_rex[] = {0x40, 0x48, 0x0F, 0x0B};
+    static const uint8_t too_long[] = {0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+                                       0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x0F, 0x0B};
     CHECK(x86_is_ud2(ud2, sizeof(ud2), 0));
     CHECK(x86_is_ud2(prefixed, sizeof(prefixed), 0));
     CHECK(x86_is_ud2(rex, sizeof(rex), 1));
@@ -49,6 +53,10 @@ static void ud2_behind_prefixes(void)
     CHECK(!x86_is_ud2(ud1, sizeof(ud1), 1));
     CHECK(!x86_is_ud2(cut, sizeof(cut), 1));
     CHECK(!x86_is_ud2(ud2, 1, 1));
+    CHECK(x86_is_ud2(rex_then_legacy, sizeof(rex_then_legacy), 1));
+    CHECK(x86_is_ud2(two_rex, sizeof(two_rex), 1));
+    CHECK(!x86_is_ud2(too_long, sizeof(too_long), 1)); /* 16 bytes: #GP */
+    CHECK(x86_is_ud2(too_long + 1, sizeof(too_long) - 1, 1));
 }
 
 int main(void)
