@@ -12,6 +12,9 @@
 # (On PVM the second boot ends as a first would, in the panic at user space: status 10, which
 # gdb shows as "exited with code 012"; the status line says which end is expected where.)
 # status-emulating: 10
+# Two boots from early on, emulated on PVM: 110 s in one loaded run and over gdb's 120 s in
+# another (ci79), so gdb has 300 s, as the kernel boot tests have.
+# gdb-timeout: 300
 source gdb/kvmstub.py
 python
 import os, signal, threading, time
