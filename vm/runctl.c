@@ -47,7 +47,12 @@ void runctl_destroy(struct vm *vm)
     vm->event_fd = -1;
 }
 
-/* Tell the controller that a stop is complete (or the guest ended). Called without the lock. */
+/* [lock] Tell the controller that a stop is complete (or the guest ended): under the lock, with
+ * the state it announces, so that runctl_take_stop's drain (under it too) removes exactly the
+ * notifications its state answers, and one read later announces a later state (or is
+ * runctl_wake's). Written after the lock was released, a notification could come after the
+ * controller took its stop: stale, it made the stop fd readable with nothing new (ci79, ci82:
+ * test_vm_core's check that nothing stirs in a stop failed in the lane). */
 static void runctl_notify(struct vm *vm)
 {
     uint64_t one = 1;
@@ -104,11 +109,10 @@ static void runctl_park(struct vm *vm, struct vcpu *vcpu, runctl_go_fn go)
     vcpu->parked = true;
     vm->nrunning--;
     /* Tell the controller (and whoever waits for parked threads) now, not when this thread
-     * runs again, and without the lock. */
-    bool complete = runctl_complete(vm);
-    pthread_mutex_unlock(&vm->lock);
-    if (complete)
+     * runs again. */
+    if (runctl_complete(vm))
         runctl_notify(vm);
+    pthread_mutex_unlock(&vm->lock);
     pthread_cond_broadcast(&vm->parked_cond);
     pthread_mutex_lock(&vm->lock);
     while (!go(vm, vcpu) && !vm->ended)
@@ -294,7 +298,9 @@ bool runctl_map_held(struct vm *vm, const struct vcpu *self)
 
 void runctl_wake(struct vm *vm)
 {
+    pthread_mutex_lock(&vm->lock);
     runctl_notify(vm);
+    pthread_mutex_unlock(&vm->lock);
 }
 
 bool runctl_attached(struct vm *vm)
@@ -337,11 +343,12 @@ void runctl_end(struct vm *vm, int status)
         vm->exit_status = status;
         runctl_stop_all(vm, NULL);
     }
+    if (first)
+        runctl_notify(vm);
     pthread_mutex_unlock(&vm->lock);
     if (first) {
         pthread_cond_broadcast(&vm->cond);
         pthread_cond_broadcast(&vm->parked_cond);
-        runctl_notify(vm);
     }
 }
 
@@ -401,11 +408,10 @@ void runctl_resume(struct vm *vm, const struct resume_action *actions)
         struct stop_event ev = trap_stop(first_requested ? first_requested : 1);
         runctl_post_stop(vm, &ev);
     }
-    bool complete = runctl_complete(vm);
+    if (runctl_complete(vm))
+        runctl_notify(vm);
     pthread_mutex_unlock(&vm->lock);
     pthread_cond_broadcast(&vm->cond);
-    if (complete)
-        runctl_notify(vm);
 }
 
 struct vcpu *runctl_begin_inline_step(struct vm *vm, const struct resume_action *actions)
@@ -445,10 +451,9 @@ void runctl_end_inline_step(struct vcpu *vcpu)
         struct stop_event ev = trap_stop(vcpu->id + 1);
         runctl_post_stop(vm, &ev);
     }
-    bool complete = runctl_complete(vm);
-    pthread_mutex_unlock(&vm->lock);
-    if (complete)
+    if (runctl_complete(vm))
         runctl_notify(vm);
+    pthread_mutex_unlock(&vm->lock);
 }
 
 void runctl_report_controller_stop(struct vm *vm, const struct stop_event *ev)
@@ -458,10 +463,9 @@ void runctl_report_controller_stop(struct vm *vm, const struct stop_event *ev)
         vm->stop = *ev;
         vm->stop_pending = true;
     }
-    bool complete = runctl_complete(vm);
-    pthread_mutex_unlock(&vm->lock);
-    if (complete)
+    if (runctl_complete(vm))
         runctl_notify(vm);
+    pthread_mutex_unlock(&vm->lock);
 }
 
 bool runctl_stop_reported(struct vm *vm)
@@ -484,10 +488,9 @@ void runctl_interrupt(struct vm *vm)
         runctl_post_stop(vm, &ev);
         runctl_stop_all(vm, NULL);
     }
-    bool complete = runctl_complete(vm);
-    pthread_mutex_unlock(&vm->lock);
-    if (complete)
+    if (runctl_complete(vm))
         runctl_notify(vm);
+    pthread_mutex_unlock(&vm->lock);
 }
 
 bool runctl_take_stop(struct vm *vm, struct stop_event *ev)
@@ -498,8 +501,8 @@ bool runctl_take_stop(struct vm *vm, struct stop_event *ev)
         *ev = (struct stop_event){.kind = STOP_EXITED, .thread = 1, .exit_status = vm->exit_status};
     else if (have)
         *ev = vm->stop;
-    /* The state above is what counts; a notification it does not back is stale. Every
-     * notification is written after the state it announces, so none is lost by draining. */
+    /* The state above is what counts. Every notification is written under the lock with the
+     * state it announces (runctl_notify), so draining loses none and leaves none stale. */
     uint64_t drained;
     while (read(vm->event_fd, &drained, sizeof(drained)) > 0)
         ;
