@@ -435,6 +435,10 @@ static bool gd_emulation_failure(struct vcpu *vcpu, uint64_t rip, const uint8_t 
      * write free to take a breakpoint of gdb's away (kaslr_kernel on PVM, ci58). */
     if (n >= 1 && bytes[0] == X86_INSN_INT3)
         return false;
+    /* The guest's INT n (refused by PVM's emulator): delivered by the vCPU too, no write
+     * failed, and nothing to pause the others for. */
+    if (n >= 2 && bytes[0] == X86_INSN_INT_IMM8)
+        return false;
     char what[80];
     snprintf(what, sizeof(what), "KVM could not emulate the instruction at 0x%" PRIx64, rip);
     return gd_unprotect(vcpu, what);
