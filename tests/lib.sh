@@ -32,18 +32,24 @@ has_line() {
 # nap SECONDS: sleep without a process (a read that times out on a pipe nobody writes to): where
 # process creation is slow (the hardware-host lane: an exec takes 0.1 s there, measured
 # 2026-12-07), a `sleep 0.02` in a wait loop took five times its time and a CPU with it.
+# The pipe is opened once, as the suites' shell starts (its $! is that of the `:` behind it:
+# read $! right after the `&` it is for); where it cannot be, nap is a plain sleep.
+exec {NAP_FD}<> <(:) 2>/dev/null || NAP_FD=
 nap() {
-    [ -n "${NAP_FD:-}" ] || exec {NAP_FD}<> <(:)
-    read -rt "$1" -u "$NAP_FD" _ || true
+    if [ -n "$NAP_FD" ]; then
+        read -rt "$1" -u "$NAP_FD" _ || true
+    else
+        sleep "$1"
+    fi
 }
 
-# file_has_match FILE REGEX: some line of FILE (a carriage return at its end left out) matches
+# file_has_match FILE REGEX: some line of FILE (its carriage returns left out) matches
 # the extended regex REGEX, whether or not the last line is whole. Bash alone, as has_line.
 file_has_match() {
     local line
     [ -r "$1" ] || return 1
     while IFS= read -r line || [ -n "$line" ]; do
-        [[ ${line%$'\r'} =~ $2 ]] && return 0
+        [[ ${line//$'\r'/} =~ $2 ]] && return 0
     done <"$1"
     return 1
 }

@@ -2,11 +2,12 @@
  * the guest's IDT, switch stacks if the gate or privilege says so, push the frame, and load
  * CS:RIP and RFLAGS.
  *
- * kvmstub needs this for the guest's own INT3 on hosts whose emulator refuses INT3 (PVM,
- * DESIGN.md §7) while gdb single-steps it: there an exception injected with
- * KVM_SET_VCPU_EVENTS is not delivered under single-step, so the step would run past the
- * guest's handler. Delivering it here and stopping at the handler's first instruction is what
- * a CPU does when it single-steps an INT3.
+ * kvmstub needs this for software interrupts: the guest's own INT3 and INT n on hosts whose
+ * emulator refuses them (PVM, DESIGN.md §7; vm/x86/emulation_failure.c), where an exception
+ * injected with KVM_SET_VCPU_EVENTS is not delivered under single-step either, so a step would
+ * run past the guest's handler; and gdb's step over INT n on every host (vm/x86/own_step.c).
+ * Delivering it here and stopping at the handler's first instruction is what a CPU does when
+ * it single-steps one.
  */
 #include "vm/x86/exception.h"
 

@@ -30,7 +30,7 @@
 source tests/gdb-scripts/lib/console.py
 break start_kernel
 continue
-p $pc == (long)&start_kernel
+python print("stopped in start_kernel: %s" % (gdb.selected_frame().name() == "start_kernel"))
 delete
 python
 import os

@@ -13,7 +13,8 @@
 # gdb shows as "exited with code 012"; the status line says which end is expected where.)
 # status-emulating: 10
 # Two boots from early on, emulated on PVM: 110 s in one loaded run and over gdb's 120 s in
-# another (ci79), so gdb has 300 s, as the kernel boot tests have.
+# another (ci79), so gdb has 300 s, as the kernel boot tests have, and each wait for a console
+# line 240 s.
 # gdb-timeout: 300
 source gdb/kvmstub.py
 python
@@ -22,7 +23,7 @@ console = os.path.join(os.environ["TEST_DIR"], "console")
 def console_text():
     with open(console, errors="replace") as f:
         return f.read()
-def continue_until_console(text, count=1, limit=60):
+def continue_until_console(text, count=1, limit=240):
     """continue; Ctrl-C once the console shows text count times (or after limit seconds)."""
     def watch():
         deadline = time.time() + limit
