@@ -117,16 +117,17 @@ static inline int x86_is_legacy_prefix(uint8_t b)
 }
 
 /* Whether bytes (len of them) start a REP/REPNE string instruction: prefixes with F2 or F3
- * among them, an optional REX, then MOVS, CMPS, STOS, LODS, SCAS, INS or OUTS. */
-static inline int x86_is_rep_string(const uint8_t *bytes, unsigned len)
+ * among them (and in 64-bit mode REX bytes, in any order; INC/DEC elsewhere), then MOVS,
+ * CMPS, STOS, LODS, SCAS, INS or OUTS, within the 15-byte limit. */
+static inline int x86_is_rep_string(const uint8_t *bytes, unsigned len, int mode64)
 {
     int rep = 0;
     unsigned i = 0;
-    for (; i < len && (x86_is_legacy_prefix(bytes[i]) || bytes[i] == 0xF2 || bytes[i] == 0xF3); i++)
+    for (; i < len && (x86_is_legacy_prefix(bytes[i]) || bytes[i] == 0xF2 || bytes[i] == 0xF3 ||
+                       (mode64 && (bytes[i] & 0xF0) == 0x40));
+         i++)
         rep |= bytes[i] == 0xF2 || bytes[i] == 0xF3;
-    if (i < len && (bytes[i] & 0xF0) == 0x40) /* REX (64-bit mode; INC/DEC elsewhere) */
-        i++;
-    if (!rep || i >= len)
+    if (!rep || i >= len || i >= X86_INSN_MAX_BYTES)
         return 0;
     uint8_t op = bytes[i];
     return (op >= 0xA4 && op <= 0xA7) || (op >= 0xAA && op <= 0xAF) || (op >= 0x6C && op <= 0x6F);

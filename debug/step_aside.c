@@ -9,6 +9,7 @@
 #include "vm/memslots.h"
 #include "vm/runctl.h"
 #include "vm/vm.h"
+#include "vm/x86/cpu_mode.h"
 #include "vm/x86/cpu_regs.h"
 #include "vm/x86/dr7.h"
 #include "vm/x86/linear_mem.h"
@@ -126,8 +127,10 @@ static bool step_aside_page_watch(struct vcpu *vcpu, const struct step_aside *a)
 static bool rep_string_at(struct vcpu *vcpu, uint64_t pc)
 {
     uint8_t b[X86_INSN_MAX_BYTES];
+    struct kvm_sregs s;
     size_t n = vcpu_mem_copy(vcpu, pc, b, sizeof(b), false);
-    return x86_is_rep_string(b, (unsigned)n);
+    bool mode64 = cpu_get_sregs(vcpu, &s) == 0 && cpu_mode_current(&s) == CPU_MODE_LONG64;
+    return x86_is_rep_string(b, (unsigned)n, mode64);
 }
 
 /* Under a continue (not gdb's stepi or range step, not while recording, not once a stop is

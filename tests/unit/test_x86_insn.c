@@ -19,20 +19,24 @@ static void rep_strings(void)
     static const uint8_t rep_movsd_seg[] = {0x2E, 0xF3, 0x66, 0xA5};
     static const uint8_t repne_scasb[] = {0xF2, 0xAE};
     static const uint8_t rep_insb[] = {0xF3, 0x6C};
-    static const uint8_t stosb[] = {0xAA};              /* no REP: one iteration anyway */
-    static const uint8_t popcnt[] = {0xF3, 0x0F, 0xB8}; /* F3 as part of an opcode */
-    static const uint8_t rep_nop[] = {0xF3, 0x90};      /* PAUSE */
-    static const uint8_t cut[] = {0xF3, 0x48};          /* truncated before the opcode */
-    CHECK(x86_is_rep_string(rep_stosb, sizeof(rep_stosb)));
-    CHECK(x86_is_rep_string(rep_stosq, sizeof(rep_stosq)));
-    CHECK(x86_is_rep_string(rep_movsd_seg, sizeof(rep_movsd_seg)));
-    CHECK(x86_is_rep_string(repne_scasb, sizeof(repne_scasb)));
-    CHECK(x86_is_rep_string(rep_insb, sizeof(rep_insb)));
-    CHECK(!x86_is_rep_string(stosb, sizeof(stosb)));
-    CHECK(!x86_is_rep_string(popcnt, sizeof(popcnt)));
-    CHECK(!x86_is_rep_string(rep_nop, sizeof(rep_nop)));
-    CHECK(!x86_is_rep_string(cut, sizeof(cut)));
-    CHECK(!x86_is_rep_string(rep_stosb, 0));
+    static const uint8_t stosb[] = {0xAA};                    /* no REP: one iteration anyway */
+    static const uint8_t popcnt[] = {0xF3, 0x0F, 0xB8};       /* F3 as part of an opcode */
+    static const uint8_t rep_nop[] = {0xF3, 0x90};            /* PAUSE */
+    static const uint8_t cut[] = {0xF3, 0x48};                /* truncated before the opcode */
+    static const uint8_t rex_then_rep[] = {0x48, 0xF3, 0xAB}; /* the REX is ignored: STOSD */
+    CHECK(x86_is_rep_string(rep_stosb, sizeof(rep_stosb), 1));
+    CHECK(x86_is_rep_string(rep_stosq, sizeof(rep_stosq), 1));
+    CHECK(x86_is_rep_string(rep_movsd_seg, sizeof(rep_movsd_seg), 1));
+    CHECK(x86_is_rep_string(repne_scasb, sizeof(repne_scasb), 1));
+    CHECK(x86_is_rep_string(rep_insb, sizeof(rep_insb), 1));
+    CHECK(!x86_is_rep_string(stosb, sizeof(stosb), 1));
+    CHECK(!x86_is_rep_string(popcnt, sizeof(popcnt), 1));
+    CHECK(!x86_is_rep_string(rep_nop, sizeof(rep_nop), 1));
+    CHECK(!x86_is_rep_string(cut, sizeof(cut), 1));
+    CHECK(!x86_is_rep_string(rep_stosb, 0, 1));
+    CHECK(x86_is_rep_string(rep_stosb, sizeof(rep_stosb), 0));
+    CHECK(x86_is_rep_string(rex_then_rep, sizeof(rex_then_rep), 1));
+    CHECK(!x86_is_rep_string(rep_stosq, sizeof(rep_stosq), 0)); /* 48: DEC EAX outside 64-bit */
 }
 
 static void ud2_behind_prefixes(void)
