@@ -34,7 +34,8 @@ has_line() {
 # 2026-12-07), a `sleep 0.02` in a wait loop took five times its time and a CPU with it.
 # The pipe is opened once, as the suites' shell starts (its $! is that of the `:` behind it:
 # read $! right after the `&` it is for); where it cannot be, nap is a plain sleep.
-exec {NAP_FD}<> <(:) 2>/dev/null || NAP_FD=
+# (The braces: a redirection on `exec` itself would stay, and silence the shell's stderr.)
+{ exec {NAP_FD}<> <(:); } 2>/dev/null || NAP_FD=
 nap() {
     if [ -n "$NAP_FD" ]; then
         read -rt "$1" -u "$NAP_FD" _ || true
@@ -48,6 +49,8 @@ nap() {
 file_has_match() {
     local line
     [ -r "$1" ] || return 1
+    [[ '' =~ $2 ]]
+    [ $? = 2 ] && { echo "file_has_match: /$2/ is not a valid regex" >&2; return 1; }
     while IFS= read -r line || [ -n "$line" ]; do
         [[ ${line//$'\r'/} =~ $2 ]] && return 0
     done <"$1"
@@ -111,6 +114,9 @@ expect_in_order() {
     mapfile -t lines <"$log"
     while IFS= read -r regex || [ -n "$regex" ]; do
         case "$regex" in '' | '#'*) continue ;; esac
+        # (bash's regex is POSIX's: a few patterns grep -E takes, as a{b, it refuses)
+        [[ '' =~ $regex ]]
+        [ $? = 2 ] && { echo "/$regex/ is not a valid regex (${expect##*/})"; return 1; }
         from=$line
         while [ $line -lt ${#lines[@]} ] && ! [[ ${lines[line]} =~ $regex ]]; do
             line=$((line + 1))

@@ -38,6 +38,15 @@ while [ $# -gt 0 ]; do
     shift
 done
 
+# The filter is matched by bash (schedule) and by grep -E (the lanes' selections): one both take.
+[[ '' =~ $FILTER ]]
+filter_bash=$?
+echo | grep -qE -- "$FILTER" 2>/dev/null
+filter_grep=$?
+if [ $filter_bash = 2 ] || [ $filter_grep = 2 ]; then
+    echo "$0: --filter: /$FILTER/ is not a valid extended regex" >&2
+    exit 2
+fi
 OUT=${TEST_OUT:-$ROOT/tests/out}
 rm -rf "$OUT"
 mkdir -p "$OUT/results"
