@@ -18,15 +18,17 @@ HW_KERNEL_FAILED='soft lockup|Kernel panic|rcu_preempt detected stalls'
 # CPU at a soft lockup); HWHOST_CPU is QEMU's -cpu (default max: SVM with nested paging),
 # HWHOST_TCG_THREAD its TCG threading (default multi: a host thread per CPU; single halves the
 # speed); HWHOST_KVM_AMD is kvm_amd's parameters, as kvm_amd.NAME=VALUE words (the init passes
-# them to its insmod), by default kvm_amd.npt=0: KVM shadows the guests' page tables instead of
-# using QEMU's emulated nested paging, under which the outer kernel died in most lane runs and
-# guests took faults nothing raised (DESIGN.md §10; kvm_amd.npt=1 for that setting).
+# them to its insmod), by default kvm_amd.npt=0 kvm_amd.vgif=0: KVM shadows the guests' page
+# tables instead of using QEMU's emulated nested paging, under which the outer kernel died in
+# most lane runs and guests took faults nothing raised, and does not use QEMU's emulated
+# virtual GIF, with which an outer CPU running a guest was seen not to leave it for an
+# interrupt (soft lockups, RCU stalls: DESIGN.md §10).
 hw_outer_start() {
     HW_MONITOR=$(mktemp -u "${TMPDIR:-/tmp}/kvmstub-qemu-monitor.XXXXXX")
     setsid timeout -k 5 "$4" qemu-system-x86_64 -accel "tcg,thread=${HWHOST_TCG_THREAD:-multi}" -cpu "${HWHOST_CPU:-max}" -smp 2 -m 4G \
         -display none -no-reboot -nodefaults -monitor "unix:$HW_MONITOR,server=on,wait=off" -serial "file:$3" \
         -kernel "$1/vmlinuz" -initrd "$1/initramfs.cpio" \
-        -append "console=ttyS0 panic=-1 loglevel=5 softlockup_all_cpu_backtrace=1 ${HWHOST_KVM_AMD-kvm_amd.npt=0}" \
+        -append "console=ttyS0 panic=-1 loglevel=5 softlockup_all_cpu_backtrace=1 ${HWHOST_KVM_AMD-kvm_amd.npt=0 kvm_amd.vgif=0}" \
         -virtfs local,path=/,mount_tag=host0,security_model=none,readonly=on,multidevs=remap \
         -virtfs "local,path=$2,mount_tag=results,security_model=none" \
         </dev/null >"$5" 2>&1 &

@@ -20,7 +20,7 @@
 # Knobs: HWHOST_TIMEOUT (default 1500 s a boot), HWHOST_CPU (QEMU's -cpu, default max: SVM with nested
 # paging; EPYC works too; qemu64,-svm shows how the lane fails without /dev/kvm),
 # HWHOST_TCG_THREAD (multi, the default, or single), HWHOST_KVM_AMD (kvm_amd's parameters,
-# default kvm_amd.npt=0), HWHOST_SILENT and HWHOST_STALL (below).
+# default kvm_amd.npt=0 kvm_amd.vgif=0), HWHOST_SILENT and HWHOST_STALL (below).
 
 . tests/hwhost/outer.sh
 
