@@ -44,13 +44,19 @@ nap() {
     fi
 }
 
+# regex_ok REGEX: bash can compile the extended regex (its regex is POSIX's: a few patterns
+# grep -E takes, as a{b, it refuses, and a refused one would match nothing).
+regex_ok() {
+    [[ '' =~ $1 ]]
+    [ $? != 2 ]
+}
+
 # file_has_match FILE REGEX: some line of FILE (its carriage returns left out) matches
 # the extended regex REGEX, whether or not the last line is whole. Bash alone, as has_line.
 file_has_match() {
     local line
     [ -r "$1" ] || return 1
-    [[ '' =~ $2 ]]
-    [ $? = 2 ] && { echo "file_has_match: /$2/ is not a valid regex" >&2; return 1; }
+    regex_ok "$2" || { echo "file_has_match: /$2/ is not a valid regex" >&2; return 1; }
     while IFS= read -r line || [ -n "$line" ]; do
         [[ ${line//$'\r'/} =~ $2 ]] && return 0
     done <"$1"
@@ -114,9 +120,7 @@ expect_in_order() {
     mapfile -t lines <"$log"
     while IFS= read -r regex || [ -n "$regex" ]; do
         case "$regex" in '' | '#'*) continue ;; esac
-        # (bash's regex is POSIX's: a few patterns grep -E takes, as a{b, it refuses)
-        [[ '' =~ $regex ]]
-        [ $? = 2 ] && { echo "/$regex/ is not a valid regex (${expect##*/})"; return 1; }
+        regex_ok "$regex" || { echo "/$regex/ is not a valid regex (${expect##*/})"; return 1; }
         from=$line
         while [ $line -lt ${#lines[@]} ] && ! [[ ${lines[line]} =~ $regex ]]; do
             line=$((line + 1))

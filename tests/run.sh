@@ -39,11 +39,9 @@ while [ $# -gt 0 ]; do
 done
 
 # The filter is matched by bash (schedule) and by grep -E (the lanes' selections): one both take.
-[[ '' =~ $FILTER ]]
-filter_bash=$?
 echo | grep -qE -- "$FILTER" 2>/dev/null
 filter_grep=$?
-if [ $filter_bash = 2 ] || [ $filter_grep = 2 ]; then
+if ! regex_ok "$FILTER" || [ $filter_grep = 2 ]; then
     echo "$0: --filter: /$FILTER/ is not a valid extended regex" >&2
     exit 2
 fi
@@ -115,7 +113,7 @@ run_one() {
 
 # schedule NAME KVMSTUB COMMAND...: run_one in the background, at most $JOBS at a time.
 schedule() {
-    # (Bash's own matching, as everywhere the harness loops: tests/lib.sh nap.)
+    # (Bash's own matching: this runs for every test of the suite; tests/lib.sh nap says why.)
     [[ $1 =~ $FILTER ]] || return 0
     [[ $1 =~ $EXCLUDE ]] && return 0
     if [ -n "${SKIP_BECAUSE:-}" ]; then
