@@ -8,6 +8,7 @@
 #define KVMSTUB_BASE_X86_H
 
 #include <stdint.h>
+#include <string.h>
 
 /* Pages. */
 #define X86_PAGE_SIZE    4096ULL
@@ -116,34 +117,70 @@ static inline int x86_is_legacy_prefix(uint8_t b)
            b == 0x64 || b == 0x65 || b == 0xF0;
 }
 
+/* Where the opcode starts in bytes (len of them): past the prefixes the CPU takes with an
+ * instruction (legacy, REP/REPNE, and in 64-bit mode REX bytes, in any order: a REX not right
+ * before the opcode is ignored; elsewhere 0x40-0x4F are INC/DEC). len when they are all
+ * prefixes. */
+static inline unsigned x86_opcode_offset(const uint8_t *bytes, unsigned len, int mode64)
+{
+    unsigned i = 0;
+    while (i < len && (x86_is_legacy_prefix(bytes[i]) || bytes[i] == 0xF2 || bytes[i] == 0xF3 ||
+                       (mode64 && (bytes[i] & 0xF0) == 0x40)))
+        i++;
+    return i;
+}
+
 /* Whether bytes (len of them) start a REP/REPNE string instruction: prefixes with F2 or F3
- * among them (and in 64-bit mode REX bytes, in any order; INC/DEC elsewhere), then MOVS,
- * CMPS, STOS, LODS, SCAS, INS or OUTS, within the 15-byte limit. */
+ * among them, then MOVS, CMPS, STOS, LODS, SCAS, INS or OUTS, within the 15-byte limit. */
 static inline int x86_is_rep_string(const uint8_t *bytes, unsigned len, int mode64)
 {
-    int rep = 0;
-    unsigned i = 0;
-    for (; i < len && (x86_is_legacy_prefix(bytes[i]) || bytes[i] == 0xF2 || bytes[i] == 0xF3 ||
-                       (mode64 && (bytes[i] & 0xF0) == 0x40));
-         i++)
-        rep |= bytes[i] == 0xF2 || bytes[i] == 0xF3;
+    unsigned i = x86_opcode_offset(bytes, len, mode64);
+    int rep = memchr(bytes, 0xF2, i) != NULL || memchr(bytes, 0xF3, i) != NULL;
     if (!rep || i >= len || i >= X86_INSN_MAX_BYTES)
         return 0;
     uint8_t op = bytes[i];
     return (op >= 0xA4 && op <= 0xA7) || (op >= 0xAA && op <= 0xAF) || (op >= 0x6C && op <= 0x6F);
 }
 
-/* Whether bytes (len of them) are a UD2 (0F 0B), behind any prefixes the CPU takes with it
- * (legacy, REP/REPNE, and in 64-bit mode REX bytes, in any order: a REX not right before the
- * opcode is ignored), within the 15-byte limit (beyond it the CPU raises #GP): it raises #UD
- * all the same. */
+/* Whether bytes (len of them) are a UD2 (0F 0B) behind any prefixes, within the 15-byte limit
+ * (beyond it the CPU raises #GP): it raises #UD all the same. */
 static inline int x86_is_ud2(const uint8_t *bytes, unsigned len, int mode64)
 {
-    unsigned i = 0;
-    while (i < len && (x86_is_legacy_prefix(bytes[i]) || bytes[i] == 0xF2 || bytes[i] == 0xF3 ||
-                       (mode64 && (bytes[i] & 0xF0) == 0x40)))
-        i++;
+    unsigned i = x86_opcode_offset(bytes, len, mode64);
     return i + 1 < len && i + 2 <= X86_INSN_MAX_BYTES && bytes[i] == 0x0F && bytes[i + 1] == 0x0B;
+}
+
+/* Whether the instruction in bytes (len of them) may leave RFLAGS.TF other than it found it:
+ * it loads RFLAGS (POPF, IRET, SYSRET, SYSEXIT, RSM), delivers an event or enters a handler
+ * that clears TF (INT3, INT n, INTO, INT1, SYSCALL, SYSENTER), or may switch tasks or worlds
+ * (a far JMP or CALL, 0F 01's VMRUN and the like). Also when bytes do not hold a whole opcode
+ * (an unreadable pc): the caller then assumes the worst. */
+static inline int x86_may_change_tf(const uint8_t *bytes, unsigned len, int mode64)
+{
+    unsigned i = x86_opcode_offset(bytes, len, mode64);
+    if (i >= len || i >= X86_INSN_MAX_BYTES)
+        return 1;
+    switch (bytes[i]) {
+    case 0x9D: /* popf */
+    case 0xCF: /* iret */
+    case 0xCC: /* int3 */
+    case 0xCD: /* int n */
+    case 0xCE: /* into */
+    case 0xF1: /* int1 */
+    case 0xEA: /* jmp far (a task gate or TSS: a task switch loads EFLAGS) */
+    case 0x9A: /* call far */ return 1;
+    case 0xFF: /* call far /3, jmp far /5 */
+        if (i + 1 >= len)
+            return 1;
+        return ((bytes[i + 1] >> 3) & 7) == 3 || ((bytes[i + 1] >> 3) & 7) == 5;
+    case 0x0F:
+        if (i + 1 >= len)
+            return 1;
+        /* syscall, sysret, sysenter, sysexit, rsm, group 7 (vmrun, vmcall, ...) */
+        return bytes[i + 1] == 0x05 || bytes[i + 1] == 0x07 || bytes[i + 1] == 0x34 ||
+               bytes[i + 1] == 0x35 || bytes[i + 1] == 0xAA || bytes[i + 1] == 0x01;
+    default: return 0;
+    }
 }
 
 /* Model-specific registers. */

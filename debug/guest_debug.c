@@ -20,6 +20,10 @@
 #include "vm/x86/linear_mem.h"
 #include "vm/x86/own_step.h"
 
+/* In kvm_run's debug exit before each run: no DR7 holds it (bits 63:32 are reserved, zero), so
+ * an exit that leaves it wrote none (gd_trap_flag_kept). */
+#define GD_DR7_UNSET (~0ULL)
+
 static struct vcpu_debug *vcpu_debug_of(const struct vcpu *vcpu)
 {
     return vcpu->debug;
@@ -55,7 +59,10 @@ void guest_debug_before_run(struct vm *vm, struct vcpu *current,
 {
     catch_before_run(vm, current, actions);
     kaslr_before_run(vm);
-    vm->debug->own_sti_step = !host_debug_caps(&vm->host, vm->kvm_fd)->step_sti_exact;
+    const struct host_debug_caps *caps = host_debug_caps(&vm->host, vm->kvm_fd);
+    vm->debug->own_sti_step = !caps->step_sti_exact;
+    vm->debug->tf_outlives_step = caps->step_keeps_tf;
+    vm->debug->tf_needs_exit_dr7 = caps->step_exit_dr7 || vm->host.kind != HOST_EMULATING;
     for (int i = 0; i < vm->ncpus; i++)
         vcpu_debug_of(&vm->vcpus[i])->hit.valid = false; /* the access it stopped on */
 }
@@ -81,35 +88,109 @@ static bool gd_stepping(const struct vcpu *vcpu)
     return guest_debug_gdb_steps(vcpu) || step_aside_active(vcpu) || vcpu->vm->debug->record.on;
 }
 
+/* Whether the instruction at the vCPU's pc may change RFLAGS.TF itself (x86_may_change_tf):
+ * also when it cannot be read. */
+static bool gd_insn_may_change_tf(struct vcpu *vcpu, const struct kvm_regs *r,
+                                  const struct kvm_sregs *s)
+{
+    uint8_t insn[X86_INSN_MAX_BYTES];
+    struct paging_ctx paging;
+    paging_ctx_of(s, &paging);
+    size_t n = linear_copy(&vcpu->vm->ram, &paging, cpu_pc_linear(r, s), insn, sizeof(insn), false);
+    return x86_may_change_tf(insn, (unsigned)n, s->cs.l && (s->efer & X86_EFER_LMA));
+}
+
+/* After an exit: whether KVM's single-step trap flag, set when the vCPU entered, is still set,
+ * so that the next step needs no KVM_SET_GUEST_DEBUG (on PVM that ioctl costs 6 us, as much as
+ * the step's KVM_RUN; measured 2026-12-08). KVM sets the flag with guest debug and adds it back
+ * to RFLAGS only while the vCPU is at the pc where guest debug was set, so it is gone after:
+ * - an exit that was not a single-step trap (an access KVM completes in its emulator, a halt, a
+ *   kick: anything);
+ * - an instruction that loads RFLAGS or enters a handler (POPF, IRET, SYSRET, INT n, SYSCALL,
+ *   ...: x86_may_change_tf), which the CPU still traps after;
+ * - a step KVM's emulator made (an instruction it ran in the kernel without an exit to kvmstub:
+ *   a CR write on a host without decode assists, a write to a shadowed page table): it writes
+ *   RFLAGS back without the flag. On hardware hosts the CPU's own trap carries DR7 in its exit
+ *   and the emulator's carries none, so gd_prepare leaves a DR7 no exit can hold in kvm_run to
+ *   tell them apart. On PVM no step exit carries DR7, and its emulator keeps the flag: measured
+ *   2026-12-08 over INC, PUSHF, POP, MOV to and from CR3, CPUID, OUT, a page-table write, CLI
+ *   and POPF, each stepped by KVM_RUN alone after one KVM_SET_GUEST_DEBUG.
+ * Where the host probe finds that the flag does not outlive even a plain step, never. */
+static bool gd_trap_flag_kept(struct vcpu *vcpu)
+{
+    const struct vcpu_debug *vd = vcpu_debug_of(vcpu);
+    const struct debug_state *d = vcpu->vm->debug;
+    const struct kvm_run *run = vcpu->run;
+    if (!vd->tf_armed || !d->tf_outlives_step || vd->insn_may_change_tf ||
+        run->exit_reason != KVM_EXIT_DEBUG || run->debug.arch.exception != X86_VECTOR_DB ||
+        !(run->debug.arch.dr6 & DR6_BS))
+        return false;
+    return !d->tf_needs_exit_dr7 || run->debug.arch.dr7 != GD_DR7_UNSET;
+}
+
+/* The debug-register slots of instruction breakpoints: enabled, and watching execution. */
+static unsigned gd_exec_slots(const struct vm *vm)
+{
+    const struct debug_regs_state *dr = &vm->debug->bps.dr;
+    unsigned slots = 0;
+    for (int i = 0; i < DR_NSLOTS; i++)
+        if (dr->used[i] && dr7_enabled(dr->dr7, i) && dr7_rw(dr->dr7, i) == DR_RW_EXEC)
+            slots |= 1u << i;
+    return slots;
+}
+
+/* The debug-register slots KVM is not to arm: the one a step aside steps past (step_aside.h);
+ * every one while re-executing (replay checks breakpoints by pc itself); and while recording,
+ * the instruction breakpoints, which gd_prepare checks before every step. Armed debug
+ * registers cost a KVM_RUN 4-5 us on PVM (measured 2026-12-08: 7-9 us a step without, 12-13 us
+ * with one instruction breakpoint armed), which is half of what a recorded instruction costs. */
+static unsigned gd_kvm_dr_mask(const struct vcpu *vcpu)
+{
+    const struct vm *vm = vcpu->vm;
+    if (vm->debug->record.replaying)
+        return (1u << DR_NSLOTS) - 1;
+    if (record_live(vm))
+        return step_aside_dr_mask(vcpu) | gd_exec_slots(vm);
+    return step_aside_dr_mask(vcpu);
+}
+
+/* Recording: the instruction breakpoint in a debug register at the vCPU's pc, as the CPU would
+ * fire it before executing the instruction (not the slot a step aside steps past, nor with
+ * RFLAGS.RF set): its slot, or -1. */
+static int gd_exec_slot_at(struct vcpu *vcpu, const struct kvm_regs *r, uint64_t pc)
+{
+    const struct debug_regs_state *dr = &vcpu->vm->debug->bps.dr;
+    unsigned slots = gd_exec_slots(vcpu->vm) & ~step_aside_dr_mask(vcpu);
+    if (!slots || (r->rflags & X86_RFLAGS_RF))
+        return -1;
+    for (int i = 0; i < DR_NSLOTS; i++)
+        if ((slots & (1u << i)) && dr->addr[i] == pc)
+            return i;
+    return -1;
+}
+
 /* Apply breakpoints, watchpoints and single-step when they changed. */
 static int gd_apply(struct vcpu *vcpu)
 {
     struct vm *vm = vcpu->vm;
     struct vcpu_debug *vd = vcpu_debug_of(vcpu);
     bool step = gd_stepping(vcpu);
-    unsigned dr_mask = step_aside_dr_mask(vcpu);
+    unsigned dr_mask = gd_kvm_dr_mask(vcpu);
     uint64_t gen = __atomic_load_n(&vm->debug->gen, __ATOMIC_ACQUIRE);
     /* A register write since KVM_SET_GUEST_DEBUG (gdb's `set $pc`, a snapshot restored, a
      * replay rewound, KVM's emulator around an access) may have cleared KVM's single-step trap
      * flag: the vCPU would run free. */
     bool regs_written = step && vd->regs_writes != vcpu->regs.writes;
-    /* KVM keeps the trap flag of its single-step only while the vCPU is at the pc where guest
-     * debug was set (its singlestep_rip): an instruction KVM emulates elsewhere without an exit
-     * to kvmstub (a CR0 or CR4 write on a host without decode assists, an xAPIC access) writes
-     * RFLAGS back without it, and the vCPU runs free from the next step on. So each step starts
-     * with guest debug set at its own pc. (Setting it only after a step that did not end in the
-     * CPU's own trap was tried, 1be4ee3, and taken back: POPF, IRET and SYSRET load RFLAGS
-     * themselves, may load it without the flag, and the CPU still traps after them.) */
-    uint64_t pc = 0;
+    /* Whether KVM's single-step trap flag is still set from the last step: gd_trap_flag_kept. */
     if (step) {
         struct kvm_regs r;
         struct kvm_sregs s;
         if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
             return -1;
-        pc = cpu_pc_linear(&r, &s);
+        vd->insn_may_change_tf = gd_insn_may_change_tf(vcpu, &r, &s);
     }
     if (vd->gen == gen && vd->step == step && vd->dr_mask == dr_mask && !vd->inject_bp &&
-        !regs_written && (!step || pc == vd->step_pc))
+        !regs_written && (!step || vd->tf_kept))
         return 0;
     struct kvm_guest_debug dbg;
     memset(&dbg, 0, sizeof(dbg));
@@ -117,8 +198,6 @@ static int gd_apply(struct vcpu *vcpu)
         const struct debug_regs_state *dr = &vm->debug->bps.dr;
         uint64_t dr7 = dr->dr7;
         dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
-        if (vm->debug->record.replaying)
-            dr_mask = (1u << DR_NSLOTS) - 1; /* re-execution checks breakpoints by pc itself */
         for (int i = 0; i < DR_NSLOTS; i++) {
             if (dr_mask & (1u << i))
                 dr7 = dr7_clear(dr7, i); /* stepping past this one (step_aside.h) */
@@ -140,7 +219,7 @@ static int gd_apply(struct vcpu *vcpu)
     vd->step = step;
     vd->dr_mask = dr_mask;
     vd->regs_writes = vcpu->regs.writes;
-    vd->step_pc = pc;
+    vd->tf_kept = step;
     vd->inject_bp = false;
     return 0;
 }
@@ -157,10 +236,12 @@ static bool gd_fetch_breakpoint_at(struct vm *vm, uint64_t pc)
 }
 
 /* Before KVM_RUN: a step kvmstub does itself (vm/x86/own_step.h) returns 1, and the vCPU
- * reports the step's trap. Over STI where this host's KVM steps past the next instruction too;
- * over INT n and SYSCALL when gdb steps (not a recording, whose steps are KVM's and replay as they
- * were). Not when a kick is to end the run, an access is to be completed, or a breakpoint at the
- * instruction is still to be hit (stepping off it is fine). */
+ * reports the step's trap; an instruction breakpoint kvmstub checks itself while recording
+ * (gd_kvm_dr_mask) returns VM_DEBUG_PREPARED_EXIT, its exit in kvm_run. Over STI where this host's
+ * KVM steps past the next instruction too; over INT n and SYSCALL when gdb steps (not a recording,
+ * whose steps are KVM's and replay as they were). Not when a kick is to end the run, an access is
+ * to be completed, or a breakpoint at the instruction is still to be hit (stepping off it is fine).
+ */
 static int gd_prepare(struct vcpu *vcpu)
 {
     struct vm *vm = vcpu->vm;
@@ -168,15 +249,37 @@ static int gd_prepare(struct vcpu *vcpu)
     struct kvm_sregs s;
     if (gd_apply(vcpu) < 0)
         return -1;
+    struct vcpu_debug *vd = vcpu_debug_of(vcpu);
+    vd->tf_armed = vd->tf_kept; /* gd_exited says whether it still is; a kick says nothing */
+    vd->tf_kept = false;
+    vcpu->run->debug.arch.dr7 = GD_DR7_UNSET;
     bool sti = vm->debug->own_sti_step && gd_stepping(vcpu);
     bool gdb_step = guest_debug_gdb_steps(vcpu) && !vm->debug->record.on;
-    if (!(sti || gdb_step) || vcpu->io_pending || vcpu->run->immediate_exit || !runctl_attached(vm))
+    bool live = record_live(vm);
+    if (!(sti || gdb_step || live) || vcpu->io_pending || vcpu->run->immediate_exit ||
+        !runctl_attached(vm))
         return 0;
     if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
         return -1;
+    int slot = live ? gd_exec_slot_at(vcpu, &r, cpu_pc_linear(&r, &s)) : -1;
+    if (slot >= 0) {
+        /* The exit the armed slot would have caused (gd_kvm_dr_mask). */
+        struct kvm_run *run = vcpu->run;
+        run->exit_reason = KVM_EXIT_DEBUG;
+        memset(&run->debug.arch, 0, sizeof(run->debug.arch));
+        run->debug.arch.exception = X86_VECTOR_DB;
+        run->debug.arch.dr6 = DR6_B(slot) | DR6_FIXED_ONES;
+        run->debug.arch.dr7 = vm->debug->bps.dr.dr7;
+        run->debug.arch.pc = cpu_pc_linear(&r, &s);
+        return VM_DEBUG_PREPARED_EXIT;
+    }
+    if (!(sti || gdb_step))
+        return 0;
     if (!step_aside_active(vcpu) && gd_fetch_breakpoint_at(vm, cpu_pc_linear(&r, &s)))
         return 0;
-    return own_step(vcpu, &r, &s, (sti ? OWN_STEP_STI : 0) | (gdb_step ? OWN_STEP_INT_SYSCALL : 0));
+    int stepped =
+        own_step(vcpu, &r, &s, (sti ? OWN_STEP_STI : 0) | (gdb_step ? OWN_STEP_INT_SYSCALL : 0));
+    return stepped > 0 ? VM_DEBUG_PREPARED_STEPPED : stepped;
 }
 
 /* A single-step of this vCPU is complete (a debug exit, an access that completed the
@@ -305,6 +408,8 @@ static void gd_landed_on_exec_trap(struct vcpu *vcpu)
  * ours; while recording, a single-step trap is one position further. */
 static bool gd_exited(struct vcpu *vcpu)
 {
+    vcpu_debug_of(vcpu)->tf_kept = gd_trap_flag_kept(vcpu);
+    vcpu_debug_of(vcpu)->tf_armed = false;
     vcpu_debug_of(vcpu)->exits++;
     bool aside = step_aside_active(vcpu);
     bool hit = aside && step_aside_end(vcpu);

@@ -50,6 +50,11 @@ struct debug_state {
     /* kvmstub steps STI itself (vm/x86/own_step.h): this host's KVM steps past the next
      * instruction too. Written before a resume, with every vCPU parked; read by vCPU threads. */
     bool own_sti_step;
+    /* KVM's single-step trap flag outlives a plain step's exit on this host, so guest debug need
+     * not be set again before each step (gd_apply); and how an exit shows that KVM's emulator,
+     * not the CPU, stepped (see gd_trap_flag_kept). Written as own_sti_step is. */
+    bool tf_outlives_step;
+    bool tf_needs_exit_dr7;
 };
 
 /* Per vCPU (vcpu->debug). */
@@ -58,7 +63,9 @@ struct vcpu_debug {
     bool step;                 /* single-step as applied with gen */
     unsigned dr_mask;          /* debug-register slots masked, as applied with gen */
     unsigned long regs_writes; /* vcpu->regs.writes when it was applied (cpu_regs.h) */
-    uint64_t step_pc;          /* single-step: the linear pc it was applied at (see gd_apply) */
+    bool tf_kept;              /* single-step: KVM's trap flag is still set (gd_trap_flag_kept) */
+    bool tf_armed;             /* ... it was set when the vCPU last entered KVM_RUN */
+    bool insn_may_change_tf;   /* the instruction stepped then may clear it (x86_may_change_tf) */
     bool inject_bp;            /* hand the guest its own #BP on the next entry */
     bool watch_hit;            /* recording: a watchpoint hit to report at the instruction's end */
     enum bp_type watch_type;

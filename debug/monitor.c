@@ -419,6 +419,10 @@ static int cmd_status(struct monitor_ctx *m)
         c->int3_exits_real ? "exits" : "does not exit", c->dr_exec ? "fire" : "never fire",
         c->dr_data ? "fire" : "never fire",
         c->step_sti_exact ? "stops after it" : "runs one more (kvmstub steps STI itself)");
+    out(m, "  single-step: its trap flag %s; its exit %s DR7",
+        c->step_keeps_tf ? "outlives a step (guest debug is set again only where it may not)"
+                         : "does not outlive a step (guest debug is set before every step)",
+        c->step_exit_dr7 ? "carries" : "carries no");
     for (int i = 0; i < vm->ncpus; i++) {
         struct kvm_sregs s;
         if (cpu_get_sregs(&vm->vcpus[i], &s) == 0)

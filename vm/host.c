@@ -25,6 +25,7 @@
 #define PROBE_DATA       0x2000
 #define PROBE_RM_HANDLER 0x500
 #define PROBE_TIMEOUT_NS 500000000L /* a probe run that does not exit by then: "no" */
+#define PROBE_DR7_UNSET  (~0ULL)    /* no DR7 holds this: an exit that left it wrote none */
 
 enum host_kind host_kind_detect(void)
 {
@@ -54,11 +55,12 @@ struct probe {
 /* One run of the code at PROBE_CODE on a fresh vCPU, in real or flat protected mode, with
  * guest debugging set to dbg. Fills *exit_reason (0 when the run timed out or failed) and the
  * debug exit's details. */
-static void probe_run(struct probe *p, const uint8_t *code, size_t len, bool real_mode,
-                      const struct kvm_guest_debug *dbg, uint32_t *exit_reason,
-                      struct kvm_debug_exit_arch *debug)
+static void probe_runs(struct probe *p, const uint8_t *code, size_t len, bool real_mode,
+                       const struct kvm_guest_debug *dbg, int runs, uint32_t *exit_reason,
+                       struct kvm_debug_exit_arch *debug)
 {
-    *exit_reason = 0;
+    for (int i = 0; i < runs; i++)
+        exit_reason[i] = 0;
     memcpy(p->ram + PROBE_CODE, code, len);
     int fd = ioctl(p->vm_fd, KVM_CREATE_VCPU, p->next_vcpu++);
     if (fd < 0)
@@ -85,19 +87,29 @@ static void probe_run(struct probe *p, const uint8_t *code, size_t len, bool rea
     if (ioctl(fd, KVM_SET_SREGS, &s) < 0 || ioctl(fd, KVM_SET_REGS, &r) < 0 ||
         ioctl(fd, KVM_SET_GUEST_DEBUG, dbg) < 0)
         goto out;
-    struct itimerspec limit = {.it_value.tv_nsec = PROBE_TIMEOUT_NS};
-    timer_settime(p->timer, 0, &limit, NULL);
-    int rc = ioctl(fd, KVM_RUN, 0);
-    struct itimerspec off = {0};
-    timer_settime(p->timer, 0, &off, NULL);
-    if (rc == 0) {
-        *exit_reason = run->exit_reason;
-        *debug = run->debug.arch;
+    for (int i = 0; i < runs; i++) {
+        struct itimerspec limit = {.it_value.tv_nsec = PROBE_TIMEOUT_NS};
+        timer_settime(p->timer, 0, &limit, NULL);
+        run->debug.arch.dr7 = PROBE_DR7_UNSET;
+        int rc = ioctl(fd, KVM_RUN, 0);
+        struct itimerspec off = {0};
+        timer_settime(p->timer, 0, &off, NULL);
+        if (rc != 0)
+            break;
+        exit_reason[i] = run->exit_reason;
+        debug[i] = run->debug.arch;
     }
 out:
     if (run != MAP_FAILED)
         munmap(run, p->run_size);
     close(fd);
+}
+
+static void probe_run(struct probe *p, const uint8_t *code, size_t len, bool real_mode,
+                      const struct kvm_guest_debug *dbg, uint32_t *exit_reason,
+                      struct kvm_debug_exit_arch *debug)
+{
+    probe_runs(p, code, len, real_mode, dbg, 1, exit_reason, debug);
 }
 
 static bool probe_int3(struct probe *p, bool real_mode)
@@ -136,6 +148,22 @@ static bool probe_step(struct probe *p)
     struct kvm_debug_exit_arch d;
     probe_run(p, code, sizeof(code), false, &dbg, &reason, &d);
     return reason == KVM_EXIT_DEBUG;
+}
+
+/* Two single-steps, guest debugging set once, before the first: whether the second stops after
+ * one instruction too (KVM's trap flag outlived the first step's exit), and whether a step's
+ * exit carries DR7 (the CPU's own #DB intercept copies it; KVM's emulator stepping an
+ * instruction writes none). */
+static void probe_step_twice(struct probe *p, bool *keeps_tf, bool *exit_dr7)
+{
+    static const uint8_t code[] = {0x90, 0x90, 0x90, 0xF4};
+    struct kvm_guest_debug dbg = {.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP};
+    uint32_t reason[2];
+    struct kvm_debug_exit_arch d[2];
+    probe_runs(p, code, sizeof(code), false, &dbg, 2, reason, d);
+    *keeps_tf = reason[0] == KVM_EXIT_DEBUG && reason[1] == KVM_EXIT_DEBUG &&
+                d[0].pc == PROBE_CODE + 1 && d[1].pc == PROBE_CODE + 2;
+    *exit_dr7 = reason[0] == KVM_EXIT_DEBUG && d[0].dr7 != PROBE_DR7_UNSET;
 }
 
 /* A single-step over STI (IF clear, so it sets up its interrupt shadow) that stops right after
@@ -205,6 +233,8 @@ const struct host_debug_caps *host_debug_caps(struct host *host, int kvm_fd)
     c->dr_data = !emulating;
     c->step = true;
     c->step_sti_exact = true;
+    c->step_keeps_tf = false;
+    c->step_exit_dr7 = !emulating;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct probe p;
@@ -215,6 +245,7 @@ const struct host_debug_caps *host_debug_caps(struct host *host, int kvm_fd)
         c->dr_data = probe_dr(&p, true);
         c->step = probe_step(&p);
         c->step_sti_exact = probe_step_sti(&p);
+        probe_step_twice(&p, &c->step_keeps_tf, &c->step_exit_dr7);
         c->ok = true;
     } else {
         diag("could not probe this host's guest debugging; assuming a %s host",

@@ -30,6 +30,10 @@ struct host_debug_caps {
     bool step;            /* single-step exits (it does everywhere kvmstub runs) */
     bool step_sti_exact;  /* a single-step over STI stops right after it (the lane's host runs
                              the next instruction too: kvmstub then steps STI itself) */
+    bool step_keeps_tf;   /* a second KVM_RUN steps one instruction again without guest debug
+                             set anew: KVM's trap flag outlives a step's exit */
+    bool step_exit_dr7;   /* a single-step exit carries DR7 (the CPU's own #DB intercept; not
+                             on PVM, where no step exit does) */
     double probe_ms;      /* what the probe cost */
 };
 

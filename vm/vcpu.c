@@ -255,10 +255,14 @@ static bool vcpu_run_once(struct vcpu *vcpu)
         return false;
     }
     int r = 0;
-    if (prepared > 0) {
+    if (prepared == VM_DEBUG_PREPARED_STEPPED) {
         vcpu_step_trap(vcpu); /* the debugger stepped the instruction: its registers are set */
         if (vm->cfg->trace_exits)
             diag("vCPU %d: the debugger stepped the instruction itself (STI, INT n or SYSCALL)",
+                 vcpu->id);
+    } else if (prepared == VM_DEBUG_PREPARED_EXIT) {
+        if (vm->cfg->trace_exits)
+            diag("vCPU %d: the debugger found its breakpoint at the pc before running it",
                  vcpu->id);
     } else {
         bool completing = vcpu->io_pending; /* KVM completes that access first */

@@ -45,13 +45,17 @@ struct vm_config {
 
 struct vcpu;
 
+enum { VM_DEBUG_PREPARED_STEPPED = 1, VM_DEBUG_PREPARED_EXIT = 2 };
+
 /* What a debugger does at a vCPU's exits (debug/guest_debug.c implements it): vm/ calls up to
  * debug/ only through these. The vCPU layer calls them from whoever drives the vCPU;
  * vm->debug_ops is NULL without --gdb. */
 struct vm_debug_ops {
-    /* Before KVM_RUN: apply the guest-debug state (KVM_SET_GUEST_DEBUG) if it changed. 1 when
-     * the debugger executed the stepped instruction itself: no KVM_RUN, and the vCPU goes on
-     * as after KVM's single-step trap. */
+    /* Before KVM_RUN: apply the guest-debug state (KVM_SET_GUEST_DEBUG) if it changed. 0: run.
+     * VM_DEBUG_PREPARED_STEPPED: the debugger executed the stepped instruction itself: no
+     * KVM_RUN, and the vCPU goes on as after KVM's single-step trap. VM_DEBUG_PREPARED_EXIT: no
+     * KVM_RUN either, the debugger wrote the exit KVM would have made into kvm_run (a debug-
+     * register breakpoint it checks itself). -1: failed. */
     int (*prepare)(struct vcpu *vcpu);
     /* KVM_RUN returned with an exit: true when the debugger consumed it (its own single-step
      * out of a trapped page); the exit is then not dispatched further. */

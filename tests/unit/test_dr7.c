@@ -22,6 +22,9 @@ static void set_and_clear_slots(void)
     CHECK_EQ((dr7 >> 28) & 3, 3); /* RW3 */
     CHECK_EQ((dr7 >> 30) & 3, 2); /* LEN3: 8 bytes */
     CHECK(dr7_enabled(dr7, 3));
+    CHECK_EQ(dr7_rw(dr7, 0), DR_RW_EXEC);
+    CHECK_EQ(dr7_rw(dr7, 1), DR_RW_WRITE);
+    CHECK_EQ(dr7_rw(dr7, 3), DR_RW_ACCESS);
     dr7 = dr7_clear(dr7, 1);
     CHECK(!dr7_enabled(dr7, 1));
     CHECK_EQ((dr7 >> 20) & 0xF, 0);

@@ -63,10 +63,49 @@ static void ud2_behind_prefixes(void)
     CHECK(x86_is_ud2(too_long + 1, sizeof(too_long) - 1, 1));
 }
 
+static void instructions_that_may_change_tf(void)
+{
+    static const uint8_t popfq[] = {0x48, 0x9D};
+    static const uint8_t iretq[] = {0x48, 0xCF};
+    static const uint8_t sysretq[] = {0x48, 0x0F, 0x07};
+    static const uint8_t syscall[] = {0x0F, 0x05};
+    static const uint8_t int80[] = {0xCD, 0x80};
+    static const uint8_t int3[] = {0xCC};
+    static const uint8_t sysenter[] = {0x0F, 0x34};
+    static const uint8_t vmrun[] = {0x0F, 0x01, 0xD8};
+    static const uint8_t jmp_far_mem[] = {0xFF, 0x2C, 0x24};  /* jmp far [rsp] */
+    static const uint8_t call_far_mem[] = {0xFF, 0x1C, 0x24}; /* call far [rsp] */
+    static const uint8_t jmp_near_mem[] = {0xFF, 0x24, 0x24}; /* jmp [rsp] */
+    static const uint8_t add_eax[] = {0x83, 0xC0, 0x01};
+    static const uint8_t pushfq[] = {0x9C};
+    static const uint8_t mov_cr3[] = {0x0F, 0x22, 0xD8};
+    static const uint8_t prefixes_only[] = {0x66, 0x48};
+    static const uint8_t cut[] = {0x0F};
+    CHECK(x86_may_change_tf(popfq, sizeof(popfq), 1));
+    CHECK(x86_may_change_tf(iretq, sizeof(iretq), 1));
+    CHECK(x86_may_change_tf(sysretq, sizeof(sysretq), 1));
+    CHECK(x86_may_change_tf(syscall, sizeof(syscall), 1));
+    CHECK(x86_may_change_tf(int80, sizeof(int80), 1));
+    CHECK(x86_may_change_tf(int3, sizeof(int3), 0));
+    CHECK(x86_may_change_tf(sysenter, sizeof(sysenter), 0));
+    CHECK(x86_may_change_tf(vmrun, sizeof(vmrun), 1));
+    CHECK(x86_may_change_tf(jmp_far_mem, sizeof(jmp_far_mem), 1));
+    CHECK(x86_may_change_tf(call_far_mem, sizeof(call_far_mem), 1));
+    CHECK(!x86_may_change_tf(jmp_near_mem, sizeof(jmp_near_mem), 1));
+    CHECK(!x86_may_change_tf(add_eax, sizeof(add_eax), 1));
+    CHECK(!x86_may_change_tf(pushfq, sizeof(pushfq), 1));
+    CHECK(!x86_may_change_tf(mov_cr3, sizeof(mov_cr3), 1));
+    CHECK(x86_may_change_tf(prefixes_only, sizeof(prefixes_only), 1)); /* unknown: the worst */
+    CHECK(x86_may_change_tf(cut, sizeof(cut), 1));
+    CHECK(x86_may_change_tf(add_eax, 0, 1));
+    CHECK(!x86_may_change_tf(popfq, sizeof(popfq), 0)); /* 48 9D: DEC EAX, then POPF... */
+}
+
 int main(void)
 {
     RUN(legacy_prefixes);
     RUN(rep_strings);
     RUN(ud2_behind_prefixes);
+    RUN(instructions_that_may_change_tf);
     return CHECK_DONE();
 }

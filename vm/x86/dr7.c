@@ -39,6 +39,11 @@ bool dr7_enabled(uint64_t dr7, int slot)
     return dr7 & (DR7_G(slot) | DR7_L(slot));
 }
 
+enum dr_rw dr7_rw(uint64_t dr7, int slot)
+{
+    return (enum dr_rw)((dr7 >> DR7_RW_SHIFT(slot)) & 3);
+}
+
 int dr_split(uint64_t addr, uint64_t len, struct dr_piece *out, int max)
 {
     int n = 0;

@@ -24,6 +24,8 @@ int dr7_len_bits(unsigned len);
 uint64_t dr7_set(uint64_t dr7, int slot, enum dr_rw rw, unsigned len);
 uint64_t dr7_clear(uint64_t dr7, int slot);
 bool dr7_enabled(uint64_t dr7, int slot);
+/* What an enabled slot watches. */
+enum dr_rw dr7_rw(uint64_t dr7, int slot);
 
 struct dr_piece {
     uint64_t addr;
