@@ -170,7 +170,7 @@ static int dt_resume(void *t, const struct resume_action *actions)
     struct vcpu *step = runctl_begin_inline_step(vm, actions);
     if (step) {
         vcpu_step_here(step);
-        runctl_end_inline_step(step);
+        runctl_end_inline_step(step, true);
     } else {
         runctl_resume(vm, actions);
     }

@@ -95,7 +95,7 @@ static int replay_step(struct vm *vm, struct stop_event *ev)
     if (!vcpu)
         return -1;
     vcpu_step_here(vcpu);
-    runctl_end_inline_step(vcpu);
+    runctl_end_inline_step(vcpu, false);
     runctl_last_stop(vm, ev);
     return r->pos == before + 1 && !r->diverged ? 0 : -1;
 }

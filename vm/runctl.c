@@ -443,7 +443,7 @@ struct vcpu *runctl_begin_inline_step(struct vm *vm, const struct resume_action 
     return step;
 }
 
-void runctl_end_inline_step(struct vcpu *vcpu)
+void runctl_end_inline_step(struct vcpu *vcpu, bool announce)
 {
     struct vm *vm = vcpu->vm;
     pthread_mutex_lock(&vm->lock);
@@ -451,7 +451,7 @@ void runctl_end_inline_step(struct vcpu *vcpu)
         struct stop_event ev = trap_stop(vcpu->id + 1);
         runctl_post_stop(vm, &ev);
     }
-    if (runctl_complete(vm))
+    if (announce && runctl_complete(vm))
         runctl_notify(vm);
     pthread_mutex_unlock(&vm->lock);
 }

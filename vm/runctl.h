@@ -92,9 +92,12 @@ void runctl_resume(struct vm *vm, const struct resume_action *actions); /* NULL:
 void runctl_interrupt(struct vm *vm);
 /* A single-step of exactly one vCPU may run in the controller's own thread (vcpu_step_here):
  * no thread hand-off, which is most of a step's cost. Returns that vCPU, prepared, or NULL
- * when the actions need the vCPU threads. runctl_end_inline_step completes the stop. */
+ * when the actions need the vCPU threads. runctl_end_inline_step completes the stop, and with
+ * announce tells the controller's poll (the stop fd) as a stop of the vCPU threads does; a
+ * controller that steps on at once (a replay) reads the stop with runctl_last_stop and says
+ * its own (runctl_report_controller_stop) at the end, saving a write a step. */
 struct vcpu *runctl_begin_inline_step(struct vm *vm, const struct resume_action *actions);
-void runctl_end_inline_step(struct vcpu *vcpu);
+void runctl_end_inline_step(struct vcpu *vcpu, bool announce);
 /* The controller drove the vCPUs itself (a replay, debug/replay.h) and says what stopped them:
  * ev becomes the stop to take. Only while every vCPU is parked. */
 void runctl_report_controller_stop(struct vm *vm, const struct stop_event *ev);
