@@ -67,6 +67,13 @@ static bool runctl_complete(const struct vm *vm)
     return vm->ended || (vm->stop_pending && vm->nrunning == 0);
 }
 
+/* [lock] After a change that may complete a stop: tell the controller if it did. */
+static void runctl_announce_if_complete(struct vm *vm)
+{
+    if (runctl_complete(vm))
+        runctl_notify(vm);
+}
+
 /* [lock] Make a vCPU leave KVM_RUN (or not enter it). `self` is the caller's own vCPU, which
  * is on its way back to run control and needs no signal. */
 static void runctl_kick(struct vcpu *vcpu, const struct vcpu *self)
@@ -103,15 +110,14 @@ typedef bool (*runctl_go_fn)(const struct vm *vm, const struct vcpu *vcpu);
 
 /* [lock] Park the calling vCPU thread until go says it may go on (or the guest ends); it
  * returns counted as running again. Parking may complete a stop: the controller is told at
- * once, without the lock. */
+ * once, under the lock (runctl_notify says why). */
 static void runctl_park(struct vm *vm, struct vcpu *vcpu, runctl_go_fn go)
 {
     vcpu->parked = true;
     vm->nrunning--;
     /* Tell the controller (and whoever waits for parked threads) now, not when this thread
      * runs again. */
-    if (runctl_complete(vm))
-        runctl_notify(vm);
+    runctl_announce_if_complete(vm);
     pthread_mutex_unlock(&vm->lock);
     pthread_cond_broadcast(&vm->parked_cond);
     pthread_mutex_lock(&vm->lock);
@@ -408,8 +414,7 @@ void runctl_resume(struct vm *vm, const struct resume_action *actions)
         struct stop_event ev = trap_stop(first_requested ? first_requested : 1);
         runctl_post_stop(vm, &ev);
     }
-    if (runctl_complete(vm))
-        runctl_notify(vm);
+    runctl_announce_if_complete(vm);
     pthread_mutex_unlock(&vm->lock);
     pthread_cond_broadcast(&vm->cond);
 }
@@ -451,8 +456,8 @@ void runctl_end_inline_step(struct vcpu *vcpu, bool announce)
         struct stop_event ev = trap_stop(vcpu->id + 1);
         runctl_post_stop(vm, &ev);
     }
-    if (announce && runctl_complete(vm))
-        runctl_notify(vm);
+    if (announce)
+        runctl_announce_if_complete(vm);
     pthread_mutex_unlock(&vm->lock);
 }
 
@@ -463,8 +468,7 @@ void runctl_report_controller_stop(struct vm *vm, const struct stop_event *ev)
         vm->stop = *ev;
         vm->stop_pending = true;
     }
-    if (runctl_complete(vm))
-        runctl_notify(vm);
+    runctl_announce_if_complete(vm);
     pthread_mutex_unlock(&vm->lock);
 }
 
@@ -488,8 +492,7 @@ void runctl_interrupt(struct vm *vm)
         runctl_post_stop(vm, &ev);
         runctl_stop_all(vm, NULL);
     }
-    if (runctl_complete(vm))
-        runctl_notify(vm);
+    runctl_announce_if_complete(vm);
     pthread_mutex_unlock(&vm->lock);
 }
 

@@ -152,7 +152,8 @@ struct vm {
     pthread_mutex_t lock;
     pthread_cond_t cond;        /* a parked vCPU may be allowed to run, or the guest ended */
     pthread_cond_t parked_cond; /* a vCPU parked (a pause waits for the others) */
-    int event_fd;               /* readable: a stop is complete, or the guest ended */
+    int event_fd;               /* [lock] readable: a stop is complete, or the guest ended
+                                   (written and drained under the lock: runctl_notify) */
     int nrunning;               /* [lock] threads not parked (all, before they start) */
     bool stop_pending;          /* [lock] a stop was reported since the last resume */
     struct stop_event stop;     /* [lock] the stop reported last */
