@@ -152,9 +152,10 @@ static inline int x86_is_ud2(const uint8_t *bytes, unsigned len, int mode64)
 
 /* Whether the instruction in bytes (len of them) may leave RFLAGS.TF other than it found it:
  * it loads RFLAGS (POPF, IRET, SYSRET, SYSEXIT, RSM), delivers an event or enters a handler
- * that clears TF (INT3, INT n, INTO, INT1, SYSCALL, SYSENTER), or may switch tasks or worlds
- * (a far JMP or CALL, 0F 01's VMRUN and the like). Also when bytes do not hold a whole opcode
- * (an unreadable pc): the caller then assumes the worst. */
+ * that clears TF (INT3, INT n, INTO, INT1, SYSCALL, SYSENTER), may switch tasks or worlds
+ * (a far JMP or CALL, 0F 01's VMRUN and the like), or delays the single-step trap past the
+ * next instruction, which may be one of these (MOV SS, POP SS). Also when bytes do not hold a whole
+ * opcode (an unreadable pc): the caller then assumes the worst. */
 static inline int x86_may_change_tf(const uint8_t *bytes, unsigned len, int mode64)
 {
     unsigned i = x86_opcode_offset(bytes, len, mode64);
@@ -169,6 +170,10 @@ static inline int x86_may_change_tf(const uint8_t *bytes, unsigned len, int mode
     case 0xF1: /* int1 */
     case 0xEA: /* jmp far (a task gate or TSS: a task switch loads EFLAGS) */
     case 0x9A: /* call far */ return 1;
+    case 0x17: /* pop ss: the trap comes after the next instruction, which may be any of these */
+        return 1;
+    case 0x8E: /* mov ss, r/m (reg 2): the same */
+        return i + 1 >= len || ((bytes[i + 1] >> 3) & 7) == 2;
     case 0xFF: /* call far /3, jmp far /5 */
         if (i + 1 >= len)
             return 1;

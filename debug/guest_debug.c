@@ -17,6 +17,7 @@
 #include "vm/vm.h"
 #include "vm/x86/cpu_regs.h"
 #include "vm/x86/dr7.h"
+#include "vm/x86/exception.h"
 #include "vm/x86/linear_mem.h"
 #include "vm/x86/own_step.h"
 
@@ -123,7 +124,7 @@ static bool gd_trap_flag_kept(struct vcpu *vcpu)
     const struct kvm_run *run = vcpu->run;
     if (!vd->tf_armed || !d->tf_outlives_step || vd->insn_may_change_tf ||
         run->exit_reason != KVM_EXIT_DEBUG || run->debug.arch.exception != X86_VECTOR_DB ||
-        !(run->debug.arch.dr6 & DR6_BS))
+        (run->debug.arch.dr6 & (DR6_B_ANY | DR6_BD | DR6_BS | DR6_BT)) != DR6_BS)
         return false;
     return !d->tf_needs_exit_dr7 || run->debug.arch.dr7 != GD_DR7_UNSET;
 }
@@ -139,28 +140,73 @@ static unsigned gd_exec_slots(const struct vm *vm)
     return slots;
 }
 
-/* The debug-register slots KVM is not to arm: the one a step aside steps past (step_aside.h);
- * every one while re-executing (replay checks breakpoints by pc itself); and while recording,
- * the instruction breakpoints, which gd_prepare checks before every step. Armed debug
- * registers cost a KVM_RUN 4-5 us on PVM (measured 2026-12-08: 7-9 us a step without, 12-13 us
- * with one instruction breakpoint armed), which is half of what a recorded instruction costs. */
-static unsigned gd_kvm_dr_mask(const struct vcpu *vcpu)
+/* While recording on an emulating host, the instruction breakpoints kvmstub checks itself for
+ * the next step instead of arming them in KVM: armed debug registers cost every KVM_RUN 4-5 us
+ * on PVM (measured 2026-12-08 in a bare VM: 7-9 us a step without, 12-13 us with one
+ * instruction breakpoint armed), half of what a recorded instruction costs there. gd_prepare
+ * checks the pc against them before the step, which is exact only where the step runs no
+ * instruction but the one at that pc; so KVM keeps them armed (as on hardware hosts, where they
+ * cost little) for a step that may run more:
+ * - a run that completes an access (KVM then runs the next instruction too);
+ * - an instruction after which the trap comes late or the flag may be gone (x86_may_change_tf:
+ *   MOV SS, POP SS, IRET, which on PVM runs one instruction past its target, ...);
+ * - outside 64-bit and 32-bit protected mode;
+ * and a slot at an exception handler's first instruction stays armed (on PVM a step whose
+ * instruction raises an exception also runs the handler's first instruction: measured with a
+ * #DE on 2026-12-08; catchpoints are such slots). */
+static unsigned gd_self_checked_slots(struct vcpu *vcpu, const struct kvm_sregs *s)
 {
-    const struct vm *vm = vcpu->vm;
-    if (vm->debug->record.replaying)
-        return (1u << DR_NSLOTS) - 1;
-    if (record_live(vm))
-        return step_aside_dr_mask(vcpu) | gd_exec_slots(vm);
-    return step_aside_dr_mask(vcpu);
+    struct vm *vm = vcpu->vm;
+    const struct debug_regs_state *dr = &vm->debug->bps.dr;
+    const struct vcpu_debug *vd = vcpu_debug_of(vcpu);
+    unsigned slots = gd_exec_slots(vm) & ~step_aside_dr_mask(vcpu);
+    if (!slots || !record_live(vm) || vm->host.kind != HOST_EMULATING || vcpu->io_pending ||
+        vd->insn_may_change_tf || !(s->cr0 & X86_CR0_PE) || (s->cs.db == 0 && !s->cs.l))
+        return 0;
+    /* The exception gates, read as one block every step (the guest may rewrite them). A gate's
+     * handler is at its offset in 64-bit mode, and at the code segment's base plus its offset
+     * in protected mode when it names the segment the vCPU runs in (flat guests); a gate naming
+     * another one, or gates that cannot be read: keep them all armed. */
+    bool long_mode = s->cs.l && (s->efer & X86_EFER_LMA);
+    unsigned size = long_mode ? 16 : 8;
+    uint8_t idt[X86_EXCEPTION_VECTORS * 16];
+    size_t len = (size_t)s->idt.limit + 1;
+    if (len > X86_EXCEPTION_VECTORS * size)
+        len = X86_EXCEPTION_VECTORS * size;
+    if (vcpu_mem_copy(vcpu, s->idt.base, idt, len, false) != len)
+        return 0;
+    for (size_t e = 0; e + size <= len; e += size) {
+        struct idt_gate g;
+        exception_gate_decode(idt + e, long_mode, &g);
+        if (!g.present)
+            continue;
+        if (!long_mode && g.selector != s->cs.selector)
+            return 0;
+        uint64_t handler = long_mode ? g.offset : (s->cs.base + g.offset) & 0xFFFFFFFFULL;
+        for (int i = 0; i < DR_NSLOTS; i++)
+            if (dr->addr[i] == handler)
+                slots &= ~(1u << i);
+    }
+    return slots;
 }
 
-/* Recording: the instruction breakpoint in a debug register at the vCPU's pc, as the CPU would
- * fire it before executing the instruction (not the slot a step aside steps past, nor with
- * RFLAGS.RF set): its slot, or -1. */
+/* The debug-register slots KVM is not to arm: the one a step aside steps past (step_aside.h);
+ * every one while re-executing (replay checks breakpoints by pc itself); those kvmstub checks
+ * itself for this step (gd_self_checked_slots). */
+static unsigned gd_kvm_dr_mask(const struct vcpu *vcpu)
+{
+    if (vcpu->vm->debug->record.replaying)
+        return (1u << DR_NSLOTS) - 1;
+    return step_aside_dr_mask(vcpu) | vcpu_debug_of(vcpu)->self_checked;
+}
+
+/* The instruction breakpoint at the vCPU's pc among those kvmstub checks itself for this step,
+ * as the CPU would fire it before executing the instruction (not with RFLAGS.RF set): its slot,
+ * or -1. */
 static int gd_exec_slot_at(struct vcpu *vcpu, const struct kvm_regs *r, uint64_t pc)
 {
     const struct debug_regs_state *dr = &vcpu->vm->debug->bps.dr;
-    unsigned slots = gd_exec_slots(vcpu->vm) & ~step_aside_dr_mask(vcpu);
+    unsigned slots = vcpu_debug_of(vcpu)->self_checked;
     if (!slots || (r->rflags & X86_RFLAGS_RF))
         return -1;
     for (int i = 0; i < DR_NSLOTS; i++)
@@ -175,7 +221,7 @@ static int gd_apply(struct vcpu *vcpu)
     struct vm *vm = vcpu->vm;
     struct vcpu_debug *vd = vcpu_debug_of(vcpu);
     bool step = gd_stepping(vcpu);
-    unsigned dr_mask = gd_kvm_dr_mask(vcpu);
+    unsigned dr_mask;
     uint64_t gen = __atomic_load_n(&vm->debug->gen, __ATOMIC_ACQUIRE);
     /* A register write since KVM_SET_GUEST_DEBUG (gdb's `set $pc`, a snapshot restored, a
      * replay rewound, KVM's emulator around an access) may have cleared KVM's single-step trap
@@ -188,7 +234,11 @@ static int gd_apply(struct vcpu *vcpu)
         if (cpu_get_regs(vcpu, &r) < 0 || cpu_get_sregs(vcpu, &s) < 0)
             return -1;
         vd->insn_may_change_tf = gd_insn_may_change_tf(vcpu, &r, &s);
+        vd->self_checked = gd_self_checked_slots(vcpu, &s);
+    } else {
+        vd->self_checked = 0;
     }
+    dr_mask = gd_kvm_dr_mask(vcpu);
     if (vd->gen == gen && vd->step == step && vd->dr_mask == dr_mask && !vd->inject_bp &&
         !regs_written && (!step || vd->tf_kept))
         return 0;
@@ -200,8 +250,10 @@ static int gd_apply(struct vcpu *vcpu)
         dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
         for (int i = 0; i < DR_NSLOTS; i++) {
             if (dr_mask & (1u << i))
-                dr7 = dr7_clear(dr7, i); /* stepping past this one (step_aside.h) */
-            else if (dr->used[i])
+                dr7 = dr7_clear(dr7, i); /* not armed in KVM (gd_kvm_dr_mask) */
+            /* Also with every slot masked: the guest's own debug registers stay out of use
+             * (KVM loads none while DR7 enables none). */
+            if (dr->used[i])
                 dbg.control |= KVM_GUESTDBG_USE_HW_BP;
             dbg.arch.debugreg[i] = dr->addr[i];
         }
@@ -235,12 +287,13 @@ static bool gd_fetch_breakpoint_at(struct vm *vm, uint64_t pc)
     return bp_find_exec_trap(&vm->debug->bps, pc) != NULL;
 }
 
-/* Before KVM_RUN: a step kvmstub does itself (vm/x86/own_step.h) returns 1, and the vCPU
- * reports the step's trap; an instruction breakpoint kvmstub checks itself while recording
- * (gd_kvm_dr_mask) returns VM_DEBUG_PREPARED_EXIT, its exit in kvm_run. Over STI where this host's
- * KVM steps past the next instruction too; over INT n and SYSCALL when gdb steps (not a recording,
- * whose steps are KVM's and replay as they were). Not when a kick is to end the run, an access is
- * to be completed, or a breakpoint at the instruction is still to be hit (stepping off it is fine).
+/* Before KVM_RUN: a step kvmstub does itself (vm/x86/own_step.h) returns
+ * VM_DEBUG_PREPARED_STEPPED, and the vCPU reports the step's trap; an instruction breakpoint
+ * kvmstub checks itself while recording (gd_kvm_dr_mask) returns VM_DEBUG_PREPARED_EXIT, its exit
+ * in kvm_run. Over STI where this host's KVM steps past the next instruction too; over INT n and
+ * SYSCALL when gdb steps (not a recording, whose steps are KVM's and replay as they were). Not when
+ * a kick is to end the run, an access is to be completed, or a breakpoint at the instruction is
+ * still to be hit (stepping off it is fine).
  */
 static int gd_prepare(struct vcpu *vcpu)
 {
@@ -252,7 +305,8 @@ static int gd_prepare(struct vcpu *vcpu)
     struct vcpu_debug *vd = vcpu_debug_of(vcpu);
     vd->tf_armed = vd->tf_kept; /* gd_exited says whether it still is; a kick says nothing */
     vd->tf_kept = false;
-    vcpu->run->debug.arch.dr7 = GD_DR7_UNSET;
+    if (!vcpu->io_pending) /* kvm_run still holds the access KVM is to complete */
+        vcpu->run->debug.arch.dr7 = GD_DR7_UNSET;
     bool sti = vm->debug->own_sti_step && gd_stepping(vcpu);
     bool gdb_step = guest_debug_gdb_steps(vcpu) && !vm->debug->record.on;
     bool live = record_live(vm);
@@ -279,6 +333,8 @@ static int gd_prepare(struct vcpu *vcpu)
         return 0;
     int stepped =
         own_step(vcpu, &r, &s, (sti ? OWN_STEP_STI : 0) | (gdb_step ? OWN_STEP_INT_SYSCALL : 0));
+    if (stepped > 0)
+        vd->tf_armed = false; /* kvmstub's step: its registers were written anyway */
     return stepped > 0 ? VM_DEBUG_PREPARED_STEPPED : stepped;
 }
 

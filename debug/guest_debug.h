@@ -66,6 +66,8 @@ struct vcpu_debug {
     bool tf_kept;              /* single-step: KVM's trap flag is still set (gd_trap_flag_kept) */
     bool tf_armed;             /* ... it was set when the vCPU last entered KVM_RUN */
     bool insn_may_change_tf;   /* the instruction stepped then may clear it (x86_may_change_tf) */
+    unsigned self_checked;     /* recording: instruction-breakpoint slots kvmstub checks itself
+                                  for the step it applied (gd_self_checked_slots) */
     bool inject_bp;            /* hand the guest its own #BP on the next entry */
     bool watch_hit;            /* recording: a watchpoint hit to report at the instruction's end */
     enum bp_type watch_type;

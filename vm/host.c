@@ -52,9 +52,9 @@ struct probe {
     bool timer_made;
 };
 
-/* One run of the code at PROBE_CODE on a fresh vCPU, in real or flat protected mode, with
- * guest debugging set to dbg. Fills *exit_reason (0 when the run timed out or failed) and the
- * debug exit's details. */
+/* `runs` runs of the code at PROBE_CODE on a fresh vCPU, in real or flat protected mode, with
+ * guest debugging set to dbg once, before the first. Fills exit_reason[i] (0 when that run timed
+ * out or failed, and for the runs after it) and debug[i], the debug exit's details. */
 static void probe_runs(struct probe *p, const uint8_t *code, size_t len, bool real_mode,
                        const struct kvm_guest_debug *dbg, int runs, uint32_t *exit_reason,
                        struct kvm_debug_exit_arch *debug)

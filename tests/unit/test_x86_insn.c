@@ -81,6 +81,12 @@ static void instructions_that_may_change_tf(void)
     static const uint8_t mov_cr3[] = {0x0F, 0x22, 0xD8};
     static const uint8_t prefixes_only[] = {0x66, 0x48};
     static const uint8_t cut[] = {0x0F};
+    static const uint8_t mov_ss[] = {0x8E, 0xD0}; /* mov ss, eax */
+    static const uint8_t mov_ds[] = {0x8E, 0xD8}; /* mov ds, eax */
+    static const uint8_t pop_ss[] = {0x17};
+    CHECK(x86_may_change_tf(mov_ss, sizeof(mov_ss), 1));
+    CHECK(!x86_may_change_tf(mov_ds, sizeof(mov_ds), 1));
+    CHECK(x86_may_change_tf(pop_ss, sizeof(pop_ss), 0));
     CHECK(x86_may_change_tf(popfq, sizeof(popfq), 1));
     CHECK(x86_may_change_tf(iretq, sizeof(iretq), 1));
     CHECK(x86_may_change_tf(sysretq, sizeof(sysretq), 1));
@@ -98,7 +104,7 @@ static void instructions_that_may_change_tf(void)
     CHECK(x86_may_change_tf(prefixes_only, sizeof(prefixes_only), 1)); /* unknown: the worst */
     CHECK(x86_may_change_tf(cut, sizeof(cut), 1));
     CHECK(x86_may_change_tf(add_eax, 0, 1));
-    CHECK(!x86_may_change_tf(popfq, sizeof(popfq), 0)); /* 48 9D: DEC EAX, then POPF... */
+    CHECK(!x86_may_change_tf(popfq, sizeof(popfq), 0)); /* 48 is DEC EAX, an instruction */
 }
 
 int main(void)

@@ -12,7 +12,9 @@
 #define DR7_BASE       (DR7_FIXED | DR7_GE)
 #define DR6_B(n)       (1ULL << (n))
 #define DR6_B_ANY      0xFULL        /* B0-B3: a debug-register slot fired */
+#define DR6_BD         (1ULL << 13)  /* debug-register access detected */
 #define DR6_BS         (1ULL << 14)  /* single-step */
+#define DR6_BT         (1ULL << 15)  /* task switch */
 #define DR6_FIXED_ONES 0xFFFF0FF0ULL /* the bits DR6 reads as one, as KVM reports them */
 
 /* The R/W field: what a slot watches. x86 has no read-only data breakpoint (10 is I/O). */
