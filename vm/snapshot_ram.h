@@ -23,7 +23,8 @@ struct ram_copy {
     uint64_t size;   /* of the mapping it was taken from */
     uint64_t npages; /* pages held (the others were as their backing) */
     uint64_t *index; /* their page numbers, ascending */
-    uint8_t *data;   /* npages * 4 KiB, in the order of index */
+    uint8_t *data;   /* npages * 4 KiB, in the order of index (mapped: data_len bytes) */
+    uint64_t data_len;
 };
 
 /* Copy the resident pages of host[0, size) that differ from their backing (size a multiple of
