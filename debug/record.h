@@ -33,7 +33,7 @@ struct vcpu;
 struct snapshot;
 struct devices_state;
 
-#define RECORD_DEFAULT_INTERVAL 1024    /* positions between checkpoints */
+#define RECORD_DEFAULT_INTERVAL 768     /* positions between checkpoints */
 #define RECORD_DEFAULT_LIMIT    4000000 /* positions kept; older ones are dropped */
 
 struct record_checkpoint {
