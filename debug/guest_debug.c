@@ -147,7 +147,9 @@ static unsigned gd_exec_slots(const struct vm *vm)
  * checks the pc against them before the step, which is exact only where the step runs no
  * instruction but the one at that pc; so KVM keeps them armed (as on hardware hosts, where they
  * cost little) for a step that may run more:
- * - a run that completes an access (KVM then runs the next instruction too);
+ * - a run that completes an access (KVM then runs the next instruction too), or that delivers
+ *   an exception kvmstub injected first (its handler comes before the instruction at the pc);
+ * - where KVM cannot keep interrupts out of a step (no KVM_GUESTDBG_BLOCKIRQ);
  * - an instruction after which the trap comes late or the flag may be gone (x86_may_change_tf:
  *   MOV SS, POP SS, IRET, which on PVM runs one instruction past its target, ...);
  * - outside 64-bit and 32-bit protected mode;
@@ -161,13 +163,15 @@ static unsigned gd_self_checked_slots(struct vcpu *vcpu, const struct kvm_sregs 
     const struct vcpu_debug *vd = vcpu_debug_of(vcpu);
     unsigned slots = gd_exec_slots(vm) & ~step_aside_dr_mask(vcpu);
     if (!slots || !record_live(vm) || vm->host.kind != HOST_EMULATING || vcpu->io_pending ||
-        vd->insn_may_change_tf || !(s->cr0 & X86_CR0_PE) || (s->cs.db == 0 && !s->cs.l))
+        vcpu->event_injected || vd->inject_bp || vd->insn_may_change_tf ||
+        !(vm->guest_debug_caps & KVM_GUESTDBG_BLOCKIRQ) || !(s->cr0 & X86_CR0_PE) ||
+        (s->cs.db == 0 && !s->cs.l))
         return 0;
     /* The exception gates, read as one block every step (the guest may rewrite them). A gate's
-     * handler is at its offset in 64-bit mode, and at the code segment's base plus its offset
+     * handler is at its offset in long mode, and at the code segment's base plus its offset
      * in protected mode when it names the segment the vCPU runs in (flat guests); a gate naming
      * another one, or gates that cannot be read: keep them all armed. */
-    bool long_mode = s->cs.l && (s->efer & X86_EFER_LMA);
+    bool long_mode = s->efer & X86_EFER_LMA; /* the gates' format, also under 32-bit code */
     unsigned size = long_mode ? 16 : 8;
     uint8_t idt[X86_EXCEPTION_VECTORS * 16];
     size_t len = (size_t)s->idt.limit + 1;
@@ -303,6 +307,7 @@ static int gd_prepare(struct vcpu *vcpu)
     if (gd_apply(vcpu) < 0)
         return -1;
     struct vcpu_debug *vd = vcpu_debug_of(vcpu);
+    vd->synth_slot = 0;
     vd->tf_armed = vd->tf_kept; /* gd_exited says whether it still is; a kick says nothing */
     vd->tf_kept = false;
     if (!vcpu->io_pending) /* kvm_run still holds the access KVM is to complete */
@@ -325,6 +330,7 @@ static int gd_prepare(struct vcpu *vcpu)
         run->debug.arch.dr6 = DR6_B(slot) | DR6_FIXED_ONES;
         run->debug.arch.dr7 = vm->debug->bps.dr.dr7;
         run->debug.arch.pc = cpu_pc_linear(&r, &s);
+        vd->synth_slot = slot + 1;
         return VM_DEBUG_PREPARED_EXIT;
     }
     if (!(sti || gdb_step))
@@ -361,9 +367,14 @@ static void gd_step_finished(struct vcpu *vcpu, bool access)
 static const struct breakpoint *gd_slot_hit(struct vcpu *vcpu, int *slot_out)
 {
     const struct debug_state *d = vcpu->vm->debug;
+    const struct vcpu_debug *vd = vcpu_debug_of(vcpu);
     const struct kvm_debug_exit_arch *a = &vcpu->run->debug.arch;
     for (int slot = 0; slot < DR_NSLOTS; slot++) {
         if (!(a->dr6 & DR6_B(slot)) || !d->bps.dr.used[slot])
+            continue;
+        /* A slot not armed in KVM (the CPU may set its B bit all the same when its address
+         * matches), unless kvmstub wrote this exit for it (gd_prepare). */
+        if ((vd->dr_mask & (1u << slot)) && vd->synth_slot != slot + 1)
             continue;
         const struct breakpoint *b = bp_find_slot(&d->bps, slot);
         if (b) {

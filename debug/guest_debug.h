@@ -68,6 +68,7 @@ struct vcpu_debug {
     bool insn_may_change_tf;   /* the instruction stepped then may clear it (x86_may_change_tf) */
     unsigned self_checked;     /* recording: instruction-breakpoint slots kvmstub checks itself
                                   for the step it applied (gd_self_checked_slots) */
+    int synth_slot;            /* 1 + the slot whose exit gd_prepare wrote for the current exit */
     bool inject_bp;            /* hand the guest its own #BP on the next entry */
     bool watch_hit;            /* recording: a watchpoint hit to report at the instruction's end */
     enum bp_type watch_type;

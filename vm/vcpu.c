@@ -268,6 +268,7 @@ static bool vcpu_run_once(struct vcpu *vcpu)
         bool completing = vcpu->io_pending; /* KVM completes that access first */
         r = ioctl(vcpu->fd, KVM_RUN, 0);
         vcpu->io_pending = false;
+        vcpu->event_injected = false;
         bool access_exit = r >= 0 && (vcpu->run->exit_reason == KVM_EXIT_IO ||
                                       vcpu->run->exit_reason == KVM_EXIT_MMIO);
         cpu_regs_exited(vcpu, completing || access_exit);

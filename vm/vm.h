@@ -114,6 +114,8 @@ struct vcpu {
 
     /* [vcpu] */
     bool io_pending;            /* a PIO/MMIO exit is completed only by the next KVM_RUN */
+    bool event_injected;        /* an exception kvmstub injected (exception_inject) that the
+                                   next KVM_RUN delivers before any instruction */
     struct cpu_regs_cache regs; /* the register cache (vm/x86/cpu_regs.h) */
     void *debug;                /* the debugger's per-vCPU state (debug/), NULL without one */
 };

@@ -403,5 +403,6 @@ int exception_inject(struct vcpu *vcpu, int vector, bool has_error_code, uint32_
     events.flags = 0;
     if (ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &events) < 0)
         return diag_errno("KVM_SET_VCPU_EVENTS to deliver vector %d (vCPU %d)", vector, vcpu->id);
+    vcpu->event_injected = true;
     return 0;
 }
