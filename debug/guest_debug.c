@@ -15,6 +15,7 @@
 #include "vm/host.h"
 #include "vm/runctl.h"
 #include "vm/vm.h"
+#include "vm/x86/cpu_mode.h"
 #include "vm/x86/cpu_regs.h"
 #include "vm/x86/dr7.h"
 #include "vm/x86/exception.h"
@@ -95,10 +96,8 @@ static bool gd_insn_may_change_tf(struct vcpu *vcpu, const struct kvm_regs *r,
                                   const struct kvm_sregs *s)
 {
     uint8_t insn[X86_INSN_MAX_BYTES];
-    struct paging_ctx paging;
-    paging_ctx_of(s, &paging);
-    size_t n = linear_copy(&vcpu->vm->ram, &paging, cpu_pc_linear(r, s), insn, sizeof(insn), false);
-    return x86_may_change_tf(insn, (unsigned)n, s->cs.l && (s->efer & X86_EFER_LMA));
+    size_t n = vcpu_mem_copy(vcpu, cpu_pc_linear(r, s), insn, sizeof(insn), false);
+    return x86_may_change_tf(insn, (unsigned)n, cpu_mode_current(s) == CPU_MODE_LONG64);
 }
 
 /* After an exit: whether KVM's single-step trap flag, set when the vCPU entered, is still set,
@@ -164,33 +163,16 @@ static unsigned gd_self_checked_slots(struct vcpu *vcpu, const struct kvm_sregs 
     unsigned slots = gd_exec_slots(vm) & ~step_aside_dr_mask(vcpu);
     if (!slots || !record_live(vm) || vm->host.kind != HOST_EMULATING || vcpu->io_pending ||
         vcpu->event_injected || vd->inject_bp || vd->insn_may_change_tf ||
-        !(vm->guest_debug_caps & KVM_GUESTDBG_BLOCKIRQ) || !(s->cr0 & X86_CR0_PE) ||
+        !(vm->guest_debug_caps & KVM_GUESTDBG_BLOCKIRQ) || cpu_mode_current(s) == CPU_MODE_REAL ||
         (s->cs.db == 0 && !s->cs.l))
         return 0;
-    /* The exception gates, read as one block every step (the guest may rewrite them). A gate's
-     * handler is at its offset in long mode, and at the code segment's base plus its offset
-     * in protected mode when it names the segment the vCPU runs in (flat guests); a gate naming
-     * another one, or gates that cannot be read: keep them all armed. */
-    bool long_mode = s->efer & X86_EFER_LMA; /* the gates' format, also under 32-bit code */
-    unsigned size = long_mode ? 16 : 8;
-    uint8_t idt[X86_EXCEPTION_VECTORS * 16];
-    size_t len = (size_t)s->idt.limit + 1;
-    if (len > X86_EXCEPTION_VECTORS * size)
-        len = X86_EXCEPTION_VECTORS * size;
-    if (vcpu_mem_copy(vcpu, s->idt.base, idt, len, false) != len)
-        return 0;
-    for (size_t e = 0; e + size <= len; e += size) {
-        struct idt_gate g;
-        exception_gate_decode(idt + e, long_mode, &g);
-        if (!g.present)
-            continue;
-        if (!long_mode && g.selector != s->cs.selector)
-            return 0;
-        uint64_t handler = long_mode ? g.offset : (s->cs.base + g.offset) & 0xFFFFFFFFULL;
-        for (int i = 0; i < DR_NSLOTS; i++)
-            if (dr->addr[i] == handler)
+    /* The exception handlers, read every step (the guest may rewrite its gates). */
+    uint64_t handlers[X86_EXCEPTION_VECTORS];
+    uint32_t found = exception_handler_addresses(vcpu, ~0u, handlers);
+    for (int v = 0; v < X86_EXCEPTION_VECTORS; v++)
+        for (int i = 0; (found & (1u << v)) && i < DR_NSLOTS; i++)
+            if (dr->addr[i] == handlers[v])
                 slots &= ~(1u << i);
-    }
     return slots;
 }
 

@@ -57,7 +57,9 @@ struct debug_state {
     bool tf_needs_exit_dr7;
 };
 
-/* Per vCPU (vcpu->debug). */
+/* Per vCPU (vcpu->debug). [vcpu] Touched only by whoever drives that vCPU (its thread while it
+ * runs, the controller for an inline step or a replay while the others are parked), as
+ * vm/vm.h's [vcpu] fields: the trap-flag and self-check state below needs no lock. */
 struct vcpu_debug {
     uint64_t gen;              /* the generation applied to this vCPU */
     bool step;                 /* single-step as applied with gen */
